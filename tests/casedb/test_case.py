@@ -1,0 +1,136 @@
+"""The case database: creation, refusal of foreign files, idempotent batches, review data."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from triage.casedb import SCHEMA_VERSION, CaseDatabase, CaseError
+
+
+def _file(evidence_id: int, path: str, **extra: object) -> dict[str, object]:
+    parent, _, name = path.rpartition("/")
+    row = {"evidence_id": evidence_id, "volume_idx": 0, "path": path, "parent": parent or "/",
+           "name": name, "kind": "file", "size": 3, "identity": f"0|1|{path}"}
+    row.update(extra)
+    return row
+
+
+def _artefact(evidence_id: int, identity: str, **attributes: object) -> dict[str, object]:
+    return {"type": "pgp.key", "category": "PGP keys", "evidence_id": evidence_id,
+            "volume_idx": 0, "file_identity": "0|1|/a.asc", "path": "/a.asc",
+            "attributes": attributes, "extractor": "pgp", "extractor_version": "1",
+            "identity": identity}
+
+
+@pytest.fixture()
+def case(tmp_path):
+    db = CaseDatabase.create(tmp_path / "case.triage", name="Op Test", number="42", examiner="ann")
+    yield db
+    db.close()
+
+
+def test_create_records_case_info_and_examiner(case):
+    info = case.info()
+    assert info["name"] == "Op Test" and info["number"] == "42"
+    assert info["schema_version"] == SCHEMA_VERSION
+    assert case.examiners() == ["ann"]
+    assert [a["action"] for a in case.iter_audit()] == ["case.create"]
+
+
+def test_refuses_existing_path(tmp_path):
+    (tmp_path / "x.triage").write_text("hello")
+    with pytest.raises(CaseError, match="exists already"):
+        CaseDatabase.create(tmp_path / "x.triage")
+
+
+@pytest.mark.parametrize("content", [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 84])
+def test_open_refuses_non_case_files(tmp_path, content):
+    path = tmp_path / "bad.triage"
+    path.write_bytes(content)
+    with pytest.raises(CaseError) as error:
+        CaseDatabase.open(path)
+    assert "\n" not in str(error.value)
+
+
+def test_open_refuses_other_sqlite_databases(tmp_path):
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER)")
+    conn.commit()
+    conn.close()
+    with pytest.raises(CaseError, match="another program"):
+        CaseDatabase.open(path)
+
+
+def test_open_refuses_newer_schema(case):
+    case.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    case.close()
+    with pytest.raises(CaseError, match="newer triage"):
+        CaseDatabase.open(case.path)
+
+
+def test_batches_are_idempotent_and_keep_known_hashes(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    assert case.add_evidence("/img.E01", "ewf", 100) == evidence_id
+    case.write_batch(files=[_file(evidence_id, "/a.asc", md5="aa")],
+                     artefacts=[_artefact(evidence_id, "k1", fingerprint="F1")])
+    case.write_batch(files=[_file(evidence_id, "/a.asc")],
+                     artefacts=[_artefact(evidence_id, "k1", fingerprint="F1")])
+    files = list(case.iter_files())
+    assert len(files) == 1 and files[0]["md5"] == "aa"
+    artefacts = list(case.iter_artefacts())
+    assert len(artefacts) == 1 and artefacts[0]["file_id"] == files[0]["id"]
+    assert artefacts[0]["attributes"] == {"fingerprint": "F1"}
+
+
+def test_failed_batch_writes_nothing(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    bad = _artefact(evidence_id, "k2")
+    del bad["extractor"]
+    with pytest.raises(KeyError):
+        case.write_batch(files=[_file(evidence_id, "/b")], artefacts=[bad])
+    assert case.count_files() == 0
+
+
+def test_paging_filter_and_attribute_sort(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=[
+        _artefact(evidence_id, f"k{i}", fingerprint=f"FP{i:03d}", bits=4096 - i) for i in range(50)])
+    assert case.count_artefacts(types=["pgp.key"]) == 50
+    assert case.count_artefacts(filter_text="fp01") == 10
+    assert case.count_artefacts(filter_text="100%") == 0
+    page = case.page_artefacts(sort_key="bits", offset=0, limit=5)
+    assert [a["attributes"]["bits"] for a in page] == [4047, 4048, 4049, 4050, 4051]
+    with pytest.raises(ValueError):
+        case.page_artefacts(sort_key="bits; DROP TABLE files")
+
+
+def test_tags_and_notes_are_audited_and_the_log_is_append_only(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=[_artefact(evidence_id, "k1")])
+    artefact_id = next(case.iter_artefacts())["id"]
+    assert case.tag("Evidence", "ann", artefact_id=artefact_id, comment="vendor key")
+    assert not case.tag("Evidence", "ann", artefact_id=artefact_id)
+    case.add_note("matches the market profile", "bob", artefact_id=artefact_id)
+    assert case.count_artefacts(tagged_only=True) == 1
+    assert [t["name"] for t in case.tags_for(artefact_id=artefact_id)] == ["Evidence"]
+    assert case.untag("Evidence", "ann", artefact_id=artefact_id)
+    actions = [(a["action"], a["examiner"]) for a in case.iter_audit()]
+    assert ("tag.add", "ann") in actions and ("note.add", "bob") in actions
+    assert ("tag.remove", "ann") in actions
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        case.conn.execute("UPDATE audit_log SET examiner = 'mallory'")
+    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        case.conn.execute("DELETE FROM audit_log")
+
+
+def test_reader_sees_committed_batches_while_writer_is_open(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    reader = CaseDatabase.open(case.path, readonly=True)
+    try:
+        case.write_batch(files=[_file(evidence_id, "/a.asc")])
+        assert reader.count_files() == 1
+    finally:
+        reader.close()

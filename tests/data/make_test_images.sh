@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Build the small disk images under tests/data/images/ used by the evidence-layer tests.
+#
+# Needs root (the NTFS images are filled through an ntfs-3g FUSE mount of a scratch
+# image) and: mkntfs ntfs-3g mkfs.fat mtools mkfs.exfat mke2fs debugfs genisoimage
+# sfdisk ewfacquire.
+#
+# File trees come from tests/data/images/staging/<image>/ (two_partitions uses
+# two_partitions.p1 for the NTFS and two_partitions.p2 for the ext4 partition).
+# Staging conventions:
+#   deleted_*                    written, then deleted (leaves a deleted entry)
+#   <file>__ads__<stream>        NTFS only: becomes alternate data stream <stream> of <file>
+#                                (ignored on other file systems)
+# Timestamps are pinned (SOURCE_DATE_EPOCH) where the tools allow; NTFS content written
+# through ntfs-3g still carries the build time.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="$HERE/images"
+STAGING="$OUT/staging"
+EPOCH="${SOURCE_DATE_EPOCH:-1700000000}"
+STAMP="$(date -u -d "@$EPOCH" +%Y%m%d%H%M.%S)"
+export MTOOLS_SKIP_CHECK=1 E2FSPROGS_FAKE_TIME="$EPOCH" SOURCE_DATE_EPOCH="$EPOCH"
+
+WORK="$(mktemp -d)"
+MNT="$WORK/mnt"
+mkdir -p "$MNT"
+cleanup() {
+    mountpoint -q "$MNT" && umount "$MNT"
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# Copy a staging tree to $WORK/<name> without ADS helper files and with pinned times.
+stage() {
+    local name="$1" dest="$WORK/$1"
+    rm -rf "$dest"
+    mkdir -p "$dest"
+    if [ -d "$STAGING/$name" ]; then
+        cp -a "$STAGING/$name/." "$dest/"
+    fi
+    find "$dest" -name '*__ads__*' -delete
+    find "$dest" -exec touch -h -t "$STAMP" {} +
+    echo "$dest"
+}
+
+# NTFS: format, fill through ntfs-3g (streams_interface=windows lets us write file:stream),
+# then delete the deleted_* files so their MFT records stay behind unallocated.
+make_ntfs() {
+    local image="$1" name="$2" size="$3" start_sector="${4:-0}"
+    rm -f "$image"
+    truncate -s "$size" "$image"
+    mkntfs -q -F -T -s 512 -L "${name%%.*}" -p "$start_sector" -H 255 -S 63 "$image" >/dev/null
+    ntfs-3g -o streams_interface=windows "$image" "$MNT"
+    local src="$STAGING/$name"
+    if [ -d "$src" ]; then
+        (cd "$src" && find . -mindepth 1 -type d | sort | while read -r d; do mkdir -p "$MNT/$d"; done)
+        (cd "$src" && find . -type f ! -name '*__ads__*' | sort | while read -r f; do
+            cp "$f" "$MNT/$f"
+        done)
+        (cd "$src" && find . -type f -name '*__ads__*' | sort | while read -r f; do
+            base="${f%%__ads__*}"
+            stream="${f##*__ads__}"
+            cat "$f" > "$MNT/$base:$stream"
+        done)
+        sync
+        (cd "$MNT" && find . -type f -name 'deleted_*' -delete)
+    fi
+    umount "$MNT"
+}
+
+make_fat() {
+    local image="$1" name="$2" bits="$3" size="$4" serial="$5"
+    rm -f "$image"
+    truncate -s "$size" "$image"
+    mkfs.fat -F "$bits" -s 1 -S 512 -i "$serial" --invariant -n "${name^^}" "$image" >/dev/null
+    local tree
+    tree="$(stage "$name")"
+    if [ -n "$(ls -A "$tree")" ]; then
+        mcopy -s -m -i "$image" "$tree"/* ::/
+    fi
+    (cd "$tree" && find . -type f -name 'deleted_*' | sort | while read -r f; do
+        mdel -i "$image" "::/${f#./}"
+    done)
+}
+
+make_ext4() {
+    local image="$1" name="$2" size="$3"
+    rm -f "$image"
+    local tree
+    tree="$(stage "$name")"
+    mke2fs -q -F -t ext4 -b 1024 -L "${name:0:16}" -U 0b1c7a5e-0000-4000-8000-000000000001 \
+        -E hash_seed=0b1c7a5e-0000-4000-8000-000000000002,lazy_itable_init=0 \
+        -d "$tree" "$image" "$size" >/dev/null
+    (cd "$tree" && find . -type f -name 'deleted_*' | sort | while read -r f; do
+        debugfs -w -R "rm /${f#./}" "$image" >/dev/null 2>&1
+    done)
+}
+
+mkdir -p "$OUT"
+
+make_ntfs "$OUT/ntfs.raw" ntfs 4M
+make_fat "$OUT/fat16.raw" fat16 16 4M 16161616
+make_fat "$OUT/fat32.raw" fat32 32 34M 32323232
+make_ext4 "$OUT/ext4.raw" ext4 4M
+
+# exFAT: no exFAT writer is available without a kernel driver, so this is an empty,
+# freshly formatted volume (content-bearing exFAT tests use go-exfat's test.exfat).
+rm -f "$OUT/exfat.raw"
+truncate -s 4M "$OUT/exfat.raw"
+mkfs.exfat -L exfat "$OUT/exfat.raw" >/dev/null
+
+rm -f "$OUT/iso9660.iso"
+genisoimage -quiet -R -J -V ISO9660 -o "$OUT/iso9660.iso" "$(stage iso9660)"
+
+# Two partitions on an MBR disk: NTFS at 1 MiB (3 MiB long), ext4 at 5 MiB (2 MiB long),
+# a 1 MiB gap between them and 512 KiB unpartitioned at the end.
+DISK="$OUT/two_partitions.raw"
+rm -f "$DISK"
+truncate -s 8704K "$DISK"
+printf 'label: dos\nlabel-id: 0x54524941\nunit: sectors\n\nstart=2048, size=6144, type=7\nstart=10240, size=4096, type=83\n' |
+    sfdisk -q "$DISK"
+make_ntfs "$WORK/p1.raw" two_partitions.p1 3M 2048
+make_ext4 "$WORK/p2.raw" two_partitions.p2 2M
+dd if="$WORK/p1.raw" of="$DISK" bs=512 seek=2048 conv=notrunc,sparse status=none
+dd if="$WORK/p2.raw" of="$DISK" bs=512 seek=10240 conv=notrunc,sparse status=none
+
+rm -f "$OUT/two_partitions.E01"
+ewfacquire -u -q -t "$OUT/two_partitions" -d sha1 -c deflate:best -f encase6 \
+    -C "CASE-0001" -E "EV-01" -e "Test Examiner" -D "two partitions test disk" \
+    -N "built by make_test_images.sh" -m fixed -M physical "$DISK" >/dev/null
+
+echo "images written to $OUT"

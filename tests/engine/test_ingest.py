@@ -1,0 +1,193 @@
+"""The ingest engine end to end on committed images, checked against The Sleuth Kit."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+
+import pytest
+
+import triage.extractors as registry
+from triage.casedb import CaseDatabase
+from triage.engine import IngestEngine, IngestOptions
+from triage.extractors.interface import ArtefactType, Extractor, Finding
+
+IMAGES = Path(__file__).parents[1] / "data" / "images"
+TWO_PARTITIONS = IMAGES / "two_partitions.E01"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _scan(tmp_path: Path, evidence: list[Path], **options: object) -> CaseDatabase:
+    case_path = tmp_path / "case.triage"
+    if not case_path.exists():
+        CaseDatabase.create(case_path, name="t", examiner="tester").close()
+    IngestEngine(case_path, IngestOptions(examiner="tester", **options)).run([str(e) for e in evidence])
+    return CaseDatabase.open(case_path)
+
+
+def _fls_listing(image: Path, sector_offset: int) -> set[tuple[str, int, bool]]:
+    out = subprocess.run(["fls", "-r", "-m", "/", "-o", str(sector_offset), str(image)],
+                         capture_output=True, text=True, check=True).stdout
+    listing = set()
+    for line in out.splitlines():
+        fields = line.split("|")
+        name = fields[1]
+        deleted = name.endswith(" (deleted)") or name.endswith(" (deleted-realloc)")
+        name = name.rsplit(" (deleted", 1)[0] if deleted else name
+        if name.endswith(" ($FILE_NAME)"):
+            continue  # the body format's second line per NTFS file: $FILE_NAME times, not a file
+        if name.endswith(("/.", "/..")):
+            continue
+        listing.add((name, int(fields[6]), deleted))
+    return listing
+
+
+@pytest.mark.skipif(shutil.which("fls") is None, reason="The Sleuth Kit's fls is not installed")
+def test_case_file_listing_matches_fls(tmp_path):
+    case = _scan(tmp_path, [TWO_PARTITIONS], profile="full")
+    try:
+        volumes = {v["idx"]: v for v in case.list_volumes()}
+        walked = [v for v in volumes.values() if v["fs_type"]]
+        assert len(walked) == 2
+        for volume in walked:
+            expected = _fls_listing(TWO_PARTITIONS, volume["start"] // 512)
+            rows = [f for f in case.iter_files() if f["volume_idx"] == volume["idx"]]
+            got = {(f["path"], f["size"], f["deleted"]) for f in rows}
+            assert got == expected, (volume, got ^ expected)
+    finally:
+        case.close()
+
+
+@pytest.mark.skipif(shutil.which("icat") is None, reason="The Sleuth Kit's icat is not installed")
+def test_file_hashes_match_icat(tmp_path):
+    case = _scan(tmp_path, [TWO_PARTITIONS], profile="full")
+    try:
+        volumes = {v["idx"]: v for v in case.list_volumes()}
+        checked = 0
+        for row in case.iter_files():
+            if row["kind"] != "file" or row["deleted"] or row["stream"] or row["path"].startswith("/$"):
+                continue
+            sector = volumes[row["volume_idx"]]["start"] // 512
+            content = subprocess.run(["icat", "-o", str(sector), str(TWO_PARTITIONS), row["inode"]],
+                                     capture_output=True, check=True).stdout
+            assert row["md5"] == hashlib.md5(content).hexdigest(), row["path"]
+            assert row["sha256"] == hashlib.sha256(content).hexdigest(), row["path"]
+            checked += 1
+        assert checked >= 2
+    finally:
+        case.close()
+
+
+def test_evidence_is_unchanged_by_a_scan(tmp_path):
+    before = _sha256(TWO_PARTITIONS)
+    _scan(tmp_path, [TWO_PARTITIONS], profile="full").close()
+    assert _sha256(TWO_PARTITIONS) == before
+    assert sorted(p.name for p in IMAGES.parent.joinpath("images").glob("two_partitions*")) == sorted(
+        p.name for p in IMAGES.glob("two_partitions*"))
+
+
+def test_rescan_adds_no_duplicate_rows(tmp_path):
+    case = _scan(tmp_path, [TWO_PARTITIONS], profile="full")
+    files, artefacts = case.count_files(), case.count_artefacts()
+    case.close()
+    case = _scan(tmp_path, [TWO_PARTITIONS], profile="full")
+    try:
+        assert case.count_files() == files
+        assert case.count_artefacts() == artefacts
+        assert [r["status"] for r in case.list_runs()] == ["completed", "completed"]
+    finally:
+        case.close()
+
+
+class _ProbeExtractor(Extractor):
+    """Records what the engine hands it, and misbehaves on purpose on one file."""
+
+    NAME = "probe"
+    VERSION = "1"
+    ARTEFACT_TYPES = (ArtefactType("probe.hit", "Probe hit", "Probes"),)
+    EXTENSIONS = frozenset({"txt"})
+    SCANS_TEXT = True
+
+    def extract(self, entry, data, ctx):
+        if b"explode" in data:
+            raise RuntimeError("hostile content")
+        yield Finding("probe.hit", {"name": entry.name, "size": len(data)})
+        yield Finding("probe.hit", {"name": entry.name, "size": len(data)})
+
+    def scan_bytes(self, data):
+        start = data.find(b"needle")
+        if start >= 0:
+            yield Finding("probe.hit", {"needle": True}, offset=start)
+
+
+def test_extractor_dispatch_dedupe_and_failures_become_warnings(tmp_path, monkeypatch):
+    root = tmp_path / "evidence"
+    (root / "docs").mkdir(parents=True)
+    (root / "docs" / "a.txt").write_text("some needle here")
+    (root / "docs" / "b.txt").write_text("explode")
+    (root / "docs" / "c.bin").write_bytes(b"\x00\x01binary needle")
+    monkeypatch.setattr(registry, "EXTRACTOR_CLASSES", [_ProbeExtractor])
+    case = _scan(tmp_path, [root], profile="full")
+    try:
+        hits = list(case.iter_artefacts())
+        by_path = {}
+        for hit in hits:
+            by_path.setdefault(hit["path"], []).append(hit["attributes"])
+        assert by_path["/docs/a.txt"] == [{"name": "a.txt", "size": 16}, {"needle": True}]
+        assert "/docs/b.txt" not in by_path and "/docs/c.bin" not in by_path
+        messages = [w["message"] for w in case.iter_warnings()]
+        assert any("probe failed: RuntimeError: hostile content" in m for m in messages)
+        assert next(h for h in hits if h["attributes"].get("needle"))["offset"] == 5
+        assert case.artefact_types_info()["probe.hit"]["category"] == "Probes"
+    finally:
+        case.close()
+
+
+def test_cancel_stops_cleanly_and_keeps_what_was_written(tmp_path):
+    cancel = threading.Event()
+    seen = []
+
+    def progress(tick):
+        seen.append(tick)
+        if tick.files_done:
+            cancel.set()
+
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    summary = IngestEngine(case_path, IngestOptions(), progress=progress, cancel=cancel).run(
+        [str(TWO_PARTITIONS)])
+    assert summary.status == "cancelled"
+    with CaseDatabase.open(case_path) as case:
+        assert case.list_runs()[0]["status"] == "cancelled"
+        assert case.count_files() == summary.files
+    assert seen[-1].phase == "done"
+
+
+def test_jobs_give_the_same_result(tmp_path):
+    one = _scan(tmp_path / "one", [TWO_PARTITIONS], profile="full") if (tmp_path / "one").mkdir() is None else None
+    two = _scan(tmp_path / "two", [TWO_PARTITIONS], profile="full", jobs=2) if (tmp_path / "two").mkdir() is None else None
+    try:
+        def snapshot(case):
+            files = sorted((f["volume_idx"], f["path"], f["inode"], f["md5"], f["mime"]) for f in case.iter_files())
+            artefacts = sorted((a["type"], a["path"], str(a["attributes"])) for a in case.iter_artefacts())
+            return files, artefacts
+        assert snapshot(one) == snapshot(two)
+    finally:
+        one.close()
+        two.close()
+
+
+def test_quick_profile_reads_less_and_keeps_metadata(tmp_path):
+    case = _scan(tmp_path, [TWO_PARTITIONS], profile="quick")
+    try:
+        files = list(case.iter_files())
+        assert files and all(f["path"] for f in files)
+        assert sum(1 for f in files if f["md5"]) < sum(1 for f in files if f["kind"] == "file")
+    finally:
+        case.close()

@@ -1,0 +1,471 @@
+"""The case database: one SQLite file per case, the only place in triage with SQL.
+
+:class:`CaseDatabase` opens or creates a case, migrates older schemas, refuses files
+that are not cases or come from a newer triage, and offers the write path the engine
+uses (evidence, volumes, runs, batches of files, artefacts and warnings, each batch
+atomic) and the read path the CLI, reports and UI use (streamed iterators and paged
+queries). Tags, notes and the append-only audit log live in :mod:`triage.casedb.review`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from triage import __version__
+from triage.casedb.queries import ArtefactQueries, FileQueries
+from triage.casedb.review import ReviewMixin
+from triage.casedb.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+
+
+class CaseError(Exception):
+    """A case file cannot be created, opened or written; the message is one line for the user."""
+
+
+def utc_now() -> str:
+    """Return the current time as ISO 8601 UTC with a 'Z' suffix."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
+    """An open case file.
+
+    Use :meth:`create`, :meth:`open` or :meth:`open_or_create`; close with :meth:`close`
+    or use it as a context manager. One writer and any number of readers may have the
+    same case open at once (WAL mode); each thread needs its own ``CaseDatabase``.
+    """
+
+    FILE_COLUMNS = (
+        "evidence_id", "volume_idx", "path", "parent", "name", "extension", "inode", "stream",
+        "meta_type", "kind", "size", "deleted", "allocated", "mtime", "atime", "ctime",
+        "crtime", "mode", "uid", "gid", "md5", "sha1", "sha256", "mime", "mime_description",
+        "extension_mismatch", "run_id", "identity",
+    )
+    # On a rescan, values already known are kept unless the new run computed them.
+    _FILE_UPSERT_KEEP = ("md5", "sha1", "sha256", "mime", "mime_description", "extension_mismatch")
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool = False) -> None:
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.readonly = readonly
+
+    # -- opening ---------------------------------------------------------------------
+    @staticmethod
+    def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+        uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}"
+        try:
+            conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA busy_timeout = 30000")
+        except sqlite3.Error as exc:
+            raise CaseError(f"{path}: cannot open the case file ({exc})") from None
+        return conn
+
+    @classmethod
+    def create(
+        cls,
+        path: str | os.PathLike,
+        name: str | None = None,
+        number: str | None = None,
+        examiner: str | None = None,
+        description: str | None = None,
+    ) -> CaseDatabase:
+        """Create a new case file at ``path`` (which must not exist)."""
+        path = Path(path)
+        if path.exists():
+            raise CaseError(f"{path}: a file of that name exists already")
+        if not path.parent.is_dir():
+            raise CaseError(f"{path.parent}: the folder for the case does not exist")
+        conn = cls._connect(path, readonly=False)
+        case = cls(path, conn)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            case._migrate(0)
+            with conn:
+                conn.execute(
+                    "INSERT INTO case_info (id, name, number, description, created, tool_version)"
+                    " VALUES (1, ?, ?, ?, ?, ?)",
+                    (name or path.stem, number, description, utc_now(), __version__),
+                )
+            if examiner:
+                case.add_examiner(examiner)
+            case.audit("case.create", examiner, {"name": name or path.stem, "number": number})
+        except sqlite3.Error as exc:
+            conn.close()
+            raise CaseError(f"{path}: cannot create the case ({exc})") from None
+        return case
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, readonly: bool = False) -> CaseDatabase:
+        """Open an existing case, migrating an older schema (unless ``readonly``)."""
+        path = Path(path)
+        if not path.is_file():
+            raise CaseError(f"{path}: no such case file")
+        with open(path, "rb") as handle:
+            header = handle.read(100)
+        if not header.startswith(b"SQLite format 3\x00"):
+            raise CaseError(f"{path}: not a triage case file (not an SQLite database)")
+        conn = cls._connect(path, readonly)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise CaseError(f"{path}: not a readable triage case file ({exc})") from None
+        if app_id != APPLICATION_ID:
+            conn.close()
+            raise CaseError(f"{path}: not a triage case file (an SQLite database of another program)")
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise CaseError(
+                f"{path}: written by a newer triage (case schema {version}, this version reads up to "
+                f"{SCHEMA_VERSION}); update triage to open it"
+            )
+        case = cls(path, conn, readonly)
+        if version < SCHEMA_VERSION:
+            if readonly:
+                conn.close()
+                raise CaseError(f"{path}: case schema {version} needs migrating; open it writable once")
+            case._migrate(version)
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+        return case
+
+    @classmethod
+    def open_or_create(
+        cls, path: str | os.PathLike, name: str | None = None, examiner: str | None = None
+    ) -> CaseDatabase:
+        """Open the case at ``path`` if it exists, else create it."""
+        path = Path(path)
+        if path.exists():
+            case = cls.open(path)
+            if examiner:
+                case.add_examiner(examiner)
+            return case
+        return cls.create(path, name=name, examiner=examiner)
+
+    def _migrate(self, from_version: int) -> None:
+        for version in range(from_version, SCHEMA_VERSION):
+            with self.conn:
+                self.conn.executescript("BEGIN;" + MIGRATIONS[version] + "COMMIT;")
+                self.conn.execute(f"PRAGMA user_version = {version + 1}")
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL when writable)."""
+        try:
+            if not self.readonly:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.Error:
+            pass
+        self.conn.close()
+
+    def __enter__(self) -> CaseDatabase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- case and examiners ----------------------------------------------------------
+    def info(self) -> dict[str, Any]:
+        """Return the case's name, number, description, creation time and schema version."""
+        row = self.conn.execute("SELECT * FROM case_info WHERE id = 1").fetchone()
+        info = dict(row) if row else {}
+        info["schema_version"] = SCHEMA_VERSION
+        info["path"] = str(self.path)
+        return info
+
+    def add_examiner(self, name: str) -> int:
+        """Record an examiner (once) and return its id."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO examiners (name, created) VALUES (?, ?)", (name, utc_now())
+            )
+        return self.conn.execute("SELECT id FROM examiners WHERE name = ?", (name,)).fetchone()[0]
+
+    def examiners(self) -> list[str]:
+        """Return the examiners' names in the order they joined the case."""
+        return [r[0] for r in self.conn.execute("SELECT name FROM examiners ORDER BY id")]
+
+    # -- evidence and volumes --------------------------------------------------------
+    def add_evidence(
+        self,
+        path: str,
+        format: str,
+        size: int | None,
+        segments: Sequence[str] = (),
+        media_info: dict[str, Any] | None = None,
+        stored_hashes: dict[str, str] | None = None,
+        examiner: str | None = None,
+    ) -> int:
+        """Record an evidence item (once per path) and return its id."""
+        existing = self.conn.execute("SELECT id FROM evidence WHERE path = ?", (path,)).fetchone()
+        if existing:
+            return existing[0]
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT INTO evidence (path, name, format, size, segments, media_info, stored_hashes,"
+                " added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    path, Path(path).name, format, size, _json(list(segments)),
+                    _json(media_info or {}), _json(stored_hashes or {}), utc_now(),
+                ),
+            )
+        evidence_id = int(cursor.lastrowid)
+        self.audit("evidence.add", examiner, {"evidence_id": evidence_id, "path": path, "format": format})
+        return evidence_id
+
+    def set_evidence_hashes(
+        self, evidence_id: int, hashes: dict[str, str], verification: str | None
+    ) -> None:
+        """Store the computed image hashes and the verification result."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE evidence SET md5 = ?, sha1 = ?, sha256 = ?, verification = ? WHERE id = ?",
+                (hashes.get("md5"), hashes.get("sha1"), hashes.get("sha256"), verification, evidence_id),
+            )
+
+    def list_evidence(self) -> list[dict[str, Any]]:
+        """Return every evidence item with its decoded segments, media info and stored hashes."""
+        rows = []
+        for row in self.conn.execute("SELECT * FROM evidence ORDER BY id"):
+            item = dict(row)
+            for key in ("segments", "media_info", "stored_hashes"):
+                item[key] = json.loads(item[key])
+            rows.append(item)
+        return rows
+
+    def evidence_by_id(self, evidence_id: int) -> dict[str, Any] | None:
+        """Return one evidence item or None."""
+        return next((e for e in self.list_evidence() if e["id"] == evidence_id), None)
+
+    def upsert_volume(self, evidence_id: int, volume: dict[str, Any]) -> None:
+        """Record a volume (index, start, length, kind, description, scheme, fs_type, ...)."""
+        with self.conn:
+            self.conn.execute(
+                "INSERT INTO volumes (evidence_id, idx, start, length, kind, description, scheme,"
+                " fs_type, block_size, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (evidence_id, idx) DO UPDATE SET start = excluded.start,"
+                " length = excluded.length, kind = excluded.kind, description = excluded.description,"
+                " scheme = excluded.scheme, fs_type = excluded.fs_type,"
+                " block_size = excluded.block_size, status = excluded.status",
+                (
+                    evidence_id, volume["index"], volume["start"], volume["length"], volume["kind"],
+                    volume.get("description"), volume.get("scheme"), volume.get("fs_type"),
+                    volume.get("block_size"), volume.get("status"),
+                ),
+            )
+
+    def list_volumes(self, evidence_id: int | None = None) -> list[dict[str, Any]]:
+        """Return the volumes (of one evidence item, or all) in disk order."""
+        if evidence_id is None:
+            cursor = self.conn.execute("SELECT * FROM volumes ORDER BY evidence_id, idx")
+        else:
+            cursor = self.conn.execute(
+                "SELECT * FROM volumes WHERE evidence_id = ? ORDER BY idx", (evidence_id,)
+            )
+        return [dict(r) for r in cursor]
+
+    # -- runs ------------------------------------------------------------------------
+    def begin_run(
+        self,
+        profile: str,
+        extractors: Sequence[str],
+        examiner: str | None,
+        evidence_ids: Sequence[int],
+        jobs: int = 1,
+    ) -> int:
+        """Record the start of an ingest run and return its id."""
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT INTO runs (started, status, profile, examiner, tool_version, extractors,"
+                " evidence_ids, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+                (utc_now(), profile, examiner, __version__, _json(list(extractors)),
+                 _json(list(evidence_ids)), jobs),
+            )
+        run_id = int(cursor.lastrowid)
+        self.audit("run.start", examiner, {"run_id": run_id, "profile": profile,
+                                           "evidence_ids": list(evidence_ids)})
+        return run_id
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any], examiner: str | None) -> None:
+        """Record the end of a run ('completed', 'cancelled' or 'failed') with its statistics."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                (utc_now(), status, _json(stats), run_id),
+            )
+        self.audit("run.finish", examiner, {"run_id": run_id, "status": status})
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        """Return every run, oldest first."""
+        rows = []
+        for row in self.conn.execute("SELECT * FROM runs ORDER BY id"):
+            item = dict(row)
+            for key in ("extractors", "evidence_ids", "stats"):
+                item[key] = json.loads(item[key])
+            rows.append(item)
+        return rows
+
+    def mark_interrupted_runs(self) -> int:
+        """Mark runs left 'running' by a killed process as 'interrupted'; return how many."""
+        with self.conn:
+            cursor = self.conn.execute(
+                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
+            )
+        return cursor.rowcount
+
+    # -- the write path --------------------------------------------------------------
+    def register_artefact_types(self, types: Iterable[Any]) -> None:
+        """Record the artefact types (name, label, category, attributes, columns)."""
+        rows = [
+            (
+                t.name, t.label, t.category,
+                _json([{"name": a.name, "value_type": a.value_type, "label": a.display_label()}
+                       for a in t.attributes]),
+                _json(list(t.columns)),
+            )
+            for t in types
+        ]
+        with self.conn:
+            self.conn.executemany(
+                "INSERT INTO artefact_types (name, label, category, attributes, columns)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET label = excluded.label,"
+                " category = excluded.category, attributes = excluded.attributes,"
+                " columns = excluded.columns",
+                rows,
+            )
+
+    def write_batch(
+        self,
+        files: Sequence[dict[str, Any]] = (),
+        artefacts: Sequence[dict[str, Any]] = (),
+        warnings: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """Write files, then artefacts, then warnings, in one transaction.
+
+        Files and artefacts are keyed by ``(evidence_id, identity)``, so writing the same
+        batch twice (a resumed or repeated scan) adds no rows. An artefact may name its
+        file by ``file_identity`` instead of ``file_id``.
+        """
+        columns = self.FILE_COLUMNS
+        updates = ", ".join(
+            f"{c} = coalesce(excluded.{c}, files.{c})" if c in self._FILE_UPSERT_KEEP
+            else f"{c} = excluded.{c}"
+            for c in columns if c not in ("evidence_id", "identity")
+        )
+        file_sql = (
+            f"INSERT INTO files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            f" ON CONFLICT (evidence_id, identity) DO UPDATE SET {updates}"
+        )
+        try:
+            with self.conn:
+                if files:
+                    self.conn.executemany(file_sql, [_file_row(f, columns) for f in files])
+                if artefacts:
+                    self._insert_artefacts(artefacts)
+                if warnings:
+                    now = utc_now()
+                    self.conn.executemany(
+                        "INSERT INTO warnings (run_id, evidence_id, volume_idx, path, source, message,"
+                        " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [(w.get("run_id"), w.get("evidence_id"), w.get("volume_idx"), w.get("path"),
+                          w.get("source", "engine"), w["message"], now) for w in warnings],
+                    )
+        except sqlite3.Error as exc:
+            raise CaseError(f"{self.path}: writing to the case failed ({exc})") from None
+
+    def _insert_artefacts(self, artefacts: Sequence[dict[str, Any]]) -> None:
+        rows = []
+        for a in artefacts:
+            file_id = a.get("file_id")
+            if file_id is None and a.get("file_identity") is not None:
+                found = self.conn.execute(
+                    "SELECT id FROM files WHERE evidence_id = ? AND identity = ?",
+                    (a["evidence_id"], a["file_identity"]),
+                ).fetchone()
+                file_id = found[0] if found else None
+            elif file_id is None and a.get("file_path"):
+                file_path = a["file_path"]
+                parent, _, name = file_path.rpartition("/")
+                found = self.conn.execute(
+                    "SELECT id FROM files WHERE evidence_id = ? AND volume_idx IS ? AND parent = ?"
+                    " AND name = ? ORDER BY deleted, id LIMIT 1",
+                    (a["evidence_id"], a.get("volume_idx"), parent or "/", name),
+                ).fetchone()
+                file_id = found[0] if found else None
+            attributes = a["attributes"]
+            rows.append((
+                a["type"], a["category"], a["evidence_id"], a.get("volume_idx"), file_id,
+                a.get("path"), a.get("inode"), int(bool(a.get("deleted"))),
+                int(bool(a.get("unallocated"))), a.get("offset"), a.get("context"),
+                _json(attributes), summary_text(a), a["extractor"], a["extractor_version"],
+                a.get("run_id"), a["identity"],
+            ))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO artefacts (type, category, evidence_id, volume_idx, file_id, path,"
+            " inode, deleted, unallocated, offset, context, attributes, summary, extractor,"
+            " extractor_version, run_id, identity)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+
+    # -- warnings --------------------------------------------------------------------
+    def iter_warnings(self, run_id: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stream the recorded warnings (of one run, or all)."""
+        if run_id is None:
+            cursor = self.conn.execute("SELECT * FROM warnings ORDER BY id")
+        else:
+            cursor = self.conn.execute("SELECT * FROM warnings WHERE run_id = ? ORDER BY id", (run_id,))
+        for row in cursor:
+            yield dict(row)
+
+    def count_warnings(self, run_id: int | None = None) -> int:
+        """Count warnings (of one run, or all)."""
+        if run_id is None:
+            return self.conn.execute("SELECT count(*) FROM warnings").fetchone()[0]
+        return self.conn.execute(
+            "SELECT count(*) FROM warnings WHERE run_id = ?", (run_id,)
+        ).fetchone()[0]
+
+
+_FILE_DEFAULTS = {"deleted": 0, "allocated": 1}
+
+
+def _file_row(file: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
+    return tuple(
+        int(file[c]) if c in _FILE_DEFAULTS and file.get(c) is not None
+        else file.get(c, _FILE_DEFAULTS.get(c))
+        for c in columns
+    )
+
+
+def summary_text(artefact: dict[str, Any]) -> str:
+    """Return the lower-case text the filter box searches: path plus attribute values."""
+    parts: list[str] = [artefact.get("path") or "", artefact.get("type") or ""]
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+        elif value is not None:
+            parts.append(str(value))
+
+    walk(artefact.get("attributes"))
+    return " ".join(parts).lower()[:4000]

@@ -1,0 +1,316 @@
+"""The read path: streamed iterators and paged, filtered, sorted queries.
+
+Everything here reads in pages or streams rows from a cursor, so a case with a million
+files never needs a million rows in memory. Sorting by an attribute goes through
+``json_extract``; attribute names are checked against a strict pattern before they are
+put into SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+_ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+#: Artefact columns a caller may sort by directly; any other key is an attribute name.
+ARTEFACT_SORT_COLUMNS = ("id", "type", "path", "deleted", "unallocated", "offset", "extractor")
+FILE_SORT_COLUMNS = (
+    "id", "path", "name", "size", "deleted", "mtime", "atime", "ctime", "crtime", "mime", "md5",
+    "sha256", "extension",
+)
+
+
+def _decode_artefact(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    item["attributes"] = json.loads(item["attributes"])
+    item["deleted"] = bool(item["deleted"])
+    item["unallocated"] = bool(item["unallocated"])
+    item.pop("summary", None)
+    return item
+
+
+def _decode_file(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    item["deleted"] = bool(item["deleted"])
+    item["allocated"] = bool(item["allocated"])
+    return item
+
+
+class ArtefactQueries:
+    """Read-side queries over artefacts (mixed into :class:`CaseDatabase`)."""
+
+    conn: sqlite3.Connection
+
+    _ARTEFACT_SELECT = (
+        "SELECT a.*, e.path AS evidence_path, e.name AS evidence_name FROM artefacts a"
+        " JOIN evidence e ON e.id = a.evidence_id"
+    )
+
+    @staticmethod
+    def _artefact_where(
+        types: Sequence[str] | None,
+        categories: Sequence[str] | None,
+        filter_text: str | None,
+        tagged_only: bool,
+        tag: str | None = None,
+        evidence_id: int | None = None,
+        unallocated: bool | None = None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if types:
+            clauses.append(f"a.type IN ({', '.join('?' * len(types))})")
+            params.extend(types)
+        if categories:
+            clauses.append(f"a.category IN ({', '.join('?' * len(categories))})")
+            params.extend(categories)
+        if filter_text:
+            clauses.append("a.summary LIKE ? ESCAPE '\\'")
+            escaped = filter_text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        if tagged_only:
+            clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.artefact_id = a.id)")
+        if tag:
+            clauses.append(
+                "EXISTS (SELECT 1 FROM tags t JOIN tag_names n ON n.id = t.tag_name_id"
+                " WHERE t.artefact_id = a.id AND n.name = ?)"
+            )
+            params.append(tag)
+        if evidence_id is not None:
+            clauses.append("a.evidence_id = ?")
+            params.append(evidence_id)
+        if unallocated is not None:
+            clauses.append("a.unallocated = ?")
+            params.append(int(unallocated))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    @staticmethod
+    def _order_by(sort_key: str | None, descending: bool, allowed: Sequence[str], prefix: str) -> str:
+        direction = "DESC" if descending else "ASC"
+        if not sort_key or sort_key == "id":
+            return f" ORDER BY {prefix}id {direction}"
+        if sort_key in allowed:
+            return f" ORDER BY {prefix}{sort_key} {direction}, {prefix}id"
+        if prefix == "a." and _ATTRIBUTE_NAME.match(sort_key):
+            return f" ORDER BY json_extract(a.attributes, '$.{sort_key}') {direction}, a.id"
+        raise ValueError(f"cannot sort by {sort_key!r}")
+
+    def iter_artefacts(
+        self,
+        types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        tagged_only: bool = False,
+        evidence_id: int | None = None,
+    ) -> Iterator[dict[str, Any]]:
+        """Stream artefacts (decoded attributes, evidence path) in id order."""
+        where, params = self._artefact_where(types, categories, None, tagged_only, None, evidence_id)
+        cursor = self.conn.execute(self._ARTEFACT_SELECT + where + " ORDER BY a.id", params)
+        for row in cursor:
+            yield _decode_artefact(row)
+
+    def page_artefacts(
+        self,
+        types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        filter_text: str | None = None,
+        sort_key: str | None = None,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 200,
+        tagged_only: bool = False,
+        tag: str | None = None,
+        unallocated: bool | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return one page of artefacts, filtered and sorted."""
+        where, params = self._artefact_where(
+            types, categories, filter_text, tagged_only, tag, None, unallocated
+        )
+        order = self._order_by(sort_key, descending, ARTEFACT_SORT_COLUMNS, "a.")
+        sql = self._ARTEFACT_SELECT + where + order + " LIMIT ? OFFSET ?"
+        return [_decode_artefact(r) for r in self.conn.execute(sql, [*params, limit, offset])]
+
+    def count_artefacts(
+        self,
+        types: Sequence[str] | None = None,
+        categories: Sequence[str] | None = None,
+        filter_text: str | None = None,
+        tagged_only: bool = False,
+        tag: str | None = None,
+        unallocated: bool | None = None,
+    ) -> int:
+        """Count artefacts matching the same filters as :meth:`page_artefacts`."""
+        where, params = self._artefact_where(
+            types, categories, filter_text, tagged_only, tag, None, unallocated
+        )
+        return self.conn.execute("SELECT count(*) FROM artefacts a" + where, params).fetchone()[0]
+
+    def get_artefact(self, artefact_id: int) -> dict[str, Any] | None:
+        """Return one artefact or None."""
+        row = self.conn.execute(self._ARTEFACT_SELECT + " WHERE a.id = ?", (artefact_id,)).fetchone()
+        return _decode_artefact(row) if row else None
+
+    def artefact_counts_by_type(self) -> dict[str, int]:
+        """Return ``{type: count}`` over the whole case."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT type, count(*) FROM artefacts GROUP BY type ORDER BY type")}
+
+    def artefact_counts_by_category(self) -> dict[str, int]:
+        """Return ``{category: count}`` over the whole case."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT category, count(*) FROM artefacts GROUP BY category ORDER BY category")}
+
+    def artefact_types_info(self) -> dict[str, dict[str, Any]]:
+        """Return the registered artefact types with their attributes and columns."""
+        info = {}
+        for row in self.conn.execute("SELECT * FROM artefact_types ORDER BY category, name"):
+            item = dict(row)
+            item["attributes"] = json.loads(item["attributes"])
+            item["columns"] = json.loads(item["columns"])
+            info[item["name"]] = item
+        return info
+
+    def artefacts_with_coordinates(self, tagged_only: bool = False) -> Iterator[dict[str, Any]]:
+        """Stream artefacts that carry gps_latitude and gps_longitude attributes."""
+        where = (
+            " WHERE json_extract(a.attributes, '$.gps_latitude') IS NOT NULL"
+            " AND json_extract(a.attributes, '$.gps_longitude') IS NOT NULL"
+        )
+        if tagged_only:
+            where += " AND EXISTS (SELECT 1 FROM tags t WHERE t.artefact_id = a.id)"
+        for row in self.conn.execute(self._ARTEFACT_SELECT + where + " ORDER BY a.id"):
+            yield _decode_artefact(row)
+
+
+class FileQueries:
+    """Read-side queries over files (mixed into :class:`CaseDatabase`)."""
+
+    conn: sqlite3.Connection
+
+    def iter_files(self, evidence_id: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stream file rows in id order."""
+        if evidence_id is None:
+            cursor = self.conn.execute("SELECT * FROM files ORDER BY id")
+        else:
+            cursor = self.conn.execute(
+                "SELECT * FROM files WHERE evidence_id = ? ORDER BY id", (evidence_id,)
+            )
+        for row in cursor:
+            yield _decode_file(row)
+
+    def iter_files_with_evidence(self, evidence_id: int | None = None) -> Iterator[dict[str, Any]]:
+        """Stream file rows joined with their evidence path, in id order."""
+        sql = ("SELECT f.*, e.path AS evidence_path FROM files f"
+               " JOIN evidence e ON e.id = f.evidence_id")
+        params: list[Any] = []
+        if evidence_id is not None:
+            sql += " WHERE f.evidence_id = ?"
+            params.append(evidence_id)
+        for row in self.conn.execute(sql + " ORDER BY f.id", params):
+            yield _decode_file(row)
+
+    def get_file(self, file_id: int) -> dict[str, Any] | None:
+        """Return one file row or None."""
+        row = self.conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+        return _decode_file(row) if row else None
+
+    def find_file(self, evidence_id: int, volume_idx: int | None, path: str) -> dict[str, Any] | None:
+        """Return the (first, allocated preferred) file at a path or None."""
+        row = self.conn.execute(
+            "SELECT * FROM files WHERE evidence_id = ? AND volume_idx IS ? AND path = ?"
+            " ORDER BY deleted, id LIMIT 1",
+            (evidence_id, volume_idx, path),
+        ).fetchone()
+        return _decode_file(row) if row else None
+
+    def list_directory(
+        self, evidence_id: int, volume_idx: int | None, parent: str, offset: int = 0, limit: int = 1000
+    ) -> list[dict[str, Any]]:
+        """Return one page of a directory's entries (directories first, then by name)."""
+        rows = self.conn.execute(
+            "SELECT * FROM files WHERE evidence_id = ? AND volume_idx IS ? AND parent = ?"
+            " ORDER BY kind != 'dir', name LIMIT ? OFFSET ?",
+            (evidence_id, volume_idx, parent, limit, offset),
+        )
+        return [_decode_file(r) for r in rows]
+
+    def count_directory(self, evidence_id: int, volume_idx: int | None, parent: str) -> int:
+        """Count a directory's entries."""
+        return self.conn.execute(
+            "SELECT count(*) FROM files WHERE evidence_id = ? AND volume_idx IS ? AND parent = ?",
+            (evidence_id, volume_idx, parent),
+        ).fetchone()[0]
+
+    @staticmethod
+    def _file_where(
+        evidence_id: int | None, filter_text: str | None, deleted: bool | None,
+        mismatch: bool | None = None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if evidence_id is not None:
+            clauses.append("evidence_id = ?")
+            params.append(evidence_id)
+        if filter_text:
+            escaped = filter_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append("path LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        if deleted is not None:
+            clauses.append("deleted = ?")
+            params.append(int(deleted))
+        if mismatch is not None:
+            clauses.append("extension_mismatch = ?")
+            params.append(int(mismatch))
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def page_files(
+        self,
+        evidence_id: int | None = None,
+        filter_text: str | None = None,
+        deleted: bool | None = None,
+        sort_key: str | None = None,
+        descending: bool = False,
+        offset: int = 0,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Return one page of files, filtered by path substring and deleted flag, sorted."""
+        where, params = self._file_where(evidence_id, filter_text, deleted)
+        order = ArtefactQueries._order_by(sort_key, descending, FILE_SORT_COLUMNS, "")
+        rows = self.conn.execute(
+            "SELECT * FROM files" + where + order + " LIMIT ? OFFSET ?", [*params, limit, offset]
+        )
+        return [_decode_file(r) for r in rows]
+
+    def count_files(
+        self,
+        evidence_id: int | None = None,
+        filter_text: str | None = None,
+        deleted: bool | None = None,
+    ) -> int:
+        """Count files matching the same filters as :meth:`page_files`."""
+        where, params = self._file_where(evidence_id, filter_text, deleted)
+        return self.conn.execute("SELECT count(*) FROM files" + where, params).fetchone()[0]
+
+    def file_statistics(self) -> dict[str, int]:
+        """Return totals: files, directories, deleted entries, bytes, type mismatches."""
+        row = self.conn.execute(
+            "SELECT count(*), sum(kind = 'dir'), sum(deleted), coalesce(sum(CASE WHEN kind = 'file'"
+            " THEN size END), 0), sum(coalesce(extension_mismatch, 0)) FROM files"
+        ).fetchone()
+        return {
+            "entries": row[0] or 0,
+            "directories": row[1] or 0,
+            "deleted": row[2] or 0,
+            "bytes": row[3] or 0,
+            "extension_mismatches": row[4] or 0,
+        }
+
+    def file_artefacts(self, file_id: int) -> list[dict[str, Any]]:
+        """Return the artefacts found in one file."""
+        rows = self.conn.execute(
+            ArtefactQueries._ARTEFACT_SELECT + " WHERE a.file_id = ? ORDER BY a.id", (file_id,)
+        )
+        return [_decode_artefact(r) for r in rows]

@@ -1,0 +1,162 @@
+"""Review data: tag names, tags, notes and the append-only audit log.
+
+Every tag, untag and note is also written to the audit log with the examiner's name, in
+the same transaction, so the log and the review data never disagree.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class ReviewMixin:
+    """Tags, notes and audit log (mixed into :class:`CaseDatabase`)."""
+
+    conn: sqlite3.Connection
+
+    # -- audit -----------------------------------------------------------------------
+    def audit(self, action: str, examiner: str | None, details: dict[str, Any] | None = None) -> None:
+        """Append one entry to the audit log (its own transaction)."""
+        with self.conn:
+            self._audit_in_transaction(action, examiner, details)
+
+    def _audit_in_transaction(
+        self, action: str, examiner: str | None, details: dict[str, Any] | None
+    ) -> None:
+        self.conn.execute(
+            "INSERT INTO audit_log (ts, examiner, action, details) VALUES (?, ?, ?, ?)",
+            (_now(), examiner, action, json.dumps(details or {}, sort_keys=True, default=str)),
+        )
+
+    def iter_audit(self) -> Iterator[dict[str, Any]]:
+        """Stream the audit log, oldest first."""
+        for row in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
+            item = dict(row)
+            item["details"] = json.loads(item["details"])
+            yield item
+
+    # -- tag names -------------------------------------------------------------------
+    def tag_names(self) -> list[str]:
+        """Return the tag names, defaults first."""
+        return [r[0] for r in self.conn.execute("SELECT name FROM tag_names ORDER BY id")]
+
+    def add_tag_name(self, name: str, examiner: str | None, description: str | None = None) -> int:
+        """Create a custom tag name (once) and return its id."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a tag name cannot be empty")
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO tag_names (name, description) VALUES (?, ?)", (name, description)
+            )
+            if cursor.rowcount:
+                self._audit_in_transaction("tag_name.add", examiner, {"name": name})
+        return self.conn.execute("SELECT id FROM tag_names WHERE name = ?", (name,)).fetchone()[0]
+
+    # -- tags ------------------------------------------------------------------------
+    def tag(
+        self,
+        tag_name: str,
+        examiner: str,
+        artefact_id: int | None = None,
+        file_id: int | None = None,
+        comment: str | None = None,
+    ) -> bool:
+        """Tag an artefact or a file; return False when it already carried that tag."""
+        if (artefact_id is None) == (file_id is None):
+            raise ValueError("tag exactly one of an artefact or a file")
+        tag_id = self.add_tag_name(tag_name, examiner)
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO tags (tag_name_id, artefact_id, file_id, examiner, comment,"
+                " created) VALUES (?, ?, ?, ?, ?, ?)",
+                (tag_id, artefact_id, file_id, examiner, comment, _now()),
+            )
+            added = cursor.rowcount == 1
+            if added:
+                self._audit_in_transaction(
+                    "tag.add", examiner,
+                    {"tag": tag_name, "artefact_id": artefact_id, "file_id": file_id, "comment": comment},
+                )
+        return added
+
+    def untag(
+        self, tag_name: str, examiner: str, artefact_id: int | None = None, file_id: int | None = None
+    ) -> bool:
+        """Remove a tag from an artefact or file; return False when it was not there."""
+        with self.conn:
+            cursor = self.conn.execute(
+                "DELETE FROM tags WHERE tag_name_id = (SELECT id FROM tag_names WHERE name = ?)"
+                " AND artefact_id IS ? AND file_id IS ?",
+                (tag_name, artefact_id, file_id),
+            )
+            removed = cursor.rowcount > 0
+            if removed:
+                self._audit_in_transaction(
+                    "tag.remove", examiner,
+                    {"tag": tag_name, "artefact_id": artefact_id, "file_id": file_id},
+                )
+        return removed
+
+    def tags_for(self, artefact_id: int | None = None, file_id: int | None = None) -> list[dict[str, Any]]:
+        """Return the tags on one artefact or file (name, examiner, comment, created)."""
+        rows = self.conn.execute(
+            "SELECT n.name, t.examiner, t.comment, t.created FROM tags t"
+            " JOIN tag_names n ON n.id = t.tag_name_id"
+            " WHERE t.artefact_id IS ? AND t.file_id IS ? ORDER BY t.id",
+            (artefact_id, file_id),
+        )
+        return [dict(r) for r in rows]
+
+    def tagged_artefact_ids(self) -> list[int]:
+        """Return the ids of every tagged artefact."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT artefact_id FROM tags WHERE artefact_id IS NOT NULL ORDER BY artefact_id")]
+
+    def tagged_file_ids(self) -> list[int]:
+        """Return the ids of every tagged file."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT file_id FROM tags WHERE file_id IS NOT NULL ORDER BY file_id")]
+
+    def tag_counts(self) -> dict[str, int]:
+        """Return ``{tag name: number of tagged items}``."""
+        return {r[0]: r[1] for r in self.conn.execute(
+            "SELECT n.name, count(t.id) FROM tag_names n LEFT JOIN tags t ON t.tag_name_id = n.id"
+            " GROUP BY n.id ORDER BY n.id")}
+
+    # -- notes -----------------------------------------------------------------------
+    def add_note(
+        self, text: str, examiner: str, artefact_id: int | None = None, file_id: int | None = None
+    ) -> int:
+        """Attach a note to an artefact or a file and return its id."""
+        if (artefact_id is None) == (file_id is None):
+            raise ValueError("a note belongs to exactly one of an artefact or a file")
+        if not text.strip():
+            raise ValueError("a note cannot be empty")
+        with self.conn:
+            cursor = self.conn.execute(
+                "INSERT INTO notes (artefact_id, file_id, examiner, text, created)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (artefact_id, file_id, examiner, text, _now()),
+            )
+            self._audit_in_transaction(
+                "note.add", examiner, {"artefact_id": artefact_id, "file_id": file_id, "text": text}
+            )
+        return int(cursor.lastrowid)
+
+    def notes_for(self, artefact_id: int | None = None, file_id: int | None = None) -> list[dict[str, Any]]:
+        """Return the notes on one artefact or file, oldest first."""
+        rows = self.conn.execute(
+            "SELECT id, examiner, text, created FROM notes WHERE artefact_id IS ? AND file_id IS ?"
+            " ORDER BY id",
+            (artefact_id, file_id),
+        )
+        return [dict(r) for r in rows]

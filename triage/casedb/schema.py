@@ -1,0 +1,196 @@
+"""The case database schema and its migrations.
+
+A case is one SQLite file in WAL mode. ``PRAGMA application_id`` marks it as a triage
+case and ``PRAGMA user_version`` holds the schema version; each migration brings a case
+from version N-1 to N inside one transaction.
+"""
+
+from __future__ import annotations
+
+#: 'TRIA' as a big-endian 32-bit integer: lets us tell a case from any other SQLite file.
+APPLICATION_ID = 0x54524941
+
+SCHEMA_V1 = """
+CREATE TABLE case_info (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    name TEXT NOT NULL,
+    number TEXT,
+    description TEXT,
+    created TEXT NOT NULL,
+    tool_version TEXT NOT NULL
+);
+CREATE TABLE examiners (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL
+);
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    size INTEGER,
+    segments TEXT NOT NULL DEFAULT '[]',
+    media_info TEXT NOT NULL DEFAULT '{}',
+    stored_hashes TEXT NOT NULL DEFAULT '{}',
+    md5 TEXT,
+    sha1 TEXT,
+    sha256 TEXT,
+    verification TEXT,
+    added TEXT NOT NULL
+);
+CREATE TABLE volumes (
+    id INTEGER PRIMARY KEY,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    length INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    description TEXT,
+    scheme TEXT,
+    fs_type TEXT,
+    block_size INTEGER,
+    status TEXT,
+    UNIQUE (evidence_id, idx)
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started TEXT NOT NULL,
+    finished TEXT,
+    status TEXT NOT NULL,
+    profile TEXT,
+    examiner TEXT,
+    tool_version TEXT,
+    extractors TEXT NOT NULL DEFAULT '[]',
+    evidence_ids TEXT NOT NULL DEFAULT '[]',
+    jobs INTEGER,
+    stats TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    volume_idx INTEGER,
+    path TEXT NOT NULL,
+    parent TEXT NOT NULL,
+    name TEXT NOT NULL,
+    extension TEXT,
+    inode TEXT,
+    stream TEXT,
+    meta_type TEXT,
+    kind TEXT NOT NULL,
+    size INTEGER,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    allocated INTEGER NOT NULL DEFAULT 1,
+    mtime REAL,
+    atime REAL,
+    ctime REAL,
+    crtime REAL,
+    mode INTEGER,
+    uid INTEGER,
+    gid INTEGER,
+    md5 TEXT,
+    sha1 TEXT,
+    sha256 TEXT,
+    mime TEXT,
+    mime_description TEXT,
+    extension_mismatch INTEGER,
+    run_id INTEGER REFERENCES runs(id),
+    identity TEXT NOT NULL,
+    UNIQUE (evidence_id, identity)
+);
+CREATE INDEX files_location ON files (evidence_id, volume_idx, parent, name);
+CREATE INDEX files_deleted ON files (deleted);
+CREATE INDEX files_name ON files (name);
+CREATE TABLE artefact_types (
+    name TEXT PRIMARY KEY,
+    label TEXT NOT NULL,
+    category TEXT NOT NULL,
+    attributes TEXT NOT NULL DEFAULT '[]',
+    columns TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE artefacts (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    category TEXT NOT NULL,
+    evidence_id INTEGER NOT NULL REFERENCES evidence(id),
+    volume_idx INTEGER,
+    file_id INTEGER REFERENCES files(id),
+    path TEXT,
+    inode TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    unallocated INTEGER NOT NULL DEFAULT 0,
+    offset INTEGER,
+    context TEXT,
+    attributes TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT '',
+    extractor TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    run_id INTEGER REFERENCES runs(id),
+    identity TEXT NOT NULL,
+    UNIQUE (evidence_id, identity)
+);
+CREATE INDEX artefacts_type ON artefacts (type);
+CREATE INDEX artefacts_category ON artefacts (category);
+CREATE INDEX artefacts_file ON artefacts (file_id);
+CREATE TABLE tag_names (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    description TEXT
+);
+CREATE TABLE tags (
+    id INTEGER PRIMARY KEY,
+    tag_name_id INTEGER NOT NULL REFERENCES tag_names(id),
+    artefact_id INTEGER REFERENCES artefacts(id),
+    file_id INTEGER REFERENCES files(id),
+    examiner TEXT NOT NULL,
+    comment TEXT,
+    created TEXT NOT NULL,
+    CHECK ((artefact_id IS NULL) != (file_id IS NULL))
+);
+CREATE UNIQUE INDEX tags_unique_artefact ON tags (tag_name_id, artefact_id) WHERE artefact_id IS NOT NULL;
+CREATE UNIQUE INDEX tags_unique_file ON tags (tag_name_id, file_id) WHERE file_id IS NOT NULL;
+CREATE INDEX tags_artefact ON tags (artefact_id);
+CREATE INDEX tags_file ON tags (file_id);
+CREATE TABLE notes (
+    id INTEGER PRIMARY KEY,
+    artefact_id INTEGER REFERENCES artefacts(id),
+    file_id INTEGER REFERENCES files(id),
+    examiner TEXT NOT NULL,
+    text TEXT NOT NULL,
+    created TEXT NOT NULL,
+    CHECK ((artefact_id IS NULL) != (file_id IS NULL))
+);
+CREATE INDEX notes_artefact ON notes (artefact_id);
+CREATE INDEX notes_file ON notes (file_id);
+CREATE TABLE warnings (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER REFERENCES runs(id),
+    evidence_id INTEGER REFERENCES evidence(id),
+    volume_idx INTEGER,
+    path TEXT,
+    source TEXT NOT NULL,
+    message TEXT NOT NULL,
+    created TEXT NOT NULL
+);
+CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    examiner TEXT,
+    action TEXT NOT NULL,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+INSERT INTO tag_names (name, description) VALUES
+    ('Evidence', 'Relevant to the case'),
+    ('Notable', 'Worth a closer look'),
+    ('Follow up', 'Needs further work'),
+    ('Ignore', 'Reviewed, not relevant');
+"""
+
+#: Each entry brings the schema from version ``index`` to ``index + 1``.
+MIGRATIONS: list[str] = [SCHEMA_V1]
+
+SCHEMA_VERSION = len(MIGRATIONS)

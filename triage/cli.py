@@ -1,0 +1,305 @@
+"""The ``triage`` command line: scan, export, info, verify, gui, self-test.
+
+Every failure an examiner can cause (a file that is no image, a missing segment, a case
+file that is not a case, an existing output) ends with one line on stderr and a
+non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from triage import __version__
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``triage`` command."""
+    parser = argparse.ArgumentParser(
+        prog="triage",
+        description="Offline forensic triage of disk images: PGP keys, wallets, Tor, metadata.",
+    )
+    parser.add_argument("--version", action="version", version=f"triage {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that every native library loads and works, then exit")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="scan evidence into a case")
+    scan.add_argument("evidence", nargs="+", help="disk images (raw, split, E01, VMDK, VHD, QCOW2) or folders")
+    scan.add_argument("--case", required=True, help="case file (created when it does not exist)")
+    scan.add_argument("--examiner", help="examiner name recorded in the case and its audit log")
+    scan.add_argument("--case-name", help="case name when the case is created")
+    scan.add_argument("--profile", choices=("quick", "full"), default="full")
+    scan.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    scan.add_argument("--extractors", help="comma-separated extractor names (default: all)")
+    scan.add_argument("--include-invalid", action="store_true",
+                      help="also keep address/onion hits whose checksum fails (flagged)")
+    scan.add_argument("--sha1", action="store_true", help="also compute SHA-1 of every file")
+    scan.add_argument("--no-unallocated", action="store_true", help="skip the unallocated-space scan")
+    scan.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    export = commands.add_parser("export", help="export a case's findings")
+    export.add_argument("case", help="case file")
+    export.add_argument("--format", required=True, dest="fmt",
+                        choices=("jsonl", "bodyfile", "html", "csv", "kml", "portable"))
+    export.add_argument("-o", "--output", help="output file or folder (default: standard output for jsonl/bodyfile)")
+    export.add_argument("--tagged-only", action="store_true", help="only tagged artefacts")
+    export.add_argument("--category", action="append", dest="categories",
+                        help="only this artefact category (repeatable)")
+    export.add_argument("--examiner", help="examiner recorded in the audit log")
+
+    info = commands.add_parser("info", help="summarise a case")
+    info.add_argument("case", help="case file")
+    info.add_argument("--json", action="store_true", help="machine-readable output")
+
+    verify = commands.add_parser("verify", help="hash evidence and compare with the stored acquisition hash")
+    verify.add_argument("evidence", help="disk image")
+    verify.add_argument("--case", help="also record the result in this case")
+    verify.add_argument("--examiner", help="examiner recorded in the audit log")
+
+    gui = commands.add_parser("gui", help="open the desktop application")
+    gui.add_argument("case", nargs="?", help="case file to open")
+
+    commands.add_parser("extractors", help="list the extractors and the artefact types they emit")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from triage.casedb import CaseError
+    from triage.evidence import EvidenceError
+
+    try:
+        if args.self_test:
+            from triage.self_test import run_self_test
+
+            return run_self_test()
+        if args.command is None:
+            parser.print_help()
+            return EXIT_USAGE
+        handler = {
+            "scan": command_scan,
+            "export": command_export,
+            "info": command_info,
+            "verify": command_verify,
+            "gui": command_gui,
+            "extractors": command_extractors,
+        }[args.command]
+        return handler(args)
+    except (EvidenceError, CaseError, ValueError) as exc:
+        print(f"triage: error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("triage: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 (last resort: one line, never a traceback)
+        from triage.reports import ExportError
+
+        if isinstance(exc, ExportError):
+            print(f"triage: error: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        print(f"triage: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+# -- scan --------------------------------------------------------------------------------
+def command_scan(args: argparse.Namespace) -> int:
+    """Create or open the case, add the evidence and run the engine with a progress bar."""
+    from triage.casedb import CaseDatabase
+    from triage.engine import IngestEngine, IngestOptions
+    from triage.evidence import open_evidence
+
+    for path in args.evidence:  # fail on bad evidence before the case is touched
+        open_evidence(path).close()
+    options = IngestOptions(
+        profile=args.profile,
+        extractors=[n.strip() for n in args.extractors.split(",")] if args.extractors else None,
+        jobs=args.jobs,
+        examiner=args.examiner,
+        include_invalid=args.include_invalid,
+        sha1=args.sha1,
+        unallocated=False if args.no_unallocated else None,
+    )
+    case_path = Path(args.case)
+    CaseDatabase.open_or_create(case_path, name=args.case_name, examiner=args.examiner).close()
+    bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
+    cancel = threading.Event()
+    engine = IngestEngine(case_path, options, progress=bar, cancel=cancel)
+    try:
+        summary = engine.run(args.evidence)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    finally:
+        if bar:
+            bar.close()
+    print_summary(summary, case_path)
+    if summary.status == "failed":
+        print(f"triage: error: {summary.message}", file=sys.stderr)
+        return EXIT_FAILED
+    return EXIT_CANCELLED if summary.status == "cancelled" else EXIT_OK
+
+
+def print_summary(summary: Any, case_path: Path) -> None:
+    """Print what a run found."""
+    print(f"case:       {case_path}")
+    print(f"run:        {summary.run_id} ({summary.status}) in {summary.seconds:.1f} s")
+    print(f"volumes:    {summary.volumes}")
+    print(f"files:      {summary.files} ({summary.deleted_files} deleted)")
+    print(f"read:       {summary.bytes_read / 1e6:.1f} MB")
+    print(f"artefacts:  {summary.artefacts}")
+    for artefact_type, count in summary.artefacts_by_type.items():
+        print(f"  {artefact_type:<28} {count}")
+    print(f"warnings:   {summary.warnings}")
+
+
+class ProgressBar:
+    """A one-line progress display on stderr, fed by engine progress ticks."""
+
+    def __init__(self) -> None:
+        self._width = 0
+
+    def __call__(self, progress: Any) -> None:
+        done = progress.files_done
+        rate = progress.rate_bytes_per_s / 1e6
+        eta = f" ETA {progress.eta_seconds:.0f}s" if progress.eta_seconds is not None else ""
+        path = (progress.current_path or "")[-50:]
+        line = (f"\r[{progress.phase}] {done} files, {progress.bytes_done / 1e6:.1f} MB, "
+                f"{rate:.1f} MB/s, {progress.artefacts} artefacts, {progress.warnings} warnings"
+                f"{eta} {path}")
+        self._width = max(self._width, len(line))
+        sys.stderr.write(line.ljust(self._width))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        if self._width:
+            sys.stderr.write("\n")
+
+
+# -- export, info, verify ----------------------------------------------------------------
+def command_export(args: argparse.Namespace) -> int:
+    """Export the case in one of the report formats."""
+    from triage.casedb import CaseDatabase
+    from triage.reports import export, export_stream
+
+    case = CaseDatabase.open(args.case)
+    try:
+        if args.output is None:
+            if args.fmt not in ("jsonl", "bodyfile"):
+                raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
+            export_stream(case, args.fmt, sys.stdout, tagged_only=args.tagged_only,
+                          categories=args.categories)
+            return EXIT_OK
+        written = export(case, args.fmt, Path(args.output), tagged_only=args.tagged_only,
+                         categories=args.categories, examiner=args.examiner)
+        print(f"written: {written}")
+    finally:
+        case.close()
+    return EXIT_OK
+
+
+def command_info(args: argparse.Namespace) -> int:
+    """Print a summary of a case."""
+    from triage.casedb import CaseDatabase
+
+    case = CaseDatabase.open(args.case, readonly=True)
+    try:
+        info = {
+            "case": case.info(),
+            "examiners": case.examiners(),
+            "evidence": case.list_evidence(),
+            "volumes": case.list_volumes(),
+            "files": case.file_statistics(),
+            "artefacts": case.artefact_counts_by_type(),
+            "tags": case.tag_counts(),
+            "warnings": case.count_warnings(),
+            "runs": case.list_runs(),
+        }
+    finally:
+        case.close()
+    if args.json:
+        print(json.dumps(info, indent=2, default=str))
+        return EXIT_OK
+    c = info["case"]
+    print(f"case:      {c.get('name')} ({c.get('number') or 'no number'}) schema {c['schema_version']}")
+    print(f"examiners: {', '.join(info['examiners']) or '-'}")
+    for e in info["evidence"]:
+        print(f"evidence:  #{e['id']} {e['path']} [{e['format']}, {e['size']} bytes]"
+              f" verification: {e['verification'] or 'not run'}")
+    for v in info["volumes"]:
+        print(f"  volume {v['idx']}: {v['kind']:<11} {v['description'] or '':<28} "
+              f"start {v['start']} length {v['length']} fs {v['fs_type'] or '-'}"
+              + (f" ({v['status']})" if v["status"] else ""))
+    f = info["files"]
+    print(f"files:     {f['entries']} entries, {f['deleted']} deleted, {f['bytes']} bytes")
+    print("artefacts:")
+    for artefact_type, count in info["artefacts"].items():
+        print(f"  {artefact_type:<28} {count}")
+    print(f"warnings:  {info['warnings']}")
+    for r in info["runs"]:
+        print(f"run {r['id']}: {r['status']} profile {r['profile']} started {r['started']}")
+    return EXIT_OK
+
+
+def command_verify(args: argparse.Namespace) -> int:
+    """Hash the evidence media and compare with the acquisition hash stored in it."""
+    from triage.evidence.verify import verify_evidence
+
+    result = verify_evidence(args.evidence)
+    for name, value in result.computed.items():
+        stored = result.stored.get(name)
+        mark = "" if stored is None else ("  (matches stored)" if stored == value else f"  (STORED {stored})")
+        print(f"{name}: {value}{mark}")
+    print(f"verification: {result.verdict}")
+    if args.case:
+        from triage.casedb import CaseDatabase
+
+        case = CaseDatabase.open(args.case)
+        try:
+            evidence_path = str(Path(args.evidence).resolve())
+            ids = [e["id"] for e in case.list_evidence() if e["path"] == evidence_path]
+            if not ids:
+                raise ValueError(f"{args.evidence}: not part of case {args.case}")
+            case.set_evidence_hashes(ids[0], result.computed, result.verdict)
+            case.audit("evidence.verify", args.examiner, {"evidence_id": ids[0], "verdict": result.verdict})
+        finally:
+            case.close()
+    return EXIT_FAILED if result.verdict == "mismatch" else EXIT_OK
+
+
+def command_gui(args: argparse.Namespace) -> int:
+    """Open the desktop application."""
+    from triage.ui.app import main as gui_main
+
+    return gui_main(args.case)
+
+
+def command_extractors(args: argparse.Namespace) -> int:
+    """List the registered extractors."""
+    from triage.extractors import EXTRACTOR_CLASSES
+    from triage.extractors.interface import describe
+
+    for cls in EXTRACTOR_CLASSES:
+        info = describe(cls)
+        print(f"{info.name} {info.version} [{', '.join(info.profiles)}]: {info.description}")
+        for artefact_type in info.artefact_types:
+            print(f"    {artefact_type}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,60 @@
+"""Collect rows and write them to the case in atomic batches."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from typing import Any
+
+from triage.casedb import CaseDatabase
+
+BATCH_FILES = 5000
+BATCH_SECONDS = 1.0
+
+
+class BatchWriter:
+    """Buffers file, artefact and warning rows and flushes them in one transaction each time.
+
+    A batch is flushed when it holds ``BATCH_FILES`` files or is ``BATCH_SECONDS`` old, so
+    a reader (the GUI) sees results appear while the scan runs, and a scan killed at any
+    moment leaves whole batches only.
+    """
+
+    def __init__(self, case: CaseDatabase) -> None:
+        self.case = case
+        self.files: list[dict[str, Any]] = []
+        self.artefacts: list[dict[str, Any]] = []
+        self.warnings: list[dict[str, Any]] = []
+        self.artefacts_by_type: Counter[str] = Counter()
+        self.warning_count = 0
+        self.file_count = 0
+        self.deleted_count = 0
+        self._started = time.monotonic()
+
+    def add(self, file_row: dict[str, Any] | None, artefacts: list[dict[str, Any]]) -> None:
+        """Queue one file row (or None) and its artefacts."""
+        if file_row is not None:
+            self.files.append(file_row)
+            self.file_count += 1
+            self.deleted_count += bool(file_row.get("deleted"))
+        for artefact in artefacts:
+            self.artefacts.append(artefact)
+            self.artefacts_by_type[artefact["type"]] += 1
+        self._maybe_flush()
+
+    def warn(self, warning: dict[str, Any]) -> None:
+        """Queue one warning row."""
+        self.warnings.append(warning)
+        self.warning_count += 1
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if len(self.files) >= BATCH_FILES or time.monotonic() - self._started >= BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write everything queued in one transaction."""
+        if self.files or self.artefacts or self.warnings:
+            self.case.write_batch(self.files, self.artefacts, self.warnings)
+        self.files, self.artefacts, self.warnings = [], [], []
+        self._started = time.monotonic()

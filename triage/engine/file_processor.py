@@ -1,0 +1,236 @@
+"""Process one file-system entry: read its content once, hash, type, dispatch extractors.
+
+The content of a file is read at most once, in large sequential reads; the same bytes
+feed the hashes, libmagic (first block only), the extractors that want the file and the
+text detectors. What comes out is a :class:`FileResult`: the file's row for the case and
+the findings with their extractor, ready for the batch writer. Nothing here touches the
+case database, so worker processes can run it too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from triage.engine.chunk_scan import scan_chunks
+from triage.engine.filetype import FileTyper, extension_mismatch
+from triage.engine.options import IngestOptions
+from triage.engine.text import is_text_like
+from triage.extractors.interface import ExtractionContext, Extractor, FileView, Finding
+
+HEAD_SIZE = 64 * 1024
+READ_SIZE = 4 * 1024 * 1024
+#: Text-like content up to this size is scanned as one buffer; larger files in chunks.
+TEXT_BUFFER_LIMIT = 32 * 1024 * 1024
+#: The quick profile reads content of text-like names up to this size for the detectors.
+QUICK_TEXT_LIMIT = 8 * 1024 * 1024
+
+# Extensions a quick triage reads for the text detectors (notes, mail, web, chat, configs).
+QUICK_TEXT_EXTENSIONS = frozenset(
+    "txt text md rtf log csv tsv json jsonl xml html htm xhtml mht eml msg mbox ini cfg conf "
+    "config yaml yml toml asc sig pem key pub js php py sh bat ps1 url desktop lnk note notes "
+    "tex srt properties plist".split()
+)
+
+
+@dataclass
+class FileResult:
+    """The outcome of processing one entry."""
+
+    row: dict[str, Any]
+    findings: list[tuple[Extractor, Finding]] = field(default_factory=list)
+    bytes_read: int = 0
+
+
+class FileProcessor:
+    """Runs hashing, typing and the extractors over one entry at a time."""
+
+    def __init__(self, extractors: Iterable[Extractor], options: IngestOptions,
+                 typer: FileTyper | None = None) -> None:
+        self.extractors = list(extractors)
+        self.options = options
+        self.typer = typer or FileTyper()
+        self.text_scanners = [x for x in self.extractors if x.SCANS_TEXT]
+        self.directory_extractors = [
+            x for x in self.extractors
+            if type(x).extract_directory is not Extractor.extract_directory
+        ]
+
+    # -- entry points ----------------------------------------------------------------
+    def process(self, entry: Any, ctx: ExtractionContext) -> FileResult:
+        """Process one entry of the file system ``ctx`` reads."""
+        view: FileView = entry.to_view()
+        row = file_row(entry)
+        result = FileResult(row)
+        if entry.kind == "dir":
+            for extractor in self.directory_extractors:
+                if self._call_wants(extractor.wants_directory, view):
+                    self._run(result, extractor, extractor.extract_directory, view, ctx, view=view)
+            return result
+        if entry.kind != "file":
+            return result
+        if entry.size == 0:
+            row["mime"] = "application/x-empty"
+            row["mime_description"] = "empty"
+            if self.options.hashes_everything:
+                row.update(_empty_hashes(self.options.sha1))
+            return result
+        self._process_content(entry, view, ctx, result)
+        return result
+
+    # -- content ---------------------------------------------------------------------
+    def _process_content(self, entry: Any, view: FileView, ctx: ExtractionContext,
+                         result: FileResult) -> None:
+        name_wanted = [x for x in self.extractors if self._call_wants(x.wants_by_name, view)]
+        if not self.options.hashes_everything and not name_wanted and not self._quick_rule(view):
+            return
+        row = result.row
+        try:
+            head = entry.read(0, min(entry.size, HEAD_SIZE))
+        except Exception as exc:  # noqa: BLE001
+            ctx.warn(f"cannot read content: {exc}", view.path)
+            return
+        mime, description = self.typer.type_bytes(head)
+        row["mime"], row["mime_description"] = mime, description
+        row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
+        view = FileView(**{**view.__dict__, "mime": mime})
+        wanted = name_wanted + [
+            x for x in self.extractors
+            if x not in name_wanted and self._call_wants(x.wants_by_content, view, head, mime)
+        ]
+        scan_text = bool(self.text_scanners) and is_text_like(mime, head)
+        if not self.options.hashes_everything and not wanted and not scan_text:
+            return
+        keep_limit = max((x.MAX_FILE_SIZE for x in wanted), default=0)
+        if scan_text:
+            keep_limit = max(keep_limit, TEXT_BUFFER_LIMIT)
+        keep = entry.size <= keep_limit
+        hashers = [hashlib.md5(), hashlib.sha256()] + ([hashlib.sha1()] if self.options.sha1 else [])
+        chunks: list[bytes] = []
+        chunk_iter = self._read_chunks(entry, head, hashers, chunks if keep else None, result, ctx)
+        if scan_text and not keep:
+            # Too big to hold: scan as we stream (overlapping chunks), hashing on the way.
+            self._scan_streamed(chunk_iter, result, ctx, view)
+        else:
+            for _ in chunk_iter:
+                pass
+        if result.bytes_read < entry.size:
+            ctx.warn(f"short read: {result.bytes_read} of {entry.size} bytes", view.path)
+        else:
+            row["md5"] = hashers[0].hexdigest()
+            row["sha256"] = hashers[1].hexdigest()
+            if self.options.sha1:
+                row["sha1"] = hashers[2].hexdigest()
+        if not keep:
+            for extractor in wanted:
+                ctx.warn(f"{extractor.NAME}: file too large to parse ({entry.size} bytes)", view.path)
+            return
+        data = b"".join(chunks)
+        chunks.clear()
+        for extractor in wanted:
+            if len(data) > extractor.MAX_FILE_SIZE:
+                ctx.warn(f"{extractor.NAME}: file too large to parse ({len(data)} bytes)", view.path)
+                continue
+            self._run(result, extractor, extractor.extract, view, data, ctx, view=view)
+        if scan_text:
+            for scanner in self.text_scanners:
+                self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
+
+    def _read_chunks(self, entry: Any, head: bytes, hashers: list[Any], keep: list[bytes] | None,
+                     result: FileResult, ctx: ExtractionContext) -> Iterable[bytes]:
+        offset = 0
+        data = head
+        while True:
+            if not data:
+                break
+            for hasher in hashers:
+                hasher.update(data)
+            if keep is not None:
+                keep.append(data)
+            result.bytes_read += len(data)
+            yield data
+            offset += len(data)
+            if offset >= entry.size:
+                break
+            try:
+                data = entry.read(offset, min(READ_SIZE, entry.size - offset))
+            except Exception as exc:  # noqa: BLE001
+                ctx.warn(f"read failed at offset {offset}: {exc}", entry.path)
+                break
+
+    def _scan_streamed(self, chunks: Iterable[bytes], result: FileResult, ctx: ExtractionContext,
+                       view: FileView) -> None:
+        for scanner, finding in scan_chunks(chunks, self.text_scanners, warn=ctx.warn, path=view.path):
+            result.findings.append((scanner, finding))
+
+    def _quick_rule(self, view: FileView) -> bool:
+        """The quick profile's triage rule: which content is worth reading with no extractor asking."""
+        if view.size > QUICK_TEXT_LIMIT or not self.text_scanners:
+            return False
+        return view.extension in QUICK_TEXT_EXTENSIONS or (not view.extension and view.size <= 1 << 20)
+
+    # -- calling extractors safely ---------------------------------------------------
+    @staticmethod
+    def _call_wants(method: Any, *args: Any) -> bool:
+        try:
+            return bool(method(*args))
+        except Exception:  # noqa: BLE001 (a broken declaration must not stop the scan)
+            return False
+
+    @staticmethod
+    def _run(result: FileResult, extractor: Extractor, method: Any, *args: Any,
+             view: FileView, ctx: ExtractionContext | None = None) -> None:
+        if ctx is None:
+            ctx = next((a for a in args if hasattr(a, "warn")), None)
+        try:
+            for finding in method(*args) or ():
+                result.findings.append((extractor, finding))
+        except Exception as exc:  # noqa: BLE001 (hostile input must never end the scan)
+            if ctx is not None:
+                ctx.warn(f"{extractor.NAME} failed: {type(exc).__name__}: {exc}", view.path)
+
+
+def file_row(entry: Any) -> dict[str, Any]:
+    """Return the case row of a file-system entry (without evidence and run ids)."""
+    path = entry.path
+    parent = path.rsplit("/", 1)[0] or "/"
+    if entry.stream:
+        parent = path.rsplit(":", 1)[0].rsplit("/", 1)[0] or "/"
+    name = entry.name
+    dot = name.rfind(".")
+    return {
+        "path": path,
+        "parent": parent,
+        "name": name,
+        "extension": name[dot + 1:].lower() if dot > 0 and not entry.stream else None,
+        "inode": entry.inode,
+        "stream": entry.stream,
+        "meta_type": getattr(entry, "meta_type", None),
+        "kind": entry.kind,
+        "size": entry.size,
+        "deleted": int(entry.deleted),
+        "allocated": int(getattr(entry, "allocated", not entry.deleted)),
+        "mtime": entry.mtime,
+        "atime": entry.atime,
+        "ctime": entry.ctime,
+        "crtime": entry.crtime,
+        "mode": entry.mode,
+        "uid": entry.uid,
+        "gid": entry.gid,
+    }
+
+
+def file_identity(volume_idx: int | None, row: dict[str, Any]) -> str:
+    """Return the key that makes a file row unique within its evidence across runs."""
+    return f"{volume_idx}|{row['inode']}|{row['stream'] or ''}|{row['path']}"
+
+
+def _empty_hashes(sha1: bool) -> dict[str, str]:
+    out = {"md5": hashlib.md5(b"").hexdigest(), "sha256": hashlib.sha256(b"").hexdigest()}
+    if sha1:
+        out["sha1"] = hashlib.sha1(b"").hexdigest()
+    return out
+
+

@@ -1,0 +1,241 @@
+"""Content typing with libmagic and the extension-versus-content mismatch rules.
+
+:class:`FileTyper` wraps python-magic for one thread (libmagic cookies are not safe to
+share between threads). :func:`extension_mismatch` decides whether a detected MIME type
+contradicts a file's extension in a way an examiner cares about: an image, archive,
+database, executable, document or audio/video file stored under an extension that
+belongs to another family (a JPEG named ``.dll``). Containers that legitimately share a
+format (Office files as zip, Android packages as zip, Thumbs.db as OLE2), text under any
+extension and catch-all extensions (``.tmp``, ``.dat``, ``.bin``) never fire.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import magic
+
+#: What libmagic reports when it cannot type the content (or fails).
+UNKNOWN_MIME = "application/octet-stream"
+UNKNOWN_DESCRIPTION = "data"
+
+#: How much of a file's head is typed.
+HEAD_SIZE = 65536
+
+IMAGE = "image"
+ARCHIVE = "archive"
+DATABASE = "database"
+EXECUTABLE = "executable"
+DOCUMENT = "document"
+MEDIA = "audio/video"
+TEXT = "text"
+
+_EXTENSION_FAMILIES: dict[str, frozenset[str]] = {
+    IMAGE: frozenset(
+        "jpg jpeg jpe jfif thm png apng gif bmp dib tif tiff webp heic heif avif ico cur "
+        "psd jp2 j2k jxl cr2 cr3 nef nrw arw srf sr2 dng orf rw2 raf pef srw x3f tga pcx".split()
+    ),
+    ARCHIVE: frozenset(
+        "zip 7z rar gz tgz bz2 tbz tbz2 xz txz lz lzma zst tar cab iso arj cpio z".split()
+    ),
+    DATABASE: frozenset("sqlite sqlite3 sqlitedb db db3 s3db sl3 mdb accdb edb kdbx".split()),
+    EXECUTABLE: frozenset(
+        "exe dll sys ocx scr cpl drv efi com mui ax acm tsp pyd msi msp so dylib elf".split()
+    ),
+    DOCUMENT: frozenset(
+        "pdf ai doc docx docm dot dotx xls xlsx xlsm xlsb xlt xltx ppt pptx pptm pps ppsx pot "
+        "potx odt ods odp odg ott ots otp rtf epub xps oxps pub vsd vsdx one msg".split()
+    ),
+    MEDIA: frozenset(
+        "mp3 mp4 m4a m4v m4b mov qt avi mkv mka webm wav flac ogg oga ogv opus wma wmv asf 3gp "
+        "3g2 mpg mpeg mpe vob ts mts m2ts aac aif aiff amr mid midi flv".split()
+    ),
+    TEXT: frozenset(
+        "txt text log ini cfg conf csv tsv md json xml html htm css js yaml yml".split()
+    ),
+}
+
+#: Catch-all extensions: anything may live under them.
+_HARMLESS_EXTENSIONS = frozenset(
+    "tmp temp dat bin bak old part partial crdownload download cache blob raw".split()
+)
+
+_MIME_FAMILIES_EXACT: dict[str, str] = {
+    "application/zip": ARCHIVE,
+    "application/x-zip-compressed": ARCHIVE,
+    "application/x-7z-compressed": ARCHIVE,
+    "application/x-rar": ARCHIVE,
+    "application/x-rar-compressed": ARCHIVE,
+    "application/vnd.rar": ARCHIVE,
+    "application/gzip": ARCHIVE,
+    "application/x-gzip": ARCHIVE,
+    "application/x-bzip2": ARCHIVE,
+    "application/x-xz": ARCHIVE,
+    "application/x-lzma": ARCHIVE,
+    "application/x-lzip": ARCHIVE,
+    "application/zstd": ARCHIVE,
+    "application/x-zstd": ARCHIVE,
+    "application/x-tar": ARCHIVE,
+    "application/x-gtar": ARCHIVE,
+    "application/x-cpio": ARCHIVE,
+    "application/x-arj": ARCHIVE,
+    "application/x-compress": ARCHIVE,
+    "application/vnd.ms-cab-compressed": ARCHIVE,
+    "application/x-iso9660-image": ARCHIVE,
+    "application/java-archive": ARCHIVE,
+    "application/vnd.android.package-archive": ARCHIVE,
+    "application/x-chrome-extension": ARCHIVE,
+    "application/x-xpinstall": ARCHIVE,
+    "application/vnd.sqlite3": DATABASE,
+    "application/x-sqlite3": DATABASE,
+    "application/x-msaccess": DATABASE,
+    "application/x-ms-ese": DATABASE,
+    "application/x-dosexec": EXECUTABLE,
+    "application/x-msdownload": EXECUTABLE,
+    "application/vnd.microsoft.portable-executable": EXECUTABLE,
+    "application/x-executable": EXECUTABLE,
+    "application/x-sharedlib": EXECUTABLE,
+    "application/x-pie-executable": EXECUTABLE,
+    "application/x-mach-binary": EXECUTABLE,
+    "application/x-elf": EXECUTABLE,
+    "application/x-msi": EXECUTABLE,
+    "application/x-ms-installer": EXECUTABLE,
+    "application/pdf": DOCUMENT,
+    "application/msword": DOCUMENT,
+    "application/vnd.ms-excel": DOCUMENT,
+    "application/vnd.ms-powerpoint": DOCUMENT,
+    "application/vnd.ms-outlook": DOCUMENT,
+    "application/vnd.ms-publisher": DOCUMENT,
+    "application/vnd.visio": DOCUMENT,
+    "application/x-ole-storage": DOCUMENT,
+    "application/cdfv2": DOCUMENT,
+    "application/epub+zip": DOCUMENT,
+    "application/vnd.ms-xpsdocument": DOCUMENT,
+    "application/oxps": DOCUMENT,
+    "application/ogg": MEDIA,
+}
+
+_MIME_FAMILY_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("image/", IMAGE),
+    ("audio/", MEDIA),
+    ("video/", MEDIA),
+    ("application/vnd.openxmlformats-officedocument.", DOCUMENT),
+    ("application/vnd.oasis.opendocument.", DOCUMENT),
+    ("application/vnd.ms-word", DOCUMENT),
+    ("application/vnd.ms-excel", DOCUMENT),
+    ("application/vnd.ms-powerpoint", DOCUMENT),
+)
+
+#: Extensions of zip-based formats (besides the document and archive families).
+_ZIP_CONTAINER_EXTENSIONS = frozenset(
+    "jar war ear aar apk xapk aab ipa xpi crx whl egg nupkg vsix appx appxbundle msix "
+    "msixbundle kmz ora 3mf sketch xmind odb cbz usdz".split()
+)
+#: Extensions of OLE2 (Compound File) based formats besides documents and databases.
+_OLE2_CONTAINER_EXTENSIONS = frozenset("msi msp mst msm oft mpp vsd xlsb suo thumbs".split())
+#: Extensions under which gzip data is normal.
+_GZIP_CONTAINER_EXTENSIONS = frozenset("svgz emz wmz".split())
+#: Extensions under which a PDF is normal besides the document family.
+_PDF_CONTAINER_EXTENSIONS = frozenset("ai ait".split())
+#: ISO base media files (MP4, QuickTime) hold still images too (HEIF, AVIF, Canon CR3).
+_ISOBMFF_IMAGE_EXTENSIONS = frozenset("heic heif avif cr3".split())
+
+_ZIP_MIMES = frozenset({"application/zip", "application/x-zip-compressed"})
+_OLE2_MIMES = frozenset({"application/x-ole-storage", "application/cdfv2"})
+
+
+def family_of_extension(extension: str) -> str | None:
+    """Return the family an extension promises (None for unknown extensions)."""
+    ext = extension.lower().lstrip(".")
+    for family, extensions in _EXTENSION_FAMILIES.items():
+        if ext in extensions:
+            return family
+    return None
+
+
+def family_of_mime(mime: str) -> str | None:
+    """Return the family of a detected MIME type (None for text, unknown or empty)."""
+    mime = (mime or "").split(";", 1)[0].strip().lower()
+    if mime in _MIME_FAMILIES_EXACT:
+        return _MIME_FAMILIES_EXACT[mime]
+    if mime.endswith(("+xml", "+json")):
+        return None
+    for prefix, family in _MIME_FAMILY_PREFIXES:
+        if mime.startswith(prefix):
+            return family
+    return None
+
+
+def _compatible(ext: str, expected: str, mime: str, detected: str) -> bool:
+    """True when the content legitimately lives under this extension despite the families."""
+    is_zip_based = mime in _ZIP_MIMES or mime.startswith(
+        ("application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.opendocument.")
+    ) or mime in ("application/epub+zip", "application/java-archive",
+                  "application/vnd.android.package-archive")
+    if is_zip_based and (expected in (ARCHIVE, DOCUMENT) or ext in _ZIP_CONTAINER_EXTENSIONS):
+        return True
+    if mime in _OLE2_MIMES or mime in ("application/x-msi", "application/x-ms-installer"):
+        if expected in (DOCUMENT, DATABASE) or ext in _OLE2_CONTAINER_EXTENSIONS:
+            return True
+    if detected == ARCHIVE and ext in _GZIP_CONTAINER_EXTENSIONS:
+        return True
+    if mime == "application/pdf" and ext in _PDF_CONTAINER_EXTENSIONS:
+        return True
+    if detected == MEDIA and ext in _ISOBMFF_IMAGE_EXTENSIONS:
+        return True
+    if detected == IMAGE and expected == MEDIA and mime in ("image/heic", "image/heif", "image/avif"):
+        # An ISO media movie sometimes types as its first still-image brand.
+        return True
+    return False
+
+
+def extension_mismatch(extension: str, mime: str) -> bool:
+    """True when ``mime`` contradicts ``extension`` in a way an examiner cares about.
+
+    ``extension`` is given with or without the leading dot. Files without an extension,
+    unknown extensions, catch-all extensions (``.tmp``, ``.dat``, ``.bin``, ...), text,
+    empty and untyped content never fire.
+    """
+    ext = (extension or "").lower().lstrip(".")
+    if not ext or ext in _HARMLESS_EXTENSIONS:
+        return False
+    mime = (mime or "").split(";", 1)[0].strip().lower()
+    detected = family_of_mime(mime)
+    expected = family_of_extension(ext)
+    if detected is None or expected is None or detected == expected:
+        return False
+    return not _compatible(ext, expected, mime, detected)
+
+
+class FileTyper:
+    """libmagic typing of a file's first block; use one instance per thread.
+
+    ``magic_file`` points libmagic at a compiled database (a frozen build bundles one);
+    by default the system database is used.
+    """
+
+    def __init__(self, magic_file: str | None = None) -> None:
+        kwargs: dict[str, Any] = {"magic_file": magic_file} if magic_file else {}
+        self._mime = magic.Magic(mime=True, **kwargs)
+        self._description = magic.Magic(**kwargs)
+
+    def mime(self, head: bytes) -> str:
+        """Return the MIME type of ``head`` (first :data:`HEAD_SIZE` bytes are used)."""
+        if not head:
+            return "application/x-empty"
+        try:
+            return str(self._mime.from_buffer(bytes(head[:HEAD_SIZE]))) or UNKNOWN_MIME
+        except Exception:  # libmagic raises MagicException and, rarely, others on bad input
+            return UNKNOWN_MIME
+
+    def type_bytes(self, head: bytes) -> tuple[str, str]:
+        """Return ``(mime, description)`` of ``head``; unknown content gives octet-stream/data."""
+        if not head:
+            return "application/x-empty", "empty"
+        block = bytes(head[:HEAD_SIZE])
+        try:
+            mime = str(self._mime.from_buffer(block)) or UNKNOWN_MIME
+            description = str(self._description.from_buffer(block)) or UNKNOWN_DESCRIPTION
+        except Exception:  # see mime(): never let libmagic trouble escape
+            return UNKNOWN_MIME, UNKNOWN_DESCRIPTION
+        return mime, description

@@ -1,0 +1,123 @@
+"""Walk one file system and process a share of its entries (in this process or a worker).
+
+With ``--jobs N`` each of N worker processes opens the evidence itself (pytsk3 objects do
+not cross processes), walks the same file system in the same deterministic order and
+processes every N-th entry, so the work is split without any shared state; the parent
+only writes the rows the workers send through a bounded queue.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from triage.engine.context import FileSystemContext
+from triage.engine.file_processor import FileProcessor
+from triage.engine.options import IngestOptions
+from triage.engine.rows import result_rows
+from triage.extractors import artefact_types, extractor_classes
+from triage.extractors.interface import Extractor
+
+ROWS_PER_MESSAGE = 256
+
+
+@dataclass
+class VolumeJob:
+    """What a worker needs to redo a volume's walk on its own: plain, picklable values."""
+
+    evidence_path: str
+    volume_index: int
+    evidence_id: int
+    run_id: int
+    options: IngestOptions
+    share: int = 0
+    shares: int = 1
+
+
+@dataclass
+class RowBatch:
+    """Rows of processed entries plus warnings, as sent from a worker to the writer."""
+
+    files: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    bytes_read: int = 0
+    last_path: str | None = None
+
+
+def build_extractors(options: IngestOptions) -> list[Extractor]:
+    """Instantiate the extractors a run uses."""
+    extractor_options = {"include_invalid": options.include_invalid}
+    return [cls(extractor_options) for cls in extractor_classes(options.extractors, options.profile)]
+
+
+def iter_volume_batches(
+    job: VolumeJob,
+    filesystem: Any,
+    processor: FileProcessor,
+    cancel: Callable[[], bool],
+) -> Iterator[RowBatch]:
+    """Walk ``filesystem`` and yield batches of rows for this job's share of the entries."""
+    types = artefact_types()
+    batch = RowBatch()
+
+    def warn(message: str, path: str | None = None) -> None:
+        batch.warnings.append({
+            "run_id": job.run_id, "evidence_id": job.evidence_id, "volume_idx": job.volume_index,
+            "path": path, "source": "engine", "message": message,
+        })
+
+    def walk_warn(message: str, path: str | None = None) -> None:
+        # Every share walks the whole tree; only the first reports walk problems once.
+        if job.share == 0:
+            warn(message, path)
+
+    cancel_event = _CallableEvent(cancel)
+    ctx = FileSystemContext(filesystem, warn, cancel_event)
+    for index, entry in enumerate(filesystem.walk(walk_warn)):
+        if index % job.shares != job.share:
+            continue
+        if cancel():
+            break
+        result = processor.process(entry, ctx)
+        row, artefacts = result_rows(
+            result, types, evidence_id=job.evidence_id, volume_idx=job.volume_index,
+            run_id=job.run_id,
+        )
+        batch.files.append((row, artefacts))
+        batch.bytes_read += result.bytes_read
+        batch.last_path = row["path"]
+        if len(batch.files) >= ROWS_PER_MESSAGE:
+            yield batch
+            batch = RowBatch()
+    if batch.files or batch.warnings:
+        yield batch
+
+
+class _CallableEvent(threading.Event):
+    """A threading.Event view over a cancel predicate (for the extraction context)."""
+
+    def __init__(self, predicate: Callable[[], bool]) -> None:
+        super().__init__()
+        self._predicate = predicate
+
+    def is_set(self) -> bool:  # noqa: D102
+        return self._predicate()
+
+
+def worker_main(job: VolumeJob, queue: Any, cancel: Any) -> None:
+    """Entry point of a worker process: open the evidence, process a share, send batches."""
+    from triage.evidence import EvidenceError, open_evidence
+
+    try:
+        evidence = open_evidence(job.evidence_path)
+        filesystem = evidence.volumes()[job.volume_index].open_filesystem()
+        processor = FileProcessor(build_extractors(job.options), job.options)
+        for batch in iter_volume_batches(job, filesystem, processor, cancel.is_set):
+            queue.put(("rows", batch))
+        queue.put(("done", job.share, None))
+    except EvidenceError as exc:
+        queue.put(("done", job.share, str(exc)))
+    except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
+        queue.put(("done", job.share, f"worker failed: {type(exc).__name__}: {exc}"))

@@ -1,0 +1,204 @@
+"""Unallocated space of a file system, read from its own allocation structures.
+
+pytsk3 has no block walk, so the allocation bitmap (NTFS ``$Bitmap``, exFAT
+``$ALLOC_BITMAP``, ext2/3/4 block bitmaps) or the FAT itself is decoded here and turned
+into merged runs of free blocks, as absolute evidence byte offsets.
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from triage.evidence.errors import EvidenceError
+from triage.evidence.filesystem import WarnCallback
+
+if TYPE_CHECKING:
+    from triage.evidence.tsk_filesystem import TskFileSystem
+
+_NOT_FULL = re.compile(rb"[^\xff]+")
+_CHUNK = 1 << 20
+#: A FAT with more entries than this is refused (a corrupt boot sector would ask for more).
+_MAX_FAT_ENTRIES = 1 << 28
+
+
+def unallocated_runs(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[int, int]]:
+    """Yield merged ``(absolute offset, length)`` runs of unallocated blocks of ``fs``."""
+    readers = {
+        "ntfs": _ntfs_free,
+        "exfat": _exfat_free,
+        "fat12": _fat_free,
+        "fat16": _fat_free,
+        "fat32": _fat_free,
+        "ext2": _ext_free,
+        "ext3": _ext_free,
+        "ext4": _ext_free,
+    }
+    reader = readers.get(fs.fs_type)
+    if reader is None:
+        if fs.fs_type != "iso9660":
+            warn(f"unallocated space of {fs.fs_type} file systems is not listed", None)
+        return
+    try:
+        # Readers yield (first block, block count, block size) in ascending order.
+        pending: tuple[int, int] | None = None
+        for first, count, unit in reader(fs):
+            start, length = fs.offset + first * unit, count * unit
+            if pending and pending[0] + pending[1] == start:
+                pending = (pending[0], pending[1] + length)
+                continue
+            if pending:
+                yield pending
+            pending = (start, length)
+        if pending:
+            yield pending
+    except (OSError, EvidenceError, ValueError, struct.error) as error:
+        warn(f"cannot read the {fs.fs_type} allocation data ({error})", None)
+
+
+def free_bit_runs(chunks: Iterable[bytes], total_bits: int) -> Iterator[tuple[int, int]]:
+    """Yield ``(first bit, count)`` runs of clear bits (LSB first) among ``total_bits``."""
+    base = 0
+    run_start = run_length = 0
+    for chunk in chunks:
+        for match in _NOT_FULL.finditer(chunk):
+            for index in range(match.start(), match.end()):
+                byte = chunk[index]
+                for bit in range(8):
+                    number = base + index * 8 + bit
+                    if number >= total_bits:
+                        break
+                    if byte >> bit & 1:
+                        continue
+                    if run_length and run_start + run_length == number:
+                        run_length += 1
+                    else:
+                        if run_length:
+                            yield run_start, run_length
+                        run_start, run_length = number, 1
+        base += len(chunk) * 8
+        if base >= total_bits:
+            break
+    if run_length:
+        yield run_start, run_length
+
+
+def _file_chunks(fs: TskFileSystem, file: object, size: int) -> Iterator[bytes]:
+    offset = 0
+    while offset < size:
+        data = file.read_random(offset, min(_CHUNK, size - offset))  # type: ignore[attr-defined]
+        if not data:
+            return
+        yield data
+        offset += len(data)
+
+
+def _ntfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+    bitmap = fs.tsk.open_meta(inode=6)
+    size = int(bitmap.info.meta.size)
+    for first, count in free_bit_runs(_file_chunks(fs, bitmap, size), fs.block_count):
+        yield first, count, fs.block_size
+
+
+def _exfat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+    boot = fs.read_volume(0, 512)
+    heap_offset, cluster_count = struct.unpack_from("<II", boot, 0x58)
+    sector_shift, cluster_shift = boot[0x6C], boot[0x6D]
+    if not 9 <= sector_shift <= 12 or cluster_shift > 25 - sector_shift:
+        raise ValueError("implausible exFAT boot sector")
+    bitmap = fs.tsk.open("/$ALLOC_BITMAP")
+    size = int(bitmap.info.meta.size)
+    sectors_per_cluster = 1 << cluster_shift
+    for first, count in free_bit_runs(_file_chunks(fs, bitmap, size), cluster_count):
+        yield heap_offset + first * sectors_per_cluster, count * sectors_per_cluster, (
+            1 << sector_shift
+        )
+
+
+def _fat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+    boot = fs.read_volume(0, 512)
+    sector_size, per_cluster, reserved, fats, root_entries, total16 = struct.unpack_from(
+        "<HBHBHH", boot, 0x0B
+    )
+    fat_size16 = struct.unpack_from("<H", boot, 0x16)[0]
+    total32, fat_size32 = struct.unpack_from("<I", boot, 0x20)[0], struct.unpack_from(
+        "<I", boot, 0x24
+    )[0]
+    if sector_size not in (512, 1024, 2048, 4096) or not per_cluster or not fats:
+        raise ValueError("implausible FAT boot sector")
+    fat_size = fat_size16 or fat_size32
+    total = total16 or total32
+    root_sectors = (root_entries * 32 + sector_size - 1) // sector_size
+    first_data = reserved + fats * fat_size + root_sectors
+    clusters = max(0, (total - first_data) // per_cluster)
+    clusters = min(clusters, _MAX_FAT_ENTRIES)
+    fat = fs.read_volume(reserved * sector_size, fat_size * sector_size)
+    entry_free = _fat_entries(fs.fs_type, fat, clusters + 2)
+    for first, count in _zero_runs(entry_free, 2, clusters + 2):
+        yield first_data + (first - 2) * per_cluster, count * per_cluster, sector_size
+    # Sectors after the last whole cluster belong to no cluster; TSK counts them as free.
+    tail_start = first_data + clusters * per_cluster
+    if tail_start < min(total, fs.block_count):
+        yield tail_start, min(total, fs.block_count) - tail_start, sector_size
+
+
+def _fat_entries(fs_type: str, fat: bytes, count: int) -> list[int]:
+    if fs_type == "fat12":
+        out = []
+        for cluster in range(min(count, len(fat) * 2 // 3)):
+            pair = fat[cluster * 3 // 2] | fat[cluster * 3 // 2 + 1] << 8 if (
+                cluster * 3 // 2 + 1 < len(fat)
+            ) else 0xFFF
+            out.append(pair >> 4 if cluster & 1 else pair & 0xFFF)
+        return out
+    width = 2 if fs_type == "fat16" else 4
+    usable = min(count, len(fat) // width)
+    values = struct.unpack_from(f"<{usable}{'H' if width == 2 else 'I'}", fat, 0)
+    if width == 4:
+        return [value & 0x0FFFFFFF for value in values]
+    return list(values)
+
+
+def _zero_runs(values: list[int], start: int, end: int) -> Iterator[tuple[int, int]]:
+    run_start = -1
+    for index in range(start, min(end, len(values))):
+        if values[index] == 0:
+            if run_start < 0:
+                run_start = index
+        elif run_start >= 0:
+            yield run_start, index - run_start
+            run_start = -1
+    if run_start >= 0:
+        yield run_start, min(end, len(values)) - run_start
+
+
+def _ext_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+    superblock = fs.read_volume(1024, 1024)
+    blocks_lo, first_data_block, log_size, blocks_per_group = (
+        struct.unpack_from("<I", superblock, 0x04)[0],
+        struct.unpack_from("<I", superblock, 0x14)[0],
+        struct.unpack_from("<I", superblock, 0x18)[0],
+        struct.unpack_from("<I", superblock, 0x20)[0],
+    )
+    incompat = struct.unpack_from("<I", superblock, 0x60)[0]
+    is_64bit = bool(incompat & 0x80)
+    desc_size = struct.unpack_from("<H", superblock, 0xFE)[0] if is_64bit else 32
+    blocks = blocks_lo | (struct.unpack_from("<I", superblock, 0x150)[0] << 32 if is_64bit else 0)
+    if log_size > 6 or not blocks_per_group or desc_size < 32:
+        raise ValueError("implausible ext superblock")
+    block_size = 1024 << log_size
+    blocks = min(blocks, fs.block_count)
+    groups = (blocks - first_data_block + blocks_per_group - 1) // blocks_per_group
+    table = fs.read_volume((first_data_block + 1) * block_size, groups * desc_size)
+    for group in range(min(groups, len(table) // desc_size)):
+        desc = table[group * desc_size : (group + 1) * desc_size]
+        bitmap_block = struct.unpack_from("<I", desc, 0)[0]
+        if is_64bit and desc_size >= 0x24:
+            bitmap_block |= struct.unpack_from("<I", desc, 0x20)[0] << 32
+        group_first = first_data_block + group * blocks_per_group
+        in_group = min(blocks_per_group, blocks - group_first)
+        bitmap = fs.read_volume(bitmap_block * block_size, block_size)
+        for first, count in free_bit_runs([bitmap], in_group):
+            yield group_first + first, count, block_size

@@ -1,0 +1,228 @@
+"""pytsk3 image objects over the libyal container libraries (EWF, VMDK, VHD/VHDX, QCOW2).
+
+Each container is wrapped as a :class:`pytsk3.Img_Info` subclass of type
+``TSK_IMG_TYPE_EXTERNAL`` whose ``read`` seeks the underlying object, so TSK's volume and
+file-system parsers read through it. Everything is opened read-only.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import pytsk3
+
+from triage.evidence.errors import EvidenceError
+
+
+class MediaImage(pytsk3.Img_Info):
+    """An Img_Info whose bytes come from a seekable media object (``read(offset, size)``)."""
+
+    def __init__(self, media: Any, size: int) -> None:
+        self._media = media
+        self._size = size
+        # libyal objects keep a file position; TSK may read from several threads.
+        self._lock = threading.Lock()
+        super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
+
+    def read(self, offset: int, size: int) -> bytes:  # noqa: D102 (pytsk3 callback)
+        if offset < 0 or size <= 0 or offset >= self._size:
+            return b""
+        size = min(size, self._size - offset)
+        with self._lock:
+            return self._media.read_buffer_at_offset(size, offset)
+
+    def get_size(self) -> int:  # noqa: D102 (pytsk3 callback)
+        return self._size
+
+    def close(self) -> None:  # noqa: D102
+        media, self._media = self._media, None
+        if media is not None:
+            media.close()
+
+
+class SegmentedRawMedia:
+    """Raw media spread over one or more segment files, read as one byte range."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._files = []
+        self._starts: list[int] = []
+        total = 0
+        try:
+            for path in paths:
+                handle = open(path, "rb")  # noqa: SIM115 (closed in close())
+                self._files.append(handle)
+                self._starts.append(total)
+                total += os.fstat(handle.fileno()).st_size
+        except OSError as error:
+            self.close()
+            raise EvidenceError(f"{path}: cannot open ({error.strerror or error})") from error
+        self.size = total
+        self._sizes = [
+            (self._starts[i + 1] if i + 1 < len(self._starts) else total) - self._starts[i]
+            for i in range(len(self._starts))
+        ]
+
+    def read_buffer_at_offset(self, size: int, offset: int) -> bytes:
+        """Return up to ``size`` bytes at ``offset`` across segment boundaries."""
+        out = []
+        index = self._segment_of(offset)
+        while size > 0 and index < len(self._files):
+            inner = offset - self._starts[index]
+            take = min(size, self._sizes[index] - inner)
+            if take <= 0:
+                index += 1
+                continue
+            handle = self._files[index]
+            handle.seek(inner)
+            data = handle.read(take)
+            out.append(data)
+            if len(data) < take:
+                break
+            size -= take
+            offset += take
+            index += 1
+        return b"".join(out)
+
+    def _segment_of(self, offset: int) -> int:
+        low, high = 0, len(self._starts) - 1
+        while low < high:
+            middle = (low + high + 1) // 2
+            if self._starts[middle] <= offset:
+                low = middle
+            else:
+                high = middle - 1
+        return low
+
+    def close(self) -> None:
+        """Close every segment file."""
+        for handle in self._files:
+            handle.close()
+        self._files = []
+
+
+def _libyal_error(path: str, what: str, error: Exception) -> EvidenceError:
+    detail = str(error).strip().splitlines()
+    # libyal messages are multi-line call traces; the last line is the root cause.
+    reason = detail[-1].strip() if detail else type(error).__name__
+    return EvidenceError(f"{path}: {what} ({reason})")
+
+
+def open_raw(paths: Sequence[str]) -> tuple[MediaImage, int]:
+    """Open raw (single or split) segments."""
+    media = SegmentedRawMedia(paths)
+    return MediaImage(media, media.size), media.size
+
+
+def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:
+    """Open an EWF image from any of its segments; returns (image, size, handle, segments)."""
+    import pyewf
+
+    try:
+        segments = sorted(pyewf.glob(path))
+    except (OSError, RuntimeError, TypeError) as error:
+        raise _libyal_error(path, "cannot find the EWF segment files", error) from error
+    handle = pyewf.handle()
+    try:
+        handle.open(segments, "r")
+    except (OSError, RuntimeError, TypeError) as error:
+        raise _libyal_error(path, "not a readable EWF image (truncated or missing segment?)",
+                            error) from error
+    size = handle.get_media_size()
+    return MediaImage(handle, size), size, handle, segments
+
+
+def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
+    """Open a VMDK descriptor or monolithic sparse file with its extent files."""
+    import pyvmdk
+
+    handle = pyvmdk.handle()
+    try:
+        handle.open(path, "r")
+        handle.open_extent_data_files()
+    except (OSError, RuntimeError, TypeError) as error:
+        handle.close()
+        raise _libyal_error(path, "not a readable VMDK image", error) from error
+    segments = [path]
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        for index in range(handle.number_of_extents):
+            name = handle.get_extent_descriptor(index).filename
+            if name:
+                extent = os.path.join(directory, os.path.basename(name))
+                if extent not in segments and os.path.exists(extent):
+                    segments.append(extent)
+    except (OSError, RuntimeError, AttributeError):
+        pass
+    size = handle.get_media_size()
+    return MediaImage(handle, size), size, segments
+
+
+def open_vhd(path: str) -> tuple[MediaImage, int, list[str]]:
+    """Open a VHD/VHDX, chaining differential images to parents in the same directory."""
+    import pyvhdi
+
+    opened = []
+    segments = []
+    current = path
+    try:
+        for _ in range(32):
+            handle = pyvhdi.file()
+            handle.open(current, "r")
+            if opened:
+                opened[-1].set_parent(handle)
+            opened.append(handle)
+            segments.append(current)
+            if handle.disk_type != pyvhdi.disk_types.DIFFERENTIAL:
+                break
+            parent_name = handle.parent_filename
+            if not parent_name:
+                raise EvidenceError(f"{path}: differential VHD without a parent file name")
+            parent_base = parent_name.replace("\\", "/").rsplit("/", 1)[-1]
+            current = os.path.join(os.path.dirname(os.path.abspath(current)), parent_base)
+            if not os.path.exists(current):
+                raise EvidenceError(f"{path}: parent image {parent_base} is missing")
+        else:
+            raise EvidenceError(f"{path}: differential VHD chain is too long")
+    except EvidenceError:
+        for handle in opened:
+            handle.close()
+        raise
+    except (OSError, RuntimeError, TypeError, AttributeError) as error:
+        for handle in opened:
+            handle.close()
+        raise _libyal_error(path, "not a readable VHD/VHDX image", error) from error
+    first = opened[0]
+    size = first.get_media_size()
+    media = _ChainedMedia(first, opened)
+    return MediaImage(media, size), size, segments
+
+
+class _ChainedMedia:
+    """Keeps parent images alive while the child reads through them."""
+
+    def __init__(self, child: Any, chain: list[Any]) -> None:
+        self._child = child
+        self._chain = chain
+
+    def read_buffer_at_offset(self, size: int, offset: int) -> bytes:
+        return self._child.read_buffer_at_offset(size, offset)
+
+    def close(self) -> None:
+        for handle in self._chain:
+            handle.close()
+
+
+def open_qcow(path: str) -> tuple[MediaImage, int]:
+    """Open a QCOW image."""
+    import pyqcow
+
+    handle = pyqcow.file()
+    try:
+        handle.open(path, "r")
+    except (OSError, RuntimeError, TypeError) as error:
+        raise _libyal_error(path, "not a readable QCOW image", error) from error
+    size = handle.get_media_size()
+    return MediaImage(handle, size), size

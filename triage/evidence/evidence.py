@@ -1,0 +1,234 @@
+"""Opening an evidence item: container detection, media reads and the volume listing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytsk3
+
+from triage.evidence import containers
+from triage.evidence.detect import detect_format, split_segments
+from triage.evidence.errors import EvidenceError, FileSystemError
+from triage.evidence.filesystem import FileSystem
+from triage.evidence.folder_filesystem import FolderFileSystem
+
+_SCHEMES = {
+    int(pytsk3.TSK_VS_TYPE_DOS): "dos",
+    int(pytsk3.TSK_VS_TYPE_GPT): "gpt",
+    int(pytsk3.TSK_VS_TYPE_MAC): "mac",
+    int(pytsk3.TSK_VS_TYPE_BSD): "bsd",
+    int(pytsk3.TSK_VS_TYPE_SUN): "sun",
+}
+_PART_ALLOC = int(pytsk3.TSK_VS_PART_FLAG_ALLOC)
+_PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
+#: Volume systems with more slots than this are treated as corrupt.
+MAX_VOLUMES = 1024
+_HASH_NAMES = {"md5": "MD5", "sha1": "SHA1", "sha256": "SHA256"}
+
+
+@dataclass
+class Volume:
+    """One slot of the evidence's volume system (or the whole disk when there is none).
+
+    ``start`` and ``length`` are in bytes. ``kind`` is ``partition``, ``unallocated``
+    (gaps and unpartitioned space), ``whole`` (no volume system) or ``meta`` (the
+    partition tables themselves).
+    """
+
+    index: int
+    start: int
+    length: int
+    kind: str
+    description: str
+    scheme: str | None
+    evidence: Evidence | None = field(default=None, repr=False, compare=False)
+
+    def open_filesystem(self) -> FileSystem | None:
+        """Open this volume's file system; ``None`` for unallocated and meta slots.
+
+        Raises :class:`FileSystemError` when no file system pytsk3 knows is there.
+        """
+        if self.kind in ("unallocated", "meta") or self.evidence is None:
+            return None
+        if self.evidence.format == "folder":
+            return FolderFileSystem(self.evidence.path, self.index)
+        from triage.evidence.tsk_filesystem import TskFileSystem
+
+        label = f"{self.evidence.path}: volume {self.index} ({self.description}) at byte {self.start}"
+        return TskFileSystem(self.evidence.img_info(), self.start, self.index, label)
+
+
+class Evidence:
+    """An opened, read-only evidence item (a disk image container or a logical folder)."""
+
+    def __init__(
+        self,
+        path: str,
+        format: str,
+        size: int,
+        segments: list[str],
+        img: containers.MediaImage | None,
+        ewf_handle: Any = None,
+    ) -> None:
+        self.path = path
+        self.format = format
+        self.size = size
+        self.segments = segments
+        self._img = img
+        self._ewf = ewf_handle
+        self._volumes: list[Volume] | None = None
+
+    def __repr__(self) -> str:
+        return f"<Evidence {self.format} {self.path!r} {self.size}B>"
+
+    def __enter__(self) -> Evidence:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return media bytes at ``offset`` (short at the end of the media)."""
+        if self._img is None:
+            raise EvidenceError(f"{self.path}: folder evidence has no media bytes")
+        if offset < 0 or size < 0:
+            raise EvidenceError(f"{self.path}: invalid read at offset {offset} size {size}")
+        try:
+            return self._img.read(offset, size)
+        except (OSError, AttributeError) as error:
+            raise EvidenceError(f"{self.path}: read error at offset {offset}") from error
+
+    def img_info(self) -> pytsk3.Img_Info:
+        """Return the pytsk3 image over this container."""
+        if self._img is None:
+            raise EvidenceError(f"{self.path}: folder evidence has no disk image")
+        return self._img
+
+    def volumes(self) -> list[Volume]:
+        """Return the volume slots in disk order (a single 'whole' volume without a table)."""
+        if self._volumes is None:
+            self._volumes = self._list_volumes()
+        return list(self._volumes)
+
+    def _list_volumes(self) -> list[Volume]:
+        if self._img is None:
+            return [Volume(0, 0, 0, "whole", "logical folder", None, self)]
+        whole = [Volume(0, 0, self.size, "whole", "whole disk (no volume system)", None, self)]
+        try:
+            volume_system = pytsk3.Volume_Info(self._img)
+        except OSError:
+            return whole
+        sector = int(volume_system.info.block_size) or 512
+        scheme = _SCHEMES.get(int(volume_system.info.vstype))
+        out: list[Volume] = []
+        has_partition = False
+        try:
+            for part in volume_system:
+                if len(out) >= MAX_VOLUMES:
+                    return whole
+                flags = int(part.flags)
+                if flags & _PART_META:
+                    kind = "meta"
+                elif flags & _PART_ALLOC:
+                    kind = "partition"
+                    has_partition = True
+                else:
+                    kind = "unallocated"
+                description = part.desc.decode("utf-8", "replace").strip()
+                out.append(Volume(len(out), int(part.start) * sector, int(part.len) * sector,
+                                  kind, description, scheme, self))
+        except OSError:
+            return whole
+        return out if has_partition else whole
+
+    def stored_hashes(self) -> dict[str, str]:
+        """Return the acquisition hashes stored in an EWF image (lower-case hex)."""
+        if self._ewf is None:
+            return {}
+        out = {}
+        for key, name in _HASH_NAMES.items():
+            try:
+                value = self._ewf.get_hash_value(name)
+            except (OSError, KeyError, RuntimeError):
+                value = None
+            if value:
+                out[key] = value.strip().lower()
+        return out
+
+    def media_info(self) -> dict[str, str]:
+        """Return the EWF header values (case number, examiner, acquiry date, ...)."""
+        if self._ewf is None:
+            return {}
+        try:
+            values = self._ewf.get_header_values()
+        except (OSError, RuntimeError):
+            return {}
+        return {str(key): str(value) for key, value in values.items() if value}
+
+    def close(self) -> None:
+        """Close the container (idempotent)."""
+        img, self._img = self._img, None
+        self._ewf = None
+        if img is not None:
+            img.close()
+
+
+def open_evidence(path: str | os.PathLike[str]) -> Evidence:
+    """Open the evidence at ``path`` read-only, detecting its container.
+
+    Raises :class:`EvidenceError` (one line, ``"<path>: <what is wrong>"``) for unknown,
+    corrupt or truncated input and missing segments.
+    """
+    path = os.fspath(path)
+    kind = detect_format(path)
+    if kind == "folder":
+        return Evidence(path, "folder", 0, [path], None)
+    if kind == "ewf":
+        img, size, handle, segments = containers.open_ewf(path)
+        return _checked(Evidence(path, "ewf", size, segments, img, handle))
+    if kind == "vmdk":
+        img, size, segments = containers.open_vmdk(path)
+        return _checked(Evidence(path, "vmdk", size, segments, img))
+    if kind in ("vhd", "vhdx"):
+        img, size, segments = containers.open_vhd(path)
+        return _checked(Evidence(path, kind, size, segments, img))
+    if kind == "qcow2":
+        img, size = containers.open_qcow(path)
+        return _checked(Evidence(path, "qcow2", size, [path], img))
+    segments = split_segments(path)
+    img, size = containers.open_raw(segments)
+    evidence = Evidence(path, "split_raw" if len(segments) > 1 else "raw", size, segments, img)
+    _require_known_content(evidence)
+    return evidence
+
+
+def _checked(evidence: Evidence) -> Evidence:
+    """Make sure the first sector of a container decodes (catches truncated images)."""
+    if evidence.size <= 0:
+        evidence.close()
+        raise EvidenceError(f"{evidence.path}: the image holds no media data")
+    try:
+        evidence.read(0, 512)
+    except EvidenceError as error:
+        evidence.close()
+        raise EvidenceError(f"{evidence.path}: media data unreadable (truncated?)") from error
+    return evidence
+
+
+def _require_known_content(evidence: Evidence) -> None:
+    """A raw file is only evidence when it holds a volume system or a file system."""
+    volumes = evidence.volumes()
+    if volumes[0].kind != "whole":
+        return
+    try:
+        filesystem = volumes[0].open_filesystem()
+    except FileSystemError:
+        filesystem = None
+    if filesystem is None:
+        evidence.close()
+        raise EvidenceError(
+            f"{evidence.path}: no partition table or file system found (not a disk image?)"
+        )
+    filesystem.close()

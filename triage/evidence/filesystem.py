@@ -1,0 +1,129 @@
+"""The file-system and file-entry interface shared by TSK volumes and logical folders."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+
+from triage.extractors.interface import FileView
+
+#: ``warn(message, path)`` callback used while walking.
+WarnCallback = Callable[[str, "str | None"], None]
+
+
+def ignore_warning(message: str, path: str | None = None) -> None:
+    """Default warning callback: drop the warning."""
+
+
+class FileEntry:
+    """One entry of a file system (a file, directory, link, other, or an NTFS stream).
+
+    Metadata are plain attributes; content is read with :meth:`read` or
+    :meth:`iter_chunks`. Times are POSIX seconds (UTC) or ``None`` when absent.
+    """
+
+    __slots__ = (
+        "path", "name", "inode", "size", "kind", "deleted", "allocated",
+        "mtime", "atime", "ctime", "crtime", "mode", "uid", "gid", "stream", "meta_type",
+    )
+
+    def __init__(
+        self,
+        path: str,
+        name: str,
+        inode: str,
+        size: int,
+        kind: str,
+        deleted: bool = False,
+        allocated: bool = True,
+        mtime: float | None = None,
+        atime: float | None = None,
+        ctime: float | None = None,
+        crtime: float | None = None,
+        mode: int | None = None,
+        uid: int | None = None,
+        gid: int | None = None,
+        stream: str | None = None,
+        meta_type: str = "r/r",
+    ) -> None:
+        self.path = path
+        self.name = name
+        self.inode = inode
+        self.size = size
+        self.kind = kind
+        self.deleted = deleted
+        self.allocated = allocated
+        self.mtime = mtime
+        self.atime = atime
+        self.ctime = ctime
+        self.crtime = crtime
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.stream = stream
+        self.meta_type = meta_type
+
+    def __repr__(self) -> str:
+        flag = " deleted" if self.deleted else ""
+        return f"<{type(self).__name__} {self.path!r} {self.kind} {self.size}B{flag}>"
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return up to ``size`` bytes of content from ``offset`` (short at the end)."""
+        return b""
+
+    def iter_chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """Yield the whole content sequentially in chunks of at most ``chunk_size`` bytes."""
+        offset = 0
+        while offset < self.size:
+            data = self.read(offset, min(chunk_size, self.size - offset))
+            if not data:
+                return
+            yield data
+            offset += len(data)
+
+    def to_view(self, mime: str | None = None) -> FileView:
+        """Return the extractor-facing :class:`FileView` of this entry."""
+        return FileView(
+            path=self.path,
+            name=self.name,
+            size=self.size,
+            kind=self.kind,
+            deleted=self.deleted,
+            inode=self.inode,
+            stream=self.stream,
+            mime=mime,
+            mtime=self.mtime,
+            atime=self.atime,
+            ctime=self.ctime,
+            crtime=self.crtime,
+        )
+
+
+class FileSystem(ABC):
+    """A read-only file system on one volume of an evidence item (or a logical folder)."""
+
+    fs_type: str = ""
+    block_size: int = 0
+    volume_index: int | None = None
+
+    @abstractmethod
+    def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
+        """Yield every entry depth-first (allocated and deleted); problems go to ``warn``."""
+
+    @abstractmethod
+    def open_path(self, path: str) -> FileEntry | None:
+        """Return the entry at ``path`` (``/``-separated from the root) or ``None``."""
+
+    @abstractmethod
+    def listdir(self, path: str) -> list[FileEntry]:
+        """Return the entries of the directory at ``path`` ([] when absent/unreadable)."""
+
+    def unallocated_ranges(
+        self, warn: WarnCallback = ignore_warning
+    ) -> Iterator[tuple[int, int]]:
+        """Yield merged ``(absolute evidence offset, length)`` runs of unallocated blocks."""
+        return iter(())
+
+    def close(self) -> None:
+        """Release the file system's resources (nothing to release by default)."""
+        return None

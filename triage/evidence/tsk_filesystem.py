@@ -1,0 +1,362 @@
+"""A file system on one volume, read through pytsk3 (The Sleuth Kit)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytsk3
+
+from triage.evidence.errors import EvidenceError, FileSystemError
+from triage.evidence.filesystem import (
+    FileEntry,
+    FileSystem,
+    WarnCallback,
+    ignore_warning,
+)
+
+# fls's one-letter codes, indexed by TSK's TSK_FS_NAME_TYPE_ENUM / TSK_FS_META_TYPE_ENUM.
+_NAME_TYPE_CODES = "-pcdbrlshwvV"
+_META_TYPE_CODES = "-rdpcblshwvV"
+_META_KINDS = ("other", "file", "dir", "other", "other", "other", "link",
+               "other", "other", "other", "file", "dir")
+_NAME_KINDS = ("other", "other", "other", "dir", "other", "file", "link",
+               "other", "other", "other", "file", "dir")
+_NAME_DIR_TYPES = (int(pytsk3.TSK_FS_NAME_TYPE_DIR), int(pytsk3.TSK_FS_NAME_TYPE_VIRT_DIR),
+                   int(pytsk3.TSK_FS_NAME_TYPE_UNDEF))
+_NAME_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
+_META_UNALLOC = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
+_ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
+_ATTR_DEFAULT = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+
+FS_TYPE_NAMES = {
+    int(pytsk3.TSK_FS_TYPE_NTFS): "ntfs",
+    int(pytsk3.TSK_FS_TYPE_FAT12): "fat12",
+    int(pytsk3.TSK_FS_TYPE_FAT16): "fat16",
+    int(pytsk3.TSK_FS_TYPE_FAT32): "fat32",
+    int(pytsk3.TSK_FS_TYPE_EXFAT): "exfat",
+    int(pytsk3.TSK_FS_TYPE_EXT2): "ext2",
+    int(pytsk3.TSK_FS_TYPE_EXT3): "ext3",
+    int(pytsk3.TSK_FS_TYPE_EXT4): "ext4",
+    int(pytsk3.TSK_FS_TYPE_HFS): "hfs+",
+    int(pytsk3.TSK_FS_TYPE_ISO9660): "iso9660",
+    int(pytsk3.TSK_FS_TYPE_FFS1): "ufs1",
+    int(pytsk3.TSK_FS_TYPE_FFS1B): "ufs1",
+    int(pytsk3.TSK_FS_TYPE_FFS2): "ufs2",
+    int(pytsk3.TSK_FS_TYPE_YAFFS2): "yaffs2",
+}
+for _name in ("TSK_FS_TYPE_APFS", "TSK_FS_TYPE_XFS", "TSK_FS_TYPE_BTRFS"):
+    if hasattr(pytsk3, _name):
+        FS_TYPE_NAMES[int(getattr(pytsk3, _name))] = _name.rsplit("_", 1)[1].lower()
+
+#: Partial reads of damaged content fall back to pieces of this size.
+_SALVAGE_PIECE = 4096
+
+
+def _time(seconds: int, nanoseconds: int) -> float | None:
+    if not seconds:
+        return None
+    return seconds + nanoseconds / 1e9
+
+
+class TskFileEntry(FileEntry):
+    """A :class:`FileEntry` backed by a pytsk3 ``File`` (and one of its attributes)."""
+
+    __slots__ = ("_file", "_attr_type", "_attr_id")
+
+    def __init__(self, file: Any, attr_type: Any, attr_id: int, **fields: Any) -> None:
+        super().__init__(**fields)
+        self._file = file
+        self._attr_type = attr_type
+        self._attr_id = attr_id
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Return up to ``size`` bytes from ``offset``.
+
+        Damaged content yields what could be read before the damage; a deleted entry never
+        raises, an allocated one raises :class:`EvidenceError` when nothing is readable.
+        """
+        if self.kind == "dir" or offset < 0 or size <= 0 or offset >= self.size:
+            return b""
+        size = min(size, self.size - offset)
+        try:
+            return self._file.read_random(offset, size, self._attr_type, self._attr_id)
+        except OSError:
+            data = self._salvage(offset, size)
+        if not data and not self.deleted:
+            raise EvidenceError(f"{self.path}: unreadable content at offset {offset}")
+        return data
+
+    def _salvage(self, offset: int, size: int) -> bytes:
+        pieces = []
+        end = offset + size
+        while offset < end:
+            take = min(_SALVAGE_PIECE - offset % _SALVAGE_PIECE, end - offset)
+            try:
+                piece = self._file.read_random(offset, take, self._attr_type, self._attr_id)
+            except OSError:
+                break
+            if not piece:
+                break
+            pieces.append(piece)
+            offset += len(piece)
+        return b"".join(pieces)
+
+
+class TskFileSystem(FileSystem):
+    """A pytsk3 file system at ``offset`` bytes into an evidence item's image."""
+
+    def __init__(
+        self, img: pytsk3.Img_Info, offset: int, volume_index: int | None, label: str
+    ) -> None:
+        try:
+            self._fs = pytsk3.FS_Info(img, offset=offset)
+        except OSError as error:
+            raise FileSystemError(f"{label}: no file system found that can be read") from error
+        info = self._fs.info
+        self._img = img
+        self.offset = offset
+        self.volume_index = volume_index
+        self.fs_type = FS_TYPE_NAMES.get(int(info.ftype), f"tsk-{int(info.ftype):#x}")
+        self.block_size = int(info.block_size)
+        self.block_count = int(info.block_count)
+        self.root_inum = int(info.root_inum)
+        self._is_ntfs = self.fs_type == "ntfs"
+
+    @property
+    def tsk(self) -> Any:
+        """The underlying ``pytsk3.FS_Info`` (for the allocation readers)."""
+        return self._fs
+
+    # -- entries -----------------------------------------------------------------
+    def _entries(self, file: Any, parent: str) -> tuple[list[TskFileEntry], Any | None]:
+        """Build the entries of one TSK file (itself plus NTFS streams).
+
+        Returns ``(entries, directory)``: ``directory`` is the file a walk descends into, or
+        ``None`` (it descends into a directory whose name is allocated, or whose name and
+        inode are both unallocated, as TSK's own directory walk does).
+        """
+        info = file.info
+        name_info = info.name
+        meta = info.meta
+        if meta is None and int(name_info.meta_addr) and int(name_info.flags) & _NAME_UNALLOC:
+            # pytsk3 drops the metadata of a deleted name whose MFT sequence number moved on
+            # (NTFS bumps it on deletion); fls shows that record, so load it by address.
+            try:
+                file = self._fs.open_meta(inode=int(name_info.meta_addr))
+                meta = file.info.meta
+            except OSError:
+                meta = None
+        name = name_info.name.decode("utf-8", "replace")
+        path = f"{parent}/{name}" if parent != "/" else f"/{name}"
+        name_flags = int(name_info.flags)
+        name_type = int(name_info.type)
+        name_deleted = bool(name_flags & _NAME_UNALLOC)
+        if meta is None:
+            kind = _NAME_KINDS[name_type] if name_type < len(_NAME_KINDS) else "other"
+            code = _NAME_TYPE_CODES[name_type] if name_type < 12 else "-"
+            entry = TskFileEntry(
+                file, _ATTR_DEFAULT, -1, path=path, name=name,
+                inode=str(int(name_info.meta_addr)), size=0, kind=kind,
+                deleted=True, allocated=False, meta_type=f"{code}/-",
+            )
+            return [entry], None
+        meta_type = int(meta.type)
+        meta_unalloc = bool(int(meta.flags) & _META_UNALLOC)
+        kind = _META_KINDS[meta_type] if meta_type < len(_META_KINDS) else "other"
+        code = (_NAME_TYPE_CODES[name_type] if name_type < 12 else "-") + "/" + (
+            _META_TYPE_CODES[meta_type] if meta_type < 12 else "-"
+        )
+        addr = int(meta.addr)
+        fields = {
+            "path": path,
+            "name": name,
+            "inode": str(addr),
+            "size": int(meta.size),
+            "kind": kind,
+            "deleted": name_deleted or meta_unalloc,
+            "allocated": not (name_deleted or meta_unalloc),
+            "mtime": _time(meta.mtime, meta.mtime_nano),
+            "atime": _time(meta.atime, meta.atime_nano),
+            "ctime": _time(meta.ctime, meta.ctime_nano),
+            "crtime": _time(meta.crtime, meta.crtime_nano),
+            "mode": int(meta.mode),
+            "uid": int(meta.uid),
+            "gid": int(meta.gid),
+            "meta_type": code,
+        }
+        recurse = kind == "dir" and int(name_type) in _NAME_DIR_TYPES and (
+            not name_deleted or meta_unalloc
+        )
+        directory = file if recurse else None
+        if not self._is_ntfs:
+            return [TskFileEntry(file, _ATTR_DEFAULT, -1, **fields)], directory
+        return self._ntfs_entries(file, fields), directory
+
+    def _ntfs_entries(self, file: Any, fields: dict[str, Any]) -> list[TskFileEntry]:
+        # Like fls: one entry per $DATA / $INDEX_ROOT attribute; the unnamed $DATA (or the
+        # $I30 index) is the entry itself, every other named one an alternate stream.
+        out: list[TskFileEntry] = []
+        base_done = False
+        qualifying = False
+        try:
+            attributes = list(file)
+        except OSError:
+            attributes = []
+        for attr in attributes:
+            attr_info = attr.info
+            attr_type = int(attr_info.type)
+            if attr_type != _ATTR_DATA and attr_type != _ATTR_IDXROOT:
+                continue
+            qualifying = True
+            raw_name = attr_info.name
+            stream = raw_name.decode("utf-8", "replace") if raw_name else ""
+            if not stream or (attr_type == _ATTR_IDXROOT and stream == "$I30"):
+                if base_done:
+                    continue
+                base_done = True
+                out.insert(0, TskFileEntry(
+                    file, attr_info.type, int(attr_info.id),
+                    **{**fields, "size": int(attr_info.size)},
+                ))
+                continue
+            addr = fields["inode"]
+            out.append(TskFileEntry(
+                file, attr_info.type, int(attr_info.id),
+                **{
+                    **fields,
+                    "path": f"{fields['path']}:{stream}",
+                    "name": f"{fields['name']}:{stream}",
+                    "inode": f"{addr}-{attr_type}-{int(attr_info.id)}",
+                    "size": int(attr_info.size),
+                    "kind": "file",
+                    "stream": stream,
+                },
+            ))
+        if not qualifying:
+            out.append(TskFileEntry(file, _ATTR_DEFAULT, -1, **fields))
+        return out
+
+    # -- walking -----------------------------------------------------------------
+    def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
+        """Yield every entry depth-first, directories before their content.
+
+        Deleted names, orphan files (under ``/$OrphanFiles``) and NTFS streams are
+        included; ``.``/``..`` are skipped; symbolic links are not followed; a directory
+        already visited is not entered again (loops); unreadable directories are reported
+        through ``warn`` and skipped.
+        """
+        try:
+            root = self._fs.open_dir(inode=self.root_inum)
+        except OSError as error:
+            warn(f"cannot read the root directory ({_reason(error)})", "/")
+            return
+        visited = {self.root_inum}
+        stack: list[tuple[str, Iterator[Any]]] = [("/", iter(root))]
+        while stack:
+            parent, children = stack[-1]
+            try:
+                file = next(children)
+            except StopIteration:
+                stack.pop()
+                continue
+            except OSError as error:
+                warn(f"directory listing stopped early ({_reason(error)})", parent)
+                stack.pop()
+                continue
+            raw = file.info.name.name
+            if raw == b"." or raw == b"..":
+                continue
+            try:
+                entries, subdirectory = self._entries(file, parent)
+            except (OSError, AttributeError, ValueError) as error:
+                warn(f"unreadable entry skipped ({_reason(error)})", parent)
+                continue
+            yield from entries
+            if subdirectory is None:
+                continue
+            name = raw.decode("utf-8", "replace")
+            dir_path = f"{parent}/{name}" if parent != "/" else f"/{name}"
+            addr = int(subdirectory.info.meta.addr)
+            if addr in visited:
+                warn("directory already visited (loop or shared inode); not entered again",
+                     dir_path)
+                continue
+            visited.add(addr)
+            try:
+                directory = subdirectory.as_directory()
+            except OSError as error:
+                warn(f"cannot read directory ({_reason(error)})", dir_path)
+                continue
+            stack.append((dir_path, iter(directory)))
+
+    def open_path(self, path: str) -> FileEntry | None:
+        """Return the entry at ``path`` (``'/dir/file'`` or ``'/dir/file:stream'``)."""
+        path = "/" + path.strip("/")
+        parent, _, leaf = path.rpartition("/")
+        parent = parent or "/"
+        stream = None
+        file = self._open(path)
+        if file is None and self._is_ntfs and ":" in leaf:
+            leaf, _, stream = leaf.partition(":")
+            file = self._open(f"{parent.rstrip('/')}/{leaf}")
+        if file is None:
+            return None
+        try:
+            entries, _ = self._entries(file, parent)
+        except (OSError, AttributeError, ValueError):
+            return None
+        for entry in entries:
+            if entry.stream == stream:
+                return entry
+        return entries[0] if stream is None and entries else None
+
+    def _open(self, path: str) -> Any | None:
+        try:
+            if path == "/":
+                return self._fs.open_meta(inode=self.root_inum)
+            return self._fs.open(path)
+        except OSError:
+            return None
+
+    def listdir(self, path: str) -> list[FileEntry]:
+        """Return the entries directly inside the directory ``path`` (incl. deleted)."""
+        path = "/" + path.strip("/")
+        try:
+            directory = self._fs.open_dir(path=path)
+        except OSError:
+            return []
+        out: list[FileEntry] = []
+        try:
+            for file in directory:
+                raw = file.info.name.name
+                if raw == b"." or raw == b"..":
+                    continue
+                try:
+                    out.extend(self._entries(file, path)[0])
+                except (OSError, AttributeError, ValueError):
+                    continue
+        except OSError:
+            pass
+        return out
+
+    def unallocated_ranges(
+        self, warn: WarnCallback = ignore_warning
+    ) -> Iterator[tuple[int, int]]:
+        """Yield merged ``(absolute offset, length)`` runs of unallocated blocks."""
+        from triage.evidence.allocation import unallocated_runs
+
+        return unallocated_runs(self, warn)
+
+    def read_volume(self, offset: int, size: int) -> bytes:
+        """Read ``size`` bytes at ``offset`` relative to the start of the file system."""
+        try:
+            return self._img.read(self.offset + offset, size)
+        except OSError as error:
+            raise EvidenceError(f"read error at offset {self.offset + offset}") from error
+
+
+def _reason(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[-1].strip() if lines else type(error).__name__

@@ -1,0 +1,37 @@
+"""Extractor plug-ins, registered by an explicit import list (a frozen build sees them all)."""
+
+from __future__ import annotations
+
+from triage.extractors.interface import ArtefactType, Extractor
+
+#: Every extractor class, in the order they run. One line per extractor module.
+EXTRACTOR_CLASSES: list[type[Extractor]] = []
+
+
+def _register() -> None:
+    # Imported here, not at module top, so interface.py stays importable on its own.
+    EXTRACTOR_CLASSES.extend([])
+
+
+_register()
+
+
+def artefact_types() -> dict[str, ArtefactType]:
+    """Return every registered artefact type by name."""
+    types: dict[str, ArtefactType] = {}
+    for cls in EXTRACTOR_CLASSES:
+        for artefact_type in cls.ARTEFACT_TYPES:
+            types[artefact_type.name] = artefact_type
+    return types
+
+
+def extractor_classes(names: list[str] | None = None, profile: str | None = None) -> list[type[Extractor]]:
+    """Return the registered extractor classes, optionally limited by name and profile."""
+    selected = []
+    for cls in EXTRACTOR_CLASSES:
+        if names and cls.NAME not in names:
+            continue
+        if profile and profile not in cls.PROFILES:
+            continue
+        selected.append(cls)
+    return selected
