@@ -159,7 +159,8 @@ def print_summary(summary: Any, case_path: Path) -> None:
     print(f"run:        {summary.run_id} ({summary.status}) in {summary.seconds:.1f} s")
     print(f"volumes:    {summary.volumes}")
     print(f"files:      {summary.files} ({summary.deleted_files} deleted)")
-    print(f"read:       {summary.bytes_read / 1e6:.1f} MB")
+    print(f"read:       {summary.bytes_read / 1e6:.1f} MB of files,"
+          f" {summary.unallocated_bytes / 1e6:.1f} MB of unallocated space")
     print(f"artefacts:  {summary.artefacts}")
     for artefact_type, count in summary.artefacts_by_type.items():
         print(f"  {artefact_type:<28} {count}")

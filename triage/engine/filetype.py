@@ -132,7 +132,7 @@ _ZIP_CONTAINER_EXTENSIONS = frozenset(
     "msixbundle kmz ora 3mf sketch xmind odb cbz usdz".split()
 )
 #: Extensions of OLE2 (Compound File) based formats besides documents and databases.
-_OLE2_CONTAINER_EXTENSIONS = frozenset("msi msp mst msm oft mpp vsd xlsb suo thumbs".split())
+_OLE2_CONTAINER_EXTENSIONS = frozenset("msi msp mst msm oft mpp vsd xlsb suo".split())
 #: Extensions under which gzip data is normal.
 _GZIP_CONTAINER_EXTENSIONS = frozenset("svgz emz wmz".split())
 #: Extensions under which a PDF is normal besides the document family.
@@ -168,10 +168,21 @@ def family_of_mime(mime: str) -> str | None:
 
 def _compatible(ext: str, expected: str, mime: str, detected: str) -> bool:
     """True when the content legitimately lives under this extension despite the families."""
-    is_zip_based = mime in _ZIP_MIMES or mime.startswith(
-        ("application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.opendocument.")
-    ) or mime in ("application/epub+zip", "application/java-archive",
-                  "application/vnd.android.package-archive")
+    is_zip_based = (
+        mime in _ZIP_MIMES
+        or mime.startswith(
+            (
+                "application/vnd.openxmlformats-officedocument.",
+                "application/vnd.oasis.opendocument.",
+            )
+        )
+        or mime
+        in (
+            "application/epub+zip",
+            "application/java-archive",
+            "application/vnd.android.package-archive",
+        )
+    )
     if is_zip_based and (expected in (ARCHIVE, DOCUMENT) or ext in _ZIP_CONTAINER_EXTENSIONS):
         return True
     if mime in _OLE2_MIMES or mime in ("application/x-msi", "application/x-ms-installer"):
@@ -183,7 +194,11 @@ def _compatible(ext: str, expected: str, mime: str, detected: str) -> bool:
         return True
     if detected == MEDIA and ext in _ISOBMFF_IMAGE_EXTENSIONS:
         return True
-    if detected == IMAGE and expected == MEDIA and mime in ("image/heic", "image/heif", "image/avif"):
+    if (
+        detected == IMAGE
+        and expected == MEDIA
+        and mime in ("image/heic", "image/heif", "image/avif")
+    ):
         # An ISO media movie sometimes types as its first still-image brand.
         return True
     return False

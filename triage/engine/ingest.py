@@ -19,6 +19,7 @@ from triage.engine.batch_writer import BatchWriter
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
+from triage.engine.unallocated import UnallocatedScanner
 from triage.engine.volume_walk import (
     RowBatch,
     VolumeJob,
@@ -110,6 +111,7 @@ class IngestEngine:
                        summary: RunSummary) -> None:
         self.reporter.update(force=True, phase="opening", evidence=evidence.path)
         volumes = evidence.volumes()
+        filesystems: dict[int, Any] = {}
         for volume in volumes:
             record = {
                 "index": volume.index, "start": volume.start, "length": volume.length,
@@ -129,6 +131,8 @@ class IngestEngine:
                 record["block_size"] = filesystem.block_size
             case.upsert_volume(evidence_id, record)
             summary.volumes += 1
+            if volume.kind in WALKABLE_KINDS:
+                filesystems[volume.index] = filesystem
             if filesystem is None or self.cancel.is_set():
                 continue
             job = VolumeJob(evidence.path, volume.index, evidence_id, run_id, self.options)
@@ -139,6 +143,30 @@ class IngestEngine:
                 processor = FileProcessor(extractors, self.options)
                 for batch in iter_volume_batches(job, filesystem, processor, self.cancel.is_set):
                     self._write(writer, batch, summary)
+        if self.options.scans_unallocated and evidence.format != "folder" and not self.cancel.is_set():
+            self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,
+                                   summary)
+
+    def _scan_unallocated(self, writer: BatchWriter, evidence: Evidence, evidence_id: int,
+                          run_id: int, extractors: list[Any], filesystems: dict[int, Any],
+                          summary: RunSummary) -> None:
+        """Scan free blocks, partition gaps and unreadable volumes with the byte detectors."""
+        def progress(done: int, total: int) -> None:
+            self.reporter.update(phase="unallocated", bytes_done=done, bytes_total=total,
+                                 current_path=None, warnings=writer.warning_count,
+                                 artefacts=sum(writer.artefacts_by_type.values()))
+
+        scanner = UnallocatedScanner(evidence, extractors, evidence_id=evidence_id, run_id=run_id,
+                                     cancel=self.cancel.is_set, progress=progress)
+        self.reporter.update(force=True, phase="unallocated", bytes_done=0)
+        done = 0
+        for rows, done in scanner.scan(filesystems):
+            writer.add(None, rows)
+            for warning in scanner.take_warnings():
+                writer.warn(warning)
+        for warning in scanner.take_warnings():
+            writer.warn(warning)
+        summary.unallocated_bytes += done
 
     # -- writing and progress --------------------------------------------------------
     def _write(self, writer: BatchWriter, batch: RowBatch, summary: RunSummary) -> None:
@@ -209,6 +237,7 @@ def _summary_stats(summary: RunSummary) -> dict[str, Any]:
         "files": summary.files,
         "deleted_files": summary.deleted_files,
         "bytes_read": summary.bytes_read,
+        "unallocated_bytes": summary.unallocated_bytes,
         "artefacts_by_type": summary.artefacts_by_type,
         "warnings": summary.warnings,
         "seconds": round(summary.seconds, 3),

@@ -12,13 +12,14 @@ import struct
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from triage.evidence.errors import EvidenceError
+from triage.evidence.errors import TSK_ERRORS, EvidenceError
 from triage.evidence.filesystem import WarnCallback
 
 if TYPE_CHECKING:
     from triage.evidence.tsk_filesystem import TskFileSystem
 
 _NOT_FULL = re.compile(rb"[^\xff]+")
+_ZEROS = re.compile(rb"\x00+")
 _CHUNK = 1 << 20
 #: A FAT with more entries than this is refused (a corrupt boot sector would ask for more).
 _MAX_FAT_ENTRIES = 1 << 28
@@ -54,7 +55,7 @@ def unallocated_runs(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[in
             pending = (start, length)
         if pending:
             yield pending
-    except (OSError, EvidenceError, ValueError, struct.error) as error:
+    except (*TSK_ERRORS, EvidenceError, ValueError, struct.error) as error:
         warn(f"cannot read the {fs.fs_type} allocation data ({error})", None)
 
 
@@ -62,22 +63,34 @@ def free_bit_runs(chunks: Iterable[bytes], total_bits: int) -> Iterator[tuple[in
     """Yield ``(first bit, count)`` runs of clear bits (LSB first) among ``total_bits``."""
     base = 0
     run_start = run_length = 0
+
+    def add(first: int, count: int) -> Iterator[tuple[int, int]]:
+        nonlocal run_start, run_length
+        count = min(count, total_bits - first)
+        if count <= 0:
+            return
+        if run_length and run_start + run_length == first:
+            run_length += count
+            return
+        if run_length:
+            yield run_start, run_length
+        run_start, run_length = first, count
+
     for chunk in chunks:
         for match in _NOT_FULL.finditer(chunk):
-            for index in range(match.start(), match.end()):
+            index = match.start()
+            while index < match.end():
+                if chunk[index] == 0:
+                    # Whole free bytes are taken in one step: bitmaps are mostly 0x00/0xff.
+                    zeros = _ZEROS.match(chunk, index, match.end())
+                    yield from add(base + index * 8, (zeros.end() - index) * 8)
+                    index = zeros.end()
+                    continue
                 byte = chunk[index]
                 for bit in range(8):
-                    number = base + index * 8 + bit
-                    if number >= total_bits:
-                        break
-                    if byte >> bit & 1:
-                        continue
-                    if run_length and run_start + run_length == number:
-                        run_length += 1
-                    else:
-                        if run_length:
-                            yield run_start, run_length
-                        run_start, run_length = number, 1
+                    if not byte >> bit & 1:
+                        yield from add(base + index * 8 + bit, 1)
+                index += 1
         base += len(chunk) * 8
         if base >= total_bits:
             break
@@ -134,7 +147,10 @@ def _fat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
     first_data = reserved + fats * fat_size + root_sectors
     clusters = max(0, (total - first_data) // per_cluster)
     clusters = min(clusters, _MAX_FAT_ENTRIES)
-    fat = fs.read_volume(reserved * sector_size, fat_size * sector_size)
+    fat_bytes = min(fat_size * sector_size, (clusters + 2) * 4 + sector_size)
+    if reserved * sector_size + fat_bytes > fs.block_count * fs.block_size:
+        raise ValueError("FAT extends past the end of the volume")
+    fat = fs.read_volume(reserved * sector_size, fat_bytes)
     entry_free = _fat_entries(fs.fs_type, fat, clusters + 2)
     for first, count in _zero_runs(entry_free, 2, clusters + 2):
         yield first_data + (first - 2) * per_cluster, count * per_cluster, sector_size

@@ -40,7 +40,7 @@ class MediaImage(pytsk3.Img_Info):
     def close(self) -> None:  # noqa: D102
         media, self._media = self._media, None
         if media is not None:
-            media.close()
+            _close_quietly(media)
 
 
 class SegmentedRawMedia:
@@ -103,6 +103,17 @@ class SegmentedRawMedia:
         self._files = []
 
 
+LIBYAL_ERRORS = (OSError, RuntimeError, TypeError, ValueError, AttributeError)
+
+
+def _close_quietly(handle: Any) -> None:
+    try:
+        handle.close()
+    except LIBYAL_ERRORS:
+        # A handle that never opened refuses to close; there is nothing to release.
+        pass
+
+
 def _libyal_error(path: str, what: str, error: Exception) -> EvidenceError:
     detail = str(error).strip().splitlines()
     # libyal messages are multi-line call traces; the last line is the root cause.
@@ -122,16 +133,42 @@ def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:
 
     try:
         segments = sorted(pyewf.glob(path))
-    except (OSError, RuntimeError, TypeError) as error:
+    except LIBYAL_ERRORS as error:
         raise _libyal_error(path, "cannot find the EWF segment files", error) from error
     handle = pyewf.handle()
     try:
         handle.open(segments, "r")
-    except (OSError, RuntimeError, TypeError) as error:
+    except LIBYAL_ERRORS as error:
         raise _libyal_error(path, "not a readable EWF image (truncated or missing segment?)",
                             error) from error
     size = handle.get_media_size()
+    try:
+        _check_ewf_segments(path, segments)
+        # libewf opens an incomplete set quietly; the last chunk lives in the last segment.
+        if size:
+            handle.read_buffer_at_offset(min(512, size), size - min(512, size))
+    except EvidenceError:
+        _close_quietly(handle)
+        raise
+    except LIBYAL_ERRORS as error:
+        _close_quietly(handle)
+        raise EvidenceError(f"{path}: EWF segment missing or truncated (end of media unreadable)"
+                            ) from error
     return MediaImage(handle, size), size, handle, segments
+
+
+def _check_ewf_segments(path: str, segments: list[str]) -> None:
+    """EWF1 segment headers number the files 1..n: a gap means a missing segment."""
+    numbers = []
+    for segment in segments:
+        with open(segment, "rb") as handle:
+            header = handle.read(13)
+        if not header.startswith(b"EVF\x09\x0d\x0a\xff\x00"):
+            return
+        numbers.append(int.from_bytes(header[9:11], "little"))
+    for expected, number in enumerate(sorted(numbers), start=1):
+        if number != expected:
+            raise EvidenceError(f"{path}: EWF segment number {expected} is missing")
 
 
 def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
@@ -142,8 +179,8 @@ def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
     try:
         handle.open(path, "r")
         handle.open_extent_data_files()
-    except (OSError, RuntimeError, TypeError) as error:
-        handle.close()
+    except LIBYAL_ERRORS as error:
+        _close_quietly(handle)
         raise _libyal_error(path, "not a readable VMDK image", error) from error
     segments = [path]
     directory = os.path.dirname(os.path.abspath(path))
@@ -154,9 +191,14 @@ def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
                 extent = os.path.join(directory, os.path.basename(name))
                 if extent not in segments and os.path.exists(extent):
                     segments.append(extent)
-    except (OSError, RuntimeError, AttributeError):
+    except LIBYAL_ERRORS:
+        # Extent names are informative only; the handle already opened the extents.
         pass
-    size = handle.get_media_size()
+    try:
+        size = handle.get_media_size()
+    except LIBYAL_ERRORS as error:
+        _close_quietly(handle)
+        raise _libyal_error(path, "not a readable VMDK image", error) from error
     return MediaImage(handle, size), size, segments
 
 
@@ -188,11 +230,11 @@ def open_vhd(path: str) -> tuple[MediaImage, int, list[str]]:
             raise EvidenceError(f"{path}: differential VHD chain is too long")
     except EvidenceError:
         for handle in opened:
-            handle.close()
+            _close_quietly(handle)
         raise
-    except (OSError, RuntimeError, TypeError, AttributeError) as error:
+    except LIBYAL_ERRORS as error:
         for handle in opened:
-            handle.close()
+            _close_quietly(handle)
         raise _libyal_error(path, "not a readable VHD/VHDX image", error) from error
     first = opened[0]
     size = first.get_media_size()
@@ -212,7 +254,7 @@ class _ChainedMedia:
 
     def close(self) -> None:
         for handle in self._chain:
-            handle.close()
+            _close_quietly(handle)
 
 
 def open_qcow(path: str) -> tuple[MediaImage, int]:
@@ -222,7 +264,7 @@ def open_qcow(path: str) -> tuple[MediaImage, int]:
     handle = pyqcow.file()
     try:
         handle.open(path, "r")
-    except (OSError, RuntimeError, TypeError) as error:
+    except LIBYAL_ERRORS as error:
         raise _libyal_error(path, "not a readable QCOW image", error) from error
     size = handle.get_media_size()
     return MediaImage(handle, size), size

@@ -12,3 +12,7 @@ class EvidenceError(Exception):
 
 class FileSystemError(EvidenceError):
     """A volume holds no file system the parser knows, or its file system is unreadable."""
+
+
+#: What pytsk3 raises: OSError from TSK itself, RuntimeError when an image read callback failed.
+TSK_ERRORS: tuple[type[Exception], ...] = (OSError, RuntimeError)

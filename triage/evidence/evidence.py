@@ -10,7 +10,7 @@ import pytsk3
 
 from triage.evidence import containers
 from triage.evidence.detect import detect_format, split_segments
-from triage.evidence.errors import EvidenceError, FileSystemError
+from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
 
@@ -97,7 +97,7 @@ class Evidence:
             raise EvidenceError(f"{self.path}: invalid read at offset {offset} size {size}")
         try:
             return self._img.read(offset, size)
-        except (OSError, AttributeError) as error:
+        except (*TSK_ERRORS, AttributeError) as error:
             raise EvidenceError(f"{self.path}: read error at offset {offset}") from error
 
     def img_info(self) -> pytsk3.Img_Info:
@@ -118,7 +118,7 @@ class Evidence:
         whole = [Volume(0, 0, self.size, "whole", "whole disk (no volume system)", None, self)]
         try:
             volume_system = pytsk3.Volume_Info(self._img)
-        except OSError:
+        except TSK_ERRORS:
             return whole
         sector = int(volume_system.info.block_size) or 512
         scheme = _SCHEMES.get(int(volume_system.info.vstype))
@@ -139,7 +139,7 @@ class Evidence:
                 description = part.desc.decode("utf-8", "replace").strip()
                 out.append(Volume(len(out), int(part.start) * sector, int(part.len) * sector,
                                   kind, description, scheme, self))
-        except OSError:
+        except TSK_ERRORS:
             return whole
         return out if has_partition else whole
 
@@ -182,6 +182,14 @@ def open_evidence(path: str | os.PathLike[str]) -> Evidence:
     corrupt or truncated input and missing segments.
     """
     path = os.fspath(path)
+    try:
+        return _open(path)
+    except containers.LIBYAL_ERRORS as error:
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        raise EvidenceError(f"{path}: cannot open ({lines[-1]})") from error
+
+
+def _open(path: str) -> Evidence:
     kind = detect_format(path)
     if kind == "folder":
         return Evidence(path, "folder", 0, [path], None)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytsk3
 
-from triage.evidence.errors import EvidenceError, FileSystemError
+from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.filesystem import (
     FileEntry,
     FileSystem,
@@ -80,9 +80,15 @@ class TskFileEntry(FileEntry):
         if self.kind == "dir" or offset < 0 or size <= 0 or offset >= self.size:
             return b""
         size = min(size, self.size - offset)
+        if self.kind == "link":
+            # TSK reads short (inline) ext4 link targets as zeros; its metadata has the target.
+            meta = self._file.info.meta
+            target = meta.link if meta is not None else None
+            if target:
+                return bytes(target)[offset : offset + size]
         try:
             return self._file.read_random(offset, size, self._attr_type, self._attr_id)
-        except OSError:
+        except TSK_ERRORS:
             data = self._salvage(offset, size)
         if not data and not self.deleted:
             raise EvidenceError(f"{self.path}: unreadable content at offset {offset}")
@@ -95,7 +101,7 @@ class TskFileEntry(FileEntry):
             take = min(_SALVAGE_PIECE - offset % _SALVAGE_PIECE, end - offset)
             try:
                 piece = self._file.read_random(offset, take, self._attr_type, self._attr_id)
-            except OSError:
+            except TSK_ERRORS:
                 break
             if not piece:
                 break
@@ -112,7 +118,7 @@ class TskFileSystem(FileSystem):
     ) -> None:
         try:
             self._fs = pytsk3.FS_Info(img, offset=offset)
-        except OSError as error:
+        except TSK_ERRORS as error:
             raise FileSystemError(f"{label}: no file system found that can be read") from error
         info = self._fs.info
         self._img = img
@@ -146,7 +152,7 @@ class TskFileSystem(FileSystem):
             try:
                 file = self._fs.open_meta(inode=int(name_info.meta_addr))
                 meta = file.info.meta
-            except OSError:
+            except TSK_ERRORS:
                 meta = None
         name = name_info.name.decode("utf-8", "replace")
         path = f"{parent}/{name}" if parent != "/" else f"/{name}"
@@ -202,7 +208,7 @@ class TskFileSystem(FileSystem):
         qualifying = False
         try:
             attributes = list(file)
-        except OSError:
+        except TSK_ERRORS:
             attributes = []
         for attr in attributes:
             attr_info = attr.info
@@ -249,7 +255,7 @@ class TskFileSystem(FileSystem):
         """
         try:
             root = self._fs.open_dir(inode=self.root_inum)
-        except OSError as error:
+        except TSK_ERRORS as error:
             warn(f"cannot read the root directory ({_reason(error)})", "/")
             return
         visited = {self.root_inum}
@@ -261,7 +267,7 @@ class TskFileSystem(FileSystem):
             except StopIteration:
                 stack.pop()
                 continue
-            except OSError as error:
+            except TSK_ERRORS as error:
                 warn(f"directory listing stopped early ({_reason(error)})", parent)
                 stack.pop()
                 continue
@@ -270,7 +276,7 @@ class TskFileSystem(FileSystem):
                 continue
             try:
                 entries, subdirectory = self._entries(file, parent)
-            except (OSError, AttributeError, ValueError) as error:
+            except (*TSK_ERRORS, AttributeError, ValueError) as error:
                 warn(f"unreadable entry skipped ({_reason(error)})", parent)
                 continue
             yield from entries
@@ -286,7 +292,7 @@ class TskFileSystem(FileSystem):
             visited.add(addr)
             try:
                 directory = subdirectory.as_directory()
-            except OSError as error:
+            except TSK_ERRORS as error:
                 warn(f"cannot read directory ({_reason(error)})", dir_path)
                 continue
             stack.append((dir_path, iter(directory)))
@@ -297,15 +303,18 @@ class TskFileSystem(FileSystem):
         parent, _, leaf = path.rpartition("/")
         parent = parent or "/"
         stream = None
-        file = self._open(path)
-        if file is None and self._is_ntfs and ":" in leaf:
-            leaf, _, stream = leaf.partition(":")
-            file = self._open(f"{parent.rstrip('/')}/{leaf}")
+        file = None
+        if self._is_ntfs and ":" in leaf:
+            base, _, stream = leaf.partition(":")
+            file = self._open(f"{parent.rstrip('/')}/{base}")
+        if file is None:
+            stream = None
+            file = self._open(path)
         if file is None:
             return None
         try:
             entries, _ = self._entries(file, parent)
-        except (OSError, AttributeError, ValueError):
+        except (*TSK_ERRORS, AttributeError, ValueError):
             return None
         for entry in entries:
             if entry.stream == stream:
@@ -317,7 +326,7 @@ class TskFileSystem(FileSystem):
             if path == "/":
                 return self._fs.open_meta(inode=self.root_inum)
             return self._fs.open(path)
-        except OSError:
+        except TSK_ERRORS:
             return None
 
     def listdir(self, path: str) -> list[FileEntry]:
@@ -325,7 +334,7 @@ class TskFileSystem(FileSystem):
         path = "/" + path.strip("/")
         try:
             directory = self._fs.open_dir(path=path)
-        except OSError:
+        except TSK_ERRORS:
             return []
         out: list[FileEntry] = []
         try:
@@ -335,9 +344,9 @@ class TskFileSystem(FileSystem):
                     continue
                 try:
                     out.extend(self._entries(file, path)[0])
-                except (OSError, AttributeError, ValueError):
+                except (*TSK_ERRORS, AttributeError, ValueError):
                     continue
-        except OSError:
+        except TSK_ERRORS:
             pass
         return out
 
@@ -353,7 +362,7 @@ class TskFileSystem(FileSystem):
         """Read ``size`` bytes at ``offset`` relative to the start of the file system."""
         try:
             return self._img.read(self.offset + offset, size)
-        except OSError as error:
+        except TSK_ERRORS as error:
             raise EvidenceError(f"read error at offset {self.offset + offset}") from error
 
 

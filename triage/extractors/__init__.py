@@ -10,7 +10,21 @@ EXTRACTOR_CLASSES: list[type[Extractor]] = []
 
 def _register() -> None:
     # Imported here, not at module top, so interface.py stays importable on its own.
-    EXTRACTOR_CLASSES.extend([])
+    from triage.extractors.crypto import CryptoExtractor
+    from triage.extractors.metadata import MetadataExtractor
+    from triage.extractors.pgp.extractor import PgpExtractor
+    from triage.extractors.tor import TorExtractor
+    from triage.extractors.type_mismatch import TypeMismatchExtractor
+
+    EXTRACTOR_CLASSES.extend(
+        [
+            PgpExtractor,
+            CryptoExtractor,
+            TorExtractor,
+            MetadataExtractor,
+            TypeMismatchExtractor,
+        ]
+    )
 
 
 _register()

@@ -1,0 +1,136 @@
+"""FileTyper against file(1), and the extension-mismatch rules."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.engine.filetype import (
+    UNKNOWN_DESCRIPTION,
+    UNKNOWN_MIME,
+    FileTyper,
+    extension_mismatch,
+    family_of_mime,
+)
+
+SAMPLES = Path(__file__).resolve().parents[1] / "data" / "metadata"
+_TYPER = FileTyper()
+SAMPLE_FILES = sorted(
+    p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix not in (".py", ".md")
+)
+
+
+@pytest.mark.parametrize("path", SAMPLE_FILES, ids=lambda p: p.name)
+def test_type_bytes_agrees_with_file_command(path: Path) -> None:
+    if shutil.which("file") is None:
+        pytest.skip("file(1) not installed")
+    mime = subprocess.run(
+        ["file", "-b", "--mime-type", str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    description = subprocess.run(
+        ["file", "-b", str(path)], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert FileTyper().type_bytes(path.read_bytes()) == (mime, description)
+
+
+def test_empty_and_unknown_content() -> None:
+    typer = FileTyper()
+    assert typer.type_bytes(b"") == ("application/x-empty", "empty")
+    assert typer.type_bytes(b"\x00\x01\x02\x03" * 10) == (UNKNOWN_MIME, UNKNOWN_DESCRIPTION)
+
+
+def test_libmagic_failure_gives_octet_stream(monkeypatch: pytest.MonkeyPatch) -> None:
+    typer = FileTyper()
+
+    def broken(_buffer: bytes) -> str:
+        raise RuntimeError("libmagic exploded")
+
+    monkeypatch.setattr(typer._mime, "from_buffer", broken)  # noqa: SLF001
+    assert typer.type_bytes(b"\xff\xd8\xff\xe0") == (UNKNOWN_MIME, UNKNOWN_DESCRIPTION)
+    assert typer.mime(b"\xff\xd8\xff\xe0") == UNKNOWN_MIME
+
+
+@pytest.mark.parametrize(
+    ("extension", "mime"),
+    [
+        ("dll", "image/jpeg"),
+        ("dll", "image/heic"),
+        (".DLL", "image/jpeg"),
+        ("txt", "image/png"),
+        ("jpg", "application/pdf"),
+        ("jpg", "application/x-dosexec"),
+        ("mp3", "application/zip"),
+        ("doc", "application/vnd.sqlite3"),
+        ("png", "application/x-7z-compressed"),
+        ("docx", "video/mp4"),
+        ("sys", "application/x-ole-storage"),
+        ("log", "application/x-sqlite3"),
+    ],
+)
+def test_mismatches_that_fire(extension: str, mime: str) -> None:
+    assert extension_mismatch(extension, mime)
+
+
+@pytest.mark.parametrize(
+    ("extension", "mime"),
+    [
+        ("jpg", "image/jpeg"),
+        ("jpeg", "image/jpeg; charset=binary"),
+        ("exe", "application/x-dosexec"),
+        ("dll", "application/x-dosexec"),
+        ("jpg", "text/plain"),
+        ("dll", "text/x-c"),
+        ("exe", "application/json"),
+        ("tmp", "image/jpeg"),
+        ("dat", "application/x-dosexec"),
+        ("bin", "application/zip"),
+        ("docx", "application/zip"),
+        ("xlsx", "application/zip"),
+        ("odt", "application/zip"),
+        ("zip", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        ("jar", "application/zip"),
+        ("apk", "application/zip"),
+        ("xpi", "application/zip"),
+        ("crx", "application/x-chrome-extension"),
+        ("db", "application/x-ole-storage"),
+        ("msi", "application/x-ole-storage"),
+        ("xls", "application/x-ole-storage"),
+        ("eml", "message/rfc822"),
+        ("mbox", "application/mbox"),
+        ("jpg", "application/x-empty"),
+        ("jpg", "application/octet-stream"),
+        ("", "image/jpeg"),
+        ("unknownext", "image/jpeg"),
+        ("svgz", "application/gzip"),
+        ("ai", "application/pdf"),
+        ("m4a", "video/mp4"),
+        ("heic", "video/quicktime"),
+        ("svg", "image/svg+xml"),
+    ],
+)
+def test_harmless_cases_do_not_fire(extension: str, mime: str) -> None:
+    assert not extension_mismatch(extension, mime)
+
+
+def test_families() -> None:
+    assert family_of_mime("image/jpeg") == "image"
+    assert family_of_mime("application/x-sharedlib") == "executable"
+    assert family_of_mime("text/plain") is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=20), st.text(max_size=60))
+def test_fuzz_extension_mismatch_never_raises(extension: str, mime: str) -> None:
+    assert extension_mismatch(extension, mime) in (True, False)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=4096))
+def test_fuzz_type_bytes_never_raises(head: bytes) -> None:
+    mime, description = _TYPER.type_bytes(head)
+    assert mime and description

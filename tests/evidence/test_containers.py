@@ -1,0 +1,182 @@
+"""Container detection, split images, bad input, stored hashes and read-only access."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.evidence.oracles import IMAGES, corpus_file, require_tool
+from triage.evidence import EvidenceError, open_evidence
+
+D, P = "dfvfs/test_data/", "plaso/test_data/"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected_format", "segment_count"),
+    [
+        (D + "ext2.E01", "ewf", 1),
+        (D + "ext2.split.E01", "ewf", 2),
+        (D + "ext2.split.E02", "ewf", 2),
+        (D + "ext2.splitraw.000", "split_raw", 2),
+        (D + "ext2.splitraw.001", "split_raw", 2),
+        (D + "ext2.vmdk", "vmdk", 1),
+        (D + "ext2.vhd", "vhd", 1),
+        (D + "image-differential.vhd", "vhd", 2),
+        (D + "ext2.qcow2", "qcow2", 1),
+        (D + "hfsplus.raw", "raw", 1),
+        (P + "image-split.E01", "ewf", 2),
+    ],
+)
+def test_container_detection(relative: str, expected_format: str, segment_count: int) -> None:
+    with open_evidence(corpus_file(relative)) as evidence:
+        assert evidence.format == expected_format
+        assert len(evidence.segments) == segment_count
+
+
+@pytest.mark.parametrize(
+    "relative",
+    [D + "ext2.E01", D + "ext2.split.E01", D + "ext2.vmdk", D + "ext2.vhd", D + "ext2.qcow2"],
+)
+def test_every_container_of_the_ext2_fs_reads_the_same_bytes(relative: str) -> None:
+    parts = [corpus_file(D + "ext2.splitraw.000"), corpus_file(D + "ext2.splitraw.001")]
+    raw = b"".join(part.read_bytes() for part in parts)
+    with open_evidence(corpus_file(relative)) as evidence:
+        assert evidence.read(0, len(raw)) == raw
+
+
+def test_differential_vhd_reads_through_its_parent() -> None:
+    child = corpus_file(D + "image-differential.vhd")
+    with open_evidence(child) as evidence:
+        assert Path(evidence.segments[1]).name == "image.vhd"
+        assert evidence.volumes()[0].open_filesystem().open_path("/passwords.txt") is not None
+
+
+@pytest.mark.parametrize("pattern", ["{}.{:03d}", "{}.{:03d}+1", "{}.{}"])
+def test_split_raw_found_from_any_segment(pattern: str, tmp_path: Path) -> None:
+    original = IMAGES / "two_partitions.raw"
+    data = original.read_bytes()
+    piece = 3_000_000  # not a sector multiple: reads must cross segment boundaries
+    names = []
+    for index in range(0, len(data), piece):
+        number = index // piece + (1 if pattern.endswith("+1") else 0)
+        if pattern == "{}.{}":
+            suffix = "a" + "abcdefghijklmnopqrstuvwxyz"[number]
+            name = f"disk.{suffix}"
+        else:
+            name = f"disk.{number:03d}"
+        (tmp_path / name).write_bytes(data[index : index + piece])
+        names.append(name)
+    assert len(names) == 3
+    for name in names:
+        with open_evidence(tmp_path / name) as evidence:
+            assert evidence.format == "split_raw"
+            assert [Path(s).name for s in evidence.segments] == names
+            assert evidence.size == len(data)
+            assert evidence.read(piece - 10, 20) == data[piece - 10 : piece + 10]
+            assert evidence.read(len(data) - 5, 100) == data[-5:]
+            assert [v.kind for v in evidence.volumes()].count("partition") == 2
+
+
+def test_split_raw_with_a_missing_middle_segment(tmp_path: Path) -> None:
+    data = (IMAGES / "two_partitions.raw").read_bytes()
+    for number in (1, 3):
+        (tmp_path / f"disk.{number:03d}").write_bytes(data[:1_000_000])
+    with pytest.raises(EvidenceError, match=r"disk\.002 is missing"):
+        open_evidence(tmp_path / "disk.001")
+
+
+def _assert_one_line(error: EvidenceError, path: Path) -> None:
+    message = str(error)
+    assert "\n" not in message and message.startswith(str(path))
+
+
+def test_bad_inputs_give_one_line_errors(tmp_path: Path) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("just some text\n" * 100)
+    empty = tmp_path / "empty.dd"
+    empty.touch()
+    truncated = tmp_path / "cut.E01"
+    whole = (IMAGES / "two_partitions.E01").read_bytes()
+    truncated.write_bytes(whole[: len(whole) // 3])
+    lonely = tmp_path / "ext2.split.E01"
+    shutil.copy(corpus_file(D + "ext2.split.E01"), lonely)
+    bogus = corpus_file(D + "bogus.001")
+    missing = tmp_path / "nothing.E01"
+    for path in (text, empty, truncated, lonely, bogus, missing):
+        with pytest.raises(EvidenceError) as caught:
+            open_evidence(path)
+        _assert_one_line(caught.value, path)
+
+
+def test_ewf_stored_hash_matches_the_media_and_ewfverify() -> None:
+    image = IMAGES / "two_partitions.E01"
+    raw = (IMAGES / "two_partitions.raw").read_bytes()
+    with open_evidence(image) as evidence:
+        stored = evidence.stored_hashes()
+        assert stored["md5"] == hashlib.md5(raw).hexdigest()
+        assert stored["sha1"] == hashlib.sha1(raw).hexdigest()
+        media = b"".join(evidence.read(offset, 1 << 20) for offset in range(0, evidence.size, 1 << 20))
+        assert hashlib.md5(media).hexdigest() == stored["md5"]
+        info = evidence.media_info()
+        assert info["case_number"] == "CASE-0001"
+        assert info["examiner_name"] == "Test Examiner"
+    require_tool("ewfverify")
+    report = subprocess.run(["ewfverify", "-q", str(image)], capture_output=True, text=True)
+    match = re.search(r"MD5 hash stored in file:\s+([0-9a-f]{32})", report.stdout)
+    assert match and match[1] == stored["md5"]
+
+
+def test_non_ewf_evidence_has_no_stored_hashes() -> None:
+    with open_evidence(IMAGES / "ext4.raw") as evidence:
+        assert evidence.stored_hashes() == {}
+        assert evidence.media_info() == {}
+
+
+def test_full_walk_and_read_leave_the_evidence_unchanged() -> None:
+    images = [IMAGES / "two_partitions.E01", IMAGES / "ntfs.raw", IMAGES / "fat16.raw"]
+    before = {path: sha256(path) for path in images}
+    for path in images:
+        with open_evidence(path) as evidence:
+            for volume in evidence.volumes():
+                filesystem = volume.open_filesystem() if volume.kind != "meta" else None
+                if filesystem is None:
+                    continue
+                for entry in filesystem.walk():
+                    for _chunk in entry.iter_chunks(1 << 16):
+                        pass
+                list(filesystem.unallocated_ranges())
+    assert {path: sha256(path) for path in images} == before
+    assert sorted(p.name for p in IMAGES.iterdir() if p.is_file()) == sorted(
+        p.name for p in IMAGES.iterdir() if p.is_file()
+    )
+
+
+def test_no_files_written_next_to_the_evidence(tmp_path: Path) -> None:
+    copy = tmp_path / "two_partitions.E01"
+    shutil.copy(IMAGES / "two_partitions.E01", copy)
+    with open_evidence(copy) as evidence:
+        for volume in evidence.volumes():
+            if volume.kind == "partition":
+                list(volume.open_filesystem().walk())
+    assert [p.name for p in tmp_path.iterdir()] == ["two_partitions.E01"]
+
+
+def test_read_past_the_end_is_short_and_folder_has_no_media(tmp_path: Path) -> None:
+    with open_evidence(IMAGES / "ext4.raw") as evidence:
+        assert evidence.read(evidence.size - 3, 10) == (IMAGES / "ext4.raw").read_bytes()[-3:]
+        assert evidence.read(evidence.size + 10, 10) == b""
+    with open_evidence(tmp_path) as folder:
+        assert folder.format == "folder"
+        with pytest.raises(EvidenceError):
+            folder.read(0, 1)
+        with pytest.raises(EvidenceError):
+            folder.img_info()

@@ -1,0 +1,83 @@
+"""File content, lookups and metadata against icat/istat-independent expectations."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.evidence.oracles import IMAGES, corpus_file, require_tool
+from triage.evidence import EvidenceError, open_evidence
+from triage.extractors.interface import FileView
+
+STAGING = IMAGES / "staging"
+
+
+def icat(image: Path, inode: str, sector_offset: int = 0) -> bytes:
+    require_tool("icat")
+    return subprocess.run(["icat", "-o", str(sector_offset), str(image), inode],
+                          capture_output=True, check=True).stdout
+
+
+@pytest.mark.parametrize(("name", "volume", "offset"), [
+    ("ntfs.raw", 0, 0), ("ext4.raw", 0, 0), ("fat16.raw", 0, 0), ("two_partitions.E01", 2, 2048),
+])
+def test_every_file_reads_like_icat(name: str, volume: int, offset: int) -> None:
+    image = IMAGES / name
+    checked = 0
+    with open_evidence(image) as evidence:
+        for entry in evidence.volumes()[volume].open_filesystem().walk():
+            if entry.kind != "file" or entry.path.startswith("/$OrphanFiles"):
+                continue
+            expected = icat(image, entry.inode, offset)
+            assert b"".join(entry.iter_chunks(4096)) == expected, entry.path
+            assert entry.read(1, 5) == expected[1:6]
+            checked += 1
+    assert checked >= 3
+
+
+def test_staged_content_and_ads_round_trip() -> None:
+    with open_evidence(IMAGES / "ntfs.raw") as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        setup = filesystem.open_path("/Users/alice/Downloads/setup.exe")
+        stream = filesystem.open_path("/Users/alice/Downloads/setup.exe:Zone.Identifier")
+        downloads = STAGING / "ntfs" / "Users" / "alice" / "Downloads"
+        assert setup.read(0, 1000) == (downloads / "setup.exe").read_bytes()
+        assert stream.read(0, 1000) == (downloads / "setup.exe__ads__Zone.Identifier").read_bytes()
+        deleted = filesystem.open_path("/Users/alice/Documents/deleted_secret.txt")
+        names = {e.name: e for e in filesystem.listdir("/Users/alice/Documents")}
+    assert {"notes.txt", "café.txt", "space name.txt", "deleted_secret.txt"} <= names.keys()
+    assert names["deleted_secret.txt"].deleted
+    assert deleted is None or deleted.deleted
+
+
+def test_ext4_symlink_is_listed_not_followed() -> None:
+    with open_evidence(IMAGES / "ext4.raw") as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        link = filesystem.open_path("/home/bob/hosts_link")
+        assert link.kind == "link" and link.meta_type == "l/l"
+        assert link.read(0, 100) == b"../etc/hosts"
+        deleted = [e for e in filesystem.listdir("/home/bob") if e.deleted]
+        assert [e.name for e in deleted] == ["deleted_history.txt"]
+        assert filesystem.open_path("/no/such/file") is None
+        assert filesystem.listdir("/no/such/dir") == []
+
+
+def test_metadata_and_file_view() -> None:
+    with open_evidence(IMAGES / "ext4.raw") as evidence:
+        entry = evidence.volumes()[0].open_filesystem().open_path("/etc/hosts")
+    assert entry.mtime == 1700000000 and entry.uid == 0 and entry.mode == 0o644
+    view = entry.to_view("text/plain")
+    assert isinstance(view, FileView)
+    assert (view.path, view.name, view.size, view.mime, view.parent) == (
+        "/etc/hosts", "hosts", 10, "text/plain", "/etc")
+
+
+def test_deleted_file_never_raises_and_allocated_error_is_one_line() -> None:
+    with open_evidence(corpus_file("plaso/test_data/image.E01")) as evidence:
+        for entry in evidence.volumes()[0].open_filesystem().walk():
+            if entry.deleted:
+                assert isinstance(b"".join(entry.iter_chunks()), bytes)
+    error = EvidenceError("a\nb")
+    assert str(error) == "a b"

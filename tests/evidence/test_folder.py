@@ -1,0 +1,50 @@
+"""Logical folder evidence."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from triage.evidence import open_evidence
+
+
+def test_folder_walk_lists_everything_without_following_links(tmp_path: Path) -> None:
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.txt").write_bytes(b"deep content")
+    (tmp_path / "top.bin").write_bytes(bytes(range(256)) * 10)
+    os.symlink("..", tmp_path / "a" / "loop")
+    os.symlink("/etc", tmp_path / "outside")
+    with open_evidence(tmp_path) as evidence:
+        assert evidence.format == "folder"
+        (volume,) = evidence.volumes()
+        filesystem = volume.open_filesystem()
+        entries = {e.path: e for e in filesystem.walk()}
+    assert filesystem.fs_type == "folder"
+    assert set(entries) == {"/a", "/a/b", "/a/b/deep.txt", "/a/loop", "/outside", "/top.bin"}
+    assert entries["/a/loop"].kind == "link" and entries["/outside"].kind == "link"
+    assert entries["/outside"].read(0, 10) == b""
+    assert entries["/a/b/deep.txt"].read(5, 100) == b"content"
+    top = entries["/top.bin"]
+    assert b"".join(top.iter_chunks(1000)) == (tmp_path / "top.bin").read_bytes()
+    assert top.inode == str((tmp_path / "top.bin").stat().st_ino)
+    assert [e.name for e in filesystem.listdir("/a")] == ["b", "loop"]
+    assert filesystem.open_path("/a/b/deep.txt").size == 12
+    assert filesystem.open_path("/missing") is None
+    assert filesystem.listdir("/a/loop") == []
+
+
+def test_folder_unreadable_directory_is_a_warning(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "x").write_text("x")
+    locked.chmod(0)
+    warnings: list[tuple[str, str | None]] = []
+    try:
+        with open_evidence(tmp_path) as evidence:
+            filesystem = evidence.volumes()[0].open_filesystem()
+            paths = [e.path for e in filesystem.walk(lambda m, p=None: warnings.append((m, p)))]
+    finally:
+        locked.chmod(0o755)
+    assert "/locked" in paths
+    # root reads through permissions; anyone else gets a warning instead of an exception.
+    assert ("/locked/x" in paths) or any(path == "/locked" for _, path in warnings)

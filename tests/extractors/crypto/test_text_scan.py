@@ -1,0 +1,134 @@
+"""The text scanner: planted hits in garbage and at arbitrary offsets, look-alikes, options,
+test-vector handling, UTF-16 and speed."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.extractors.crypto.text_scan import scan_text
+
+from .paths import TREE, VECTORS
+
+PLANTED = json.loads((TREE / "planted.json").read_text())
+
+
+def _values(findings) -> set[str]:
+    out = set()
+    for f in findings:
+        a = f.attributes
+        out.add(a.get("address") or a.get("key") or a.get("words"))
+    return out
+
+
+def test_notes_file_every_family_valid_and_lookalikes_not() -> None:
+    data = (TREE / "home" / "alice" / "notes.txt").read_bytes()
+    findings = scan_text(data)
+    assert _values(findings) == set(PLANTED.values())
+    assert all(f.attributes["checksum_valid"] is True for f in findings)
+    by_value = {
+        (f.attributes.get("address") or f.attributes.get("key") or f.attributes.get("words")): f
+        for f in findings
+    }
+    for name, value in PLANTED.items():
+        hit = by_value[value]
+        assert data[hit.offset : hit.offset + len(value)].decode() == value, name
+        assert len(hit.context) <= 120 and value[:20] in hit.context
+    kinds = {f.attributes["kind"] for f in findings}
+    assert {"p2pkh", "p2sh", "p2wpkh", "p2tr", "eip55", "standard", "integrated"} <= kinds
+    assert {"xpub", "wif_compressed", "bip39", "classic"} <= kinds
+
+
+def test_include_invalid_flags_lookalikes() -> None:
+    data = (TREE / "home" / "alice" / "notes.txt").read_bytes()
+    findings = scan_text(data, include_invalid=True)
+    invalid = [f for f in findings if f.attributes["checksum_valid"] is False]
+    # every non-seed look-alike line is reported, flagged invalid
+    assert len(invalid) == len([k for k in PLANTED if not k.startswith("seed")])
+    assert not _values(invalid) & set(PLANTED.values())
+
+
+def test_hits_inside_binary_garbage() -> None:
+    rng = random.Random(7)
+    values = list(PLANTED.values())
+    chunk = bytearray()
+    offsets = {}
+    for value in values:
+        chunk += rng.randbytes(rng.randrange(1, 3000)) + b"\x00 "
+        offsets[value] = len(chunk)
+        chunk += value.encode() + b" \x00"
+    chunk += rng.randbytes(5000)
+    findings = scan_text(bytes(chunk))
+    found = {
+        (f.attributes.get("address") or f.attributes.get("key") or f.attributes.get("words")): f
+        for f in findings
+    }
+    for value in values:
+        assert found[value].offset == offsets[value], value
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.binary(max_size=300), st.binary(max_size=300), st.sampled_from(sorted(PLANTED)))
+def test_hit_at_arbitrary_position(before: bytes, after: bytes, name: str) -> None:
+    value = PLANTED[name].encode()
+    data = before + b"\n" + value + b"\n" + after
+    hits = [f for f in scan_text(data) if value.decode() in _values([f])]
+    assert hits and hits[0].offset == len(before) + 1
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    for finding in scan_text(data, include_invalid=True):
+        assert 0 <= finding.offset < len(data)
+
+
+def test_lowercase_ethereum_is_unchecksummed_option() -> None:
+    data = b"pay 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed now"
+    [hit] = scan_text(data)
+    assert hit.attributes["checksum_valid"] is None and hit.attributes["kind"] == "unchecksummed"
+    assert scan_text(data, include_unchecksummed=False) == []
+
+
+def test_test_vectors_dropped_only_in_quorum() -> None:
+    vectors = json.loads((VECTORS / "vectors.json").read_text())["english"]
+    one = vectors[3][1].encode()
+    assert len(scan_text(b"my seed: " + one + b"\n")) == 1
+    suite = b"\n".join(b'("' + v[1].encode() + b'"),' for v in vectors[:8])
+    planted = PLANTED["seed12"].encode()
+    findings = scan_text(suite + b"\n" + planted + b"\n")
+    assert _values(findings) == {PLANTED["seed12"]}
+
+
+def test_duplicate_hits_deduplicated() -> None:
+    value = PLANTED["btc_p2pkh"].encode()
+    findings = scan_text(value + b" " + value + b"\n" + value)
+    assert len(findings) == 1 and findings[0].offset == 0
+
+
+def test_utf16_text_with_bom() -> None:
+    text = "address: " + PLANTED["btc_p2wpkh"] + "\r\n"
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    [hit] = scan_text(data)
+    assert hit.offset == 2 + 2 * text.index(PLANTED["btc_p2wpkh"])
+
+
+def test_no_seed_false_positives_in_wordlist_and_prose() -> None:
+    wordlist = (VECTORS / "english.txt").read_bytes()
+    assert scan_text(wordlist) == []
+    prose = b"The quick brown fox jumps over the lazy dog near the river bank. " * 2000
+    assert scan_text(prose) == []
+
+
+def test_hit_straddling_window_boundary(monkeypatch) -> None:
+    from triage.extractors.crypto import text_scan
+
+    monkeypatch.setattr(text_scan, "WINDOW", 1000)
+    value = PLANTED["xpub"].encode()
+    data = b"x" * 950 + b" " + value + b" " + b"y" * 2000 + b" " + value[:-1] + b"Z"
+    findings = text_scan.scan_text(data)
+    assert [f.offset for f in findings] == [951]
+

@@ -1,0 +1,148 @@
+"""Document metadata (OOXML, ODF, OLE2, PDF) against the built-in values, exiftool and hostile input."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.extractors.metadata.builders import docx_file, odt_file
+from tests.extractors.metadata.conftest import SAMPLES, exiftool_json
+from tests.extractors.metadata.samples import DOC, DOCX, EXPECTED, ODT, PDF_INFO, PDF_XMP
+from triage.extractors.metadata.dates import normalise_iso_date, normalise_pdf_date
+from triage.extractors.metadata.documents import parse_document
+from triage.extractors.metadata.odf import parse_odf
+from triage.extractors.metadata.ole2 import parse_ole2
+from triage.extractors.metadata.ooxml import parse_ooxml
+from triage.extractors.metadata.pdf import parse_pdf
+from triage.extractors.metadata.zipparts import MAX_MEMBER
+
+FORMATS = {DOCX: "OOXML", ODT: "ODF", DOC: "OLE2", PDF_INFO: "PDF", PDF_XMP: "PDF"}
+
+
+@pytest.mark.parametrize("relative", list(FORMATS))
+def test_sample_values_are_the_ones_built_in(relative: str) -> None:
+    kind, result = parse_document((SAMPLES / relative).read_bytes())
+    assert kind == FORMATS[relative]
+    assert result.warnings == []
+    for name, value in EXPECTED[relative].items():
+        assert result.attributes.get(name) == value, name
+
+
+def _exif_date(text: str) -> str:
+    """exiftool '2021:03:04 05:06:07Z' / '+01:00' -> our normalised ISO form."""
+    date, _, clock = text.partition(" ")
+    return normalise_iso_date(f"{date.replace(':', '-')}T{clock}") or ""
+
+
+@pytest.mark.parametrize("relative", [DOCX, DOC, PDF_INFO, PDF_XMP])
+def test_samples_agree_with_exiftool(relative: str) -> None:
+    path = SAMPLES / relative
+    record = exiftool_json(
+        [path],
+        "Author",
+        "Creator",
+        "LastModifiedBy",
+        "Company",
+        "CreateDate",
+        "ModifyDate",
+        "Producer",
+    )[str(path.resolve())]
+    attributes = parse_document(path.read_bytes())[1].attributes
+    # exiftool names the OOXML and XMP author 'Creator'; the PDF Info /Creator is the tool.
+    author = record.get("Author") or record.get("Creator")
+    assert attributes["author"] == author
+    for ours, theirs in (
+        ("last_modified_by", "LastModifiedBy"),
+        ("company", "Company"),
+        ("producer", "Producer"),
+    ):
+        if theirs in record:
+            assert attributes[ours] == record[theirs]
+    if relative == DOC:
+        # Property-set FILETIMEs are UTC; exiftool prints them without a zone.
+        assert attributes["created"] == _exif_date(record["CreateDate"]) + "Z"
+    else:
+        assert attributes["created"] == _exif_date(record["CreateDate"])
+        if "ModifyDate" in record:
+            assert attributes["modified"] == _exif_date(record["ModifyDate"])
+
+
+def test_date_normalisation() -> None:
+    assert normalise_pdf_date("D:20190504121112+02'00'") == "2019-05-04T10:11:12Z"
+    assert normalise_pdf_date("D:2019") == "2019-01-01T00:00:00"
+    assert normalise_pdf_date("D:20191399") is None
+    assert normalise_iso_date("2019-05-04T12:11:12.5-01:30") == "2019-05-04T13:41:12Z"
+    assert normalise_iso_date("2019-05-04") == "2019-05-04T00:00:00"
+    assert normalise_iso_date("yesterday") is None
+
+
+# -- hostile documents -------------------------------------------------------------------
+_BOMB = """<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>
+<cp:coreProperties xmlns:cp="x" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator>&b;</dc:creator></cp:coreProperties>"""
+_APP = '<Properties xmlns="e"><Company>Still Read Ltd</Company></Properties>'
+
+
+def test_entity_declarations_are_refused_and_the_rest_is_kept() -> None:
+    result = parse_ooxml(docx_file(_BOMB, _APP))
+    assert "author" not in result.attributes
+    assert result.attributes["company"] == "Still Read Ltd"
+    assert any("DOCTYPE" in w for w in result.warnings)
+
+
+def test_oversized_member_is_not_decompressed() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("docProps/core.xml", b" " * (MAX_MEMBER + 10))
+        archive.writestr("docProps/app.xml", _APP)
+    result = parse_ooxml(buffer.getvalue())
+    assert result.attributes["company"] == "Still Read Ltd"
+    assert any("larger than" in w for w in result.warnings)
+
+
+def test_member_whose_header_lies_about_its_size_is_capped() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("meta.xml", b" " * (MAX_MEMBER + 10))
+    data = bytearray(buffer.getvalue())
+    # Rewrite the central directory's uncompressed size to claim a tiny member.
+    central = data.rfind(b"PK\x01\x02")
+    data[central + 24 : central + 28] = (100).to_bytes(4, "little")
+    result = parse_odf(bytes(data))
+    assert result.warnings
+
+
+@pytest.mark.parametrize("parser", [parse_ooxml, parse_odf, parse_ole2, parse_pdf])
+def test_garbage_gives_a_warning(parser) -> None:
+    result = parser(b"\x00garbage" * 100)
+    assert result.attributes == {} and result.warnings
+
+
+def test_truncated_documents_end_cleanly() -> None:
+    for relative in FORMATS:
+        data = (SAMPLES / relative).read_bytes()
+        for cut in range(0, len(data), max(1, len(data) // 60)):
+            parse_document(data[:cut])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(list(FORMATS)), st.data())
+def test_fuzz_mutated_documents(relative: str, data: st.DataObject) -> None:
+    content = bytearray((SAMPLES / relative).read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(content) - 1))
+        content[position] = data.draw(st.integers(0, 255))
+    started = time.monotonic()
+    kind, result = parse_document(bytes(content))
+    assert time.monotonic() - started < 5
+    assert isinstance(result.attributes, dict)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzz_odf_meta_text(text: str) -> None:
+    parse_odf(odt_file(text))

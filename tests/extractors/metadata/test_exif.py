@@ -1,0 +1,272 @@
+"""EXIF parsing against exiftool (numeric output) and against hostile inputs."""
+
+from __future__ import annotations
+
+import struct
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.extractors.metadata.builders import (
+    ASCII,
+    RATIONAL,
+    SHORT,
+    dms,
+    heif_with_exif,
+    ifd,
+    tiff_block,
+    tiny_jpeg,
+)
+from tests.extractors.metadata.conftest import SAMPLES, exiftool_json
+from tests.extractors.metadata.samples import EXPECTED, HEIC_GPS, JPEG_GPS, TIFF_GPS
+from triage.extractors.metadata import exif as exif_module
+from triage.extractors.metadata.exif import parse_exif
+from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
+from triage.extractors.metadata.jpeg_frame import jpeg_dimensions
+
+ORACLE_TAGS = (
+    "Make",
+    "Model",
+    "GPSLatitude",
+    "GPSLongitude",
+    "GPSAltitude",
+    "ImageWidth",
+    "ImageHeight",
+    "ThumbnailImage",
+    "IFD1:StripOffsets",
+    "SerialNumber",
+    "LensSerialNumber",
+    "Orientation",
+    "DateTimeOriginal",
+)
+PHOTO_SUFFIXES = {".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif"}
+
+
+def _corpus_photos(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
+
+
+@pytest.mark.parametrize("relative", [JPEG_GPS, HEIC_GPS, TIFF_GPS])
+def test_sample_values_are_the_ones_built_in(relative: str) -> None:
+    attributes = parse_exif((SAMPLES / relative).read_bytes()).attributes
+    for name, value in EXPECTED[relative].items():
+        if isinstance(value, float):
+            assert attributes[name] == pytest.approx(value, abs=1e-6), name
+        else:
+            assert attributes[name] == value, name
+
+
+def test_samples_agree_with_exiftool() -> None:
+    paths = [SAMPLES / r for r in (JPEG_GPS, HEIC_GPS, TIFF_GPS)]
+    oracle = exiftool_json(paths, *ORACLE_TAGS)
+    for path in paths:
+        record, attributes = oracle[str(path.resolve())], parse_exif(path.read_bytes()).attributes
+        assert attributes["make"] == record["Make"]
+        assert attributes["model"] == record["Model"]
+        assert attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-6)
+        assert attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-6)
+        assert (attributes["width"], attributes["height"]) == (
+            record["ImageWidth"],
+            record["ImageHeight"],
+        )
+        if "GPSAltitude" in record:
+            assert attributes["gps_altitude"] == pytest.approx(record["GPSAltitude"], abs=1e-6)
+        if "SerialNumber" in record:
+            assert attributes["serial_number"] == str(record["SerialNumber"])
+
+
+def test_south_west_and_below_sea_level_are_negative() -> None:
+    south_east = parse_exif((SAMPLES / JPEG_GPS).read_bytes()).attributes
+    north_west = parse_exif((SAMPLES / HEIC_GPS).read_bytes()).attributes
+    assert south_east["gps_latitude"] < 0 < south_east["gps_longitude"]
+    assert north_west["gps_longitude"] < 0 < north_west["gps_latitude"]
+    assert south_east["gps_altitude"] < 0 < north_west["gps_altitude"]
+
+
+def test_every_corpus_photo_matches_exiftool(corpus: Path) -> None:
+    photos = _corpus_photos(corpus)
+    assert len(photos) > 50
+    oracle = exiftool_json(photos, *ORACLE_TAGS)
+    gps_seen = 0
+    for path in photos:
+        record = oracle[str(path.resolve())]
+        attributes = parse_exif(path.read_bytes()).attributes
+        for ours, theirs in (("make", "Make"), ("model", "Model")):
+            if ours in attributes or theirs in record:
+                # Two corpus files keep Make/Model outside the EXIF APP1 ExifRead reads.
+                if ours not in attributes and path.name in (
+                    "olympus-d320l.jpg",
+                    "sony-powershota5.jpg",
+                ):
+                    continue
+                expected = str(record.get(theirs, "")).strip() or None
+                assert attributes.get(ours) == expected, path
+        assert ("gps_latitude" in attributes) == ("GPSLatitude" in record), path
+        if "GPSLatitude" in record:
+            gps_seen += 1
+            assert attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-6), (
+                path
+            )
+            assert attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-6), (
+                path
+            )
+        if "GPSAltitude" in record:
+            assert attributes["gps_altitude"] == pytest.approx(record["GPSAltitude"], abs=1e-6), (
+                path
+            )
+        if "width" in attributes:
+            assert (attributes["width"], attributes["height"]) == (
+                record["ImageWidth"],
+                record["ImageHeight"],
+            ), path
+        if attributes.get("has_thumbnail"):
+            assert "ThumbnailImage" in record or "StripOffsets" in record, path
+    assert gps_seen >= 8
+
+
+def test_corpus_heic_position_matches_exiftool(corpus: Path) -> None:
+    path = corpus / "heic" / "mobile" / "HMD_Nokia_8.3_5G_hdr.heif"
+    record = exiftool_json([path], *ORACLE_TAGS)[str(path.resolve())]
+    attributes = parse_exif(path.read_bytes()).attributes
+    assert attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-6)
+    assert attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-6)
+    assert (attributes["width"], attributes["height"]) == (
+        record["ImageWidth"],
+        record["ImageHeight"],
+    )
+
+
+def test_every_corpus_file_ends_cleanly_and_quickly(corpus: Path) -> None:
+    for path in sorted(p for p in corpus.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        started = time.monotonic()
+        result = parse_exif(data)
+        assert time.monotonic() - started < 5, path
+        assert isinstance(result.attributes, dict)
+
+
+# -- hostile EXIF ----------------------------------------------------------------------
+def test_ifd_chain_that_loops_ends_with_what_parsed() -> None:
+    # IFD0 at 8 points to itself as the next IFD.
+    entries = [(0x010F, ASCII, "LoopCam"), (0x0110, ASCII, "L1")]
+    tiff = b"II*\x00" + struct.pack("<I", 8) + ifd(entries, 8, next_ifd=8)
+    result = parse_exif(tiny_jpeg(tiff))
+    assert result.attributes["make"] == "LoopCam"
+
+
+def test_huge_counts_and_offsets_outside_the_data_do_not_hang() -> None:
+    raw = bytearray(tiff_block([(0x010F, ASCII, "BigCam"), (0x0110, SHORT, [1, 2, 3])], [], []))
+    # Make the SHORT array claim 2^32-1 values at an offset far outside the block.
+    entry = raw.find(struct.pack("<HH", 0x0110, SHORT))
+    raw[entry + 4 : entry + 12] = struct.pack("<II", 0xFFFFFFFF, 0x7FFFFFF0)
+    started = time.monotonic()
+    result = parse_exif(tiny_jpeg(bytes(raw)))
+    assert time.monotonic() - started < 5
+    assert result.attributes.get("make") == "BigCam"
+
+
+def test_many_chained_ifds_are_cut_by_the_read_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3,000 IFDs each pointing to the next; with a small budget the walk is cut short.
+    # ExifRead lists the whole chain before reading any IFD, so nothing survives here.
+    monkeypatch.setattr(exif_module, "MAX_READS", 2_000)
+    count = 3_000
+    make = [(0x010F, ASCII, "ChainCam")]
+    body = ifd(make, 8, next_ifd=8 + len(ifd(make, 8)))
+    for index in range(count):
+        start = 8 + len(body)
+        body += ifd([(0x0112, SHORT, 1)], start, next_ifd=start + 18 if index + 1 < count else 0)
+    started = time.monotonic()
+    result = parse_exif(b"II*\x00" + struct.pack("<I", 8) + body)
+    assert time.monotonic() - started < 5
+    assert "make" not in result.attributes
+    assert any("cut short" in w for w in result.warnings)
+    monkeypatch.setattr(exif_module, "MAX_READS", 200_000)
+    assert parse_exif(b"II*\x00" + struct.pack("<I", 8) + body).attributes["make"] == "ChainCam"
+
+
+def test_gps_out_of_range_is_dropped_with_a_warning() -> None:
+    tiff = tiff_block(
+        [(0x010F, ASCII, "X")],
+        [],
+        [
+            (0x0001, ASCII, "N"),
+            (0x0002, RATIONAL, [(300, 1), (0, 1), (0, 1)]),
+            (0x0003, ASCII, "E"),
+            (0x0004, RATIONAL, dms(10.0)),
+        ],
+    )
+    result = parse_exif(tiny_jpeg(tiff))
+    assert "gps_latitude" not in result.attributes
+    assert any("out of range" in w for w in result.warnings)
+
+
+def test_zero_denominators_do_not_lose_the_other_values() -> None:
+    tiff = tiff_block(
+        [(0x010F, ASCII, "ZeroCam")],
+        [],
+        [
+            (0x0001, ASCII, "N"),
+            (0x0002, RATIONAL, [(10, 1), (30, 1), (0, 0)]),
+            (0x0003, ASCII, "E"),
+            (0x0004, RATIONAL, [(5, 0), (0, 1), (0, 1)]),
+        ],
+    )
+    result = parse_exif(tiny_jpeg(tiff))
+    assert result.attributes["make"] == "ZeroCam"
+    assert "gps_longitude" not in result.attributes
+
+
+def test_heif_with_broken_item_location_warns() -> None:
+    good = heif_with_exif(tiff_block([(0x010F, ASCII, "H")], [], []), 10, 10)
+    assert heif_exif_tiff(good) is not None
+    # Point the EXIF extent far outside the file.
+    broken = bytearray(good)
+    iloc = broken.find(b"iloc")
+    struct.pack_into(">I", broken, iloc + 8 + 4 + 2 + 6 + 4 + 6 + 6, 0x7FFFFFFF)
+    result = parse_exif(bytes(broken))
+    assert result.warnings and "make" not in result.attributes
+
+
+def test_heif_box_with_zero_progress_does_not_loop() -> None:
+    # A 64-bit box size of 0 made ExifRead's own HEIC walker spin; ours refuses it.
+    data = struct.pack(">I4s", 16, b"ftyp") + b"heic\x00\x00\x00\x00"
+    data += struct.pack(">I4sQ", 1, b"meta", 0) + b"\x00" * 64
+    started = time.monotonic()
+    assert parse_exif(data).attributes == {}
+    assert heif_dimensions(data) is None
+    assert time.monotonic() - started < 1
+
+
+def test_jpeg_dimensions_of_truncated_and_garbage_data() -> None:
+    assert jpeg_dimensions(tiny_jpeg(width=24, height=16)) == (24, 16)
+    assert jpeg_dimensions(b"\xff\xd8\xff") is None
+    assert jpeg_dimensions(b"\xff\xd8" + b"\xff\x01" * 5000) is None
+
+
+def test_every_truncation_of_the_gps_jpeg_ends_cleanly() -> None:
+    data = (SAMPLES / JPEG_GPS).read_bytes()
+    for cut in range(0, len(data), 7):
+        parse_exif(data[:cut])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([JPEG_GPS, HEIC_GPS, TIFF_GPS]), st.data())
+def test_fuzz_mutated_photos(relative: str, data: st.DataObject) -> None:
+    original = bytearray((SAMPLES / relative).read_bytes())
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(original) - 1))
+        original[position] = data.draw(st.integers(0, 255))
+    started = time.monotonic()
+    result = parse_exif(bytes(original))
+    assert time.monotonic() - started < 5
+    assert isinstance(result.attributes, dict)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2048))
+def test_fuzz_random_bytes_behind_each_signature(tail: bytes) -> None:
+    for head in (b"\xff\xd8\xff\xe1", b"II*\x00", b"MM\x00*", b"\x00\x00\x00\x18ftypheic"):
+        parse_exif(head + tail)

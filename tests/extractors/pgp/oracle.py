@@ -1,0 +1,81 @@
+"""gpg as an independent oracle for the PGP extractor tests (temporary GNUPGHOME only)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[3]
+CORPUS = REPO / ".." / "shared" / "corpus"
+DATA = REPO / "tests" / "data" / "pgp"
+
+
+def corpus(relative: str) -> Path:
+    """A corpus path, skipping the test when the (GPL, not copied) corpus is absent."""
+    path = CORPUS / relative
+    if not path.exists():
+        pytest.skip(f"{relative}: corpus absent")
+    return path
+
+
+@dataclass
+class GpgListing:
+    """Primary fingerprints, all fingerprints with keygrips, and secret primaries."""
+
+    primaries: list[str] = field(default_factory=list)
+    grips: dict[str, str] = field(default_factory=dict)
+    secret_primaries: list[str] = field(default_factory=list)
+
+
+def _parse(output: str) -> GpgListing:
+    listing = GpgListing()
+    record = ""
+    fpr = ""
+    for line in output.splitlines():
+        fields = line.split(":")
+        if fields[0] in ("pub", "sec", "sub", "ssb"):
+            record = fields[0]
+        elif fields[0] == "fpr":
+            fpr = fields[9]
+            if record in ("pub", "sec"):
+                listing.primaries.append(fpr)
+            if record == "sec":
+                listing.secret_primaries.append(fpr)
+        elif fields[0] == "grp" and fpr:
+            listing.grips[fpr] = fields[9]
+    return listing
+
+
+def gpg_available() -> None:
+    if shutil.which("gpg") is None:
+        pytest.skip("gpg not installed")
+
+
+def show_keys(path: Path, home: Path) -> GpgListing:
+    """`gpg --show-keys --with-colons --with-keygrip` on a key file."""
+    gpg_available()
+    home.mkdir(mode=0o700, exist_ok=True)
+    result = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--show-keys", "--with-colons",
+         "--with-keygrip", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    return _parse(result.stdout)
+
+
+def list_home(home_copy: Path, secret: bool = False) -> GpgListing:
+    """`gpg --list-keys` (or --list-secret-keys) on a writable copy of a GnuPG home."""
+    gpg_available()
+    option = "--list-secret-keys" if secret else "--list-keys"
+    result = subprocess.run(
+        ["gpg", "--homedir", str(home_copy), "--batch", "--no-auto-check-trustdb", option,
+         "--with-colons", "--with-keygrip"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    subprocess.run(["gpgconf", "--homedir", str(home_copy), "--kill", "gpg-agent"],
+                   capture_output=True, timeout=30, check=False)
+    return _parse(result.stdout)

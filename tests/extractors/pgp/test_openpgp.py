@@ -1,0 +1,117 @@
+"""Fingerprints and keygrips from the packet reader against `gpg --show-keys`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.extractors.pgp.oracle import CORPUS, DATA, corpus, show_keys
+from triage.extractors.pgp.armor import find_armored
+from triage.extractors.pgp.keygrip import openpgp_keygrip
+from triage.extractors.pgp.openpgp import PgpKey, parse_openpgp
+
+SAMPLEKEYS = "gnupg/tests/openpgp/samplekeys"
+#: Corpus files gpg 2.2 lists fully (v5, post-quantum and signature-less keys it cannot).
+GNUPG_FILES = [
+    "ecc-sample-1-pub.asc", "ecc-sample-2-sec.asc", "ecc-sample-3-pub.asc",
+    "eddsa-sample-1-sec.asc", "ed25519-cv25519-sample-1.asc", "rsa-rsa-sample-1.asc",
+    "E657FB607BB4F21C90BB6651BC067AF28BC90111.asc", "whats-new-in-2.1.asc",
+    "silent-running.asc", "dda252ebb8ebe1af-1.asc", "issue2346.gpg",
+    "authenticate-only.sec.asc", "e2e-p256-1-prt.asc",
+]
+PGPY_FILES = ["rsa.1.pub.asc", "rsa.1.enc.asc", "dsa.1.sec.asc", "ecc.1.pub.asc",
+              "ecc.2.sec.asc", "mixed.1.pub.asc", "targette.pub.rsa.asc"]
+
+
+def _keys(path: Path) -> list[PgpKey]:
+    data = path.read_bytes()
+    blocks = list(find_armored(data))
+    keys: list[PgpKey] = []
+    for raw in [block.data for block in blocks] if blocks else [data]:
+        keys.extend(parse_openpgp(raw).keys)
+    return keys
+
+
+def _check_against_gpg(path: Path, tmp_path: Path) -> None:
+    listing = show_keys(path, tmp_path / "gnupghome")
+    assert listing.primaries, "gpg listed nothing: the oracle failed"
+    keys = _keys(path)
+    ours = {k.primary.fingerprint: k for k in keys}
+    assert set(listing.primaries) <= set(ours)
+    # gpg 2.2 silently drops v3 keys; ours carry the RFC 4880 MD5 fingerprint.
+    assert all(ours[fpr].primary.version == 3 for fpr in set(ours) - set(listing.primaries))
+    grips = {sub.fingerprint: openpgp_keygrip(sub.algorithm_id, sub.curve, sub.params)
+             for key in keys for sub in key.all_keys()}
+    # Every key and subkey gpg lists (it drops subkeys without binding signatures) is ours,
+    # with the same keygrip.
+    assert {fpr: grips.get(fpr) for fpr in listing.grips} == listing.grips
+
+
+@pytest.mark.parametrize("name", GNUPG_FILES)
+def test_gnupg_samplekeys_match_gpg(name: str, tmp_path: Path) -> None:
+    _check_against_gpg(corpus(f"{SAMPLEKEYS}/{name}"), tmp_path)
+
+
+@pytest.mark.parametrize("name", PGPY_FILES)
+def test_pgpy_keys_match_gpg(name: str, tmp_path: Path) -> None:
+    _check_against_gpg(corpus(f"PGPy/tests/testdata/keys/{name}"), tmp_path)
+
+
+@pytest.mark.parametrize("name", ["alice-secret.asc", "bob-secret.asc",
+                                  "home1/gnupg-classic/pubring.gpg"])
+def test_own_samples_match_gpg(name: str, tmp_path: Path) -> None:
+    _check_against_gpg(DATA / name, tmp_path)
+
+
+def test_migration_keyrings_match_gpg(tmp_path: Path) -> None:
+    for home in ("from-classic", "issue2276"):
+        _check_against_gpg(corpus(f"gnupg/derived/migrations/{home}/pubring.gpg"), tmp_path)
+
+
+def test_secret_protection_from_s2k_usage() -> None:
+    alice = parse_openpgp(next(find_armored((DATA / "alice-secret.asc").read_bytes())).data)
+    bob = parse_openpgp(next(find_armored((DATA / "bob-secret.asc").read_bytes())).data)
+    assert [k.secret_protected() for k in alice.keys] == [False]
+    assert [k.secret_protected() for k in bob.keys] == [True]
+    assert all(len(k.secret_keys()) == 2 for k in alice.keys + bob.keys)
+
+
+def test_user_ids_expiry_and_algorithms() -> None:
+    (alice,) = parse_openpgp(next(find_armored((DATA / "alice-secret.asc").read_bytes())).data).keys
+    attributes = alice.attributes("armored")
+    assert attributes["user_ids"] == ["Alice Vendor <alice@example.org>"]
+    assert attributes["emails"] == ["alice@example.org"]
+    assert attributes["algorithm"] == "EdDSA" and attributes["curve"] == "ed25519"
+    # make_samples.sh gives Alice a 2-year expiry and Bob none.
+    assert attributes["expires"] > attributes["created"]
+    (bob,) = parse_openpgp(next(find_armored((DATA / "bob-secret.asc").read_bytes())).data).keys
+    assert bob.attributes("armored")["expires"] is None
+    assert bob.attributes("armored")["bits"] == 2048
+
+
+def test_v5_key_gets_sha256_fingerprint() -> None:
+    # The file name/README of GnuPG's v5 sample states the v5 fingerprint.
+    keys = _keys(corpus(f"{SAMPLEKEYS}/v5-sample-1-pub.asc"))
+    assert keys[0].primary.version == 5
+    assert keys[0].primary.fingerprint == (
+        "19347BC9872464025F99DF3EC2E0000ED9884892E1F7B3EA4C94009159569B54")
+    assert keys[0].primary.key_id == "19347BC987246402"
+
+
+def test_post_quantum_keys_still_give_fingerprints() -> None:
+    for number in range(1, 6):
+        path = corpus(f"{SAMPLEKEYS}/pqc-sample-{number}.key.asc")
+        keys = _keys(path)
+        assert keys and all(k.primary.fingerprint for k in keys)
+        # Keygrips of the classic primary keys name files in GnuPG's privkeys folder.
+        grip = openpgp_keygrip(keys[0].primary.algorithm_id, keys[0].primary.curve,
+                               keys[0].primary.params)
+        if grip:
+            privkeys = CORPUS / "gnupg/tests/openpgp/privkeys"
+            assert (privkeys / f"{grip}.key").exists() or (privkeys / f"{grip}.asc").exists()
+
+
+def test_revocation_flag() -> None:
+    keys = _keys(corpus("PGPy/tests/testdata/blocks/revochiio.asc"))
+    assert any(key.revoked for key in keys)

@@ -1,0 +1,134 @@
+"""torrc and state parsers on tor's own sample files, the used Tor Browser and our samples."""
+
+from __future__ import annotations
+
+import re
+
+from tests.extractors.tor.conftest import DATA, TOR_BROWSER, TOR_SOURCE, corpus_path
+from triage.extractors.tor.state import looks_like_state, parse_state
+from triage.extractors.tor.torrc import looks_like_torrc, parse_torrc
+
+
+def _active_lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def test_large_torrc_from_tor_tests():
+    path = corpus_path(TOR_SOURCE / "src" / "test" / "conf_examples" / "large_1" / "torrc")
+    text = path.read_text()
+    config = parse_torrc(text.encode())
+    assert len(config.directives) == len(_active_lines(text))
+    assert config.socks_ports == ["9099"] and config.control_ports == ["9058"]
+    assert config.data_directory == "/data/dir"
+    assert config.bridges == ["128.66.1.10:80"]
+    assert config.cookie_authentication is True
+    assert config.relay["nickname"] == "nickname"
+
+
+def test_sample_torrc_is_all_comments():
+    path = corpus_path(TOR_SOURCE / "src" / "config" / "torrc.sample.in")
+    config = parse_torrc(path.read_bytes())
+    assert config.directives == []
+    assert looks_like_torrc(path.read_bytes()) is False
+
+
+def test_include_directive():
+    path = corpus_path(TOR_SOURCE / "src" / "test" / "conf_examples" / "include_1" / "torrc")
+    assert parse_torrc(path.read_bytes()).includes == ["included.inc"]
+
+
+def test_tor_browser_torrc_defaults_transports():
+    path = corpus_path(TOR_BROWSER / "Browser" / "TorBrowser" / "Data" / "Tor" / "torrc-defaults")
+    config = parse_torrc(path.read_bytes())
+    names = [name for plugin in config.transport_plugins for name in plugin["transports"]]
+    expected = []
+    for line in path.read_text().splitlines():
+        if line.startswith("ClientTransportPlugin "):
+            expected += line.split()[1].split(",")
+    assert names == expected and "obfs4" in names and "meek" in names
+
+
+def test_server_torrc_hidden_services():
+    config = parse_torrc((DATA / "server" / "etc" / "tor" / "torrc").read_bytes())
+    dirs = [svc["dir"] for svc in config.hidden_services]
+    assert dirs == ["/var/lib/tor/market_v3/", "/var/lib/tor/legacy_v2/",
+                    "/var/lib/tor/removed_service/"]
+    assert config.hidden_services[0]["ports"] == ["80 127.0.0.1:8080"]
+    assert config.hidden_services[1]["version"] == "2"
+    assert config.use_bridges is True and config.bridges[0].startswith("obfs4 192.0.2.10:443")
+    assert config.hashed_control_passwords[0].startswith("16:")
+
+
+def test_continuation_and_quotes():
+    config = parse_torrc(b'SocksPort \\\n 9150\n# c\nDataDirectory "C:\\\\Tor Data"\nHiddenServicePort 80\n')
+    assert config.socks_ports == ["9150"]
+    assert config.data_directory == "C:\\Tor Data"
+    assert config.warnings and "before any HiddenServiceDir" in config.warnings[0]
+
+
+def test_tor_browser_state_against_the_file():
+    path = corpus_path(TOR_BROWSER / "Browser" / "TorBrowser" / "Data" / "Tor" / "state")
+    text = path.read_text()
+    state = parse_state(text.encode())
+    assert looks_like_state(text.encode())
+    assert state.tor_version == re.search(r"^TorVersion Tor (\S+)", text, re.M).group(1) == "0.3.5.8"
+    written = re.search(r"^LastWritten (\S+) (\S+)", text, re.M)
+    assert state.last_written == f"{written.group(1)}T{written.group(2)}Z" == "2019-06-06T17:17:19Z"
+    guard_lines = [line for line in text.splitlines() if line.startswith("Guard ")]
+    assert len(state.guards) == len(guard_lines) == 26
+    first = state.guards[0]
+    assert first["nickname"] == "martasy"
+    assert first["fingerprint"] == "50B7F45654D71527E16527CC3DEF87500188FF8D"
+    assert first["added"] == "2019-02-18T16:48:23Z" and first["listed"] is False
+    assert state.utc_offset_minutes == 0
+    assert state.total_build_times == 685
+
+
+def test_old_format_state_sample(expected):
+    state = parse_state((DATA / "server" / "var" / "lib" / "tor" / "state").read_bytes())
+    want = expected["server_state"]
+    assert state.tor_version == want["tor_version"]
+    assert state.last_written == want["last_written"]
+    assert state.utc_offset_minutes == want["utc_offset_minutes"]
+    assert len(state.guards) == want["guards"]
+    assert state.guards[0]["added"] == "2016-02-10T08:00:00Z"
+    assert state.guards[1]["down_since"] == "2016-02-28T10:00:00Z"
+    assert state.bandwidth["Read"]["total_bytes"] == want["read_total"]
+    assert state.transport_proxies == ["obfs4 127.0.0.1:40001"]
+    assert state.minutes_since_user_activity == 42 and state.dormant == "0"
+    assert state.hs_rev_counters == 1
+
+
+def test_state_written_by_tor_itself(tmp_path):
+    """A state file freshly written by the tor binary, when it is installed."""
+    import shutil
+    import subprocess
+    import time
+
+    import pytest
+
+    if shutil.which("tor") is None:
+        pytest.skip("tor binary absent")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    proc = subprocess.Popen(
+        ["tor", "--RunAsDaemon", "0", "--DataDirectory", str(data_dir), "--SocksPort", "0",
+         "--DisableNetwork", "1", "--Log", "err stderr"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(1.5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    raw = (data_dir / "state").read_bytes()
+    version = subprocess.run(["tor", "--version"], capture_output=True, text=True).stdout
+    state = parse_state(raw)
+    assert state.tor_version and state.tor_version in version
+    assert state.last_written is not None and state.utc_offset_minutes is not None
+
+
+def test_not_a_state_file():
+    state = parse_state(b"random words\nnothing here\n")
+    assert not state.recognised and state.warnings
+    assert not looks_like_state(b"[state]\nfoo=bar\n")

@@ -1,0 +1,150 @@
+"""End to end: the extractor over folders laid out like the seized laptop and server."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.extractor_harness import run_extractor
+from tests.extractors.tor.conftest import DATA, TOR_BROWSER, corpus_path
+from triage.extractors.tor import TorExtractor
+
+DESKTOP = "Users/bob/Desktop"
+
+
+@pytest.fixture(scope="module")
+def laptop(tmp_path_factory):
+    """An NTFS-like laptop tree: the used 2019 Tor Browser on the desktop plus our samples."""
+    corpus_path(TOR_BROWSER)
+    root = tmp_path_factory.mktemp("laptop")
+    shutil.copytree(DATA / "laptop", root, dirs_exist_ok=True)
+    install = root / DESKTOP / "Tor Browser"
+    shutil.copytree(TOR_BROWSER, install, ignore=shutil.ignore_patterns("TREE_LISTING.txt"))
+    profile = install / "Browser/TorBrowser/Data/Browser/profile.default"
+    for name in ("places.sqlite", "sessionstore.jsonlz4"):
+        shutil.copyfile(DATA / "profile" / name, profile / name)
+    return run_extractor(TorExtractor(), root)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A Linux server partition: /etc/tor/torrc and /var/lib/tor with two onion services."""
+    root = tmp_path_factory.mktemp("server")
+    shutil.copytree(DATA / "server", root, dirs_exist_ok=True)
+    return run_extractor(TorExtractor(), root)
+
+
+def test_browser_found_with_versions_and_settings(laptop):
+    (browser,) = laptop.of_type("tor.browser")
+    attrs = browser.attributes
+    assert browser.path == f"/{DESKTOP}/Tor Browser"
+    assert attrs["platform"] == "windows"
+    assert attrs["torbrowser_version"] == "8.5.1"
+    assert attrs["firefox_version"] == "60.7.0"
+    assert attrs["tor_version"] == "0.3.5.8"
+    assert attrs["state_last_written"] == "2019-06-06T17:17:19Z"
+    assert attrs["profile_path"].endswith("/Data/Browser/profile.default")
+    assert attrs["security_level"] == "safest"
+    assert attrs["tor_binary"].endswith("/TorBrowser/Tor/tor.exe")
+
+
+def test_state_with_version_and_last_written(laptop):
+    (state,) = laptop.of_type("tor.state")
+    assert state.attributes["tor_version"] == "0.3.5.8"
+    assert state.attributes["last_written"] == "2019-06-06T17:17:19Z"
+    assert state.attributes["guard_count"] == 26
+    assert state.attributes["file_modified"].endswith("Z")
+
+
+def test_configs_of_the_browser(laptop):
+    roles = sorted(f.attributes["role"] for f in laptop.of_type("tor.config"))
+    assert roles == ["config", "defaults", "previous"]
+
+
+def test_valid_address_exported_lookalike_not(laptop, expected):
+    addresses = {f.attributes["address"] for f in laptop.of_type("tor.onion_address")}
+    assert expected["notes"]["valid_v3"] in addresses
+    assert expected["notes"]["v2"] in addresses
+    assert expected["notes"]["lookalike"] not in addresses
+    for finding in laptop.of_type("tor.onion_address"):
+        if finding.attributes["version"] == 3:
+            assert finding.attributes["checksum_valid"] is True
+
+
+def test_address_sources(laptop, expected):
+    sources = {(f.attributes["source"], f.attributes["address"])
+               for f in laptop.of_type("tor.onion_address")}
+    valid = expected["notes"]["valid_v3"]
+    for source in ("text", "places", "session", "client_auth"):
+        assert (source, valid) in sources
+    assert any(s == "bookmark backup" for s, _ in sources)
+    places = next(f for f in laptop.of_type("tor.onion_address")
+                  if f.attributes["source"] == "places")
+    assert places.attributes["last_visit"] == expected["places_last_visit"]
+
+
+def test_text_hits_carry_offset_and_context(laptop, expected):
+    notes = [(path, f) for path, f in laptop.findings if path.endswith("/notes.txt")]
+    text = (DATA / "laptop/Users/bob/Documents/notes.txt").read_bytes()
+    assert notes
+    for _, finding in notes:
+        address = finding.attributes["address"].encode()
+        assert text[finding.offset : finding.offset + len(address)] == address
+        assert address.decode() in finding.context
+
+
+def test_prefetch_executions(laptop, expected):
+    runs = {f.attributes["prefetch_hash"]: f.attributes for f in laptop.of_type("tor.execution")}
+    # The plain Firefox prefetch (not inside a Tor Browser folder) is not reported.
+    assert set(runs) == {"1A2B3C4D", "5E6F7081"}
+    assert runs["1A2B3C4D"]["run_count"] == 7
+    assert runs["1A2B3C4D"]["last_run"] == "2019-06-06T17:10:00Z"
+
+
+def test_server_onion_services(server, expected):
+    services = {f.path: f.attributes for f in server.of_type("tor.onion_service")}
+    v3 = services["/var/lib/tor/market_v3"]
+    v2 = services["/var/lib/tor/legacy_v2"]
+    assert v3["hostname"] == expected["v3_service_hostname"] and v3["version"] == 3
+    assert v2["hostname"] == expected["v2_service_hostname"] and v2["version"] == 2
+    assert v3["hostname_matches_key"] is True and v2["hostname_matches_key"] is True
+    assert v3["authorized_clients"] == ["alice"]
+    removed = services["/var/lib/tor/removed_service"]
+    assert removed["configured_in"] == "/etc/tor/torrc" and removed["hostname"] is None
+    assert removed["ports"] == ["22 127.0.0.1:22"]
+    assert len(services) == 3
+
+
+def test_server_config_and_state(server, expected):
+    (config,) = server.of_type("tor.config")
+    assert config.attributes["hidden_service_dirs"][:2] == ["/var/lib/tor/market_v3/",
+                                                           "/var/lib/tor/legacy_v2/"]
+    (state,) = server.of_type("tor.state")
+    assert state.attributes["tor_version"] == expected["server_state"]["tor_version"]
+
+
+def test_files_merely_named_like_tor_files_are_ignored(tmp_path):
+    (tmp_path / "etc").mkdir()
+    (tmp_path / "etc" / "hostname").write_text("laptop-01\n")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "state").write_text('{"window": [1, 2]}')
+    (tmp_path / "tor-browser-notes").mkdir()
+    result = run_extractor(TorExtractor(), tmp_path)
+    assert result.findings == []
+
+
+def test_truncated_and_hostile_files_warn_without_raising(tmp_path):
+    folder = tmp_path / "var/lib/tor/svc"
+    folder.mkdir(parents=True)
+    (folder / "hostname").write_text("25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl5sid.onion\n")
+    (folder / "hs_ed25519_public_key").write_bytes(b"== ed25519v1-public: type0 ==\x00\x00\x00ab")
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    (profile / "sessionstore.jsonlz4").write_bytes(b"mozLz40\x00\x10\x00\x00\x00\xf0")
+    (profile / "places.sqlite").write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    (tmp_path / "TOR.EXE-DEADBEEF.pf").write_bytes(b"\x17\x00\x00\x00SCCA" + b"\x00" * 30)
+    result = run_extractor(TorExtractor(), tmp_path)
+    assert len(result.warnings) >= 4
+    (service,) = result.of_type("tor.onion_service")
+    assert service.attributes["hostname_matches_key"] is None

@@ -1,0 +1,79 @@
+"""CSV export: one file per type plus files.csv, loadable, formula-injection guarded."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.reports.case_builder import HOSTILE_FORMULA, HOSTILE_SCRIPT, build_case
+from triage.casedb import CaseDatabase
+from triage.reports import export
+from triage.reports.csv_export import guard_cell
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: spreadsheets detect UTF-8
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_one_csv_per_type_with_attribute_columns(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        export(case, "csv", tmp_path / "out")
+        counts = case.artefact_counts_by_type()
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "crypto.address.csv", "files.csv", "media.exif.csv", "pgp.key.csv"]
+    for type_name, count in counts.items():
+        assert len(_read(out / f"{type_name}.csv")) == count
+    keys = _read(out / "pgp.key.csv")
+    assert list(keys[0])[:12] == ["id", "type", "evidence", "volume", "path", "inode", "deleted",
+                                  "unallocated", "offset", "fingerprint", "user_ids", "has_secret"]
+    assert keys[0]["has_secret"] == "true" and keys[0]["tags"] == "Evidence"
+    assert HOSTILE_SCRIPT in keys[0]["user_ids"]
+    assert "undeclared" in keys[0]["other_attributes"]
+    photos = _read(out / "media.exif.csv")
+    assert {p["gps_longitude"] for p in photos} >= {"-74.044502", "151.2153"}  # numbers stay numbers
+    files = _read(out / "files.csv")
+    assert len(files) == len(built.file_ids)
+    assert {f["mtime"] for f in files if f["kind"] == "file"} == {"2023-11-14T22:13:20Z"}
+
+
+def test_formula_cells_are_guarded(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        export(case, "csv", tmp_path / "out")
+    out = tmp_path / "out"
+    addresses = _read(out / "crypto.address.csv")
+    assert "'" + HOSTILE_FORMULA in {a["address"] for a in addresses}
+    assert "'-btc" in {a["coin"] for a in addresses}
+    files = _read(out / "files.csv")
+    assert f"/home/{HOSTILE_FORMULA}.csv" in {f["path"] for f in files}  # path starts with '/'
+    for path in out.iterdir():
+        for row in _read(path):
+            for value in row.values():
+                if value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                    float(value)  # only real numbers (negative coordinates) are left as they are
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=40))
+def test_guard_cell_never_leaves_a_formula(text: str) -> None:
+    guarded = guard_cell(text)
+    assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
+    assert guarded in (text, "'" + text)
+
+
+def test_category_filter_limits_type_files(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        export(case, "csv", tmp_path / "out", categories=["Photos"])
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == ["files.csv", "media.exif.csv"]
+    paths = [f["path"] for f in _read(out / "files.csv")]
+    assert len(paths) == 3 and all(p.startswith("/Users/alice/Pictures/") for p in paths)

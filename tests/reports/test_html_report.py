@@ -1,0 +1,172 @@
+"""HTML report: self-contained, everything escaped, paginated, every category listed."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tests.reports.case_builder import HOSTILE_SCRIPT, build_case
+from triage.casedb import CaseDatabase
+from triage.reports import export
+from triage.reports.thumbnails import thumbnail_bytes
+
+ALLOWED_TAGS = {
+    "html", "head", "meta", "title", "style", "body", "nav", "a", "h1", "h2", "h3", "table",
+    "thead", "tbody", "tr", "th", "td", "p", "span", "b", "br", "div", "img",
+}
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.links: list[str] = []
+        self.images: list[str] = []
+        self.ids: set[str] = set()
+        self.text: list[str] = []
+        self.table_rows = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        values = dict(attrs)
+        if "id" in values:
+            self.ids.add(values["id"] or "")
+        if tag == "a":
+            self.links.append(values.get("href") or "")
+        if tag == "img":
+            self.images.append(values.get("src") or "")
+        if tag == "tr":
+            self.table_rows += 1
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(path: Path) -> _Collector:
+    collector = _Collector()
+    collector.feed(path.read_text(encoding="utf-8"))
+    collector.close()
+    return collector
+
+
+def _report(tmp_path: Path, **filters: object) -> Path:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        export(case, "html", tmp_path / "report", examiner="Dana", **filters)
+    return tmp_path / "report"
+
+
+def test_pages_are_self_contained_and_escaped(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    pages = {p.name: _parse(p) for p in report.iterdir()}
+    assert "index.html" in pages
+    for name, page in pages.items():
+        assert set(page.tags) <= ALLOWED_TAGS, (name, set(page.tags) - ALLOWED_TAGS)
+        raw = (report / name).read_text(encoding="utf-8")
+        assert "<script" not in raw.lower() and "http://" not in raw and "https://" not in raw
+        for href in page.links:
+            target, _, anchor = href.partition("#")
+            assert "/" not in target and ".." not in target
+            if target:
+                assert target in pages, (name, href)
+            if anchor:
+                assert anchor in pages[target or name].ids, (name, href)
+        assert all(src.startswith("data:image/") for src in page.images)
+    index_text = "".join(pages["index.html"].text)
+    assert f"Case {HOSTILE_SCRIPT}" in index_text  # shown as text, not run as markup
+    for category in ("PGP keys", "Photos", "Addresses"):
+        assert category in index_text
+    assert "Tagged items" in index_text and "audit log" in index_text
+
+
+def test_tagged_items_come_first_with_notes(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert index.index("Tagged items") < index.index("Artefacts per category")
+    tagged = "".join(_parse(report / "tagged-0001.html").text)
+    assert f"note {HOSTILE_SCRIPT}" in tagged and f"comment {HOSTILE_SCRIPT}" in tagged
+    assert "Follow up" in tagged and "Evidence" in tagged and "Notable" in tagged
+
+
+def test_large_categories_are_split_into_linked_pages(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr("triage.reports.html_report.PAGE_ROWS", 2)
+    report = _report(tmp_path)
+    pages = sorted(p.name for p in report.glob("type-crypto.address-*.html"))
+    assert pages == ["type-crypto.address-0001.html", "type-crypto.address-0002.html"]
+    first, second = (_parse(report / p) for p in pages)
+    assert "type-crypto.address-0002.html" in first.links
+    assert "type-crypto.address-0001.html" in second.links
+    # header row plus data rows: 2 + 1 addresses
+    assert (first.table_rows - 1, second.table_rows - 1) == (2, 1)
+    index = _parse(report / "index.html")
+    assert set(pages) <= set(index.links)
+
+
+def test_category_filter(tmp_path: Path) -> None:
+    report = _report(tmp_path, categories=["PGP keys"])
+    assert sorted(p.name for p in report.glob("type-*")) == ["type-pgp.key-0001.html"]
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool not installed")
+def test_exif_thumbnail_matches_exiftool() -> None:
+    photo = CORPUS / "exif-samples" / "jpg" / "Kodak_CX7530.jpg"
+    if not photo.exists():
+        pytest.skip("exif-samples corpus absent")
+    expected = subprocess.run(["exiftool", "-b", "-ThumbnailImage", str(photo)],
+                              check=True, capture_output=True).stdout
+    data = photo.read_bytes()
+    assert len(data) < 32 * 1024
+    assert thumbnail_bytes(data, complete=True) == (data, "image/jpeg")  # small: the photo
+    assert thumbnail_bytes(data, complete=False) == (expected, "image/jpeg")
+    assert thumbnail_bytes(b"<svg onload=alert(1)>", complete=True) is None
+
+
+def test_end_to_end_report_of_a_scanned_image(tmp_path: Path) -> None:
+    from tests.reports.scanned import scan
+
+    case_path = scan(tmp_path, "two_partitions.E01")
+    with CaseDatabase.open(case_path) as case:
+        export(case, "html", tmp_path / "report")
+        evidence = case.list_evidence()[0]
+        stats = case.file_statistics()
+    index = _parse(tmp_path / "report" / "index.html")
+    text = "".join(index.text)
+    assert set(index.tags) <= ALLOWED_TAGS
+    assert evidence["path"] in text and evidence["stored_hashes"]["md5"] in text
+    assert "NTFS / exFAT (0x07)" in text and "Linux (0x83)" in text
+    assert f"{stats['entries']:,}" in text
+
+
+def test_photo_rows_embed_a_thumbnail_read_from_the_evidence(tmp_path: Path, monkeypatch) -> None:
+    import base64
+
+    from triage.reports.evidence_files import EvidenceFiles
+
+    photo = CORPUS / "exif-samples" / "jpg" / "Kodak_CX7530.jpg"
+    if not photo.exists():
+        pytest.skip("exif-samples corpus absent")
+    data = photo.read_bytes()
+
+    class Entry:
+        size = len(data)
+
+        def read(self, offset: int, size: int) -> bytes:
+            return data[offset:offset + size]
+
+    opened: list[str] = []
+
+    def fake_open(self: EvidenceFiles, file: dict) -> tuple[Entry, None]:
+        opened.append(file["path"])
+        return Entry(), None
+
+    monkeypatch.setattr(EvidenceFiles, "open_file", fake_open)
+    report = _report(tmp_path)
+    page = _parse(report / "type-media.exif-0001.html")
+    expected = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+    assert page.images == [expected] * 3
+    assert sorted(opened) == sorted(p for p in opened if p.startswith("/Users/alice/Pictures/"))

@@ -1,0 +1,50 @@
+"""JSON-lines export: exact schema, filters, hostile strings survive round-trips."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.reports.case_builder import HOSTILE_CDATA, HOSTILE_SCRIPT, build_case
+from triage.casedb import CaseDatabase
+from triage.reports import export
+
+REQUIRED = ["type", "source", "attributes", "extractor", "extractor_version"]
+SOURCE = {"evidence", "volume", "path", "inode", "deleted", "unallocated", "offset"}
+
+
+def _records(case_path: Path, out: Path, **filters: object) -> list[dict]:
+    with CaseDatabase.open(case_path) as case:
+        export(case, "jsonl", out, **filters)
+    lines = out.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == ""
+    return [json.loads(line) for line in lines[:-1]]
+
+
+def test_every_artefact_is_one_line_with_the_exact_schema(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    records = _records(built.path, tmp_path / "a.jsonl")
+    assert len(records) == len(built.artefact_ids)
+    for record in records:
+        assert list(record)[:5] == REQUIRED
+        assert set(record) <= {*REQUIRED, "id", "tags", "notes"}
+        assert set(record["source"]) == SOURCE
+        assert isinstance(record["source"]["deleted"], bool)
+        assert isinstance(record["source"]["unallocated"], bool)
+        assert isinstance(record["attributes"], dict)
+    key = next(r for r in records if r["type"] == "pgp.key")
+    assert key["attributes"]["user_ids"][1] == HOSTILE_CDATA
+    assert key["source"]["evidence"].endswith(f"laptop{HOSTILE_SCRIPT}.E01")
+    assert key["tags"] == ["Evidence"] and HOSTILE_SCRIPT in key["notes"][0]["text"]
+    unallocated = next(r for r in records if r["source"]["unallocated"])
+    assert unallocated["source"]["offset"] == 123456789 and unallocated["source"]["path"] is None
+
+
+def test_filters(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    tagged = _records(built.path, tmp_path / "t.jsonl", tagged_only=True)
+    assert sorted(r["type"] for r in tagged) == ["media.exif", "pgp.key"]
+    addresses = _records(built.path, tmp_path / "c.jsonl", categories=["Addresses"])
+    assert len(addresses) == 3 and {r["type"] for r in addresses} == {"crypto.address"}
+    both = _records(built.path, tmp_path / "b.jsonl", tagged_only=True, categories=["Photos"])
+    assert [r["source"]["path"] for r in both] == ["/Users/alice/Pictures/liberty.jpg"]

@@ -1,0 +1,564 @@
+"""Scan the bytes no live file points to: free blocks of file systems and space outside partitions.
+
+The ranges come from the evidence layer (each file system's own allocation data, the
+volume system's gaps, and whole partitions whose file system could not be opened), so a
+live file's data is never scanned here. The bytes are read in large sequential chunks
+and handed to :func:`triage.engine.chunk_scan.scan_chunks`, which runs the byte-level
+detectors of the extractors (``scan_bytes``) with a look-ahead at chunk edges. Small
+structured artefacts (Electrum and Ethereum keystore JSON, a tor ``state`` file, a JPEG's
+EXIF block) are carved by signature and handed to the owning extractor's own ``extract``
+hook, so no format is parsed twice in the code base.
+
+Every hit becomes an artefact row with ``unallocated=True``, its volume index and its
+absolute byte offset in the evidence. Memory stays bounded: one chunk plus its
+look-ahead, and a de-duplication set pruned as the scan moves on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from triage.engine.chunk_scan import LOOKAHEAD, scan_chunks
+from triage.engine.rows import UNALLOCATED_AREA, artefact_row
+from triage.evidence import Evidence, EvidenceError, FileSystem
+from triage.evidence.filesystem import WarnCallback, ignore_warning
+from triage.extractors import artefact_types
+from triage.extractors.interface import Extractor, FileView, Finding
+
+#: ``(volume index, absolute start, length)`` of one run of bytes to scan.
+ScanRange = tuple[int | None, int, int]
+
+#: Volume kinds whose file system, when open, tells which of its blocks are free.
+FILESYSTEM_KINDS = ("partition", "whole")
+#: Rows handed back per batch (the engine writes them in its own transactions).
+BATCH_ROWS = 256
+#: A batch (possibly empty) is handed back at least this often, so progress keeps moving.
+YIELD_BYTES = 64 << 20
+#: Warnings kept per scan; hostile images could otherwise produce one per chunk.
+MAX_WARNINGS = 200
+#: Largest structure carved; it must fit in a chunk's look-ahead to be carved whole.
+CARVE_LIMIT = LOOKAHEAD
+#: How far before a JSON wallet marker the enclosing ``{`` is looked for.
+JSON_BACKTRACK = 16 * 1024
+#: Carves tried per window and rule (bounds work on bytes full of markers).
+MAX_CARVES_PER_WINDOW = 256
+CONTEXT_CHARS = 120
+
+
+class UnallocatedScanner:
+    """Runs the byte-level detectors over the unallocated space of one evidence item.
+
+    ``scanners`` are the run's extractors: those with ``SCANS_TEXT`` run ``scan_bytes``;
+    the ``crypto``, ``tor`` and ``metadata`` extractors, when present, also get carved
+    JSON wallets, tor state files and JPEG EXIF blocks. ``cancel`` is checked between
+    chunks; ``progress(bytes_done, bytes_total)`` is called after every chunk read.
+    Problems are collected in :attr:`warnings` as warning rows (drain them with
+    :meth:`take_warnings`).
+    """
+
+    def __init__(
+        self,
+        evidence: Evidence,
+        scanners: list[Extractor],
+        *,
+        evidence_id: int,
+        run_id: int,
+        cancel: Callable[[], bool],
+        progress: Callable[[int, int], None] | None = None,
+        chunk_size: int = 4 << 20,
+    ) -> None:
+        if chunk_size <= 0:
+            raise ValueError("chunk_size must be positive")
+        self.evidence = evidence
+        self.evidence_id = evidence_id
+        self.run_id = run_id
+        self.cancel = cancel
+        self.progress = progress
+        self.chunk_size = chunk_size
+        self.warnings: list[dict[str, Any]] = []
+        self._warning_count = 0
+        self._types = artefact_types()
+        self._detectors: list[Extractor] = []
+        self._owners: dict[int, Extractor] = {}
+        for owner in scanners:
+            rules = [rule for rule in CARVE_RULES if rule.extractor == owner.NAME]
+            inner = [owner] if owner.SCANS_TEXT else []
+            if rules:
+                inner.append(_Carver(owner, rules, self._carve_warn, cancel))
+            for detector in inner:
+                trimmed = _ZeroTrimmed(detector)
+                self._owners[id(trimmed)] = owner
+                self._detectors.append(trimmed)
+
+    # -- warnings ----------------------------------------------------------------------
+    def warn(self, message: str, volume_idx: int | None = None) -> None:
+        """Record a warning row (the first :data:`MAX_WARNINGS`, then one summary line)."""
+        self._warning_count += 1
+        if self._warning_count > MAX_WARNINGS + 1:
+            return
+        if self._warning_count == MAX_WARNINGS + 1:
+            message = "unallocated scan: further warnings suppressed"
+        self.warnings.append({
+            "run_id": self.run_id, "evidence_id": self.evidence_id, "volume_idx": volume_idx,
+            "path": None, "source": "unallocated", "message": message,
+        })
+
+    def take_warnings(self) -> list[dict[str, Any]]:
+        """Return the warning rows collected since the last call and forget them."""
+        taken, self.warnings = self.warnings, []
+        return taken
+
+    def _carve_warn(self, message: str, path: str | None = None) -> None:
+        self.warn(f"carved data: {message}")
+
+    # -- ranges ------------------------------------------------------------------------
+    def ranges(self, filesystems: dict[int, FileSystem | None]) -> list[ScanRange]:
+        """Return every run to scan, sorted by start, merged and never overlapping.
+
+        That is the unallocated blocks of every opened file system, every
+        ``unallocated`` volume (gaps, space before and after partitions), and the whole
+        of every partition whose file system is missing from ``filesystems`` or ``None``
+        (it could not be opened, so nothing in it is known to be live).
+        """
+        return list(self._iter_ranges(filesystems, self._volume_warner))
+
+    def _volume_warner(self, volume_idx: int | None) -> WarnCallback:
+        def warn(message: str, path: str | None = None) -> None:
+            self.warn(f"volume {volume_idx}: {message}", volume_idx)
+        return warn
+
+    def _iter_ranges(
+        self,
+        filesystems: dict[int, FileSystem | None],
+        warner: Callable[[int | None], WarnCallback],
+    ) -> Iterator[ScanRange]:
+        if self.evidence.format == "folder" or self.evidence.size <= 0:
+            return
+        try:
+            volumes = sorted(self.evidence.volumes(), key=lambda v: (v.start, v.index))
+        except (EvidenceError, OSError) as error:
+            warner(None)(f"volumes unreadable: {error}")
+            return
+        frontier = 0
+        pending: ScanRange | None = None
+        for volume in volumes:
+            for volume_idx, start, length in self._volume_runs(volume, filesystems, warner):
+                end = min(start + length, self.evidence.size)
+                start = max(start, frontier)
+                if end <= start:
+                    continue
+                frontier = end
+                if pending and pending[0] == volume_idx and pending[1] + pending[2] == start:
+                    pending = (volume_idx, pending[1], end - pending[1])
+                    continue
+                if pending:
+                    yield pending
+                pending = (volume_idx, start, end - start)
+        if pending:
+            yield pending
+
+    @staticmethod
+    def _volume_runs(
+        volume: Any,
+        filesystems: dict[int, FileSystem | None],
+        warner: Callable[[int | None], WarnCallback],
+    ) -> Iterator[ScanRange]:
+        if volume.kind == "unallocated":
+            yield volume.index, volume.start, volume.length
+            return
+        if volume.kind not in FILESYSTEM_KINDS:
+            return
+        filesystem = filesystems.get(volume.index)
+        if filesystem is None:
+            yield volume.index, volume.start, volume.length
+            return
+        try:
+            for start, length in filesystem.unallocated_ranges(warner(volume.index)):
+                yield volume.index, start, length
+        except (EvidenceError, OSError, ValueError) as error:
+            warner(volume.index)(f"unallocated blocks not listed: {error}")
+
+    # -- scanning ----------------------------------------------------------------------
+    def scan(
+        self, filesystems: dict[int, FileSystem | None]
+    ) -> Iterator[tuple[list[dict[str, Any]], int]]:
+        """Yield ``(artefact rows, bytes scanned so far)`` in bounded batches.
+
+        Rows are built with :func:`artefact_row` (``unallocated=True``); ``offset`` is the
+        absolute evidence byte offset of the hit; identical hits within one
+        :data:`UNALLOCATED_AREA` of a volume are reported once.
+        """
+        total = sum(length for _, _, length in self._iter_ranges(filesystems, _quiet))
+        state = _ScanState(total=total, trail=2 * self.chunk_size + LOOKAHEAD)
+        for volume_idx, start, length in self._iter_ranges(filesystems, self._volume_warner):
+            if self.cancel():
+                break
+            yield from self._scan_range(volume_idx, start, length, state)
+        if state.rows or state.bytes_done != state.bytes_reported:
+            yield state.rows, state.bytes_done
+            state.rows = []
+
+    def _scan_range(
+        self, volume_idx: int | None, start: int, length: int, state: _ScanState
+    ) -> Iterator[tuple[list[dict[str, Any]], int]]:
+        position, end = start, start + length
+
+        def warn(message: str, path: str | None = None) -> None:
+            self.warn(message, volume_idx)
+
+        while position < end and not self.cancel():
+            reader = _ChunkReader(self.evidence, position, end, self.chunk_size,
+                                  self.cancel, lambda size: self._advance(state, size))
+            for scanner, finding in scan_chunks(reader, self._detectors, warn, None, position):
+                row = self._row(scanner, finding, volume_idx, state)
+                if row is not None:
+                    state.rows.append(row)
+                if len(state.rows) >= BATCH_ROWS:
+                    yield state.rows, state.bytes_done
+                    state.rows, state.bytes_reported = [], state.bytes_done
+                state.prune(reader.position)
+            if state.bytes_done - state.bytes_reported >= YIELD_BYTES:
+                yield state.rows, state.bytes_done
+                state.rows, state.bytes_reported = [], state.bytes_done
+            if reader.failed_at is None:
+                break
+            self.warn(f"unreadable bytes at {reader.failed_at} skipped ({reader.error})",
+                      volume_idx)
+            skipped = min(self.chunk_size, end - reader.failed_at)
+            self._advance(state, skipped)
+            position = reader.failed_at + skipped
+
+    def _advance(self, state: _ScanState, size: int) -> None:
+        state.bytes_done += size
+        if self.progress is not None:
+            try:
+                self.progress(state.bytes_done, state.total)
+            except Exception:  # noqa: BLE001 (a broken progress display must not stop a scan)
+                self.progress = None
+
+    def _row(
+        self, scanner: Extractor, finding: Finding, volume_idx: int | None, state: _ScanState
+    ) -> dict[str, Any] | None:
+        owner = self._owners.get(id(scanner), scanner)
+        finding.path = None
+        if isinstance(finding.attributes.get("offset"), int):
+            # Detectors record the offset inside the bytes they saw (a chunk window here).
+            finding.attributes["offset"] = finding.offset
+        row = artefact_row(owner, finding, self._types, evidence_id=self.evidence_id,
+                           volume_idx=volume_idx, run_id=self.run_id, file_row=None,
+                           unallocated=True)
+        area = (finding.offset or 0) // UNALLOCATED_AREA
+        seen = state.seen.setdefault(area, set())
+        if row["identity"] in seen:
+            return None
+        seen.add(row["identity"])
+        return row
+
+
+def _quiet(volume_idx: int | None) -> WarnCallback:
+    return ignore_warning
+
+
+@dataclass
+class _ScanState:
+    """Counters and the de-duplication set of one scan."""
+
+    total: int
+    trail: int
+    bytes_done: int = 0
+    bytes_reported: int = 0
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    seen: dict[int, set[str]] = field(default_factory=dict)
+
+    def prune(self, read_position: int) -> None:
+        """Forget identities of areas no later hit can fall in.
+
+        Hits trail the reader by at most ``trail`` bytes (the chunk being scanned plus
+        the one read ahead), and ranges are scanned in ascending order.
+        """
+        if len(self.seen) < 8:
+            return
+        keep_from = (read_position - self.trail) // UNALLOCATED_AREA
+        for area in [a for a in self.seen if a < keep_from]:
+            del self.seen[area]
+
+
+class _ChunkReader:
+    """Iterates over ``[start, end)`` of the evidence in chunks; stops on cancel or error."""
+
+    def __init__(self, evidence: Evidence, start: int, end: int, chunk_size: int,
+                 cancel: Callable[[], bool], on_chunk: Callable[[int], None]) -> None:
+        self.evidence = evidence
+        self.position = start
+        self.end = end
+        self.chunk_size = chunk_size
+        self.cancel = cancel
+        self.on_chunk = on_chunk
+        self.failed_at: int | None = None
+        self.error: str | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        while self.position < self.end and not self.cancel():
+            size = min(self.chunk_size, self.end - self.position)
+            try:
+                data = self.evidence.read(self.position, size)
+            except (EvidenceError, OSError) as error:
+                self.failed_at, self.error = self.position, str(error)
+                return
+            if not data:
+                return
+            self.position += len(data)
+            self.on_chunk(len(data))
+            yield data
+            if len(data) < size:
+                return
+
+
+class _ZeroTrimmed(Extractor):
+    """Runs a detector on a window without its leading and trailing zero bytes.
+
+    Free space is mostly zeros, and nothing any detector looks for is made of zeros only;
+    trimming keeps UTF-16 alignment (an even number of leading zeros is dropped, one
+    zero byte is kept after the last non-zero byte).
+    """
+
+    NAME = "zero-trimmed"
+
+    def __init__(self, inner: Extractor) -> None:
+        super().__init__()
+        self.inner = inner
+        self.NAME = inner.NAME  # type: ignore[misc]  # shown in scan_chunks' warnings
+
+    def scan_bytes(self, data: bytes) -> Iterator[Finding]:
+        """The inner detector's findings, offsets relative to ``data``."""
+        first = _first_nonzero(data)
+        if first is None:
+            return
+        lead = first & ~1
+        end = min(len(data), _last_nonzero(data) + 2)
+        if lead == 0 and end == len(data):
+            yield from self.inner.scan_bytes(data)
+            return
+        for finding in self.inner.scan_bytes(data[lead:end]):
+            finding.offset = (finding.offset or 0) + lead
+            yield finding
+
+
+_ZERO_BLOCK = bytes(64 * 1024)
+
+
+def _first_nonzero(data: bytes) -> int | None:
+    """Index of the first non-zero byte (``None`` if all zero); memcmp-speed on zero runs."""
+    step = len(_ZERO_BLOCK)
+    for start in range(0, len(data), step):
+        block = data[start : start + step]
+        if block != _ZERO_BLOCK[: len(block)]:
+            return start + len(block) - len(block.lstrip(b"\x00"))
+    return None
+
+
+def _last_nonzero(data: bytes) -> int:
+    """Index of the last non-zero byte (call only when there is one)."""
+    step = len(_ZERO_BLOCK)
+    for end in range(len(data), 0, -step):
+        block = data[max(0, end - step) : end]
+        if block != _ZERO_BLOCK[: len(block)]:
+            return max(0, end - step) + len(block.rstrip(b"\x00")) - 1
+    return -1
+
+
+# -- carving -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CarveRule:
+    """A structure carved by signature and handed to an extractor's ``extract`` hook.
+
+    ``spans(window)`` yields ``(start, end)`` of candidate structures in the window;
+    ``name`` is the file name the extractor is shown (it dispatches on names).
+    """
+
+    extractor: str
+    name: str
+    spans: Callable[[bytes], Iterator[tuple[int, int]]]
+
+
+def json_object_end(data: bytes, start: int, limit: int = CARVE_LIMIT) -> int | None:
+    """Return the end (exclusive) of the JSON-like object opening at ``data[start]``.
+
+    Braces inside double-quoted strings are ignored; ``None`` when it does not close
+    within ``limit`` bytes (or ``data[start]`` is not ``{``).
+    """
+    if data[start : start + 1] != b"{":
+        return None
+    depth = 0
+    in_string = False
+    escaped = False
+    stop = min(len(data), start + limit)
+    for index in range(start, stop):
+        byte = data[index]
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:
+                escaped = True
+            elif byte == 0x22:
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte == 0x7B:
+            depth += 1
+        elif byte == 0x7D:
+            depth -= 1
+            if depth == 0:
+                return index + 1
+        elif byte == 0:
+            return None
+    return None
+
+
+def enclosing_object_start(data: bytes, marker: int, backtrack: int = JSON_BACKTRACK) -> int | None:
+    """Return the offset of the ``{`` that opens the object holding ``data[marker]``."""
+    depth = 0
+    for index in range(marker - 1, max(-1, marker - 1 - backtrack), -1):
+        byte = data[index]
+        if byte == 0x7D:
+            depth += 1
+        elif byte == 0x7B:
+            if depth == 0:
+                return index
+            depth -= 1
+        elif byte == 0:
+            return None
+    return None
+
+
+def _marker_objects(markers: tuple[bytes, ...]) -> Callable[[bytes], Iterator[tuple[int, int]]]:
+    def spans(window: bytes) -> Iterator[tuple[int, int]]:
+        found_spans: set[tuple[int, int]] = set()
+        tries = 0
+        for marker in markers:
+            found = window.find(marker)
+            while found != -1 and tries < MAX_CARVES_PER_WINDOW:
+                tries += 1
+                start = enclosing_object_start(window, found)
+                end = json_object_end(window, start) if start is not None else None
+                if start is not None and end is not None:
+                    found_spans.add((start, end))
+                found = window.find(marker, found + len(marker))
+        done_until = -1
+        for start, end in sorted(found_spans):
+            # An object inside one already carved (a nested "crypto") is part of it.
+            if start >= done_until:
+                done_until = end
+                yield start, end
+    return spans
+
+
+def _tor_state_spans(window: bytes) -> Iterator[tuple[int, int]]:
+    found = window.find(b"# Tor state file last generated on ")
+    hits = 0
+    while found != -1 and hits < MAX_CARVES_PER_WINDOW:
+        hits += 1
+        end = window.find(b"\x00", found, found + CARVE_LIMIT)
+        yield found, end if end != -1 else min(len(window), found + CARVE_LIMIT)
+        found = window.find(b"# Tor state file last generated on ", found + 1)
+
+
+def _jpeg_exif_spans(window: bytes) -> Iterator[tuple[int, int]]:
+    found = window.find(b"\xff\xd8\xff")
+    hits = 0
+    while found != -1 and hits < MAX_CARVES_PER_WINDOW:
+        hits += 1
+        end = _exif_segment_end(window, found)
+        if end is not None:
+            yield found, end
+        found = window.find(b"\xff\xd8\xff", found + 3)
+
+
+def _exif_segment_end(window: bytes, soi: int) -> int | None:
+    """End of the APP1 'Exif' segment among the first few APPn segments after an SOI."""
+    position = soi + 2
+    for _ in range(4):
+        header = window[position : position + 4]
+        if len(header) < 4 or header[0] != 0xFF or not 0xE0 <= header[1] <= 0xEF:
+            return None
+        end = position + 2 + int.from_bytes(header[2:4], "big")
+        if header[1] == 0xE1 and window[position + 4 : position + 10] == b"Exif\x00\x00":
+            return end if end <= len(window) else None
+        position = end
+    return None
+
+
+#: What is carved, for which extractor (by ``NAME``).
+CARVE_RULES: tuple[CarveRule, ...] = (
+    CarveRule("crypto", "carved_wallet.json",
+              _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"'))),
+    CarveRule("tor", "state", _tor_state_spans),
+    CarveRule("metadata", "carved.jpg", _jpeg_exif_spans),
+)
+
+
+class _CarveContext:
+    """The ExtractionContext of a carved structure: no siblings, warnings go to the scan."""
+
+    def __init__(self, warn: WarnCallback, cancel: Callable[[], bool]) -> None:
+        self._warn = warn
+        self._cancel = cancel
+
+    def warn(self, message: str, path: str | None = None) -> None:
+        """Record a warning."""
+        self._warn(message, None)
+
+    def listdir(self, path: str) -> list[FileView]:
+        """Carved data has no directory."""
+        return []
+
+    def read(self, path: str, max_bytes: int = 64 * 1024 * 1024) -> bytes | None:
+        """Carved data has no sibling files."""
+        return None
+
+    def stat(self, path: str) -> FileView | None:
+        """Carved data has no sibling files."""
+        return None
+
+    def cancelled(self) -> bool:
+        """True once the user asked to stop."""
+        return self._cancel()
+
+
+class _Carver(Extractor):
+    """Adapter that lets scan_chunks run one extractor's carve rules like a detector."""
+
+    NAME = "carver"
+
+    def __init__(self, owner: Extractor, rules: list[CarveRule], warn: WarnCallback,
+                 cancel: Callable[[], bool]) -> None:
+        super().__init__()
+        self.owner = owner
+        self.rules = rules
+        self.ctx = _CarveContext(warn, cancel)
+
+    def scan_bytes(self, data: bytes) -> Iterator[Finding]:
+        """Findings of the owner's ``extract`` on each carved structure in ``data``."""
+        for rule in self.rules:
+            for start, end in rule.spans(data):
+                yield from self._carve(rule, data, start, end)
+
+    def _carve(self, rule: CarveRule, data: bytes, start: int, end: int) -> Iterable[Finding]:
+        view = FileView(path=f"/{rule.name}", name=rule.name, size=end - start)
+        try:
+            findings = list(self.owner.extract(view, data[start:end], self.ctx))
+        except Exception as exc:  # noqa: BLE001 (hostile carved bytes must not end the scan)
+            self.ctx.warn(f"{self.owner.NAME} failed on bytes carved at window offset "
+                          f"{start}: {type(exc).__name__}: {exc}")
+            return []
+        context = _printable(data[start : start + CONTEXT_CHARS])
+        for finding in findings:
+            finding.offset = start
+            finding.context = finding.context or context
+        return findings
+
+
+def _printable(data: bytes) -> str:
+    return "".join(ch if " " <= ch <= "~" else "." for ch in data.decode("latin-1"))

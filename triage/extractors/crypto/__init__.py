@@ -1,0 +1,5 @@
+"""Cryptocurrency extractor: wallet files and folders, addresses, seeds and keys in text."""
+
+from .extractor import CryptoExtractor
+
+__all__ = ["CryptoExtractor"]

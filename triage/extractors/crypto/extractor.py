@@ -1,0 +1,226 @@
+"""The cryptocurrency extractor: wallet files and folders, and crypto strings in text."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
+from .sqlite_probe import SQLITE_MAGIC
+from .text_scan import scan_text
+from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
+from .wallet_folders import identify_exodus, identify_extension_vault
+from .wallet_info import WalletInfo
+from .wallet_json import ELECTRUM_ENCRYPTED_MAGIC, JSON_IDENTIFIERS
+from .wallet_misc import (
+    ARMORY_MAGIC,
+    identify_android_backup,
+    identify_armory,
+    identify_monero,
+    identify_multibit,
+    identify_sqlite_apps,
+)
+from .wallet_protobuf import identify_bitcoinj, identify_coinomi
+
+WALLET_KINDS = (
+    ("bitcoin_core", "Bitcoin Core wallet"),
+    ("electrum", "Electrum wallet"),
+    ("multibit", "MultiBit wallet"),
+    ("bitcoinj", "bitcoinj wallet"),
+    ("coinomi", "Coinomi wallet"),
+    ("bither", "Bither wallet"),
+    ("msigna", "mSIGNA wallet"),
+    ("armory", "Armory wallet"),
+    ("blockchain_com", "Blockchain.com wallet"),
+    ("ethereum_keystore", "Ethereum keystore"),
+    ("imtoken", "imToken identity"),
+    ("metamask", "Browser extension wallet vault"),
+    ("exodus", "Exodus wallet"),
+    ("monero", "Monero wallet"),
+)
+_WALLET_ATTRIBUTES = (
+    AttributeSpec("wallet_type", "text", "Wallet type"),
+    AttributeSpec("coin", "list", "Coins"),
+    AttributeSpec("encrypted", "bool", "Encrypted"),
+    AttributeSpec("addresses", "list", "Addresses"),
+    AttributeSpec("app", "text", "Application"),
+    AttributeSpec("extension_id", "text", "Extension id"),
+    AttributeSpec("confidence", "text", "Identified by"),
+)
+_COMMON = (
+    AttributeSpec("coin", "text", "Coin"),
+    AttributeSpec("kind", "text", "Kind"),
+    AttributeSpec("network", "text", "Network"),
+    AttributeSpec("checksum_valid", "bool", "Checksum valid"),
+    AttributeSpec("offset", "integer", "Offset"),
+)
+
+# Content markers that make a JSON-looking file worth parsing as a wallet.
+_JSON_MARKERS = (
+    b"seed_version",
+    b"ciphertext",
+    b"pbkdf2_iterations",
+    b"sharedKey",
+    b"keyMetadata",
+    b"use_encryption",
+    b'"iv"',
+)
+_SQLITE_EXTENSIONS = frozenset({"dat", "db", "vault", "wallet", "sqlite", "sqlite3"})
+
+
+class CryptoExtractor(Extractor):
+    """Cryptocurrency wallets (by format first, then by name and place) and checksum-valid
+    addresses, seed phrases, extended keys and private keys in text."""
+
+    NAME = "crypto"
+    VERSION = "1.0"
+    DESCRIPTION = (
+        "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
+        "BIP-39/Electrum seed phrases, extended keys and private keys in text"
+    )
+    ARTEFACT_TYPES = tuple(
+        ArtefactType(
+            f"wallet.{kind}",
+            label,
+            "Wallets",
+            _WALLET_ATTRIBUTES,
+            ("wallet_type", "coin", "encrypted", "confidence", "app"),
+        )
+        for kind, label in WALLET_KINDS
+    ) + (
+        ArtefactType(
+            "crypto.address",
+            "Cryptocurrency address",
+            "Addresses",
+            (AttributeSpec("address", "text", "Address"), *_COMMON),
+            ("coin", "address", "kind", "checksum_valid"),
+        ),
+        ArtefactType(
+            "crypto.seed_phrase",
+            "Seed phrase",
+            "Seeds and keys",
+            (
+                AttributeSpec("words", "text", "Words"),
+                AttributeSpec("word_count", "integer", "Words (count)"),
+                AttributeSpec("kind", "text", "Kind"),
+                AttributeSpec("language", "text", "Language"),
+                AttributeSpec("checksum_valid", "bool", "Checksum valid"),
+                AttributeSpec("offset", "integer", "Offset"),
+            ),
+            ("kind", "word_count", "words", "checksum_valid"),
+        ),
+        ArtefactType(
+            "crypto.extended_key",
+            "Extended key",
+            "Seeds and keys",
+            (AttributeSpec("key", "text", "Key"), *_COMMON),
+            ("coin", "kind", "key", "checksum_valid"),
+        ),
+        ArtefactType(
+            "crypto.private_key",
+            "Private key",
+            "Seeds and keys",
+            (AttributeSpec("key", "text", "Key"), *_COMMON),
+            ("coin", "kind", "key", "checksum_valid"),
+        ),
+    )
+
+    FILENAMES = frozenset(
+        {
+            "wallet.dat",
+            "default_wallet",
+            "mbhd.wallet.aes",
+            "wallet.aes.json",
+            "wallet-protobuf",
+            "wallet-protobuf-testnet",
+            "multibit.wallet",
+        }
+    )
+    EXTENSIONS = frozenset({"wallet", "keys", "key"})
+    PATH_GLOBS = (
+        "*/utc--*",
+        "*/keystore/*",
+        "*/.electrum*/wallets/*",
+        "*/electrum*/wallets/*",
+        "*/com.coinomi.wallet/*",
+        "*/coinomi/*",
+        "*bitcoin-wallet-backup*",
+        "*/de.schildbach.wallet*/*",
+        "*wallet.aes.json*",
+    )
+    SIGNATURES = (
+        (12, BDB_BTREE_MAGICS[0]),
+        (12, BDB_BTREE_MAGICS[1]),
+        (0, ARMORY_MAGIC),
+        (0, ELECTRUM_ENCRYPTED_MAGIC),
+        (2, b"org."),
+    )
+    DIRECTORY_NAMES = frozenset({"exodus.wallet"})
+    DIRECTORY_GLOBS = ("*/local extension settings/*",)
+    SCANS_TEXT = True
+
+    def wants_by_content(self, entry: FileView, head: bytes, mime: str | None) -> bool:
+        """Signatures, SQLite files with wallet-like names, and JSON with wallet keys."""
+        if head.startswith(SQLITE_MAGIC):
+            return entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
+        if head.lstrip()[:1] in (b"{",) and any(m in head for m in _JSON_MARKERS):
+            return True
+        for offset, magic in self.SIGNATURES:
+            if head[offset : offset + len(magic)] == magic:
+                return True
+        return False
+
+    # -- files ----------------------------------------------------------------------
+    def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
+        """Identify one candidate wallet file; yield at most one ``wallet.*`` finding."""
+        try:
+            info = self._identify_file(entry, data, ctx)
+        except (ValueError, IndexError, KeyError, TypeError, OverflowError, RecursionError) as exc:
+            ctx.warn(f"crypto: could not parse candidate wallet: {exc}", entry.path)
+            return []
+        return [info.to_finding()] if info is not None else []
+
+    def _identify_file(
+        self, entry: FileView, data: bytes, ctx: ExtractionContext
+    ) -> WalletInfo | None:
+        path = entry.path
+        if not data:
+            return None
+        if entry.extension == "keys":
+            cache = ctx.stat(path[: -len(".keys")])
+            found = identify_monero(data, path, cache is not None and cache.kind == "file")
+            if found is not None:
+                return found
+        identifiers: list[Callable[[bytes, str], WalletInfo | None]] = [
+            identify_core_wallet,
+            identify_sqlite_apps,
+            identify_armory,
+            identify_bitcoinj,
+            identify_coinomi,
+            *JSON_IDENTIFIERS,
+            identify_multibit,
+            identify_android_backup,
+        ]
+        for identify in identifiers:
+            found = identify(data, path)
+            if found is not None:
+                return found
+        return None
+
+    # -- folders --------------------------------------------------------------------
+    def extract_directory(self, entry: FileView, ctx: ExtractionContext) -> Iterable[Finding]:
+        """Extension vault folders and Exodus wallet folders (one finding per folder)."""
+        if entry.name.lower() == "exodus.wallet":
+            info = identify_exodus(entry, ctx)
+        else:
+            info = identify_extension_vault(entry, ctx)
+        return [info.to_finding(path=entry.path)] if info is not None else []
+
+    # -- text -----------------------------------------------------------------------
+    def scan_bytes(self, data: bytes) -> Iterator[Finding]:
+        """Checksum-valid addresses, seeds and keys in ``data`` (options: include_invalid,
+        include_unchecksummed)."""
+        yield from scan_text(
+            data,
+            include_invalid=bool(self.options.get("include_invalid", False)),
+            include_unchecksummed=bool(self.options.get("include_unchecksummed", True)),
+        )

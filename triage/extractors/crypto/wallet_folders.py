@@ -1,0 +1,94 @@
+"""Wallets that are folders: Chromium extension vaults (LevelDB) and Exodus ``exodus.wallet``."""
+
+from __future__ import annotations
+
+import re
+
+from ..interface import ExtractionContext, FileView
+from .wallet_info import FORMAT, LOCATION, WalletInfo
+
+#: Chromium extension ids of wallet extensions -> product name.
+EXTENSION_WALLETS: dict[str, str] = {
+    "nkbihfbeogaeaoehlefnkodbefgpgknn": "MetaMask",
+    "ejbalbakoplchlghecdalmeeeajnimhm": "MetaMask (Edge)",
+    "fhbohimaelbohpjbbldcngcnapndodjp": "Binance Chain Wallet",
+    "fnjhmkhhmkbjkkabndcnnogagogbneec": "Ronin Wallet",
+    "bfnaelmomeimhlpmgjnjophhpkkoljpa": "Phantom",
+    "hnfanknocfeofbddgcijnmhnfnkdnaad": "Coinbase Wallet",
+    "ibnejdfjmmkpcnlpebklmnkoeoihofec": "TronLink",
+    "egjidjbpglichdcondbcbdnbeeppgdph": "Trust Wallet",
+    "dmkamcknogkgcdfhhbddcghachkejeap": "Keplr",
+    "acmacodkjbdgmoleebolmdjonilkdbch": "Rabby",
+    "mcohilncbfahbmgdjkbpemcciiolgcge": "OKX Wallet",
+}
+_VAULT_MARKERS = (b'"vault"', b'\\"vault\\"', b"KeyringController", b"encryptedMnemonic")
+_VAULT_JSON = re.compile(
+    rb'\{\\*"data\\*":\\*"[A-Za-z0-9+/=]{16,}\\*",\\*"iv\\*":\\*"[A-Za-z0-9+/=]{8,}\\*"'
+    rb'(?:,\\*"[A-Za-z]+\\*":\\*(?:"[A-Za-z0-9+/=]*\\*"|\{[^{}]{0,400}\}))*\}'
+)
+_SELECTED_ADDRESS = re.compile(rb'selectedAddress\\*":\\*"(0x[0-9a-fA-F]{40})')
+MAX_FILES = 200
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_VAULT_CHARS = 8192
+
+
+def _leveldb_files(entry: FileView, ctx: ExtractionContext) -> list[FileView]:
+    children = [c for c in ctx.listdir(entry.path) if c.kind == "file"]
+    return [c for c in children if c.extension in ("log", "ldb")][:MAX_FILES]
+
+
+def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletInfo | None:
+    """One Chromium ``Local Extension Settings/<id>`` folder holding a wallet vault."""
+    if entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
+        return None
+    extension_id = entry.name.lower()
+    app = EXTENSION_WALLETS.get(extension_id)
+    marker = False
+    vault: str | None = None
+    addresses: list[str] = []
+    for child in _leveldb_files(entry, ctx):
+        if ctx.cancelled():
+            break
+        data = ctx.read(child.path, MAX_FILE_BYTES)
+        if data is None:
+            ctx.warn("cannot read LevelDB file", child.path)
+            continue
+        if any(m in data for m in _VAULT_MARKERS):
+            marker = True
+        if vault is None:
+            found = _VAULT_JSON.search(data)
+            if found:
+                vault = found.group().replace(b"\\", b"").decode("ascii")[:MAX_VAULT_CHARS]
+        addresses += [m.decode("ascii") for m in _SELECTED_ADDRESS.findall(data)]
+    if app is None and not marker:
+        return None
+    info = WalletInfo(
+        "metamask",
+        "extension_leveldb",
+        FORMAT if marker else LOCATION,
+        ["SOL"] if app == "Phantom" else ["ETH"],
+        True if marker else None,
+        app=app or "unknown wallet extension",
+        extension_id=extension_id,
+    )
+    info.add_addresses(addresses)
+    if vault:
+        info.extra["vault"] = vault
+    return info
+
+
+def identify_exodus(entry: FileView, ctx: ExtractionContext) -> WalletInfo | None:
+    """An ``exodus.wallet`` folder with its ``*.seco`` files (magic 'SECO')."""
+    children = [c for c in ctx.listdir(entry.path) if c.kind == "file"][:MAX_FILES]
+    seco = [c for c in children if c.extension == "seco"]
+    if not seco:
+        return None
+    magic = False
+    for child in seco:
+        head = ctx.read(child.path, 16)
+        if head is not None and head.startswith(b"SECO"):
+            magic = True
+            break
+    info = WalletInfo("exodus", "seco", FORMAT if magic else LOCATION, [], True, app="Exodus")
+    info.extra["files"] = sorted(c.name for c in seco)
+    return info

@@ -1,0 +1,306 @@
+"""EXIF of JPEG, TIFF, HEIC/HEIF and TIFF-based camera raw files, read with ExifRead.
+
+:func:`parse_exif` is a pure function over bytes. ExifRead is given a stream that
+counts reads and time, so hostile files (IFD chains, huge counts, offset loops) end with
+what was parsed plus a warning instead of running for ever.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+from fractions import Fraction
+from typing import Any
+
+import exifread
+
+from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
+from triage.extractors.metadata.jpeg_frame import jpeg_dimensions
+from triage.extractors.metadata.result import MetadataResult
+from triage.extractors.metadata.textvalues import (
+    clean_text,
+    iso_utc,
+    parse_exif_datetime,
+    parse_utc_offset,
+)
+
+#: Larger inputs are cut: EXIF sits at the start of JPEG/HEIC files, and TIFF IFDs beyond
+#: this are rare enough to accept the loss (a warning says so).
+MAX_INPUT = 64 * 1024 * 1024
+#: Budget for one file: ExifRead's read calls, bytes read and wall time.
+MAX_READS = 200_000
+MAX_READ_BYTES = 256 * 1024 * 1024
+MAX_SECONDS = 3.0
+#: Reads answered with end-of-file after the budget is spent, before giving up hard.
+_READS_AFTER_EXHAUSTED = 10_000
+
+# ExifRead logs every oddity of a corrupt file at WARNING; our warnings go to the case.
+logging.getLogger("exifread").setLevel(logging.ERROR)
+
+
+class ExifBudgetExceeded(Exception):
+    """Raised inside ExifRead's reads when a file costs more than its budget."""
+
+
+class _BudgetedStream(io.BytesIO):
+    """A BytesIO that stops ExifRead after too many reads, too many bytes or too long.
+
+    Over budget it first answers end-of-file, so ExifRead can wind up and return what it
+    parsed so far; if ExifRead keeps reading regardless, the next reads raise.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self._reads = 0
+        self._bytes = 0
+        self._deadline = time.monotonic() + MAX_SECONDS
+        self.exhausted = ""
+
+    def read(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        self._reads += 1
+        if not self.exhausted:
+            if self._reads > MAX_READS:
+                self.exhausted = "too many reads"
+            elif self._bytes > MAX_READ_BYTES:
+                self.exhausted = "too many bytes read"
+            elif self._reads % 256 == 0 and time.monotonic() > self._deadline:
+                self.exhausted = "time budget"
+            if self.exhausted:
+                self._reads = 0
+        if self.exhausted:
+            if self._reads > _READS_AFTER_EXHAUSTED:
+                raise ExifBudgetExceeded(self.exhausted)
+            return b""
+        chunk = super().read(size)
+        self._bytes += len(chunk)
+        return chunk
+
+
+def _tag(tags: dict[str, Any], name: str) -> Any:
+    """Return the raw values of an ExifRead tag (None when absent)."""
+    tag = tags.get(name)
+    return None if tag is None else getattr(tag, "values", None)
+
+
+def _text(tags: dict[str, Any], name: str) -> str | None:
+    values = _tag(tags, name)
+    if isinstance(values, list):
+        if not values or not all(isinstance(v, int) for v in values):
+            return None
+        values = bytes(v & 0xFF for v in values)
+    return clean_text(values)
+
+
+def _first_int(tags: dict[str, Any], name: str) -> int | None:
+    values = _tag(tags, name)
+    if isinstance(values, list) and values and isinstance(values[0], int):
+        return int(values[0])
+    return None
+
+
+def _rationals(tags: dict[str, Any], name: str) -> list[float] | None:
+    """Return a tag's numeric values as floats (None when absent or not numeric)."""
+    values = _tag(tags, name)
+    if not isinstance(values, list) or not values:
+        return None
+    out: list[float] = []
+    for value in values:
+        if not isinstance(value, Fraction | int | float):
+            return None
+        try:
+            out.append(float(value))
+        except ZeroDivisionError:
+            # Cameras write 0/0 for unused parts (GPS seconds); n/0 is meaningless.
+            if getattr(value, "numerator", 1) != 0:
+                return None
+            out.append(0.0)
+        except (OverflowError, ValueError):
+            return None
+    return out
+
+
+def _degrees(parts: list[float]) -> float:
+    """Degrees, minutes, seconds (any of the last two may be missing) to decimal degrees."""
+    degrees = parts[0]
+    minutes = parts[1] if len(parts) > 1 else 0.0
+    seconds = parts[2] if len(parts) > 2 else 0.0
+    return degrees + minutes / 60.0 + seconds / 3600.0
+
+
+def _coordinate(
+    tags: dict[str, Any], axis: str, limit: float, negative: str, result: MetadataResult
+) -> float | None:
+    parts = _rationals(tags, f"GPS GPS{axis}")
+    if parts is None:
+        return None
+    value = _degrees(parts)
+    ref = (_text(tags, f"GPS GPS{axis}Ref") or "").upper()[:1]
+    if ref == negative:
+        value = -value
+    if not -limit <= value <= limit:
+        result.warnings.append(f"GPS {axis.lower()} {value} out of range; ignored")
+        return None
+    return value
+
+
+def _gps(tags: dict[str, Any], result: MetadataResult) -> None:
+    latitude = _coordinate(tags, "Latitude", 90.0, "S", result)
+    longitude = _coordinate(tags, "Longitude", 180.0, "W", result)
+    if latitude is not None and longitude is not None:
+        result.set("gps_latitude", latitude)
+        result.set("gps_longitude", longitude)
+    elif latitude is not None or longitude is not None:
+        result.warnings.append("GPS position incomplete (latitude or longitude missing)")
+    altitude = _rationals(tags, "GPS GPSAltitude")
+    if altitude:
+        below = _first_int(tags, "GPS GPSAltitudeRef") == 1
+        result.set("gps_altitude", -altitude[0] if below else altitude[0])
+    stamp = _rationals(tags, "GPS GPSTimeStamp")
+    if (
+        stamp
+        and len(stamp) == 3
+        and 0 <= stamp[0] < 24
+        and 0 <= stamp[1] < 60
+        and 0 <= stamp[2] < 61
+    ):
+        hours, minutes, seconds = int(stamp[0]), int(stamp[1]), int(stamp[2])
+        clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+        date = _text(tags, "GPS GPSDate")
+        day = parse_exif_datetime(f"{date} {clock}") if date else None
+        result.set("gps_timestamp", f"{day:%Y-%m-%dT%H:%M:%S}Z" if day else clock)
+
+
+def _datetimes(tags: dict[str, Any], result: MetadataResult) -> None:
+    common_offset = _text(tags, "EXIF OffsetTime")
+    for kind, offset_tag in (
+        ("original", "OffsetTimeOriginal"),
+        ("digitized", "OffsetTimeDigitized"),
+    ):
+        recorded = _text(tags, f"EXIF DateTime{kind.capitalize()}")
+        result.set(f"datetime_{kind}", recorded)
+        offset_text = _text(tags, f"EXIF {offset_tag}") or common_offset
+        zone = parse_utc_offset(offset_text)
+        moment = parse_exif_datetime(recorded)
+        if zone is not None and moment is not None:
+            result.set(f"datetime_{kind}_utc", iso_utc(moment.replace(tzinfo=zone)))
+            result.set(f"utc_offset_{kind}", offset_text)
+    result.set("datetime_modified", _text(tags, "Image DateTime"))
+
+
+def _dimensions(tags: dict[str, Any], data: bytes) -> tuple[int | None, int | None]:
+    frame = jpeg_dimensions(data) or heif_dimensions(data)
+    if frame:
+        return frame
+    for width_tag, height_tag in (
+        ("Image ImageWidth", "Image ImageLength"),
+        ("EXIF ExifImageWidth", "EXIF ExifImageLength"),
+    ):
+        width, height = _first_int(tags, width_tag), _first_int(tags, height_tag)
+        if width and height:
+            return width, height
+    return None, None
+
+
+def _has_thumbnail(tags: dict[str, Any]) -> bool:
+    length = _first_int(tags, "Thumbnail JPEGInterchangeFormatLength")
+    offset = _first_int(tags, "Thumbnail JPEGInterchangeFormat")
+    if length and offset:
+        return True
+    return bool(_tag(tags, "Thumbnail StripOffsets") and _tag(tags, "Thumbnail StripByteCounts"))
+
+
+def _serials(tags: dict[str, Any], result: MetadataResult) -> None:
+    # Only the standard EXIF serial tags: ExifRead's MakerNote decoding returned a wrong
+    # Nikon serial on a corpus file, and a wrong serial is worse than none.
+    result.set(
+        "serial_number",
+        _text(tags, "EXIF BodySerialNumber")
+        or _text(tags, "EXIF SerialNumber")
+        or _text(tags, "Image SerialNumber"),
+    )
+    result.set("lens_serial_number", _text(tags, "EXIF LensSerialNumber"))
+
+
+def _exif_source(data: bytes, result: MetadataResult) -> bytes | None:
+    """Return what ExifRead should read: the file, or a HEIF file's EXIF TIFF block."""
+    if data[4:8] != b"ftyp":
+        return data
+    # HEIF is located by our own bounded walk: ExifRead's HEIC reader keeps parsed boxes
+    # in a class-level dict shared between calls (and threads).
+    try:
+        return heif_exif_tiff(data)
+    except ValueError as exc:
+        result.warnings.append(f"HEIF EXIF item unreadable: {exc}")
+        return None
+
+
+def _read_tags(data: bytes, result: MetadataResult) -> dict[str, Any]:
+    source = _exif_source(data, result)
+    if not source:
+        return {}
+    data = source
+    if len(data) > MAX_INPUT:
+        result.warnings.append(f"EXIF read from the first {MAX_INPUT} bytes only")
+        data = data[:MAX_INPUT]
+    stream = _BudgetedStream(data)
+    try:
+        tags = exifread.process_file(stream, details=False, extract_thumbnail=False)
+    except ExifBudgetExceeded as exc:
+        result.warnings.append(f"EXIF parsing stopped ({exc}): file is corrupt or hostile")
+        return {}
+    except RecursionError:
+        result.warnings.append("EXIF parsing stopped: nested structures too deep")
+        return {}
+    except Exception as exc:  # ExifRead raises many types on corrupt input
+        result.warnings.append(f"EXIF unreadable: {type(exc).__name__}: {exc}"[:300])
+        return {}
+    if stream.exhausted:
+        result.warnings.append(
+            f"EXIF parsing cut short ({stream.exhausted}): file is corrupt or hostile; "
+            "values read before the cut, if any, are kept"
+        )
+    return tags if isinstance(tags, dict) else {}
+
+
+def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
+    """Warn when a JPEG's EXIF APP1 segment is cut short (ExifRead reads such silently)."""
+    if not data.startswith(b"\xff\xd8"):
+        return
+    found = data.find(b"\xff\xe1", 2, 65536)
+    if found < 0 or data[found + 4 : found + 10] != b"Exif\x00\x00":
+        return
+    declared = int.from_bytes(data[found + 2 : found + 4], "big")
+    if found + 2 + declared > len(data):
+        result.warnings.append(
+            f"EXIF segment truncated ({len(data) - found - 2} of {declared} bytes present)"
+        )
+
+
+def parse_exif(data: bytes) -> MetadataResult:
+    """Return the camera, time, GPS, orientation and size metadata found in ``data``."""
+    result = MetadataResult()
+    tags = _read_tags(data, result)
+    _check_app1_complete(data, result)
+    if not tags and not result.warnings and b"Exif\x00\x00" in data[:65536]:
+        result.warnings.append("EXIF block present but unreadable (corrupt)")
+    try:
+        result.set("make", _text(tags, "Image Make"))
+        result.set("model", _text(tags, "Image Model"))
+        result.set("software", _text(tags, "Image Software"))
+        result.set("lens_make", _text(tags, "EXIF LensMake"))
+        result.set("lens_model", _text(tags, "EXIF LensModel"))
+        _serials(tags, result)
+        _datetimes(tags, result)
+        _gps(tags, result)
+        orientation = _first_int(tags, "Image Orientation")
+        if orientation is not None and 1 <= orientation <= 8:
+            result.set("orientation", orientation)
+        width, height = _dimensions(tags, data)
+        result.set("width", width)
+        result.set("height", height)
+        if tags:
+            result.set("has_thumbnail", _has_thumbnail(tags))
+    except Exception as exc:  # a value of an unexpected shape must not lose the rest
+        result.warnings.append(f"EXIF value unreadable: {type(exc).__name__}: {exc}"[:300])
+    return result

@@ -1,0 +1,77 @@
+"""OLE2 / Compound File documents (doc, xls, ppt, msg, msi, ...): the property-set streams.
+
+SummaryInformation holds author, last saved by, dates and application;
+DocumentSummaryInformation holds company and manager. Read with olefile.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import olefile
+
+from triage.extractors.metadata.result import MetadataResult
+from triage.extractors.metadata.textvalues import clean_text
+
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+#: olefile metadata attribute -> our attribute.
+_TEXT = {
+    "author": "author",
+    "last_saved_by": "last_modified_by",
+    "title": "title",
+    "subject": "subject",
+    "keywords": "keywords",
+    "comments": "description",
+    "template": "template",
+    "creating_application": "application",
+    "company": "company",
+    "manager": "manager",
+    "category": "category",
+    "revision_number": "revision",
+}
+_DATES = {"create_time": "created", "last_saved_time": "modified", "last_printed": "last_printed"}
+# Property sets store 'never' as a FILETIME of zero or small durations; ignore pre-1980.
+_EARLIEST = datetime(1980, 1, 1)
+
+
+def _decode(value: object, codepage: object) -> str | None:
+    if isinstance(value, bytes):
+        encoding = f"cp{codepage}" if isinstance(codepage, int) and codepage > 0 else "cp1252"
+        if codepage == 65001:
+            encoding = "utf-8"
+        try:
+            value = value.decode(encoding, "replace")
+        except LookupError:
+            value = value.decode("cp1252", "replace")
+    return clean_text(value)
+
+
+def parse_ole2(data: bytes) -> MetadataResult:
+    """Return the SummaryInformation/DocumentSummaryInformation properties of an OLE2 file."""
+    result = MetadataResult()
+    if not data.startswith(OLE2_MAGIC):
+        result.warnings.append("not an OLE2 compound file")
+        return result
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            meta = ole.get_metadata()
+    except RecursionError:
+        result.warnings.append("OLE2 structures nested too deep")
+        return result
+    except Exception as exc:  # olefile raises many types on corrupt input
+        result.warnings.append(f"OLE2 unreadable: {type(exc).__name__}: {exc}"[:300])
+        return result
+    codepage = getattr(meta, "codepage", None)
+    for source, name in _TEXT.items():
+        value = getattr(meta, source, None)
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        result.set(name, _decode(value, codepage))
+    for source, name in _DATES.items():
+        value = getattr(meta, source, None)
+        if isinstance(value, datetime) and value >= _EARLIEST:
+            # FILETIMEs in property sets are UTC.
+            result.set(name, value.replace(tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
+    return result

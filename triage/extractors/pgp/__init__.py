@@ -1,0 +1,1 @@
+"""PGP / GnuPG extractor: OpenPGP packets, armor, keybox, agent key files, GnuPG homes."""

@@ -1,0 +1,180 @@
+"""Find and decode ASCII-armored OpenPGP blocks (RFC 4880 section 6) inside arbitrary bytes.
+
+Works on whole files and on carved chunks alike: the block may be quoted in an e-mail
+('> ' prefixes), carry CRLF line ends or HTML line breaks, be cut off by the chunk end,
+or be stored as UTF-16LE. A bad or missing CRC-24 is reported, not a reason to drop.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+#: Largest armored block decoded; a key ring of many keys stays well below this.
+MAX_ARMOR_BYTES = 8 * 1024 * 1024
+#: Most blocks decoded from one buffer (hostile input could hold millions of headers).
+MAX_BLOCKS = 10_000
+
+BEGIN_RE = re.compile(rb"-----BEGIN PGP ([A-Z][A-Z ,/0-9]{2,40})-----")
+_UTF16_BEGIN = "-----BEGIN PGP ".encode("utf-16-le")
+_HTML_TAG = re.compile(rb"<[a-zA-Z/][^<>]{0,20}>")
+_B64_LINE = re.compile(rb"^[A-Za-z0-9+/]+={0,2}$")
+_HEADER_LINE = re.compile(rb"^[A-Za-z][A-Za-z0-9-]*: ?")
+
+_CRC24_INIT = 0xB704CE
+_CRC24_POLY = 0x1864CFB
+
+
+def _crc24_table() -> list[int]:
+    table = []
+    for byte in range(256):
+        crc = byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= _CRC24_POLY
+        table.append(crc & 0xFFFFFF)
+    return table
+
+
+_TABLE = _crc24_table()
+
+
+def crc24(data: bytes) -> int:
+    """The OpenPGP CRC-24 of ``data``."""
+    crc = _CRC24_INIT
+    table = _TABLE
+    for byte in data:
+        crc = ((crc << 8) & 0xFFFFFF) ^ table[(crc >> 16) ^ byte]
+    return crc
+
+
+@dataclass
+class ArmoredBlock:
+    """One armored block: its kind, byte range in the input and decoded content."""
+
+    kind: str
+    start: int
+    end: int
+    data: bytes
+    crc_ok: bool | None
+    headers: dict[str, str] = field(default_factory=dict)
+    complete: bool = True
+    warnings: list[str] = field(default_factory=list)
+
+
+def _clean_line(line: bytes) -> bytes:
+    line = line.strip()
+    while line.startswith(b">"):
+        line = line[1:].lstrip()
+    if b"<" in line:
+        line = _HTML_TAG.sub(b"", line).strip()
+    return line
+
+
+def decode_armor_body(body: bytes) -> tuple[bytes, bool | None, dict[str, str], list[str]]:
+    """Decode the lines after an armor header line: (data, crc_ok, headers, warnings)."""
+    warnings: list[str] = []
+    headers: dict[str, str] = {}
+    lines = [_clean_line(line) for line in body.split(b"\n")]
+    # The first line is the rest of the BEGIN line (normally empty).
+    index = 1 if lines and not lines[0] else 0
+    # Armor headers run to the first blank line; tolerate a missing blank line.
+    while index < len(lines) and lines[index] and _HEADER_LINE.match(lines[index]):
+        if _B64_LINE.match(lines[index]):
+            break
+        name, _, value = lines[index].partition(b":")
+        if len(headers) < 32:
+            headers[name.decode("ascii", "replace")] = value.strip()[:200].decode("utf-8", "replace")
+        index += 1
+    while index < len(lines) and not lines[index]:
+        index += 1
+    chunks: list[bytes] = []
+    checksum: bytes | None = None
+    for line in lines[index:]:
+        if not line:
+            continue
+        if line.startswith(b"=") and len(line) == 5:
+            checksum = line[1:]
+            break
+        if not _B64_LINE.match(line):
+            break
+        chunks.append(line)
+    text = b"".join(chunks)
+    text = text[: len(text) - len(text) % 4] if len(text) % 4 == 1 else text
+    try:
+        data = binascii.a2b_base64(text + b"=" * (-len(text) % 4))
+    except binascii.Error as exc:
+        warnings.append(f"radix-64 decoding failed: {exc}")
+        data = b""
+    crc_ok: bool | None = None
+    if checksum is not None:
+        try:
+            expected = int.from_bytes(binascii.a2b_base64(checksum), "big")
+            crc_ok = crc24(data) == expected
+        except binascii.Error:
+            crc_ok = False
+        if not crc_ok:
+            warnings.append("armor CRC-24 checksum does not match")
+    return data, crc_ok, headers, warnings
+
+
+def _decode_block(data: bytes, match: re.Match[bytes]) -> ArmoredBlock:
+    kind = match.group(1).decode("ascii")
+    start = match.start()
+    body_start = match.end()
+    limit = min(len(data), body_start + MAX_ARMOR_BYTES)
+    if kind == "SIGNED MESSAGE":
+        # Cleartext signature: the signed text is not armored; the signature block is.
+        sig_at = data.find(b"-----BEGIN PGP SIGNATURE-----", body_start, limit)
+        if sig_at < 0:
+            block = ArmoredBlock(kind, start, body_start, b"", None, complete=False)
+            block.warnings.append("cleartext-signed message without its signature block")
+            return block
+        body_start = sig_at + len(b"-----BEGIN PGP SIGNATURE-----")
+        end_marker = b"-----END PGP SIGNATURE-----"
+    else:
+        end_marker = b"-----END PGP " + match.group(1) + b"-----"
+    end_at = data.find(end_marker, body_start, limit)
+    complete = end_at >= 0
+    body_end = end_at if complete else limit
+    decoded, crc_ok, headers, warnings = decode_armor_body(data[body_start:body_end])
+    if not complete:
+        warnings.append(f"armored {kind} has no end line (truncated or over the size cap)")
+    end = end_at + len(end_marker) if complete else body_end
+    return ArmoredBlock(kind, start, end, decoded, crc_ok, headers, complete, warnings)
+
+
+def find_armored(data: bytes) -> Iterator[ArmoredBlock]:
+    """Yield every armored block in ``data`` (offsets relative to ``data``), in order."""
+    pos = 0
+    for _ in range(MAX_BLOCKS):
+        match = BEGIN_RE.search(data, pos)
+        if match is None:
+            break
+        block = _decode_block(data, match)
+        yield block
+        pos = max(block.end, match.end())
+    yield from _find_utf16(data)
+
+
+def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
+    start = data.find(_UTF16_BEGIN)
+    count = 0
+    while start >= 0 and count < MAX_BLOCKS:
+        window = data[start : start + 2 * MAX_ARMOR_BYTES]
+        window = window[: len(window) & ~1]
+        narrow = window.decode("utf-16-le", "replace").encode("latin-1", "replace")
+        match = BEGIN_RE.match(narrow)
+        if match is None:
+            start = data.find(_UTF16_BEGIN, start + 2)
+            continue
+        block = _decode_block(narrow, match)
+        block.start = start
+        block.end = start + 2 * block.end
+        block.headers["encoding"] = "UTF-16LE"
+        count += 1
+        yield block
+        start = data.find(_UTF16_BEGIN, block.end)

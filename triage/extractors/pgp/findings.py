@@ -1,0 +1,136 @@
+"""Turn parsed OpenPGP content (binary, armored or agent key files) into findings.
+
+Everything here works on bytes alone, so the file hook, the text scanner and the
+unallocated-space scanner share it. Problems are returned as warnings for the caller
+to record, and, for armored hits, also kept in the finding's ``warnings`` attribute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from triage.extractors.interface import Finding
+from triage.extractors.pgp.agentkey import AgentKey, looks_like_agent_key, parse_agent_key
+from triage.extractors.pgp.armor import ArmoredBlock, find_armored
+from triage.extractors.pgp.keybox import is_keybox, parse_keybox
+from triage.extractors.pgp.openpgp import (
+    OpenPgpContent,
+    parse_openpgp,
+    signature_attributes,
+)
+from triage.extractors.pgp.packets import looks_like_packets
+
+_CONTEXT_BEFORE = 30
+_CONTEXT_LENGTH = 120
+
+
+def printable_context(data: bytes, offset: int) -> str:
+    """Up to 120 printable characters around ``offset`` (control characters replaced)."""
+    start = max(0, offset - _CONTEXT_BEFORE)
+    text = data[start : start + _CONTEXT_LENGTH].decode("latin-1")
+    return "".join(ch if " " <= ch <= "~" else "." for ch in text)
+
+
+def revocation_key_attributes(fingerprint: str, source_format: str) -> dict[str, Any]:
+    """pgp.key attributes for a key known only from a revocation certificate."""
+    key_id = fingerprint[-16:] if len(fingerprint) == 40 else fingerprint[:16]
+    version = 4 if len(fingerprint) == 40 else None
+    return {
+        "fingerprint": fingerprint, "key_id": key_id, "version": version, "algorithm": None,
+        "bits": None, "curve": None, "created": None, "expires": None, "user_ids": [],
+        "emails": [], "subkeys": [], "revoked": False, "has_secret": False,
+        "secret_protected": None, "secret_keys": [], "source_format": source_format,
+    }
+
+
+def agent_key_attributes(key: AgentKey, keygrip: str | None) -> dict[str, Any]:
+    """pgp.agent_key attributes of a private-keys-v1.d file."""
+    return {
+        "keygrip": keygrip or key.keygrip,
+        "computed_keygrip": key.keygrip,
+        "file_format": key.file_format,
+        "kind": key.kind,
+        "algorithm": key.algorithm,
+        "bits": key.bits,
+        "curve": key.curve,
+        "created": key.created,
+        "has_secret": key.has_secret,
+        "secret_protected": key.secret_protected,
+    }
+
+
+def content_findings(
+    content: OpenPgpContent, source_format: str, offset: int = 0, extra: dict[str, Any] | None = None
+) -> Iterator[Finding]:
+    """Findings for keys, signatures and the message read from one OpenPGP stream."""
+    extra = extra or {}
+    for key in content.keys:
+        if key.primary.fingerprint is None:
+            continue
+        attributes = {**key.attributes(source_format), **extra}
+        yield Finding("pgp.key", attributes, offset=offset + key.offset)
+    for sig_offset, sig in content.signatures:
+        if sig.sig_type == 0x20 and sig.issuer_fingerprint and not content.keys:
+            attributes = {**revocation_key_attributes(sig.issuer_fingerprint,
+                                                      "revocation_certificate"), **extra}
+            yield Finding("pgp.key", attributes, offset=offset + sig_offset)
+            continue
+        yield Finding("pgp.signature", {**signature_attributes(sig), **extra},
+                      offset=offset + sig_offset)
+    if content.message is not None:
+        yield Finding("pgp.message", {**content.message.attributes(), **extra}, offset=offset)
+
+
+def _block_findings(data: bytes, block: ArmoredBlock) -> Iterator[Finding]:
+    extra: dict[str, Any] = {"armor": block.kind, "crc_ok": block.crc_ok}
+    if block.warnings:
+        extra["warnings"] = list(block.warnings)
+    context = printable_context(data, block.start)
+    if block.kind == "ARMORED FILE" and looks_like_agent_key(block.data):
+        key = parse_agent_key(block.data)
+        finding = Finding("pgp.agent_key", {**agent_key_attributes(key, None), **extra})
+        findings: list[Finding] = [finding]
+    else:
+        content = parse_openpgp(block.data)
+        if content.warnings:
+            extra["warnings"] = extra.get("warnings", []) + content.warnings[:20]
+        findings = list(content_findings(content, "armored", 0, extra))
+        if block.kind == "SIGNED MESSAGE":
+            for finding in findings:
+                finding.attributes["cleartext_signed"] = True
+    for finding in findings:
+        finding.offset = block.start
+        finding.context = context
+        yield finding
+
+
+def scan_armored(data: bytes) -> Iterator[Finding]:
+    """Findings for every armored OpenPGP block in arbitrary bytes (offsets into ``data``)."""
+    if b"-----BEGIN PGP " not in data and b"-\x00-\x00-\x00-\x00-\x00B\x00E\x00G\x00I\x00N" not in data:
+        return
+    for block in find_armored(data):
+        yield from _block_findings(data, block)
+
+
+def binary_findings(data: bytes, source_format: str = "binary_keyring") -> tuple[list[Finding], list[str]]:
+    """Findings and warnings for a binary file: keybox, agent key file or OpenPGP packets.
+
+    Returns ([], []) when the bytes are none of these (e.g. an unrelated '.key' file).
+    """
+    if is_keybox(data):
+        box = parse_keybox(data)
+        findings: list[Finding] = []
+        warnings = list(box.warnings)
+        for block_offset, block in box.keyblocks:
+            content = parse_openpgp(block)
+            warnings.extend(f"keyblock at offset {block_offset}: {w}" for w in content.warnings)
+            findings.extend(content_findings(content, "keybox", block_offset))
+        return findings, warnings
+    if looks_like_agent_key(data):
+        key = parse_agent_key(data)
+        return [Finding("pgp.agent_key", agent_key_attributes(key, None))], key.warnings
+    if looks_like_packets(data):
+        content = parse_openpgp(data)
+        return list(content_findings(content, source_format)), content.warnings
+    return [], []

@@ -1,0 +1,301 @@
+"""Turn a stream of OpenPGP packets into keys, messages and signatures.
+
+:func:`parse_openpgp` is the entry point on raw (dearmored or binary) bytes; it never
+raises on bad input and reports problems in ``warnings``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from triage.extractors.pgp import packets as pk
+from triage.extractors.pgp.keypacket import KeyPacket, KeyParseError, iso_time, parse_key_packet
+from triage.extractors.pgp.signature import Signature, parse_signature
+
+#: Cap on data inflated from one compressed packet (messages only, to find signers).
+MAX_INFLATE = 4 * 1024 * 1024
+#: Cap on packet bodies kept per key to bound memory on hostile keyrings.
+MAX_USER_IDS = 1000
+MAX_SUBKEYS = 1000
+
+_CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13, 0x1F)
+_MESSAGE_TAGS = {pk.TAG_PKESK, pk.TAG_SKESK, pk.TAG_ONE_PASS_SIG, pk.TAG_COMPRESSED,
+                 pk.TAG_SYM_ENCRYPTED, pk.TAG_LITERAL, pk.TAG_SEIPD, pk.TAG_AEAD}
+
+
+@dataclass
+class PgpKey:
+    """One transferable key: primary key, user IDs, subkeys, revocation and expiry."""
+
+    primary: KeyPacket
+    offset: int
+    user_ids: list[str] = field(default_factory=list)
+    subkeys: list[KeyPacket] = field(default_factory=list)
+    revoked: bool = False
+    expires: int | None = None
+    _self_sig_time: int = -1
+
+    def all_keys(self) -> list[KeyPacket]:
+        """The primary key followed by its subkeys."""
+        return [self.primary, *self.subkeys]
+
+    def secret_keys(self) -> list[KeyPacket]:
+        """Keys in this block whose secret material is present (not a stub)."""
+        return [key for key in self.all_keys() if key.secret and not key.secret_stub]
+
+    def secret_protected(self) -> bool | None:
+        """False if any present secret is in the clear, True if all are protected."""
+        states = [key.secret_protected for key in self.secret_keys()]
+        if not states:
+            return None
+        if False in states:
+            return False
+        return True if all(states) else None
+
+    def attributes(self, source_format: str) -> dict[str, Any]:
+        """The pgp.key attributes for this key as found at one place."""
+        primary = self.primary
+        emails = []
+        for uid in self.user_ids:
+            email = email_of(uid)
+            if email and email not in emails:
+                emails.append(email)
+        secrets = self.secret_keys()
+        return {
+            "fingerprint": primary.fingerprint,
+            "key_id": primary.key_id,
+            "version": primary.version,
+            "algorithm": primary.algorithm,
+            "bits": primary.bits,
+            "curve": primary.curve,
+            "created": primary.created_iso,
+            "expires": iso_time(self.expires) if self.expires else None,
+            "user_ids": list(self.user_ids),
+            "emails": emails,
+            "subkeys": [key.fingerprint for key in self.subkeys],
+            "revoked": self.revoked,
+            "has_secret": bool(secrets),
+            "secret_protected": self.secret_protected(),
+            "secret_keys": [key.fingerprint for key in secrets],
+            "source_format": source_format,
+        }
+
+
+@dataclass
+class MessageInfo:
+    """Who an encrypted/signed message is for and from, as its packets claim."""
+
+    offset: int
+    recipients: list[str] = field(default_factory=list)
+    recipient_fingerprints: list[str] = field(default_factory=list)
+    passphrase_encrypted: bool = False
+    encrypted: bool = False
+    signer_key_ids: list[str] = field(default_factory=list)
+    signer_fingerprints: list[str] = field(default_factory=list)
+
+    def attributes(self) -> dict[str, Any]:
+        """The pgp.message attributes."""
+        return {
+            "encrypted": self.encrypted,
+            "recipient_key_ids": self.recipients,
+            "recipient_fingerprints": self.recipient_fingerprints,
+            "passphrase_encrypted": self.passphrase_encrypted,
+            "signer_key_ids": self.signer_key_ids,
+            "signer_fingerprints": self.signer_fingerprints,
+        }
+
+
+@dataclass
+class OpenPgpContent:
+    """Everything read from one OpenPGP byte stream."""
+
+    keys: list[PgpKey] = field(default_factory=list)
+    signatures: list[tuple[int, Signature]] = field(default_factory=list)
+    message: MessageInfo | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+def email_of(user_id: str) -> str | None:
+    """The address inside '<...>' of a user ID, or the user ID when it is a bare address."""
+    start, end = user_id.rfind("<"), user_id.rfind(">")
+    if 0 <= start < end:
+        candidate = user_id[start + 1 : end].strip()
+    else:
+        candidate = user_id.strip()
+    if "@" in candidate and " " not in candidate and len(candidate) <= 254:
+        return candidate
+    return None
+
+
+def signature_attributes(sig: Signature) -> dict[str, Any]:
+    """The pgp.signature attributes of one signature packet."""
+    return {
+        "issuer_key_id": sig.issuer_key_id,
+        "issuer_fingerprint": sig.issuer_fingerprint,
+        "signature_type": sig.type_name,
+        "created": iso_time(sig.created) if sig.created else None,
+        "hash_algorithm": sig.hash_name,
+        "version": sig.version,
+    }
+
+
+def _apply_signature(key: PgpKey, sig: Signature, on_subkey: bool) -> None:
+    primary = key.primary
+    if on_subkey:
+        return
+    if sig.sig_type == 0x20:
+        key.revoked = True
+        return
+    if sig.sig_type in _CERTIFICATIONS and sig.issued_by(primary.fingerprint, primary.key_id):
+        created = sig.created or 0
+        if created >= key._self_sig_time:
+            key._self_sig_time = created
+            after = sig.key_expires_after
+            key.expires = primary.created + after if after else None
+
+
+def _parse_pkesk(body: bytes, info: MessageInfo) -> None:
+    if not body:
+        return
+    if body[0] == 3 and len(body) >= 9:
+        info.recipients.append(body[1:9].hex().upper())
+    elif body[0] == 6 and len(body) >= 2:
+        size = body[1]
+        if size == 0:
+            info.recipients.append("0000000000000000")
+        elif len(body) >= 2 + size and size >= 21:
+            fpr = body[3 : 2 + size].hex().upper()
+            info.recipient_fingerprints.append(fpr)
+            info.recipients.append(fpr[-16:] if len(fpr) == 40 else fpr[:16])
+
+
+def _parse_one_pass(body: bytes, info: MessageInfo) -> None:
+    if len(body) >= 13 and body[0] == 3:
+        info.signer_key_ids.append(body[4:12].hex().upper())
+    elif len(body) >= 5 and body[0] == 6:
+        salt = body[4]
+        fpr = body[5 + salt : 5 + salt + 32]
+        if len(fpr) == 32:
+            info.signer_fingerprints.append(fpr.hex().upper())
+            info.signer_key_ids.append(fpr[:8].hex().upper())
+
+
+def _inflate(body: bytes) -> bytes | None:
+    if not body:
+        return None
+    algo = body[0]
+    try:
+        if algo == 0:
+            return body[1:MAX_INFLATE]
+        if algo in (1, 2):
+            inflater = zlib.decompressobj(-15 if algo == 1 else 15)
+            return inflater.decompress(body[1:], MAX_INFLATE)
+        if algo == 3:
+            import bz2
+
+            return bz2.BZ2Decompressor().decompress(body[1:], MAX_INFLATE)
+    except (zlib.error, OSError, ValueError, EOFError):
+        return None
+    return None
+
+
+def _add_signer(info: MessageInfo, sig: Signature) -> None:
+    if sig.issuer_key_id and sig.issuer_key_id not in info.signer_key_ids:
+        info.signer_key_ids.append(sig.issuer_key_id)
+    fpr = sig.issuer_fingerprint
+    if fpr and fpr not in info.signer_fingerprints:
+        info.signer_fingerprints.append(fpr)
+
+
+def _walk_message(data: bytes, info: MessageInfo, warnings: list[str], depth: int) -> None:
+    for packet, warning in pk.iter_packets(data):
+        if warning:
+            warnings.append(warning)
+        if packet is None:
+            continue
+        tag = packet.tag
+        if tag == pk.TAG_PKESK:
+            _parse_pkesk(packet.body, info)
+        elif tag == pk.TAG_SKESK:
+            info.passphrase_encrypted = True
+        elif tag in (pk.TAG_SYM_ENCRYPTED, pk.TAG_SEIPD, pk.TAG_AEAD):
+            info.encrypted = True
+        elif tag == pk.TAG_ONE_PASS_SIG:
+            _parse_one_pass(packet.body, info)
+        elif tag == pk.TAG_SIGNATURE:
+            sig = parse_signature(packet.body)
+            if sig is not None:
+                _add_signer(info, sig)
+        elif tag == pk.TAG_COMPRESSED and depth < 2:
+            inner = _inflate(packet.body)
+            if inner is None:
+                warnings.append(f"compressed packet at offset {packet.offset} could not be inflated")
+            else:
+                _walk_message(inner, info, warnings, depth + 1)
+
+
+def _start_key(packet: pk.Packet, content: OpenPgpContent) -> PgpKey | None:
+    try:
+        primary = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_KEY)
+    except KeyParseError as exc:
+        content.warnings.append(f"key packet at offset {packet.offset}: {exc}")
+        return None
+    content.warnings.extend(f"key at offset {packet.offset}: {w}" for w in primary.warnings)
+    return PgpKey(primary, packet.offset)
+
+
+def parse_openpgp(data: bytes) -> OpenPgpContent:
+    """Read keys, standalone signatures and message structure from OpenPGP bytes."""
+    content = OpenPgpContent()
+    stream = pk.read_packets(data)
+    content.warnings.extend(stream.warnings)
+    current: PgpKey | None = None
+    in_key_block = False
+    on_subkey = False
+    is_message = False
+    loose_sigs: list[tuple[int, Signature]] = []
+    for packet in stream.packets:
+        tag = packet.tag
+        if tag in (pk.TAG_PUBLIC_KEY, pk.TAG_SECRET_KEY):
+            current = _start_key(packet, content)
+            in_key_block, on_subkey = True, False
+            if current is not None:
+                content.keys.append(current)
+        elif tag in (pk.TAG_PUBLIC_SUBKEY, pk.TAG_SECRET_SUBKEY):
+            on_subkey = True
+            if current is None or len(current.subkeys) >= MAX_SUBKEYS:
+                continue
+            try:
+                sub = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_SUBKEY)
+            except KeyParseError as exc:
+                content.warnings.append(f"subkey packet at offset {packet.offset}: {exc}")
+                continue
+            current.subkeys.append(sub)
+        elif tag == pk.TAG_USER_ID:
+            on_subkey = False
+            if current is not None and len(current.user_ids) < MAX_USER_IDS:
+                current.user_ids.append(packet.body[:2048].decode("utf-8", "replace"))
+        elif tag == pk.TAG_USER_ATTRIBUTE:
+            on_subkey = False
+        elif tag == pk.TAG_SIGNATURE:
+            sig = parse_signature(packet.body)
+            if sig is None:
+                content.warnings.append(f"unreadable signature packet at offset {packet.offset}")
+            elif in_key_block:
+                if current is not None:
+                    _apply_signature(current, sig, on_subkey)
+            else:
+                loose_sigs.append((packet.offset, sig))
+        elif tag in _MESSAGE_TAGS and not in_key_block:
+            is_message = True
+    if is_message:
+        info = MessageInfo(offset=stream.packets[0].offset if stream.packets else 0)
+        extra: list[str] = []
+        _walk_message(data, info, extra, 0)
+        content.warnings.extend(w for w in extra if w not in content.warnings)
+        content.message = info
+    else:
+        content.signatures = loose_sigs
+    return content

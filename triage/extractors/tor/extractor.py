@@ -1,0 +1,503 @@
+"""The Tor extractor: Tor Browser installations, tor's state and torrc, onion services
+hosted on the machine, onion addresses in text and browser data, and prefetch traces."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from triage.extractors.interface import (
+    ArtefactType,
+    AttributeSpec,
+    ExtractionContext,
+    Extractor,
+    FileView,
+    Finding,
+)
+from triage.extractors.tor.browser import INSTALL_NAME, describe_installation, find_layout
+from triage.extractors.tor.client_auth import parse_auth_private
+from triage.extractors.tor.mozlz4 import LZ4Error, read_mozlz4
+from triage.extractors.tor.onion import OnionHit, printable_context, scan_onion_addresses
+from triage.extractors.tor.onion_service import (
+    MAX_KEY_FILE,
+    SERVICE_FILES,
+    ServiceFiles,
+    analyse_service,
+)
+from triage.extractors.tor.places import read_onion_places
+from triage.extractors.tor.prefetch import parse_prefetch
+from triage.extractors.tor.state import looks_like_state, parse_state
+from triage.extractors.tor.timefmt import epoch_to_iso
+from triage.extractors.tor.torrc import looks_like_torrc, parse_torrc
+
+_A = AttributeSpec
+ARTEFACT_TYPES = (
+    ArtefactType(
+        "tor.browser",
+        "Tor Browser installation",
+        "Tor",
+        (
+            _A("install_path", "text", "Install path"),
+            _A("platform"),
+            _A("torbrowser_version", "text", "Tor Browser version"),
+            _A("version_source"),
+            _A("firefox_version", "text", "Firefox version"),
+            _A("build_id", "text", "Build ID"),
+            _A("tor_version"),
+            _A("tor_binary"),
+            _A("profile_path"),
+            _A("security_level"),
+            _A("security_slider", "integer"),
+            _A("bridges_enabled", "bool"),
+            _A("bridge_type"),
+            _A("bridges", "list"),
+            _A("transport_plugins", "list"),
+            _A("homepage"),
+            _A("history_enabled", "bool"),
+            _A("tor_data_path"),
+            _A("state_last_written", "datetime", "Tor last ran (state written)"),
+            _A("tor_prefs", "json", "Tor preferences"),
+        ),
+        ("install_path", "torbrowser_version", "tor_version", "state_last_written",
+         "security_level", "bridges_enabled"),
+    ),
+    ArtefactType(
+        "tor.state",
+        "tor state file",
+        "Tor",
+        (
+            _A("tor_version"),
+            _A("tor_version_line"),
+            _A("last_written", "datetime", "Last written (UTC)"),
+            _A("last_written_local", "text", "Last written (local time)"),
+            _A("utc_offset_minutes", "integer", "UTC offset (minutes)"),
+            _A("guard_count", "integer"),
+            _A("guards", "json"),
+            _A("transport_proxies", "list"),
+            _A("bandwidth", "json", "Bandwidth history"),
+            _A("minutes_since_user_activity", "integer"),
+            _A("dormant"),
+            _A("total_build_times", "integer"),
+            _A("last_rotated_onion_key", "datetime"),
+            _A("hs_rev_counters", "integer", "Onion-service revision counters"),
+            _A("file_modified", "datetime"),
+            _A("file_accessed", "datetime"),
+            _A("file_changed", "datetime"),
+            _A("file_created", "datetime"),
+        ),
+        ("tor_version", "last_written", "guard_count", "file_modified"),
+    ),
+    ArtefactType(
+        "tor.config",
+        "torrc configuration",
+        "Tor",
+        (
+            _A("role", "text", "Role"),
+            _A("hidden_service_dirs", "list", "HiddenServiceDir"),
+            _A("hidden_services", "json"),
+            _A("use_bridges", "bool"),
+            _A("bridges", "list"),
+            _A("transport_plugins", "json", "ClientTransportPlugin"),
+            _A("socks_ports", "list", "SocksPort"),
+            _A("control_ports", "list", "ControlPort"),
+            _A("hashed_control_passwords", "list", "HashedControlPassword"),
+            _A("cookie_authentication", "bool"),
+            _A("data_directory", "text", "DataDirectory"),
+            _A("hidserv_auth", "json", "HidServAuth"),
+            _A("client_onion_auth_dir", "text", "ClientOnionAuthDir"),
+            _A("includes", "list", "%include"),
+            _A("relay", "json", "Relay settings"),
+            _A("directive_count", "integer"),
+            _A("directives", "json"),
+        ),
+        ("role", "hidden_service_dirs", "use_bridges", "socks_ports", "control_ports",
+         "data_directory"),
+    ),
+    ArtefactType(
+        "tor.onion_service",
+        "Onion service hosted here",
+        "Onion services",
+        (
+            _A("hostname"),
+            _A("version", "integer"),
+            _A("has_private_key", "bool"),
+            _A("has_public_key", "bool"),
+            _A("key_address", "text", "Address derived from key"),
+            _A("hostname_matches_key", "bool"),
+            _A("keys_consistent", "bool", "Secret and public key agree"),
+            _A("hostname_checksum_valid", "bool"),
+            _A("authorized_clients", "list"),
+            _A("has_client_keys", "bool"),
+            _A("configured_in", "text", "Configured in torrc"),
+            _A("ports", "list", "HiddenServicePort"),
+        ),
+        ("hostname", "version", "has_private_key", "hostname_matches_key", "authorized_clients"),
+    ),
+    ArtefactType(
+        "tor.onion_address",
+        "Onion address",
+        "Onion addresses",
+        (
+            _A("address"),
+            _A("version", "integer"),
+            _A("checksum_valid", "bool"),
+            _A("source", "text", "Found in"),
+            _A("encoding"),
+            _A("url", "text", "URL"),
+            _A("title"),
+            _A("visit_count", "integer"),
+            _A("last_visit", "datetime"),
+            _A("bookmarked", "bool"),
+            _A("client_auth_key_type", "text", "Client auth key type"),
+        ),
+        ("address", "version", "checksum_valid", "source", "url", "last_visit"),
+    ),
+    ArtefactType(
+        "tor.execution",
+        "Tor program execution (prefetch)",
+        "Tor",
+        (
+            _A("executable"),
+            _A("executable_path"),
+            _A("run_count", "integer"),
+            _A("last_run", "datetime"),
+            _A("last_run_times", "list"),
+            _A("prefetch_hash"),
+            _A("format_version", "integer"),
+            _A("compressed", "bool"),
+            _A("tor_browser_paths", "list"),
+            _A("volumes", "json"),
+            _A("parser"),
+        ),
+        ("executable", "executable_path", "run_count", "last_run"),
+    ),
+)
+
+_PREFETCH_NAME = re.compile(r"^(tor|firefox)\.exe-[0-9a-f]{8}\.pf$", re.IGNORECASE)
+_TORRC_NAME = re.compile(r"^(\.?torrc(-defaults)?(\.orig\.\d+)?|torrc\.sample)$", re.IGNORECASE)
+_MOZLZ4_EXTENSIONS = frozenset({"jsonlz4", "baklz4", "mozlz4"})
+_RAW_SCAN_SQLITE = frozenset({"cookies.sqlite", "formhistory.sqlite", "favicons.sqlite",
+                              "places.sqlite-wal", "cookies.sqlite-wal"})
+_MAX_CONTEXT = 120
+#: ServiceFiles field -> file name inside an onion-service folder.
+_SERVICE_FIELDS = {
+    "hostname": "hostname",
+    "public_key": "hs_ed25519_public_key",
+    "secret_key": "hs_ed25519_secret_key",
+    "rsa_private_key": "private_key",
+    "client_keys": "client_keys",
+}
+
+
+def _clip(text: str) -> str:
+    return text[:_MAX_CONTEXT]
+
+
+class TorExtractor(Extractor):
+    """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
+
+    NAME = "tor"
+    VERSION = "1.0"
+    DESCRIPTION = (
+        "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
+        "onion services hosted on the machine (hostname checked against keys), onion "
+        "addresses in text, history, sessions and client-auth files, prefetch traces."
+    )
+    ARTEFACT_TYPES = ARTEFACT_TYPES
+    FILENAMES = frozenset(
+        {"state", "torrc", "torrc-defaults", ".torrc", "places.sqlite", *SERVICE_FILES,
+         *_RAW_SCAN_SQLITE}
+    )
+    EXTENSIONS = frozenset({"auth_private", "pf", *_MOZLZ4_EXTENSIONS})
+    PATH_GLOBS = ("*/torrc.orig.*",)
+    DIRECTORY_NAMES = frozenset({"tor browser", "tor browser.app", "torbrowser-data"})
+    DIRECTORY_GLOBS = ("*/tor-browser*", "*/tor browser (*)")
+    SCANS_TEXT = True
+
+    # -- declarations refined beyond the name lists ----------------------------------
+    def wants_by_name(self, entry: FileView) -> bool:
+        """Like the base class, but only Tor's prefetch files among all *.pf."""
+        if entry.extension == "pf":
+            return bool(_PREFETCH_NAME.match(entry.name))
+        return super().wants_by_name(entry)
+
+    def wants_directory(self, entry: FileView) -> bool:
+        """Only the installation's own folder, not every folder below a 'tor-browser*' one."""
+        return bool(INSTALL_NAME.match(entry.name))
+
+    @property
+    def include_invalid(self) -> bool:
+        """Whether v3 look-alikes with a bad checksum are reported too (option)."""
+        return bool(self.options.get("include_invalid", False))
+
+    # -- hooks -------------------------------------------------------------------------
+    def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
+        """Dispatch on the file's name to the parser that reads it."""
+        name = entry.name.lower()
+        try:
+            if name == "state":
+                yield from self._state(entry, data, ctx)
+            elif _TORRC_NAME.match(name):
+                yield from self._torrc(entry, data, ctx)
+            elif name in SERVICE_FILES:
+                yield from self._service_from_file(entry, ctx)
+            elif name == "places.sqlite":
+                yield from self._places(entry, data, ctx)
+            elif name in _RAW_SCAN_SQLITE:
+                yield from self._onion_hits(data, source=f"{name} (raw)")
+            elif entry.extension in _MOZLZ4_EXTENSIONS:
+                yield from self._mozlz4(entry, data, ctx)
+            elif entry.extension == "auth_private":
+                yield from self._auth_private(entry, data, ctx)
+            elif entry.extension == "pf":
+                yield from self._prefetch(entry, data, ctx)
+        except (ValueError, KeyError, IndexError, TypeError, OverflowError, RecursionError,
+                MemoryError) as error:
+            # Parsers are written not to raise; this is the last guard for the engine.
+            ctx.warn(f"tor: could not parse {entry.name}: {type(error).__name__}: {error}",
+                     entry.path)
+
+    def extract_directory(self, entry: FileView, ctx: ExtractionContext) -> Iterable[Finding]:
+        """Describe a Tor Browser installation found by its folder name."""
+        layout = find_layout(ctx, entry.path, entry.name)
+        if layout is None:
+            return
+        report = describe_installation(ctx, layout)
+        for warning in report.warnings:
+            ctx.warn(f"tor browser: {warning}", entry.path)
+        yield Finding("tor.browser", report.attributes, path=entry.path,
+                      key=f"browser|{entry.path}")
+
+    def scan_bytes(self, data: bytes) -> Iterator[Finding]:
+        """Onion host names in arbitrary bytes (text files, carved unallocated chunks)."""
+        return self._onion_hits(data, source="text")
+
+    # -- per-format handlers -----------------------------------------------------------
+    def _onion_hits(self, data: bytes, source: str) -> Iterator[Finding]:
+        for hit in scan_onion_addresses(data):
+            if hit.exportable or self.include_invalid:
+                yield self._address_finding(hit, data, source)
+
+    def _address_finding(
+        self, hit: OnionHit, data: bytes, source: str, extra: dict[str, Any] | None = None
+    ) -> Finding:
+        attributes = {
+            "address": hit.address,
+            "version": hit.version,
+            "checksum_valid": hit.checksum_valid,
+            "source": source,
+            "encoding": hit.encoding,
+            **(extra or {}),
+        }
+        context = printable_context(data, hit.offset, hit.offset + hit.length)
+        return Finding("tor.onion_address", attributes, offset=hit.offset,
+                       context=_clip(context), key=f"onion|{hit.address}")
+
+    def _state(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
+        if not looks_like_state(data):
+            return
+        state = parse_state(data)
+        for warning in state.warnings:
+            ctx.warn(f"tor state: {warning}", entry.path)
+        if not state.recognised:
+            return
+        attributes = state.attributes()
+        attributes.update(
+            file_modified=epoch_to_iso(entry.mtime),
+            file_accessed=epoch_to_iso(entry.atime),
+            file_changed=epoch_to_iso(entry.ctime),
+            file_created=epoch_to_iso(entry.crtime),
+        )
+        yield Finding("tor.state", attributes)
+
+    def _torrc(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
+        if not looks_like_torrc(data):
+            if data.strip():
+                ctx.warn("torrc-named file has no tor directives", entry.path)
+            return
+        config = parse_torrc(data)
+        for warning in config.warnings:
+            ctx.warn(f"torrc: {warning}", entry.path)
+        attributes = config.attributes()
+        attributes["role"] = "defaults" if "defaults" in entry.name.lower() else (
+            "previous" if ".orig." in entry.name.lower() else "config")
+        yield Finding("tor.config", attributes)
+        for service in config.hidden_services:
+            yield from self._configured_service(entry, service, ctx)
+
+    def _configured_service(
+        self, entry: FileView, service: dict[str, Any], ctx: ExtractionContext
+    ) -> Iterator[Finding]:
+        """Report a torrc HiddenServiceDir whose folder holds no key or hostname file.
+
+        Folders that do hold them are reported from their own files (wherever they are),
+        so the same service is not listed twice.
+        """
+        folder = _resolve_service_dir(entry.parent, service["dir"])
+        if folder is not None and _service_files_present(ctx, folder):
+            return
+        attributes = {
+            "hostname": None,
+            "version": int(service["version"]) if str(service["version"]).isdigit() else None,
+            "has_private_key": False,
+            "has_public_key": False,
+            "key_address": None,
+            "hostname_matches_key": None,
+            "keys_consistent": None,
+            "hostname_checksum_valid": None,
+            "authorized_clients": [],
+            "has_client_keys": False,
+            "configured_in": entry.path,
+            "ports": service["ports"],
+        }
+        yield Finding("tor.onion_service", attributes, path=folder or entry.path,
+                      key=f"service|{folder or service['dir']}")
+
+    def _service_from_file(self, entry: FileView, ctx: ExtractionContext) -> Iterator[Finding]:
+        folder = entry.parent
+        present = {child.name: child for child in ctx.listdir(folder) if child.kind == "file"}
+        # One finding per folder: only the first service file present reports it.
+        first = next((name for name in SERVICE_FILES if name in present), None)
+        if first != entry.name:
+            return
+        files = ServiceFiles(
+            **{
+                field_name: ctx.read(_child(folder, file_name), MAX_KEY_FILE)
+                if file_name in present
+                else None
+                for field_name, file_name in _SERVICE_FIELDS.items()
+            }
+        )
+        if files.rsa_private_key is not None and b"PRIVATE KEY-----" not in files.rsa_private_key:
+            files.rsa_private_key = None
+        has_v3_keys = files.public_key is not None or files.secret_key is not None
+        # Without tor's own key files, only a hostname holding an onion address counts: a
+        # lone "hostname" is /etc/hostname & co., a lone "private_key" any RSA key.
+        if not has_v3_keys and (files.hostname is None or not _looks_like_hostname(files.hostname)):
+            return
+        auth_dir = _child(folder, "authorized_clients")
+        files.authorized_clients = sorted(
+            child.name[: -len(".auth")] if child.name.endswith(".auth") else child.name
+            for child in ctx.listdir(auth_dir)
+            if child.kind == "file"
+        )[:1000]
+        service = analyse_service(files)
+        for warning in service.warnings:
+            ctx.warn(f"onion service: {warning}", folder)
+        attributes = {**service.attributes, "configured_in": None, "ports": []}
+        yield Finding("tor.onion_service", attributes, path=folder, key=f"service|{folder}")
+
+    def _places(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
+        rows = read_onion_places(data)
+        for warning in rows.warnings:
+            ctx.warn(f"places: {warning}", entry.path)
+        reported: set[str] = set()
+        for row in rows.rows:
+            url = row["url"]
+            encoded = url.encode("utf-8", errors="replace")
+            for hit in scan_onion_addresses(encoded, max_hits=16):
+                if not (hit.exportable or self.include_invalid):
+                    continue
+                reported.add(hit.address)
+                finding = self._address_finding(hit, encoded, "places", {
+                    "url": url[:2048],
+                    "title": row["title"],
+                    "visit_count": row["visit_count"],
+                    "last_visit": row["last_visit"],
+                    "bookmarked": row["bookmarked"],
+                })
+                finding.offset = None
+                finding.context = _clip(url)
+                finding.key = f"places|{url}"
+                yield finding
+        # Records deleted from moz_places survive in free pages: scan the raw file too.
+        for finding in self._onion_hits(data, source="places.sqlite (raw)"):
+            if finding.attributes["address"] not in reported:
+                yield finding
+
+    def _mozlz4(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
+        try:
+            text = read_mozlz4(data)
+        except LZ4Error as error:
+            ctx.warn(f"mozLz4: {error}", entry.path)
+            return
+        source = "bookmark backup" if "bookmark" in entry.path.lower() else "session"
+        for finding in self._onion_hits(text, source=source):
+            # Offsets would point into the decompressed text, not the file.
+            finding.offset = None
+            yield finding
+
+    def _auth_private(
+        self, entry: FileView, data: bytes, ctx: ExtractionContext
+    ) -> Iterator[Finding]:
+        parsed = parse_auth_private(data)
+        for warning in parsed.warnings:
+            ctx.warn(f"onion client auth: {warning}", entry.path)
+        for item in parsed.entries:
+            if item.version is None:
+                ctx.warn("onion client auth: entry without a valid onion address", entry.path)
+                continue
+            if not (item.version == 2 or item.checksum_valid or self.include_invalid):
+                continue
+            yield Finding(
+                "tor.onion_address",
+                {
+                    "address": item.address,
+                    "version": item.version,
+                    "checksum_valid": item.checksum_valid,
+                    "source": "client_auth",
+                    "encoding": "ascii",
+                    "client_auth_key_type": item.key_type,
+                },
+                offset=item.offset,
+                context=_clip(item.line),
+                key=f"onion|{item.address}",
+            )
+
+    def _prefetch(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
+        info = parse_prefetch(data)
+        for warning in info.warnings:
+            ctx.warn(f"prefetch: {warning}", entry.path)
+        executable = (info.executable or entry.name.split("-")[0]).upper()
+        if executable == "FIREFOX.EXE" and not info.tor_browser_paths():
+            return
+        attributes = info.attributes()
+        attributes["executable"] = info.executable or entry.name.rsplit("-", 1)[0]
+        yield Finding("tor.execution", attributes)
+
+
+def _child(folder: str, name: str) -> str:
+    return folder.rstrip("/") + "/" + name
+
+
+def _looks_like_hostname(data: bytes) -> bool:
+    return bool(scan_onion_addresses(data[:4096], max_hits=1))
+
+
+def _service_files_present(ctx: ExtractionContext, folder: str) -> bool:
+    names = {child.name for child in ctx.listdir(folder) if child.kind == "file"}
+    return any(name in names for name in SERVICE_FILES)
+
+
+def _resolve_service_dir(torrc_folder: str, configured: str) -> str | None:
+    """Map a HiddenServiceDir value to a path in the evidence file system, if possible.
+
+    POSIX absolute paths are taken as they are; relative ones are resolved against the
+    torrc's folder (tor resolves them against its working directory, which is unknown).
+    Windows drive paths cannot be mapped to a volume here and give None.
+    """
+    value = configured.strip().replace("\\", "/")
+    if re.match(r"^[A-Za-z]:/", value) or not value:
+        return None
+    base = "" if value.startswith("/") else torrc_folder.rstrip("/")
+    parts: list[str] = []
+    for part in (base + "/" + value).split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)

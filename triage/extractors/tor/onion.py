@@ -1,0 +1,164 @@
+"""Onion addresses: validation (v3 checksum, v2 form), derivation from keys, and a text scanner.
+
+A v3 address is ``base32(PUBKEY(32) | CHECKSUM(2) | VERSION(1))`` with
+``CHECKSUM = SHA3-256(".onion checksum" | PUBKEY | VERSION)[:2]`` and ``VERSION = 3``
+(rend-spec-v3, [ONIONADDRESS]). A v2 address is the base32 of the first 10 bytes of the
+SHA-1 of the service's RSA-1024 public key in PKCS#1 DER; it carries no checksum.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+V3_LENGTH = 56
+V2_LENGTH = 16
+_BASE32_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
+_SUFFIX = b".onion"
+_SUFFIX_UTF16 = ".onion".encode("utf-16-le")
+#: Characters that may not follow ".onion" for it to be a host name ending there.
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_CONTEXT_RADIUS = 50
+_RUN_ASCII = re.compile(rb"[a-z2-7]+\Z")
+_RUN_UTF16 = re.compile(rb"(?:[a-z2-7]\x00)+\Z")
+#: Maps every non-printable Latin-1 character to a space (context strings stay ASCII).
+_PRINTABLE = {code: " " for code in range(256) if not 0x20 <= code < 0x7F}
+#: Cap on hits reported from one buffer, so a hostile file cannot flood the case.
+MAX_HITS_PER_BUFFER = 10_000
+
+
+def v3_checksum(pubkey: bytes, version: int = 3) -> bytes:
+    """Return the two checksum bytes of a v3 onion address for ``pubkey``."""
+    return hashlib.sha3_256(b".onion checksum" + pubkey + bytes([version])).digest()[:2]
+
+
+def v3_address_from_pubkey(pubkey: bytes) -> str:
+    """Return the 56-character v3 onion address (without ``.onion``) of an ed25519 key."""
+    if len(pubkey) != 32:
+        raise ValueError("an ed25519 public key is 32 bytes")
+    raw = pubkey + v3_checksum(pubkey) + b"\x03"
+    return base64.b32encode(raw).decode("ascii").lower()
+
+
+def v2_address_from_rsa_der(pkcs1_der: bytes) -> str:
+    """Return the 16-character v2 onion address of an RSA public key in PKCS#1 DER."""
+    return base64.b32encode(hashlib.sha1(pkcs1_der).digest()[:10]).decode("ascii").lower()
+
+
+def strip_onion(address: str) -> str:
+    """Return the service label of an address: lower case, no ``.onion``, no subdomains."""
+    label = address.strip().lower()
+    if label.endswith(".onion"):
+        label = label[: -len(".onion")]
+    return label.rsplit(".", 1)[-1]
+
+
+def onion_version(address: str) -> int | None:
+    """Return 3 or 2 when ``address`` has the length and alphabet of that version, else None."""
+    label = strip_onion(address)
+    if not set(label.encode("ascii", "replace")) <= _BASE32_CHARS:
+        return None
+    return {V3_LENGTH: 3, V2_LENGTH: 2}.get(len(label))
+
+
+def v3_pubkey(address: str) -> bytes | None:
+    """Return the ed25519 key inside a v3 address with a valid checksum, else None."""
+    label = strip_onion(address)
+    if onion_version(label) != 3:
+        return None
+    raw = base64.b32decode(label.upper())
+    pubkey, checksum, version = raw[:32], raw[32:34], raw[34]
+    if version != 3 or v3_checksum(pubkey) != checksum:
+        return None
+    return pubkey
+
+
+@lru_cache(maxsize=4096)
+def checksum_valid(address: str) -> bool | None:
+    """True/False for a v3 address's checksum and version byte; None for v2 (no checksum)."""
+    version = onion_version(address)
+    if version == 3:
+        return v3_pubkey(address) is not None
+    return None
+
+
+@dataclass(frozen=True)
+class OnionHit:
+    """An onion address found in a buffer: where, which version, and whether it verifies."""
+
+    address: str
+    version: int
+    checksum_valid: bool | None
+    offset: int
+    length: int
+    encoding: str
+
+    @property
+    def exportable(self) -> bool:
+        """True for a checksum-valid v3 or a well-formed v2 address."""
+        return self.version == 2 or bool(self.checksum_valid)
+
+
+def printable_context(data: bytes, start: int, end: int, radius: int = _CONTEXT_RADIUS) -> str:
+    """Return up to ``2 * radius`` + hit characters around ``data[start:end]``, printable only."""
+    window = data[max(0, start - radius) : end + radius]
+    if b"\x00" in window and window.count(b"\x00") * 3 >= len(window):
+        window = window.replace(b"\x00", b"")
+    text = window.decode("latin-1")
+    return " ".join(text.translate(_PRINTABLE).split())[:120]
+
+
+def _label_before(lowered: bytes, end: int, step: int) -> tuple[int, int]:
+    """Return (start, count) of the run of base32 characters ending at ``end``.
+
+    ``step`` is 1 for single-byte text, 2 for UTF-16LE (each character followed by NUL).
+    At most 57 characters are looked at, enough to tell a v3 label from a longer run.
+    """
+    pattern = _RUN_ASCII if step == 1 else _RUN_UTF16
+    match = pattern.search(lowered, max(0, end - (V3_LENGTH + 1) * step), end)
+    if match is None:
+        return end, 0
+    return match.start(), (end - match.start()) // step
+
+
+def _followed_by_word(lowered: bytes, after: int, step: int) -> bool:
+    if after >= len(lowered):
+        return False
+    if step == 2 and after + 1 < len(lowered) and lowered[after + 1] != 0:
+        return False
+    return lowered[after] in _WORD_BYTES
+
+
+def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> list[OnionHit]:
+    """Find ``<label>.onion`` host names (v3 and v2) in ASCII/UTF-8 and UTF-16LE text.
+
+    Works on any bytes (whole files or carved chunks); offsets are relative to ``data``.
+    Every candidate is returned with its checksum verdict; callers decide what to export.
+    """
+    lowered = data.lower()
+    hits: list[OnionHit] = []
+    for suffix, step, encoding in ((_SUFFIX, 1, "ascii"), (_SUFFIX_UTF16, 2, "utf-16-le")):
+        pos = lowered.find(suffix)
+        while pos != -1 and len(hits) < max_hits:
+            after = pos + len(suffix)
+            if not _followed_by_word(lowered, after, step):
+                start, count = _label_before(lowered, pos, step)
+                if count in (V3_LENGTH, V2_LENGTH):
+                    label = lowered[start:pos:step].decode("ascii")
+                    version = 3 if count == V3_LENGTH else 2
+                    hits.append(
+                        OnionHit(
+                            address=label + ".onion",
+                            version=version,
+                            checksum_valid=checksum_valid(label),
+                            offset=start,
+                            length=after - start,
+                            encoding=encoding,
+                        )
+                    )
+            pos = lowered.find(suffix, pos + 1)
+    hits.sort(key=lambda hit: hit.offset)
+    return hits

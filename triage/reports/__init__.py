@@ -1,0 +1,86 @@
+"""Reports and exports: HTML, CSV, KML, JSON lines, body file and the portable case.
+
+Call :func:`export`; every format honours the same two filters (``tagged_only`` and
+``categories``), streams from the case, writes under a temporary name that is renamed
+when complete, never replaces an existing path, and records an ``export`` entry in the
+case's audit log.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from triage.casedb import CaseDatabase, CaseError
+from triage.reports.atomic import atomic_output
+from triage.reports.bodyfile import write_bodyfile
+from triage.reports.csv_export import write_csv
+from triage.reports.errors import ExportError
+from triage.reports.html_report import write_html
+from triage.reports.jsonl import write_jsonl
+from triage.reports.kml import write_kml
+from triage.reports.portable import write_portable
+from triage.reports.selection import Selection, make_selection
+
+FORMATS = ("html", "csv", "kml", "jsonl", "bodyfile", "portable")
+#: Formats whose output is a folder; the others write one file.
+FOLDER_FORMATS = frozenset({"html", "csv", "portable"})
+
+_Writer = Callable[[CaseDatabase, Selection, Path, "str | None"], int]
+
+
+def _kml(case: CaseDatabase, selection: Selection, target: Path, examiner: str | None) -> int:
+    return write_kml(case, selection, target, f"Triage: {case.info().get('name') or ''}")
+
+
+_WRITERS: dict[str, _Writer] = {
+    "html": write_html,
+    "csv": lambda case, selection, target, examiner: write_csv(case, selection, target),
+    "kml": _kml,
+    "jsonl": lambda case, selection, target, examiner: write_jsonl(case, selection, target),
+    "bodyfile": lambda case, selection, target, examiner: write_bodyfile(case, selection, target),
+    "portable": write_portable,
+}
+
+
+def export(
+    case: CaseDatabase,
+    fmt: str,
+    output: Path,
+    tagged_only: bool = False,
+    categories: list[str] | None = None,
+    examiner: str | None = None,
+) -> Path:
+    """Export ``case`` as ``fmt`` to ``output`` and return the path written.
+
+    ``output`` is a file path for jsonl, bodyfile and kml, and a folder (created by the
+    export) for html, csv and portable; it must not exist. ``tagged_only`` keeps only
+    tagged items; ``categories`` keeps only artefacts of those categories. Raises
+    :class:`ExportError` with a one-line message when the export cannot be written.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
+    if case.readonly:
+        raise ExportError(f"{case.path}: the case is open read-only; an export must be "
+                          "recorded in its audit log")
+    output = Path(output)
+    started = time.monotonic()
+    try:
+        selection = make_selection(case, tagged_only, categories)
+        with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
+            items = _WRITERS[fmt](case, selection, temporary, examiner)
+        case.audit("export", examiner, {
+            "format": fmt, "output": str(output), "tagged_only": tagged_only,
+            "categories": list(categories or []), "items": items,
+            "seconds": round(time.monotonic() - started, 3),
+        })
+    except CaseError as exc:
+        raise ExportError(str(exc)) from None
+    except sqlite3.Error as exc:
+        raise ExportError(f"{case.path}: reading the case failed ({exc})") from None
+    return output
+
+
+__all__ = ["FORMATS", "FOLDER_FORMATS", "ExportError", "export"]

@@ -1,0 +1,113 @@
+"""CSV export: one file per artefact type plus files.csv, ready for a spreadsheet.
+
+Files are UTF-8 with a byte-order mark (``utf-8-sig``) so spreadsheet programs pick the
+right encoding, RFC 4180 quoting, CRLF line ends. Every cell that starts with ``=``,
+``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so no evidence string is
+run as a formula. Artefact files are named after the type (``pgp.key.csv``); their
+columns are the source columns, then the type's declared attributes, then
+``other_attributes`` (JSON of any attribute the type did not declare), then tags.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from triage.casedb import CaseDatabase
+from triage.reports.naming import safe_component
+from triage.reports.selection import Selection, artefact_types_in_case
+from triage.reports.values import iso_utc
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+SOURCE_COLUMNS = (
+    "id", "type", "evidence", "volume", "path", "inode", "deleted", "unallocated", "offset",
+)
+TRAILING_COLUMNS = ("other_attributes", "extractor", "extractor_version", "tags")
+FILE_COLUMNS = (
+    "id", "evidence", "volume", "path", "name", "extension", "inode", "stream", "kind",
+    "meta_type", "size", "deleted", "allocated", "mtime", "atime", "ctime", "crtime",
+    "md5", "sha1", "sha256", "mime", "extension_mismatch",
+)
+
+
+def guard_cell(value: Any) -> str:
+    """Return a cell's text, prefixed with ``'`` when a spreadsheet would run it as a formula.
+
+    Only text is guarded; numbers (ints and floats from the case) are written as they are.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        # Real numbers are data, not formulas: -3.7 must stay a number in the sheet.
+        return str(value)
+    if isinstance(value, list | tuple | dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _write(path: Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
+    count = 0
+    with open(path, "x", encoding="utf-8-sig", errors="replace", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([guard_cell(h) for h in header])
+        for row in rows:
+            writer.writerow([guard_cell(v) for v in row])
+            count += 1
+    return count
+
+
+def _artefact_rows(case: CaseDatabase, selection: Selection, type_info: dict[str, Any]
+                   ) -> Iterable[list[Any]]:
+    declared = [a["name"] for a in type_info["attributes"]]
+    declared_set = set(declared)
+    for item in selection.artefacts(case, [type_info["name"]]):
+        attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
+        other = {k: v for k, v in attributes.items() if k not in declared_set}
+        yield [
+            item["id"], item["type"], item["evidence_path"], item["volume_idx"], item["path"],
+            item["inode"], item["deleted"], item["unallocated"], item["offset"],
+            *(attributes.get(name) for name in declared),
+            json.dumps(other, ensure_ascii=False, sort_keys=True, default=str) if other else "",
+            item["extractor"], item["extractor_version"],
+            "; ".join(t["name"] for t in case.tags_for(artefact_id=item["id"])),
+        ]
+
+
+def _file_rows(case: CaseDatabase, selection: Selection) -> Iterable[list[Any]]:
+    for file in selection.files(case):
+        yield [
+            file["id"], file["evidence_path"], file["volume_idx"], file["path"], file["name"],
+            file["extension"], file["inode"], file["stream"], file["kind"], file["meta_type"],
+            file["size"], file["deleted"], file["allocated"],
+            *(iso_utc(file[k]) for k in ("mtime", "atime", "ctime", "crtime")),
+            file["md5"], file["sha1"], file["sha256"], file["mime"],
+            None if file["extension_mismatch"] is None else bool(file["extension_mismatch"]),
+        ]
+
+
+def write_csv(case: CaseDatabase, selection: Selection, folder: Path) -> int:
+    """Write one CSV per selected artefact type plus files.csv into ``folder``.
+
+    Returns the number of artefact rows written.
+    """
+    total = 0
+    used: set[str] = {"files.csv"}
+    for type_info in artefact_types_in_case(case, selection):
+        name = safe_component(type_info["name"], fallback="artefacts") + ".csv"
+        while name.lower() in used:
+            name = "_" + name
+        used.add(name.lower())
+        header = [
+            *SOURCE_COLUMNS, *(a["name"] for a in type_info["attributes"]), *TRAILING_COLUMNS,
+        ]
+        total += _write(folder / name, header, _artefact_rows(case, selection, type_info))
+    _write(folder / "files.csv", FILE_COLUMNS, _file_rows(case, selection))
+    return total

@@ -1,0 +1,132 @@
+"""KML 2.2 export: a placemark for every selected artefact that carries coordinates.
+
+Coordinates come from the ``gps_latitude`` / ``gps_longitude`` (and optional
+``gps_altitude``) attributes, as signed decimal degrees; KML writes them longitude
+first. Values that are not finite numbers within range are skipped and counted. Every
+string is XML-escaped (no CDATA, so ``]]>`` in evidence cannot end a section), and
+characters XML 1.0 does not allow are replaced.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from triage.casedb import CaseDatabase
+from triage.reports.selection import Selection
+from triage.reports.values import source_location
+
+KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_text(value: Any) -> str:
+    """Return ``value`` as escaped XML character data."""
+    text = _XML_INVALID.sub("\ufffd", "" if value is None else str(value))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _decimal(value: float) -> str:
+    # Fixed notation: KML readers do not all accept exponents such as 1e-05.
+    text = f"{value:.8f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def coordinates(attributes: dict[str, Any]) -> tuple[float, float, float | None] | None:
+    """Return (latitude, longitude, altitude) when the attributes hold valid coordinates."""
+    latitude = _number(attributes.get("gps_latitude"))
+    longitude = _number(attributes.get("gps_longitude"))
+    if latitude is None or longitude is None:
+        return None
+    if not (-90.0 <= latitude <= 90.0 and -180.0 <= longitude <= 180.0):
+        return None
+    return latitude, longitude, _number(attributes.get("gps_altitude"))
+
+
+def kml_time(value: Any) -> str | None:
+    """Return an EXIF or ISO date-time as an xsd:dateTime string, or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    for pattern in ("%Y:%m:%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"):
+        try:
+            moment = datetime.strptime(text[:19], pattern)
+        except ValueError:
+            continue
+        rest = text[19:]
+        zone = "Z" if rest in ("Z", "+00:00") else rest if re.fullmatch(r"[+-]\d\d:\d\d", rest) else ""
+        return moment.strftime("%Y-%m-%dT%H:%M:%S") + zone
+    return None
+
+
+def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) -> str:
+    """Return the <Placemark> element of one artefact."""
+    attributes = item["attributes"]
+    latitude, longitude, altitude = where
+    path = item.get("path") or ""
+    name = posixpath.basename(path) or f"{item['type']} #{item['id']}"
+    camera = " ".join(str(attributes.get(k) or "").strip() for k in ("make", "model")).strip()
+    taken = attributes.get("datetime_original") or attributes.get("datetime")
+    coords = ",".join(_decimal(v) for v in (longitude, latitude, altitude) if v is not None)
+    description = "\n".join(line for line in (
+        f"Source: {source_location(item)}",
+        f"Evidence: {item.get('evidence_path') or ''}",
+        f"Camera: {camera}" if camera else "",
+        f"Taken: {taken}" if taken else "",
+        f"Artefact: {item['type']} #{item['id']}",
+    ) if line)
+    data = {
+        "artefact_id": item["id"], "type": item["type"], "evidence": item.get("evidence_path"),
+        "path": path, "deleted": bool(item.get("deleted")), "make": attributes.get("make"),
+        "model": attributes.get("model"), "datetime_original": taken,
+    }
+    parts = [f'<Placemark id="artefact-{int(item["id"])}">',
+             f"<name>{xml_text(name)}</name>",
+             f"<description>{xml_text(description)}</description>"]
+    when = kml_time(taken)
+    if when:
+        parts.append(f"<TimeStamp><when>{when}</when></TimeStamp>")
+    parts.append("<ExtendedData>")
+    for key, value in data.items():
+        if value is not None and value != "":
+            # Keys are the fixed names above, safe as attribute values.
+            parts.append(f'<Data name="{key}"><value>{xml_text(value)}</value></Data>')
+    parts.append("</ExtendedData>")
+    parts.append(f"<Point><coordinates>{coords}</coordinates></Point></Placemark>")
+    return "".join(parts)
+
+
+def write_kml(case: CaseDatabase, selection: Selection, target: Path, title: str) -> int:
+    """Write the KML document to ``target``; return the number of placemarks."""
+    count = skipped = 0
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        handle.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        handle.write(f'<kml xmlns="{KML_NAMESPACE}"><Document>\n')
+        handle.write(f"<name>{xml_text(title)}</name>\n")
+        for item in case.artefacts_with_coordinates(tagged_only=selection.tagged_only):
+            if not selection.wants_category(item["category"]):
+                continue
+            where = coordinates(item["attributes"])
+            if where is None:
+                skipped += 1
+                continue
+            handle.write(placemark(item, where) + "\n")
+            count += 1
+        if skipped:
+            handle.write(f"<!-- {skipped} artefacts with out-of-range coordinates left out -->\n")
+        handle.write("</Document></kml>\n")
+    return count

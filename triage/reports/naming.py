@@ -1,0 +1,35 @@
+"""Safe names for files an export writes: evidence strings never choose where a file goes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_SEPARATORS = re.compile(r"[/\\]+")
+_RESERVED_WINDOWS = {
+    "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+    *(f"lpt{i}" for i in range(1, 10)),
+}
+
+
+def safe_component(text: str, fallback: str = "item", max_length: int = 80) -> str:
+    """Return ``text`` as one harmless file-name component.
+
+    Only ASCII letters, digits, ``.``, ``_`` and ``-`` survive (accents are folded,
+    anything else becomes ``_``); leading dots are removed, so the result can never be
+    ``.``, ``..``, hidden, absolute or contain a separator.
+    """
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    parts = [p for p in _SEPARATORS.split(folded) if p not in ("", ".", "..")]
+    cleaned = _UNSAFE.sub("_", "_".join(parts)).lstrip(".")[:max_length].rstrip(". ")
+    if not cleaned or cleaned.strip("_") == "":
+        cleaned = fallback
+    if cleaned.split(".", 1)[0].lower() in _RESERVED_WINDOWS:
+        cleaned = "_" + cleaned
+    return cleaned
+
+
+def slug(text: str) -> str:
+    """Return a short lower-case identifier for page and file names ('PGP keys' -> 'pgp_keys')."""
+    return safe_component(text.lower().replace(" ", "_"), fallback="x", max_length=60)

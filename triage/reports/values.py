@@ -1,0 +1,41 @@
+"""Turning case values (timestamps, attribute values) into text for reports."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+
+def iso_utc(seconds: float | int | None) -> str:
+    """Return POSIX seconds as 'YYYY-MM-DDTHH:MM:SSZ' ('' when unknown or out of range)."""
+    if seconds is None:
+        return ""
+    try:
+        value = float(seconds)
+        if not math.isfinite(value):
+            return ""
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (OverflowError, OSError, ValueError):
+        return ""
+
+
+def text_value(value: Any) -> str:
+    """Return an attribute value as display text (lists and dicts as compact JSON)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple | dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def source_location(item: dict[str, Any]) -> str:
+    """Return 'path' / 'unallocated @ offset' for an artefact row, with a deleted marker."""
+    if item.get("unallocated"):
+        offset = item.get("offset")
+        return f"unallocated @ {offset}" if offset is not None else "unallocated"
+    path = item.get("path") or ""
+    return f"{path} (deleted)" if item.get("deleted") else path

@@ -1,0 +1,29 @@
+"""Entry point of the desktop application (``triage gui [CASE]``)."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+from triage import __version__
+from triage.ui.icons import icon
+from triage.ui.main_window import MainWindow
+
+
+def main(case_path: str | None = None) -> int:
+    """Create the application, show the start screen (or open ``case_path``) and run."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("triage")
+    app.setOrganizationName("triage")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(icon("case"))
+    window = MainWindow()
+    window.show()
+    if case_path:
+        window.open_case(case_path)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else None))

@@ -1,0 +1,321 @@
+"""The case tree: Evidence → volumes → directories, artefacts by category, tags, warnings.
+
+Directory children are loaded lazily a page at a time (canFetchMore/fetchMore); counts
+are refreshed in place while a scan runs so expanded branches stay expanded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush, QColor, QFont
+
+from triage.casedb import CaseDatabase, ui_queries
+from triage.ui.formatting import format_size
+from triage.ui.icons import category_icon, icon
+
+DIRECTORY_PAGE = 500
+NODE_ROLE = Qt.ItemDataRole.UserRole + 1
+
+#: Preferred order of artefact categories in the tree (others follow alphabetically).
+CATEGORY_ORDER = (
+    "PGP keys", "PGP", "Wallets", "Addresses", "Seeds and keys", "Tor", "Onion services",
+    "Onion addresses", "Photos", "Documents", "Type mismatches",
+)
+_ICON_OF_KIND = {
+    "evidence_root": "evidence", "evidence": "evidence", "volume": "volume", "dir": "folder",
+    "artefacts_root": "artefacts", "gps": "map", "unallocated": "unallocated",
+    "tags_root": "tag", "tag": "tag", "warnings": "warning",
+}
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_PARENT = QModelIndex()
+
+
+@dataclass(eq=False)
+class TreeNode:
+    """One node of the case tree; ``payload`` says what the node selects."""
+
+    kind: str
+    label: str
+    parent: TreeNode | None = None
+    count: int | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    children: list[TreeNode] = field(default_factory=list)
+    lazy: bool = False
+    loaded: bool = True
+    total: int = 0
+
+    def row(self) -> int:
+        """Return this node's row under its parent."""
+        return self.parent.children.index(self) if self.parent else 0
+
+    def key(self) -> tuple[str, str]:
+        """Return a key that identifies the node among its siblings across refreshes."""
+        return self.kind, self.label
+
+
+def _category_rank(category: str) -> tuple[int, str]:
+    if category in CATEGORY_ORDER:
+        return CATEGORY_ORDER.index(category), category
+    return len(CATEGORY_ORDER), category
+
+
+class CaseTreeModel(QAbstractItemModel):
+    """Tree model over a case (main-thread :class:`CaseDatabase`)."""
+
+    def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._case = case
+        self._root = TreeNode("root", "")
+        self._build()
+
+    # -- building --------------------------------------------------------------------
+    def _build(self) -> None:
+        self._root.children = []
+        evidence_root = self._add(self._root, TreeNode("evidence_root", "Evidence"))
+        for evidence in self._case.list_evidence():
+            self._add(evidence_root, self._evidence_node(evidence))
+        self._add(self._root, TreeNode("artefacts_root", "Artefacts"))
+        self._add(self._root, TreeNode("tags_root", "Tags"))
+        self._add(self._root, TreeNode("warnings", "Warnings"))
+        self._refresh_artefact_nodes(notify=False)
+
+    @staticmethod
+    def _add(parent: TreeNode, node: TreeNode) -> TreeNode:
+        node.parent = parent
+        parent.children.append(node)
+        return node
+
+    def _evidence_node(self, evidence: dict[str, Any]) -> TreeNode:
+        node = TreeNode("evidence", evidence["name"], payload={"evidence": evidence})
+        for volume in self._case.list_volumes(evidence["id"]):
+            fs = volume.get("fs_type") or volume.get("kind") or "volume"
+            label = f"Volume {volume['idx']}: {fs} ({format_size(volume.get('length'))})"
+            browsable = volume.get("kind") not in ("meta", "unallocated")
+            self._add(node, TreeNode(
+                "volume", label, lazy=browsable, loaded=not browsable,
+                payload={"evidence_id": evidence["id"], "volume_idx": volume["idx"], "path": "/",
+                         "evidence": evidence},
+            ))
+        return node
+
+    def _artefact_children(self) -> list[TreeNode]:
+        counts = self._case.artefact_counts_by_category()
+        nodes = [
+            TreeNode("category", category, count=count, payload={"category": category})
+            for category, count in sorted(counts.items(), key=lambda item: _category_rank(item[0]))
+        ]
+        nodes.append(TreeNode("gps", "Photos and items with GPS",
+                              count=ui_queries.count_artefacts_with_coordinates(self._case)))
+        nodes.append(TreeNode("unallocated", "Unallocated hits",
+                              count=self._case.count_artefacts(unallocated=True)))
+        return nodes
+
+    def _tag_children(self) -> list[TreeNode]:
+        return [TreeNode("tag", name, count=count, payload={"tag": name})
+                for name, count in self._case.tag_counts().items()]
+
+    # -- refreshing ------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Update counts, categories, tags and new evidence in place (keeps expansion)."""
+        self._refresh_artefact_nodes(notify=True)
+        evidence_root = self._root.children[0]
+        known = {n.payload["evidence"]["id"] for n in evidence_root.children}
+        for evidence in self._case.list_evidence():
+            if evidence["id"] not in known:
+                position = len(evidence_root.children)
+                self.beginInsertRows(self._index_of(evidence_root), position, position)
+                self._add(evidence_root, self._evidence_node(evidence))
+                self.endInsertRows()
+        for node in evidence_root.children:
+            self._add_new_volumes(node)
+
+    def _add_new_volumes(self, evidence_node: TreeNode) -> None:
+        fresh = self._evidence_node(evidence_node.payload["evidence"]).children
+        known = {child.payload["volume_idx"] for child in evidence_node.children}
+        for node in fresh:
+            if node.payload["volume_idx"] in known:
+                continue
+            position = len(evidence_node.children)
+            self.beginInsertRows(self._index_of(evidence_node), position, position)
+            self._add(evidence_node, node)
+            self.endInsertRows()
+
+    def reload_evidence(self) -> None:
+        """Rebuild the evidence branch (after a scan added files); collapses it."""
+        evidence_root = self._root.children[0]
+        parent_index = self._index_of(evidence_root)
+        if evidence_root.children:
+            self.beginRemoveRows(parent_index, 0, len(evidence_root.children) - 1)
+            evidence_root.children = []
+            self.endRemoveRows()
+        evidence = self._case.list_evidence()
+        if evidence:
+            self.beginInsertRows(parent_index, 0, len(evidence) - 1)
+            for item in evidence:
+                self._add(evidence_root, self._evidence_node(item))
+            self.endInsertRows()
+
+    def _refresh_artefact_nodes(self, notify: bool) -> None:
+        groups = ((self._root.children[1], self._artefact_children()),
+                  (self._root.children[2], self._tag_children()),
+                  (self._root.children[3], None))
+        for group, fresh in groups:
+            if fresh is None:
+                group.count = self._case.count_warnings()
+                if notify:
+                    index = self._index_of(group)
+                    self.dataChanged.emit(index, index)
+                continue
+            self._merge_children(group, fresh, notify)
+        artefacts_root = self._root.children[1]
+        artefacts_root.count = sum(n.count or 0 for n in artefacts_root.children
+                                   if n.kind == "category")
+
+    def _merge_children(self, group: TreeNode, fresh: list[TreeNode], notify: bool) -> None:
+        existing = {child.key(): child for child in group.children}
+        parent_index = self._index_of(group) if notify else QModelIndex()
+        for position, node in enumerate(fresh):
+            old = existing.get(node.key())
+            if old is not None:
+                if old.count != node.count:
+                    old.count = node.count
+                    if notify:
+                        index = self.createIndex(old.row(), 0, old)
+                        self.dataChanged.emit(index, index)
+                continue
+            position = min(position, len(group.children))
+            if notify:
+                self.beginInsertRows(parent_index, position, position)
+            node.parent = group
+            group.children.insert(position, node)
+            if notify:
+                self.endInsertRows()
+
+    # -- lazy directories ------------------------------------------------------------
+    def canFetchMore(self, parent: Index) -> bool:
+        node = self._node(parent)
+        return node.lazy and (not node.loaded or len(node.children) < node.total)
+
+    def fetchMore(self, parent: Index) -> None:
+        node = self._node(parent)
+        if not node.lazy:
+            return
+        payload = node.payload
+        if not node.loaded:
+            node.loaded = True
+            node.total = ui_queries.count_subdirectories(
+                self._case, payload["evidence_id"], payload["volume_idx"], payload["path"])
+        rows = ui_queries.page_subdirectories(
+            self._case, payload["evidence_id"], payload["volume_idx"], payload["path"],
+            offset=len(node.children), limit=DIRECTORY_PAGE,
+        )
+        if not rows:
+            node.total = len(node.children)
+            return
+        first = len(node.children)
+        self.beginInsertRows(parent, first, first + len(rows) - 1)
+        for row in rows:
+            child = TreeNode(
+                "dir", row["name"], lazy=True, loaded=False,
+                payload={"evidence_id": payload["evidence_id"], "volume_idx": payload["volume_idx"],
+                         "path": row["path"], "deleted": row["deleted"], "file": row},
+            )
+            self._add(node, child)
+        self.endInsertRows()
+
+    def hasChildren(self, parent: Index = _NO_PARENT) -> bool:
+        node = self._node(parent)
+        if node.lazy and not node.loaded:
+            return True
+        return bool(node.children)
+
+    # -- QAbstractItemModel ----------------------------------------------------------
+    def _node(self, index: Index) -> TreeNode:
+        if index.isValid():
+            node = index.internalPointer()
+            if isinstance(node, TreeNode):
+                return node
+        return self._root
+
+    def _index_of(self, node: TreeNode) -> QModelIndex:
+        if node is self._root or node.parent is None:
+            return QModelIndex()
+        return self.createIndex(node.row(), 0, node)
+
+    def index(self, row: int, column: int, parent: Index = _NO_PARENT) -> QModelIndex:
+        node = self._node(parent)
+        if column != 0 or not 0 <= row < len(node.children):
+            return QModelIndex()
+        return self.createIndex(row, 0, node.children[row])
+
+    def parent(self, index: Index | None = None) -> Any:  # type: ignore[override]
+        if index is None:
+            return super().parent()
+        if not index.isValid():
+            return QModelIndex()
+        node = self._node(index)
+        return self._index_of(node.parent) if node.parent else QModelIndex()
+
+    def rowCount(self, parent: Index = _NO_PARENT) -> int:
+        if parent.column() > 0:
+            return 0
+        return len(self._node(parent).children)
+
+    def columnCount(self, parent: Index = _NO_PARENT) -> int:
+        return 1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        node = self._node(index)
+        if role == Qt.ItemDataRole.DisplayRole:
+            return node.label if node.count is None else f"{node.label} ({node.count:,})"
+        if role == Qt.ItemDataRole.DecorationRole:
+            if node.kind == "category":
+                return category_icon(node.label)
+            if node.kind == "dir" and node.payload.get("deleted"):
+                return icon("deleted")
+            return icon(_ICON_OF_KIND.get(node.kind, "folder"))
+        if role == Qt.ItemDataRole.ForegroundRole and node.payload.get("deleted"):
+            return QBrush(QColor("#b03030"))
+        if role == Qt.ItemDataRole.FontRole and node.parent is self._root:
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if node.kind == "dir":
+                suffix = " (deleted)" if node.payload.get("deleted") else ""
+                return node.payload["path"] + suffix
+            if node.kind == "evidence":
+                return node.payload["evidence"]["path"]
+        if role == NODE_ROLE:
+            return node
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return "Case"
+        return None
+
+    # -- lookups for the main window -------------------------------------------------
+    def find_index(self, kind: str, label: str | None = None) -> QModelIndex:
+        """Return the index of the first top-two-level node of ``kind`` (and ``label``)."""
+        for top in self._root.children:
+            for node in (top, *top.children):
+                if node.kind == kind and (label is None or node.label == label):
+                    return self._index_of(node)
+        return QModelIndex()
+
+    def node_at(self, index: Index) -> TreeNode:
+        """Return the node behind an index (the invisible root for an invalid one)."""
+        return self._node(index)

@@ -1,0 +1,85 @@
+"""Export a report (html, csv, kml, jsonl, bodyfile, portable) of everything or tagged items."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+)
+
+from triage.casedb import CaseDatabase
+
+FORMAT_LABELS = {
+    "html": "HTML report (folder)", "csv": "CSV tables (folder)", "kml": "KML for map tools",
+    "jsonl": "JSON lines", "bodyfile": "Body file (timeline)", "portable": "Portable case (folder)",
+}
+_SUFFIX = {"kml": ".kml", "jsonl": ".jsonl", "bodyfile": ".body"}
+
+
+def default_output(folder: Path, case_name: str, fmt: str) -> Path:
+    """Return a fresh output path in ``folder`` for a report of ``fmt``."""
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "_", case_name).strip("_") or "case"
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    return folder / f"{slug}-{fmt}-{stamp}{_SUFFIX.get(fmt, '')}"
+
+
+def run_export(case_path: str, fmt: str, output: Path, tagged_only: bool,
+               examiner: str | None) -> Path:
+    """Export in the calling (worker) thread with its own case connection."""
+    from triage.reports import export
+
+    case = CaseDatabase.open(case_path)
+    try:
+        return export(case, fmt, output, tagged_only=tagged_only, examiner=examiner)
+    finally:
+        case.close()
+
+
+class ExportDialog(QDialog):
+    """Choose the format, tagged-only and the destination folder."""
+
+    def __init__(self, default_folder: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export report")
+        self.format = QComboBox()
+        for fmt, label in FORMAT_LABELS.items():
+            self.format.addItem(label, fmt)
+        self.tagged_only = QCheckBox("Tagged items only")
+        self.folder = QLineEdit(default_folder)
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.folder, 1)
+        row.addWidget(browse)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("", self.tagged_only)
+        form.addRow("Save in", row)
+        form.addRow(buttons)
+        self.resize(520, 160)
+
+    def chosen_format(self) -> str:
+        """Return the export format name."""
+        return str(self.format.currentData())
+
+    def _browse(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Save the export in", self.folder.text())
+        if folder:
+            self.folder.setText(folder)

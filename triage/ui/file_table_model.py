@@ -1,0 +1,99 @@
+"""The file table: one directory's entries, or every file matching a path filter, paged."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
+
+from triage.casedb import CaseDatabase, ui_queries
+from triage.ui.formatting import format_size, format_time
+from triage.ui.icons import icon
+from triage.ui.paged_table_model import Column, PagedTableModel
+
+COLUMNS = [
+    Column("name", "Name"), Column("size", "Size"), Column("mtime", "Modified"),
+    Column("crtime", "Created"), Column("deleted", "Deleted"), Column("mime", "Type"),
+    Column("md5", "MD5"), Column("tags", "Tags", sortable=False), Column("path", "Path"),
+]
+
+
+@dataclass(frozen=True)
+class FileLocation:
+    """A directory in one volume of one evidence item (``parent=None``: all files)."""
+
+    evidence_id: int | None
+    volume_idx: int | None = None
+    parent: str | None = "/"
+
+
+class FileTableModel(PagedTableModel):
+    """Paged files of a directory (or all files) sorted and filtered in the query."""
+
+    def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._case = case
+        self._columns = list(COLUMNS)
+        self.location = FileLocation(None, None, None)
+
+    def set_location(self, location: FileLocation) -> None:
+        """Show the entries of another directory."""
+        self.location = location
+        self.reload()
+
+    def _count(self) -> int:
+        loc = self.location
+        if loc.parent is None or loc.evidence_id is None:
+            return self._case.count_files(loc.evidence_id, self.filter_text or None)
+        return ui_queries.count_directory(self._case, loc.evidence_id, loc.volume_idx, loc.parent,
+                                          self.filter_text or None)
+
+    def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        loc = self.location
+        if loc.parent is None or loc.evidence_id is None:
+            return self._case.page_files(
+                loc.evidence_id, self.filter_text or None, None, self.sort_key, self.descending,
+                offset, limit)
+        return ui_queries.page_directory(
+            self._case, loc.evidence_id, loc.volume_idx, loc.parent, self.filter_text or None,
+            self.sort_key, self.descending, offset, limit)
+
+    def _after_page(self, rows: list[dict[str, Any]]) -> None:
+        tags = ui_queries.tags_by_file(self._case, [r["id"] for r in rows])
+        for row in rows:
+            row["tags"] = tags.get(row["id"], [])
+
+    def refresh_tags(self, file_id: int) -> None:
+        """Re-read one file's tags after the examiner changed them."""
+        row = self.row_of_id(file_id)
+        if row < 0:
+            return
+        self._rows[row]["tags"] = ui_queries.tags_by_file(self._case, [file_id]).get(file_id, [])
+        index = self.index(row, 7)
+        self.dataChanged.emit(index, index)
+
+    def display(self, row: dict[str, Any], column: Column) -> str:
+        key = column.key
+        if key == "size":
+            return format_size(row.get("size")) if row.get("kind") != "dir" else ""
+        if key in ("mtime", "crtime"):
+            return format_time(row.get(key))
+        if key == "deleted":
+            return "yes" if row.get("deleted") else ""
+        if key == "tags":
+            return ", ".join(row.get("tags", []))
+        value = row.get(key)
+        return "" if value is None else str(value)
+
+    def extra_data(self, row: dict[str, Any], column: Column, role: int) -> Any:
+        if role == Qt.ItemDataRole.DecorationRole and column.key == "name":
+            if row.get("deleted"):
+                return icon("deleted")
+            return icon("folder" if row.get("kind") == "dir" else "file")
+        if role == Qt.ItemDataRole.ForegroundRole and row.get("deleted"):
+            return QBrush(QColor("#b03030"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.key == "size":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

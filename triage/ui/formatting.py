@@ -1,0 +1,55 @@
+"""Turn case values into short display strings (sizes, times, attribute values)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+
+def format_size(size: int | None) -> str:
+    """Return a byte count as '1.5 MiB' (exact bytes below 1 KiB)."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if value < 1024 or unit == "TiB":
+            return f"{int(value)} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return str(size)
+
+
+def format_time(epoch: float | None) -> str:
+    """Return a POSIX time as 'YYYY-MM-DD HH:MM:SS' UTC ('' when unknown or absurd)."""
+    if epoch is None:
+        return ""
+    try:
+        return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError):
+        return str(epoch)
+
+
+def format_duration(seconds: float | None) -> str:
+    """Return seconds as 'h:mm:ss' or 'm:ss' ('' when unknown)."""
+    if seconds is None or seconds < 0:
+        return ""
+    seconds = int(seconds)
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_value(value: Any, limit: int = 300) -> str:
+    """Return an attribute value as one line of text, cut at ``limit`` characters."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        text = ", ".join(format_value(item, limit) for item in value)
+    elif isinstance(value, dict):
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    else:
+        text = str(value)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,169 @@
+"""A table model that loads rows a page at a time from a query (never all rows at once).
+
+Subclasses say how to count and fetch a page; sorting and filtering are passed to the
+query, so the view only ever holds the pages the user has scrolled through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+PAGE_SIZE = 256
+ROW_ROLE = Qt.ItemDataRole.UserRole + 2
+ID_ROLE = Qt.ItemDataRole.UserRole + 3
+
+Index = QModelIndex | QPersistentModelIndex
+_NO_PARENT = QModelIndex()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One table column: a key (also the query's sort key, when ``sortable``) and a title."""
+
+    key: str
+    title: str
+    sortable: bool = True
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Base of the case tables: paged rows, query-side sort and filter."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[dict[str, Any]] = []
+        self._total = 0
+        self._columns: list[Column] = []
+        self.filter_text = ""
+        self.sort_key: str | None = None
+        self.descending = False
+
+    # -- subclasses ------------------------------------------------------------------
+    def _count(self) -> int:
+        """Count the matching rows (subclasses query the case)."""
+        return 0
+
+    def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        """Return the matching rows ``offset`` to ``offset + limit`` (subclasses query)."""
+        return []
+
+    def _after_page(self, rows: list[dict[str, Any]]) -> None:
+        """Hook to decorate a freshly loaded page (e.g. with its tags)."""
+
+    def display(self, row: dict[str, Any], column: Column) -> str:
+        """Return the text of one cell."""
+        value = row.get(column.key)
+        return "" if value is None else str(value)
+
+    # -- loading ---------------------------------------------------------------------
+    def reload(self) -> None:
+        """Drop the loaded rows, recount and load the first page."""
+        self.beginResetModel()
+        self._rows = []
+        self._total = self._count()
+        self.endResetModel()
+        if self._total:
+            self.fetchMore(QModelIndex())
+
+    def refresh_total(self) -> None:
+        """Recount rows (new ones are fetched as the user scrolls); reload if sorted."""
+        if self.sort_key not in (None, "id") or self.descending:
+            self.reload()
+            return
+        total = self._count()
+        if total < len(self._rows):
+            self.reload()
+        else:
+            self._total = total
+
+    def set_filter(self, text: str) -> None:
+        """Filter rows (in the query) by ``text``."""
+        self.filter_text = text.strip()
+        self.reload()
+
+    def total(self) -> int:
+        """Return the number of matching rows (loaded or not)."""
+        return self._total
+
+    def row_data(self, row: int) -> dict[str, Any] | None:
+        """Return the row dict at ``row`` (None when out of range)."""
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of_id(self, item_id: int) -> int:
+        """Return the loaded row holding ``item_id`` or -1."""
+        return next((i for i, row in enumerate(self._rows) if row.get("id") == item_id), -1)
+
+    def columns(self) -> list[Column]:
+        """Return the current columns."""
+        return list(self._columns)
+
+    # -- QAbstractTableModel ---------------------------------------------------------
+    def rowCount(self, parent: Index = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = _NO_PARENT) -> int:
+        return 0 if parent.isValid() else len(self._columns)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid():
+            return
+        rows = self._page(len(self._rows), PAGE_SIZE)
+        if not rows:
+            self._total = len(self._rows)
+            return
+        self._after_page(rows)
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+        self._rows.extend(rows)
+        self.endInsertRows()
+        self._total = max(self._total, len(self._rows))
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        if not 0 <= index.column() < len(self._columns):
+            return None
+        row = self._rows[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            text = self.display(row, column)
+            return text if len(text) > 40 else None
+        if role == ROW_ROLE:
+            return row
+        if role == ID_ROLE:
+            return row.get("id")
+        return self.extra_data(row, column, role)
+
+    def extra_data(self, row: dict[str, Any], column: Column, role: int) -> Any:
+        """Return data for other roles (decoration, colours); None by default."""
+        return None
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._columns[section].title if 0 <= section < len(self._columns) else None
+        return section + 1
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self._columns) or not self._columns[column].sortable:
+            return
+        key = self._columns[column].key
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (key, descending) == (self.sort_key, self.descending):
+            return
+        self.sort_key, self.descending = key, descending
+        self.reload()

@@ -1,0 +1,64 @@
+"""Tag or annotate the current artefact or file (default and custom tag names)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QPlainTextEdit,
+)
+
+
+class TagDialog(QDialog):
+    """Pick an existing tag or type a new one, with an optional comment."""
+
+    def __init__(self, tag_names: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Tag")
+        self.tag = QComboBox()
+        self.tag.setEditable(True)
+        self.tag.addItems(tag_names)
+        self.comment = QLineEdit()
+        self.comment.setPlaceholderText("Optional comment")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Tag", self.tag)
+        form.addRow("Comment", self.comment)
+        form.addRow(buttons)
+
+    def chosen_tag(self) -> str:
+        """Return the tag name (stripped)."""
+        return self.tag.currentText().strip()
+
+    def chosen_comment(self) -> str | None:
+        """Return the comment or None."""
+        return self.comment.text().strip() or None
+
+
+class NoteDialog(QDialog):
+    """Write a note."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Add note")
+        self.resize(420, 220)
+        self.text = QPlainTextEdit()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Note", self.text)
+        form.addRow(buttons)
+
+    def note_text(self) -> str:
+        """Return the note (stripped)."""
+        return self.text.toPlainText().strip()

@@ -1,0 +1,335 @@
+"""The case browser: tree on the left, a table (or the map) in the middle, details on the right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from triage.casedb import CaseDatabase
+from triage.ui.artefact_table_model import ArtefactQuery, ArtefactTableModel
+from triage.ui.case_tree_model import CaseTreeModel
+from triage.ui.detail_pane import DetailPane
+from triage.ui.file_table_model import FileLocation, FileTableModel
+from triage.ui.map_view import MAX_MARKERS, MapPoint, MapView
+from triage.ui.paged_table_model import PagedTableModel
+from triage.ui.warning_table_model import WarningTableModel
+
+FILTER_DELAY_MS = 250
+#: "Show in file system" loads at most this many pages while looking for the file's row.
+MAX_SEEK_PAGES = 400
+
+
+def _table_view(model: PagedTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setObjectName(name)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setDefaultSectionSize(140)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class Workspace(QWidget):
+    """Browses one open case; the main window drives scans, dialogs and exports."""
+
+    selection_changed = Signal()
+
+    def __init__(self, case: CaseDatabase, examiner: str, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.case = case
+        self.examiner = examiner
+        self.tree_model = CaseTreeModel(case, self)
+        self.tree = QTreeView()
+        self.tree.setObjectName("case_tree")
+        self.tree.setModel(self.tree_model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.expand(self.tree_model.index(0, 0))
+        self.tree.expand(self.tree_model.index(1, 0))
+        self.tree.selectionModel().currentChanged.connect(self._on_tree_current)
+
+        self.artefact_model = ArtefactTableModel(case, self)
+        self.file_model = FileTableModel(case, self)
+        self.warning_model = WarningTableModel(case, self)
+        self.artefact_view = _table_view(self.artefact_model, "artefact_table")
+        self.file_view = _table_view(self.file_model, "file_table")
+        self.warning_view = _table_view(self.warning_model, "warning_table")
+        for view in (self.artefact_view, self.file_view):
+            view.setSortingEnabled(True)
+            view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            view.selectionModel().currentRowChanged.connect(self._on_row_changed)
+        self.file_view.setColumnWidth(0, 220)
+        self.file_view.doubleClicked.connect(self._on_file_double_clicked)
+        self.map_view = MapView()
+        self.map_view.setObjectName("map_view")
+        self.map_view.artefact_clicked.connect(self.show_artefact_details)
+
+        self.title = QLabel("Select an item in the tree")
+        self.title.setStyleSheet("font-weight: bold")
+        self.filter = QLineEdit()
+        self.filter.setObjectName("filter")
+        self.filter.setPlaceholderText("Filter (Ctrl+F)…")
+        self.filter.setClearButtonEnabled(True)
+        self._filter_timer = QTimer(self)
+        self._filter_timer.setSingleShot(True)
+        self._filter_timer.setInterval(FILTER_DELAY_MS)
+        self._filter_timer.timeout.connect(self.apply_filter)
+        self.filter.textChanged.connect(lambda _text: self._filter_timer.start())
+        self.count_label = QLabel()
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.count_label)
+        header.addWidget(self.filter)
+
+        self.stack = QStackedWidget()
+        for widget in (self.artefact_view, self.file_view, self.warning_view, self.map_view):
+            self.stack.addWidget(widget)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addLayout(header)
+        middle_layout.addWidget(self.stack, 1)
+
+        self.detail = DetailPane(case)
+        self.detail.show_file_requested.connect(self.show_in_file_system)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main_splitter")
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([260, 700, 440])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.splitter)
+
+    # -- routing from the tree -------------------------------------------------------
+    def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        node = self.tree_model.node_at(current)
+        payload = node.payload
+        if node.kind == "category":
+            self.show_artefacts(ArtefactQuery(categories=(payload["category"],),
+                                              title=payload["category"]))
+        elif node.kind == "artefacts_root":
+            self.show_artefacts(ArtefactQuery(title="All artefacts"))
+        elif node.kind == "gps":
+            self.show_artefacts(ArtefactQuery(with_coordinates=True, title=node.label))
+        elif node.kind == "unallocated":
+            self.show_artefacts(ArtefactQuery(unallocated=True, title=node.label))
+        elif node.kind == "tag":
+            self.show_artefacts(ArtefactQuery(tag=payload["tag"], title=f"Tag: {payload['tag']}"))
+        elif node.kind == "tags_root":
+            self.show_artefacts(ArtefactQuery(tagged_only=True, title="Tagged artefacts"))
+        elif node.kind in ("volume", "dir"):
+            self.show_directory(FileLocation(payload["evidence_id"], payload["volume_idx"],
+                                             payload["path"]))
+        elif node.kind == "evidence":
+            self.show_directory(FileLocation(payload["evidence"]["id"], None, None))
+        elif node.kind == "evidence_root":
+            self.show_directory(FileLocation(None, None, None))
+        elif node.kind == "warnings":
+            self.show_warnings()
+
+    def select_tree_node(self, kind: str, label: str | None = None) -> bool:
+        """Select a top-level or second-level tree node (as a click would)."""
+        index = self.tree_model.find_index(kind, label)
+        if not index.isValid():
+            return False
+        self.tree.setCurrentIndex(index)
+        return True
+
+    # -- the middle pane -------------------------------------------------------------
+    def show_artefacts(self, query: ArtefactQuery) -> None:
+        """Show a set of artefacts in the table."""
+        self.stack.setCurrentWidget(self.artefact_view)
+        self.filter.setEnabled(True)
+        self.artefact_model.filter_text = self.filter.text().strip()
+        self.artefact_model.set_query(query)
+        self.artefact_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self.title.setText(query.title)
+        self._after_reload()
+
+    def show_directory(self, location: FileLocation) -> None:
+        """Show one directory (or all files of an evidence item) in the file table."""
+        self.stack.setCurrentWidget(self.file_view)
+        self.filter.setEnabled(True)
+        self.file_model.filter_text = self.filter.text().strip()
+        self.file_model.set_location(location)
+        self.title.setText(location.parent if location.parent else "All files")
+        self._after_reload()
+
+    def show_warnings(self) -> None:
+        """Show the warnings recorded in the case."""
+        self.stack.setCurrentWidget(self.warning_view)
+        self.filter.setEnabled(False)
+        self.warning_model.reload()
+        self.title.setText("Warnings")
+        self._after_reload()
+
+    def show_map(self) -> int:
+        """Show every artefact with coordinates on the map; return how many are placed."""
+        points = []
+        for artefact in self.case.artefacts_with_coordinates():
+            attributes = artefact["attributes"]
+            label = f"{artefact['type']} #{artefact['id']}: {artefact.get('path') or ''}"
+            points.append(MapPoint(artefact["id"], attributes.get("gps_latitude"),
+                                   attributes.get("gps_longitude"), label))
+            if len(points) >= MAX_MARKERS:
+                break
+        placed = self.map_view.set_points(points)
+        self.stack.setCurrentWidget(self.map_view)
+        self.filter.setEnabled(False)
+        self.title.setText("Map")
+        self.count_label.setText(f"{placed:,} places")
+        self.map_view.reset_zoom()
+        return placed
+
+    def current_model(self) -> PagedTableModel | None:
+        """Return the model of the visible table (None on the map)."""
+        widget = self.stack.currentWidget()
+        return widget.model() if isinstance(widget, QTableView) else None
+
+    def apply_filter(self) -> None:
+        """Filter the visible table by the filter box (in the query)."""
+        self._filter_timer.stop()
+        model = self.current_model()
+        text = self.filter.text().strip()
+        if model is not None and self.filter.isEnabled() and text != model.filter_text:
+            model.set_filter(text)
+            self._after_reload()
+
+    def _after_reload(self) -> None:
+        model = self.current_model()
+        if model is not None:
+            self.count_label.setText(f"{model.total():,} rows")
+        self.detail.clear()
+        self.selection_changed.emit()
+
+    # -- selection -------------------------------------------------------------------
+    def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        model = current.model()
+        row = model.row_data(current.row()) if isinstance(model, PagedTableModel) else None
+        if row is None:
+            return
+        if model is self.artefact_model:
+            self.detail.show_artefact(row["id"])
+        else:
+            self.detail.show_file(row["id"])
+        self.selection_changed.emit()
+
+    def show_artefact_details(self, artefact_id: int) -> None:
+        """Show an artefact in the detail pane (used by map clicks)."""
+        self.detail.show_artefact(artefact_id)
+        self.selection_changed.emit()
+
+    def _on_file_double_clicked(self, index: QModelIndex) -> None:
+        row = self.file_model.row_data(index.row())
+        if row and row.get("kind") == "dir":
+            self.show_directory(FileLocation(row["evidence_id"], row["volume_idx"], row["path"]))
+
+    def selected_file_ids(self) -> list[int]:
+        """Return the files selected in the file table, or the current artefact's file."""
+        if self.stack.currentWidget() is self.file_view:
+            rows = self.file_view.selectionModel().selectedRows()
+            ids = [self.file_model.row_data(i.row()) for i in rows]
+            return [r["id"] for r in ids if r and r.get("kind") != "dir"]
+        if self.detail.current and self.detail.current[0] == "artefact":
+            artefact = self.case.get_artefact(self.detail.current[1])
+            if artefact and artefact.get("file_id"):
+                return [artefact["file_id"]]
+        return []
+
+    def show_in_file_system(self, file_id: int) -> bool:
+        """Open the file's directory in the file table and select the file."""
+        file = self.case.get_file(file_id)
+        if file is None:
+            return False
+        self.filter.clear()
+        self._filter_timer.stop()
+        self.show_directory(FileLocation(file["evidence_id"], file["volume_idx"], file["parent"]))
+        model = self.file_model
+        for _ in range(MAX_SEEK_PAGES):
+            row = model.row_of_id(file_id)
+            if row >= 0:
+                self.file_view.selectionModel().setCurrentIndex(
+                    model.index(row, 0),
+                    QItemSelectionModel.SelectionFlag.ClearAndSelect
+                    | QItemSelectionModel.SelectionFlag.Rows)
+                self.file_view.scrollTo(model.index(row, 0))
+                return True
+            if not model.canFetchMore(QModelIndex()):
+                break
+            model.fetchMore(QModelIndex())
+        return False
+
+    # -- review ----------------------------------------------------------------------
+    def tag_current(self, tag: str, comment: str | None = None) -> bool:
+        """Tag the item in the detail pane; return False when there is none."""
+        if not self.detail.current:
+            return False
+        kind, item_id = self.detail.current
+        if kind == "artefact":
+            self.case.tag(tag, self.examiner, artefact_id=item_id, comment=comment)
+            self.artefact_model.refresh_tags(item_id)
+        else:
+            self.case.tag(tag, self.examiner, file_id=item_id, comment=comment)
+            self.file_model.refresh_tags(item_id)
+        self.tree_model.refresh()
+        self.detail.refresh()
+        return True
+
+    def note_current(self, text: str) -> bool:
+        """Add a note to the item in the detail pane; return False when there is none."""
+        if not self.detail.current or not text.strip():
+            return False
+        kind, item_id = self.detail.current
+        if kind == "artefact":
+            self.case.add_note(text, self.examiner, artefact_id=item_id)
+        else:
+            self.case.add_note(text, self.examiner, file_id=item_id)
+        self.detail.refresh()
+        return True
+
+    # -- live updates ----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Pick up rows a running scan has written (counts, new rows at the end)."""
+        self.tree_model.refresh()
+        model = self.current_model()
+        if model is not None:
+            model.refresh_total()
+            self.count_label.setText(f"{model.total():,} rows")
+
+    def reload_after_scan(self) -> None:
+        """Refresh everything once a scan ended."""
+        self.tree_model.refresh()
+        self.tree_model.reload_evidence()
+        self.tree.expand(self.tree_model.index(0, 0))
+        model = self.current_model()
+        if model is not None:
+            model.reload()
+            self.count_label.setText(f"{model.total():,} rows")
+
+    def shutdown(self) -> None:
+        """Stop background helpers (the content loader)."""
+        self.detail.shutdown()
