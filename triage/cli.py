@@ -194,16 +194,25 @@ class ProgressBar:
 # -- export, info, verify ----------------------------------------------------------------
 def command_export(args: argparse.Namespace) -> int:
     """Export the case in one of the report formats."""
-    from triage.casedb import CaseDatabase
-    from triage.reports import export, export_stream
+    import shutil
+    import tempfile
 
+    from triage.casedb import CaseDatabase
+    from triage.reports import export
+
+    if args.output is None and args.fmt not in ("jsonl", "bodyfile"):
+        raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
     case = CaseDatabase.open(args.case)
     try:
         if args.output is None:
-            if args.fmt not in ("jsonl", "bodyfile"):
-                raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
-            export_stream(case, args.fmt, sys.stdout, tagged_only=args.tagged_only,
-                          categories=args.categories)
+            # Written whole to a private temporary file first, so a failed export prints nothing.
+            with tempfile.TemporaryDirectory(prefix="triage-export-") as folder:
+                written = export(case, args.fmt, Path(folder) / f"export.{args.fmt}",
+                                 tagged_only=args.tagged_only, categories=args.categories,
+                                 examiner=args.examiner)
+                with open(written, "rb") as handle:
+                    shutil.copyfileobj(handle, sys.stdout.buffer)
+                sys.stdout.flush()
             return EXIT_OK
         written = export(case, args.fmt, Path(args.output), tagged_only=args.tagged_only,
                          categories=args.categories, examiner=args.examiner)

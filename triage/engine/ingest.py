@@ -159,14 +159,15 @@ class IngestEngine:
         scanner = UnallocatedScanner(evidence, extractors, evidence_id=evidence_id, run_id=run_id,
                                      cancel=self.cancel.is_set, progress=progress)
         self.reporter.update(force=True, phase="unallocated", bytes_done=0)
-        done = 0
-        for rows, done in scanner.scan(filesystems):
+        scanned = 0
+        for rows, bytes_done in scanner.scan(filesystems):
+            scanned = bytes_done
             writer.add(None, rows)
             for warning in scanner.take_warnings():
                 writer.warn(warning)
         for warning in scanner.take_warnings():
             writer.warn(warning)
-        summary.unallocated_bytes += done
+        summary.unallocated_bytes += scanned
 
     # -- writing and progress --------------------------------------------------------
     def _write(self, writer: BatchWriter, batch: RowBatch, summary: RunSummary) -> None:
