@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.engine.chunk_scan import scan_chunks
-from triage.engine.filetype import FileTyper, extension_mismatch
+from triage.engine.filetype import FileTyper, extension_mismatch, signature_mime
 from triage.engine.options import IngestOptions
 from triage.engine.text import is_text_like
 from triage.extractors.interface import ExtractionContext, Extractor, FileView, Finding
 
 HEAD_SIZE = 64 * 1024
+#: The quick profile reads this much of every file to check signatures.
+QUICK_HEAD_SIZE = 4096
 READ_SIZE = 4 * 1024 * 1024
 #: Text-like content up to this size is scanned as one buffer; larger files in chunks.
 TEXT_BUFFER_LIMIT = 32 * 1024 * 1024
@@ -84,14 +86,25 @@ class FileProcessor:
     def _process_content(self, entry: Any, view: FileView, ctx: ExtractionContext,
                          result: FileResult) -> None:
         name_wanted = [x for x in self.extractors if self._call_wants(x.wants_by_name, view)]
-        if not self.options.hashes_everything and not name_wanted and not self._quick_rule(view):
-            return
         row = result.row
+        thorough = self.options.hashes_everything or bool(name_wanted) or self._quick_rule(view)
         try:
-            head = entry.read(0, min(entry.size, HEAD_SIZE))
+            head = entry.read(0, min(entry.size, HEAD_SIZE if thorough else QUICK_HEAD_SIZE))
         except Exception as exc:  # noqa: BLE001
             ctx.warn(f"cannot read content: {exc}", view.path)
             return
+        if not thorough:
+            # Quick profile: a small head and the strong signatures decide whether the file
+            # deserves typing and reading (a wallet database, a photo under a .dll name).
+            guess = signature_mime(head)
+            row["mime"] = guess
+            guessed = FileView(**{**view.__dict__, "mime": guess})
+            if not (guess and extension_mismatch(view.extension, guess)) and not any(
+                self._call_wants(x.wants_by_content, guessed, head, guess) for x in self.extractors
+            ):
+                return
+            if entry.size > len(head):
+                head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
         mime, description = self.typer.type_bytes(head)
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))

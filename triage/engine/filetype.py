@@ -298,6 +298,43 @@ def plain_text_type(block: bytes) -> tuple[str, str] | None:
     return "text/plain", description
 
 
+# Unambiguous leading signatures and the MIME type libmagic gives them (or, for the
+# container formats, one of its family). The quick profile uses them to decide, from a
+# small head and without libmagic, whether a file deserves a closer look.
+_SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"\xff\xd8\xff", "image/jpeg"),
+    (0, b"\x89PNG\r\n\x1a\n", "image/png"),
+    (0, b"GIF87a", "image/gif"),
+    (0, b"GIF89a", "image/gif"),
+    (0, b"II*\x00", "image/tiff"),
+    (0, b"MM\x00*", "image/tiff"),
+    (4, b"ftypheic", "image/heic"),
+    (4, b"ftypheix", "image/heic"),
+    (4, b"ftypmif1", "image/heif"),
+    (4, b"ftypisom", "video/mp4"),
+    (4, b"ftypmp42", "video/mp4"),
+    (0, b"%PDF-", "application/pdf"),
+    (0, b"PK\x03\x04", "application/zip"),
+    (0, b"Rar!\x1a\x07", "application/x-rar"),
+    (0, b"7z\xbc\xaf\x27\x1c", "application/x-7z-compressed"),
+    (0, b"\x1f\x8b", "application/gzip"),
+    (0, b"BZh", "application/x-bzip2"),
+    (0, b"\xfd7zXZ\x00", "application/x-xz"),
+    (0, b"MZ", "application/x-dosexec"),
+    (0, b"\x7fELF", "application/x-executable"),
+    (0, b"SQLite format 3\x00", "application/vnd.sqlite3"),
+    (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),
+)
+
+
+def signature_mime(head: bytes) -> str | None:
+    """Return the MIME type of a strong leading signature in ``head``, or None."""
+    for offset, magic_bytes, mime in _SIGNATURES:
+        if head[offset : offset + len(magic_bytes)] == magic_bytes:
+            return mime
+    return None
+
+
 class FileTyper:
     """libmagic typing of a file's first block; use one instance per thread.
 

@@ -146,7 +146,12 @@ class TskFileSystem(FileSystem):
         info = file.info
         name_info = info.name
         meta = info.meta
-        if meta is None and int(name_info.meta_addr) and int(name_info.flags) & _NAME_UNALLOC:
+        if (
+            meta is None
+            and int(name_info.meta_addr)
+            and int(name_info.flags) & _NAME_UNALLOC
+            and self._safe_to_load(int(name_info.meta_addr))
+        ):
             # pytsk3 drops the metadata of a deleted name whose MFT sequence number moved on
             # (NTFS bumps it on deletion); fls shows that record, so load it by address.
             try:
@@ -199,6 +204,17 @@ class TskFileSystem(FileSystem):
         if not self._is_ntfs:
             return [TskFileEntry(file, _ATTR_DEFAULT, -1, **fields)], directory
         return self._ntfs_entries(file, fields), directory
+
+    def _safe_to_load(self, addr: int) -> bool:
+        """Whether loading inode ``addr`` by address is bounded (see ext_inode_size)."""
+        if self.fs_type in ("ntfs", "fat12", "fat16", "fat32", "exfat"):
+            return True
+        if self.fs_type not in ("ext2", "ext3", "ext4"):
+            return False
+        from triage.evidence.allocation import ext_inode_size
+
+        size = ext_inode_size(self, addr)
+        return size is not None and size <= self.block_count * self.block_size
 
     def _ntfs_entries(self, file: Any, fields: dict[str, Any]) -> list[TskFileEntry]:
         # Like fls: one entry per $DATA / $INDEX_ROOT attribute; the unnamed $DATA (or the
