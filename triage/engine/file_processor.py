@@ -10,6 +10,8 @@ case database, so worker processes can run it too.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,6 +57,8 @@ class FileProcessor:
         self.options = options
         self.typer = typer or FileTyper()
         self.text_scanners = [x for x in self.extractors if x.SCANS_TEXT]
+        #: Seconds spent per stage ("typing", "hashing", "extractor:<name>") since the last take.
+        self.timings: Counter[str] = Counter()
         self.directory_extractors = [
             x for x in self.extractors
             if type(x).extract_directory is not Extractor.extract_directory
@@ -105,7 +109,9 @@ class FileProcessor:
                 return
             if entry.size > len(head):
                 head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
+        started = time.perf_counter()
         mime, description = self.typer.type_bytes(head)
+        self.timings["typing"] += time.perf_counter() - started
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
         view = FileView(**{**view.__dict__, "mime": mime})
@@ -121,14 +127,23 @@ class FileProcessor:
             keep_limit = max(keep_limit, TEXT_BUFFER_LIMIT)
         keep = entry.size <= keep_limit
         hashers = [hashlib.md5(), hashlib.sha256()] + ([hashlib.sha1()] if self.options.sha1 else [])
-        chunks: list[bytes] = []
-        chunk_iter = self._read_chunks(entry, head, hashers, chunks if keep else None, result, ctx)
-        if scan_text and not keep:
-            # Too big to hold: scan as we stream (overlapping chunks), hashing on the way.
-            self._scan_streamed(chunk_iter, result, ctx, view)
+        data: bytes | None = None
+        if keep:
+            # One read of the whole content, shared by hashing, extractors and detectors.
+            data = head if entry.size <= len(head) else self._read_whole(entry, ctx, view)
+            result.bytes_read += len(data)
+            started = time.perf_counter()
+            for hasher in hashers:
+                hasher.update(data)
+            self.timings["hashing"] += time.perf_counter() - started
         else:
-            for _ in chunk_iter:
-                pass
+            chunk_iter = self._read_chunks(entry, head, hashers, result, ctx)
+            if scan_text:
+                # Too big to hold: scan as we stream (overlapping chunks), hashing on the way.
+                self._scan_streamed(chunk_iter, result, ctx, view)
+            else:
+                for _ in chunk_iter:
+                    pass
         if result.bytes_read < entry.size:
             ctx.warn(f"short read: {result.bytes_read} of {entry.size} bytes", view.path)
         else:
@@ -136,12 +151,10 @@ class FileProcessor:
             row["sha256"] = hashers[1].hexdigest()
             if self.options.sha1:
                 row["sha1"] = hashers[2].hexdigest()
-        if not keep:
+        if data is None:
             for extractor in wanted:
                 ctx.warn(f"{extractor.NAME}: file too large to parse ({entry.size} bytes)", view.path)
             return
-        data = b"".join(chunks)
-        chunks.clear()
         for extractor in wanted:
             if len(data) > extractor.MAX_FILE_SIZE:
                 ctx.warn(f"{extractor.NAME}: file too large to parse ({len(data)} bytes)", view.path)
@@ -151,17 +164,23 @@ class FileProcessor:
             for scanner in self.text_scanners:
                 self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
 
-    def _read_chunks(self, entry: Any, head: bytes, hashers: list[Any], keep: list[bytes] | None,
-                     result: FileResult, ctx: ExtractionContext) -> Iterable[bytes]:
+    @staticmethod
+    def _read_whole(entry: Any, ctx: ExtractionContext, view: FileView) -> bytes:
+        try:
+            return entry.read(0, entry.size)
+        except Exception as exc:  # noqa: BLE001
+            ctx.warn(f"read failed: {exc}", view.path)
+            return b""
+
+    def _read_chunks(self, entry: Any, head: bytes, hashers: list[Any], result: FileResult,
+                     ctx: ExtractionContext) -> Iterable[bytes]:
         offset = 0
         data = head
-        while True:
-            if not data:
-                break
+        while data:
+            started = time.perf_counter()
             for hasher in hashers:
                 hasher.update(data)
-            if keep is not None:
-                keep.append(data)
+            self.timings["hashing"] += time.perf_counter() - started
             result.bytes_read += len(data)
             yield data
             offset += len(data)
@@ -175,8 +194,16 @@ class FileProcessor:
 
     def _scan_streamed(self, chunks: Iterable[bytes], result: FileResult, ctx: ExtractionContext,
                        view: FileView) -> None:
+        started = time.perf_counter()
         for scanner, finding in scan_chunks(chunks, self.text_scanners, warn=ctx.warn, path=view.path):
             result.findings.append((scanner, finding))
+        self.timings["extractor:text (streamed)"] += time.perf_counter() - started
+
+    def take_timings(self) -> dict[str, float]:
+        """Return and reset the per-stage seconds."""
+        taken = dict(self.timings)
+        self.timings.clear()
+        return taken
 
     def _quick_rule(self, view: FileView) -> bool:
         """The quick profile's triage rule: which content is worth reading with no extractor asking."""
@@ -192,17 +219,19 @@ class FileProcessor:
         except Exception:  # noqa: BLE001 (a broken declaration must not stop the scan)
             return False
 
-    @staticmethod
-    def _run(result: FileResult, extractor: Extractor, method: Any, *args: Any,
+    def _run(self, result: FileResult, extractor: Extractor, method: Any, *args: Any,
              view: FileView, ctx: ExtractionContext | None = None) -> None:
         if ctx is None:
             ctx = next((a for a in args if hasattr(a, "warn")), None)
+        started = time.perf_counter()
         try:
             for finding in method(*args) or ():
                 result.findings.append((extractor, finding))
         except Exception as exc:  # noqa: BLE001 (hostile input must never end the scan)
             if ctx is not None:
                 ctx.warn(f"{extractor.NAME} failed: {type(exc).__name__}: {exc}", view.path)
+        finally:
+            self.timings[f"extractor:{extractor.NAME}"] += time.perf_counter() - started
 
 
 def file_row(entry: Any) -> dict[str, Any]:

@@ -159,6 +159,7 @@ class IngestEngine:
         scanner = UnallocatedScanner(evidence, extractors, evidence_id=evidence_id, run_id=run_id,
                                      cancel=self.cancel.is_set, progress=progress)
         self.reporter.update(force=True, phase="unallocated", bytes_done=0)
+        started = time.perf_counter()
         scanned = 0
         for rows, bytes_done in scanner.scan(filesystems):
             scanned = bytes_done
@@ -168,6 +169,8 @@ class IngestEngine:
         for warning in scanner.take_warnings():
             writer.warn(warning)
         summary.unallocated_bytes += scanned
+        summary.stage_seconds["unallocated"] = (
+            summary.stage_seconds.get("unallocated", 0.0) + time.perf_counter() - started)
 
     # -- writing and progress --------------------------------------------------------
     def _write(self, writer: BatchWriter, batch: RowBatch, summary: RunSummary) -> None:
@@ -176,6 +179,8 @@ class IngestEngine:
         for warning in batch.warnings:
             writer.warn(warning)
         summary.bytes_read += batch.bytes_read
+        for stage, seconds in batch.timings.items():
+            summary.stage_seconds[stage] = summary.stage_seconds.get(stage, 0.0) + seconds
         self.reporter.update(
             files_done=writer.file_count,
             bytes_done=summary.bytes_read,
@@ -239,6 +244,7 @@ def _summary_stats(summary: RunSummary) -> dict[str, Any]:
         "deleted_files": summary.deleted_files,
         "bytes_read": summary.bytes_read,
         "unallocated_bytes": summary.unallocated_bytes,
+        "stage_seconds": {k: round(v, 3) for k, v in sorted(summary.stage_seconds.items())},
         "artefacts_by_type": summary.artefacts_by_type,
         "warnings": summary.warnings,
         "seconds": round(summary.seconds, 3),

@@ -73,6 +73,8 @@ class RunSummary:
     seconds: float = 0.0
     message: str | None = None
     unallocated_bytes: int = 0
+    #: CPU-side seconds per stage: "typing", "hashing", "extractor:<name>", "unallocated".
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def artefacts(self) -> int:

@@ -44,6 +44,7 @@ class RowBatch:
     warnings: list[dict[str, Any]] = field(default_factory=list)
     bytes_read: int = 0
     last_path: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 def build_extractors(options: IngestOptions) -> list[Extractor]:
@@ -91,8 +92,8 @@ def iter_volume_batches(
         if len(batch.files) >= ROWS_PER_MESSAGE:
             yield batch
             batch = RowBatch()
-    if batch.files or batch.warnings:
-        yield batch
+    batch.timings = processor.take_timings()
+    yield batch
 
 
 class _CallableEvent(threading.Event):
