@@ -134,3 +134,25 @@ def test_reader_sees_committed_batches_while_writer_is_open(case):
         assert reader.count_files() == 1
     finally:
         reader.close()
+
+
+@pytest.mark.parametrize("text", ["fp00", "FP00", "p0", "1%", "_0", "\\"])
+def test_filter_agrees_with_a_plain_substring_search(case, text):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=[
+        _artefact(evidence_id, f"k{i}", fingerprint=f"FP{i:03d}", note=f"{i}%_\\x") for i in range(30)])
+    expected = {a["id"] for a in case.iter_artefacts()
+                if text.lower() in " ".join([a["path"], a["type"], *map(str, a["attributes"].values())]).lower()}
+    got = {a["id"] for a in case.page_artefacts(filter_text=text, limit=1000)}
+    assert got == expected and case.count_artefacts(filter_text=text) == len(expected)
+
+
+def test_coordinates_are_indexed_and_validated(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    rows = [_artefact(evidence_id, "p1", gps_latitude=52.5, gps_longitude=13.4),
+            _artefact(evidence_id, "p2", gps_latitude=95.0, gps_longitude=13.4),
+            _artefact(evidence_id, "p3", gps_latitude="52.5", gps_longitude=13.4),
+            _artefact(evidence_id, "p4", make="Canon")]
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=rows)
+    located = list(case.artefacts_with_coordinates())
+    assert [a["identity"] for a in located] == ["p1"]

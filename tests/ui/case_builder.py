@@ -10,7 +10,7 @@ from triage.extractors.interface import ArtefactType, AttributeSpec
 TYPES = (
     ArtefactType("pgp.key", "PGP key", "PGP keys",
                  (AttributeSpec("fingerprint"), AttributeSpec("user_ids", "list"),
-                  AttributeSpec("secret", "bool")), ("fingerprint", "user_ids", "secret")),
+                  AttributeSpec("has_secret", "bool")), ("fingerprint", "user_ids", "has_secret")),
     ArtefactType("wallet.electrum", "Electrum wallet", "Wallets",
                  (AttributeSpec("wallet_type"), AttributeSpec("encrypted", "bool")),
                  ("wallet_type", "encrypted")),
@@ -58,10 +58,10 @@ def build_case(path: Path, addresses: int = 30, examiner: str = "Tester") -> Cas
     artefacts = [
         _artefact(evidence_id, run_id, "pgp.key", "PGP keys", "/Users/alice/secret.asc",
                   {"fingerprint": "AAAA1111", "user_ids": ["Alice <a@example.org>"],
-                   "secret": True}, offset=0),
+                   "has_secret": True}, offset=0),
         _artefact(evidence_id, run_id, "pgp.key", "PGP keys", "/Users/alice/secret.asc",
                   {"fingerprint": "BBBB2222", "user_ids": ["Bob <b@example.org>"],
-                   "secret": False}, offset=2000),
+                   "has_secret": False}, offset=2000),
         _artefact(evidence_id, run_id, "wallet.electrum", "Wallets", "/Users/alice/old.wallet",
                   {"wallet_type": "standard", "encrypted": True}, deleted=True),
         _artefact(evidence_id, run_id, "tor.browser", "Tor", "/Users/alice/notes.txt",

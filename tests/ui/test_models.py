@@ -124,7 +124,10 @@ def test_tree_counts_and_lazy_directories(big_case: CaseDatabase) -> None:
         categories[node.label] = node.count
     assert categories["Addresses"] == ADDRESSES
     assert categories["Photos"] == len(PHOTO_PLACES)
-    assert categories["Photos and items with GPS"] == len(PHOTO_PLACES)
+    assert categories["Photos with GPS"] == len(PHOTO_PLACES)
+    assert categories["Secret keys"] == 1  # AAAA1111 has its secret half, BBBB2222 not
+    # Categories the issue lists are offered even when nothing was found.
+    assert categories["Onion services"] == 0 and categories["Documents"] == 0
     assert categories["Unallocated hits"] == ADDRESSES // 10
     evidence = tree.index(0, 0, tree.find_index("evidence_root"))
     volume = tree.index(0, 0, evidence)
@@ -137,16 +140,39 @@ def test_tree_counts_and_lazy_directories(big_case: CaseDatabase) -> None:
     assert tree.data(tree.index(0, 0, users)) == "alice"
 
 
-def test_tree_refresh_adds_new_categories_in_place(big_case: CaseDatabase) -> None:
+def test_tree_refresh_adds_new_categories_and_types_in_place(big_case: CaseDatabase) -> None:
     tree = CaseTreeModel(big_case)
-    inserted = []
-    tree.rowsInserted.connect(lambda parent, first, last: inserted.append((first, last)))
-    big_case.write_batch(artefacts=[{
-        "type": "tor.onion_address", "category": "Onion addresses", "evidence_id": 1,
-        "attributes": {"address": "x" * 56 + ".onion"}, "extractor": "t",
-        "extractor_version": "1", "identity": "onion-1",
-    }])
+    inserted: list[tuple[str, int, int]] = []
+    changed: list[str] = []
+    tree.rowsInserted.connect(
+        lambda parent, first, last: inserted.append((tree.node_at(parent).label, first, last)))
+    tree.dataChanged.connect(lambda first, _last: changed.append(tree.data(first)))
+    addresses = tree.find_index("category", "Addresses")
+    assert tree.rowCount(addresses) == 0  # one type only: no type level
+    big_case.write_batch(artefacts=[
+        {"type": "tor.onion_address", "category": "Onion addresses", "evidence_id": 1,
+         "attributes": {"address": "x" * 56 + ".onion"}, "extractor": "t",
+         "extractor_version": "1", "identity": "onion-1"},
+        {"type": "chat.message", "category": "Chat logs", "evidence_id": 1,
+         "attributes": {"text": "hello"}, "extractor": "t", "extractor_version": "1",
+         "identity": "chat-1"},
+        {"type": "crypto.legacy_address", "category": "Addresses", "evidence_id": 1,
+         "attributes": {"address": "1Legacy"}, "extractor": "t", "extractor_version": "1",
+         "identity": "legacy-1"},
+    ])
     tree.refresh()
-    assert inserted
-    index = tree.find_index("category", "Onion addresses")
-    assert tree.data(index) == "Onion addresses (1)"
+    assert "Onion addresses (1)" in changed  # counted in place, not re-inserted
+    assert ("Artefacts", ) == tuple({label for label, _, _ in inserted} - {"Addresses"})
+    assert tree.data(tree.find_index("category", "Chat logs")) == "Chat logs (1)"
+    # A second type in a category splits it by type, the most frequent first.
+    assert tree.rowCount(addresses) == 2
+    assert [tree.data(tree.index(r, 0, addresses)) for r in range(2)] == [
+        f"Address ({ADDRESSES:,})", "crypto.legacy_address (1)"]
+
+
+def test_secret_keys_view(big_case: CaseDatabase) -> None:
+    model = ArtefactTableModel(big_case)
+    model.set_query(ArtefactQuery(types=("pgp.key",), secret_keys=True))
+    rows = _all_rows(model)
+    assert [r["attributes"]["fingerprint"] for r in rows] == ["AAAA1111"]
+    assert [c.key for c in model.columns()][2:5] == ["fingerprint", "user_ids", "has_secret"]

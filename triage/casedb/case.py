@@ -408,18 +408,19 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 ).fetchone()
                 file_id = found[0] if found else None
             attributes = a["attributes"]
+            latitude, longitude = _coordinates(attributes)
             rows.append((
                 a["type"], a["category"], a["evidence_id"], a.get("volume_idx"), file_id,
                 a.get("path"), a.get("inode"), int(bool(a.get("deleted"))),
                 int(bool(a.get("unallocated"))), a.get("offset"), a.get("context"),
                 _json(attributes), summary_text(a), a["extractor"], a["extractor_version"],
-                a.get("run_id"), a["identity"],
+                a.get("run_id"), a["identity"], latitude, longitude,
             ))
         self.conn.executemany(
             "INSERT OR IGNORE INTO artefacts (type, category, evidence_id, volume_idx, file_id, path,"
             " inode, deleted, unallocated, offset, context, attributes, summary, extractor,"
-            " extractor_version, run_id, identity)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " extractor_version, run_id, identity, latitude, longitude)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
@@ -443,6 +444,20 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
 
 
 _FILE_DEFAULTS = {"deleted": 0, "allocated": 1}
+
+
+def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
+    """Return (latitude, longitude) when an artefact carries a valid position."""
+    if not isinstance(attributes, dict):
+        return None, None
+    latitude, longitude = attributes.get("gps_latitude"), attributes.get("gps_longitude")
+    if not isinstance(latitude, int | float) or not isinstance(longitude, int | float):
+        return None, None
+    if isinstance(latitude, bool) or isinstance(longitude, bool):
+        return None, None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None, None
+    return float(latitude), float(longitude)
 
 
 def _file_row(file: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:

@@ -24,12 +24,32 @@ FILE_SORT_COLUMNS = (
 )
 
 
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_filter(id_column: str, fts_table: str | None, fts_column: str, column: str,
+                 text: str) -> tuple[str, str]:
+    """Return a substring filter and its parameter.
+
+    With a trigram index (``fts_table``) and a pattern of three or more characters free of
+    LIKE's wildcards, the index answers it; SQLite cannot use the index with an ESCAPE
+    clause, so other patterns scan the column itself.
+    """
+    if fts_table and len(text) >= 3 and not any(c in text for c in "%_\\"):
+        return f"{id_column} IN (SELECT rowid FROM {fts_table} WHERE {fts_column} LIKE ?)", f"%{text}%"
+    return f"{column} LIKE ? ESCAPE '\\'", _like_pattern(text)
+
+
 def _decode_artefact(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["attributes"] = json.loads(item["attributes"])
     item["deleted"] = bool(item["deleted"])
     item["unallocated"] = bool(item["unallocated"])
     item.pop("summary", None)
+    item.pop("latitude", None)
+    item.pop("longitude", None)
     return item
 
 
@@ -69,9 +89,10 @@ class ArtefactQueries:
             clauses.append(f"a.category IN ({', '.join('?' * len(categories))})")
             params.extend(categories)
         if filter_text:
-            clauses.append("a.summary LIKE ? ESCAPE '\\'")
-            escaped = filter_text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+            clause, pattern = _text_filter(
+                "a.id", "artefacts_fts", "summary", "a.summary", filter_text.lower())
+            clauses.append(clause)
+            params.append(pattern)
         if tagged_only:
             clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.artefact_id = a.id)")
         if tag:
@@ -175,10 +196,7 @@ class ArtefactQueries:
 
     def artefacts_with_coordinates(self, tagged_only: bool = False) -> Iterator[dict[str, Any]]:
         """Stream artefacts that carry gps_latitude and gps_longitude attributes."""
-        where = (
-            " WHERE json_extract(a.attributes, '$.gps_latitude') IS NOT NULL"
-            " AND json_extract(a.attributes, '$.gps_longitude') IS NOT NULL"
-        )
+        where = " WHERE a.latitude IS NOT NULL"
         if tagged_only:
             where += " AND EXISTS (SELECT 1 FROM tags t WHERE t.artefact_id = a.id)"
         for row in self.conn.execute(self._ARTEFACT_SELECT + where + " ORDER BY a.id"):
@@ -255,9 +273,9 @@ class FileQueries:
             clauses.append("evidence_id = ?")
             params.append(evidence_id)
         if filter_text:
-            escaped = filter_text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            clauses.append("path LIKE ? ESCAPE '\\'")
-            params.append(f"%{escaped}%")
+            clause, pattern = _text_filter("id", None, "path", "path", filter_text)
+            clauses.append(clause)
+            params.append(pattern)
         if deleted is not None:
             clauses.append("deleted = ?")
             params.append(int(deleted))

@@ -100,6 +100,7 @@ CREATE TABLE files (
 );
 CREATE INDEX files_location ON files (evidence_id, volume_idx, parent, name);
 CREATE INDEX files_deleted ON files (deleted);
+CREATE INDEX files_evidence ON files (evidence_id);
 CREATE INDEX files_name ON files (name);
 CREATE TABLE artefact_types (
     name TEXT PRIMARY KEY,
@@ -127,9 +128,27 @@ CREATE TABLE artefacts (
     extractor_version TEXT NOT NULL,
     run_id INTEGER REFERENCES runs(id),
     identity TEXT NOT NULL,
+    latitude REAL,
+    longitude REAL,
     UNIQUE (evidence_id, identity)
 );
 CREATE INDEX artefacts_type ON artefacts (type);
+CREATE INDEX artefacts_evidence ON artefacts (evidence_id);
+CREATE INDEX artefacts_unallocated ON artefacts (id) WHERE unallocated = 1;
+CREATE INDEX artefacts_coordinates ON artefacts (id) WHERE latitude IS NOT NULL;
+-- Trigram indexes answer the filter box's LIKE '%text%' without scanning every row.
+CREATE VIRTUAL TABLE artefacts_fts USING fts5(
+    summary, content='artefacts', content_rowid='id', tokenize='trigram');
+CREATE TRIGGER artefacts_fts_insert AFTER INSERT ON artefacts BEGIN
+    INSERT INTO artefacts_fts (rowid, summary) VALUES (new.id, new.summary);
+END;
+CREATE TRIGGER artefacts_fts_delete AFTER DELETE ON artefacts BEGIN
+    INSERT INTO artefacts_fts (artefacts_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
+END;
+CREATE TRIGGER artefacts_fts_update AFTER UPDATE OF summary ON artefacts BEGIN
+    INSERT INTO artefacts_fts (artefacts_fts, rowid, summary) VALUES ('delete', old.id, old.summary);
+    INSERT INTO artefacts_fts (rowid, summary) VALUES (new.id, new.summary);
+END;
 CREATE INDEX artefacts_category ON artefacts (category);
 CREATE INDEX artefacts_file ON artefacts (file_id);
 CREATE TABLE tag_names (

@@ -29,10 +29,35 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _coordinates_where(filter_text: str | None) -> tuple[str, list[Any]]:
+#: A PGP key whose secret half was found (a keyring, agent key file or secret key block).
+_IS_SECRET_KEY = "a.type = 'pgp.key' AND json_extract(a.attributes, '$.has_secret') = 1"
+_DERIVED_SORT_COLUMNS = ("id", "type", "path", "deleted", "unallocated", "offset", "extractor")
+
+
+def _derived_where(condition: str, filter_text: str | None) -> tuple[str, list[Any]]:
     where, params = ArtefactQueries._artefact_where(None, None, filter_text, False)
     joiner = " AND " if where else " WHERE "
-    return where + joiner + _HAS_COORDINATES, params
+    return where + joiner + condition, params
+
+
+def _page_derived(
+    case: CaseDatabase,
+    condition: str,
+    filter_text: str | None,
+    sort_key: str | None,
+    descending: bool,
+    offset: int,
+    limit: int,
+) -> list[dict[str, Any]]:
+    where, params = _derived_where(condition, filter_text)
+    order = ArtefactQueries._order_by(sort_key, descending, _DERIVED_SORT_COLUMNS, "a.")
+    sql = ArtefactQueries._ARTEFACT_SELECT + where + order + " LIMIT ? OFFSET ?"
+    return [_decode_artefact(r) for r in case.conn.execute(sql, [*params, limit, offset])]
+
+
+def _count_derived(case: CaseDatabase, condition: str, filter_text: str | None) -> int:
+    where, params = _derived_where(condition, filter_text)
+    return case.conn.execute("SELECT count(*) FROM artefacts a" + where, params).fetchone()[0]
 
 
 def page_artefacts_with_coordinates(
@@ -44,19 +69,49 @@ def page_artefacts_with_coordinates(
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Return one page of artefacts that carry GPS coordinates, filtered and sorted."""
-    where, params = _coordinates_where(filter_text)
-    order = ArtefactQueries._order_by(
-        sort_key, descending, ("id", "type", "path", "deleted", "unallocated", "offset", "extractor"),
-        "a.",
-    )
-    sql = ArtefactQueries._ARTEFACT_SELECT + where + order + " LIMIT ? OFFSET ?"
-    return [_decode_artefact(r) for r in case.conn.execute(sql, [*params, limit, offset])]
+    return _page_derived(case, _HAS_COORDINATES, filter_text, sort_key, descending, offset, limit)
 
 
 def count_artefacts_with_coordinates(case: CaseDatabase, filter_text: str | None = None) -> int:
     """Count artefacts that carry GPS coordinates (matching ``filter_text``)."""
-    where, params = _coordinates_where(filter_text)
-    return case.conn.execute("SELECT count(*) FROM artefacts a" + where, params).fetchone()[0]
+    return _count_derived(case, _HAS_COORDINATES, filter_text)
+
+
+def page_secret_keys(
+    case: CaseDatabase,
+    filter_text: str | None = None,
+    sort_key: str | None = None,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int = 200,
+) -> list[dict[str, Any]]:
+    """Return one page of PGP keys (``pgp.key``) whose ``has_secret`` attribute is true."""
+    return _page_derived(case, _IS_SECRET_KEY, filter_text, sort_key, descending, offset, limit)
+
+
+def count_secret_keys(case: CaseDatabase, filter_text: str | None = None) -> int:
+    """Count PGP keys whose secret half was found (matching ``filter_text``)."""
+    return _count_derived(case, _IS_SECRET_KEY, filter_text)
+
+
+def artefact_counts_by_category_and_type(case: CaseDatabase) -> dict[str, dict[str, int]]:
+    """Return ``{category: {type: count}}`` over the whole case (for the tree).
+
+    Counts by type (an index-only scan) and maps each type to its registered category;
+    a type the case never registered takes the category stored on its artefacts.
+    """
+    categories = {row[0]: row[1] for row in case.conn.execute(
+        "SELECT name, category FROM artefact_types")}
+    counts: dict[str, dict[str, int]] = {}
+    for type_, count in case.conn.execute(
+            "SELECT type, count(*) FROM artefacts GROUP BY type ORDER BY type"):
+        category = categories.get(type_)
+        if category is None:
+            row = case.conn.execute(
+                "SELECT category FROM artefacts WHERE type = ? LIMIT 1", (type_,)).fetchone()
+            category = row[0] if row else "Other"
+        counts.setdefault(category, {})[type_] = count
+    return counts
 
 
 def _directory_where(

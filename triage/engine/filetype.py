@@ -16,6 +16,8 @@ from typing import Any
 
 import magic
 
+from triage.engine.magic_setup import magic_file as bundled_magic_file
+
 #: What libmagic reports when it cannot type the content (or fails).
 UNKNOWN_MIME = "application/octet-stream"
 UNKNOWN_DESCRIPTION = "data"
@@ -343,6 +345,7 @@ class FileTyper:
     """
 
     def __init__(self, magic_file: str | None = None) -> None:
+        magic_file = magic_file or bundled_magic_file()
         kwargs: dict[str, Any] = {"magic_file": magic_file} if magic_file else {}
         self._mime = magic.Magic(mime=True, **kwargs)
         self._description = magic.Magic(**kwargs)

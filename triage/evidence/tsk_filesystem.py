@@ -207,10 +207,8 @@ class TskFileSystem(FileSystem):
 
     def _safe_to_load(self, addr: int) -> bool:
         """Whether loading inode ``addr`` by address is bounded (see ext_inode_size)."""
-        if self.fs_type in ("ntfs", "fat12", "fat16", "fat32", "exfat"):
-            return True
         if self.fs_type not in ("ext2", "ext3", "ext4"):
-            return False
+            return True
         from triage.evidence.allocation import ext_inode_size
 
         size = ext_inode_size(self, addr)
@@ -269,6 +267,9 @@ class TskFileSystem(FileSystem):
         already visited is not entered again (loops); unreadable directories are reported
         through ``warn`` and skipped.
         """
+        if not self._safe_to_load(self.root_inum):
+            warn("root directory inode is implausible (larger than the volume); not read", "/")
+            return
         try:
             root = self._fs.open_dir(inode=self.root_inum)
         except TSK_ERRORS as error:
@@ -306,6 +307,10 @@ class TskFileSystem(FileSystem):
                      dir_path)
                 continue
             visited.add(addr)
+            if not self._safe_to_load(addr):
+                warn("directory inode is implausible (larger than the volume); not entered",
+                     dir_path)
+                continue
             try:
                 directory = subdirectory.as_directory()
             except TSK_ERRORS as error:

@@ -23,9 +23,21 @@ def about_html() -> str:
         "<p>Offline forensic triage of disk images: PGP keys, cryptocurrency wallets, "
         "Tor artefacts and metadata. Licence: Apache-2.0.</p>"
         f"<h3>Extractors</h3><ul>{rows}</ul>"
+        f"<h3>Components</h3>{components_html()}"
         "<h3>Credits</h3><p>Map outlines: Natural Earth (public domain), via world-atlas "
         "(ISC). Icons drawn for triage.</p>"
     )
+
+
+def components_html() -> str:
+    """Return the versions of Python and the bundled libraries as an HTML table."""
+    from triage.self_test import component_versions
+
+    rows = "".join(
+        f"<tr><td>{html.escape(name)}</td><td>{html.escape(version)}</td></tr>"
+        for name, version in component_versions().items()
+    )
+    return f"<table>{rows}</table>"
 
 
 class AboutDialog(QDialog):

@@ -13,7 +13,11 @@ from triage.ui.formatting import format_value
 from triage.ui.icons import category_icon
 from triage.ui.paged_table_model import Column, PagedTableModel
 
-SUMMARY_ATTRIBUTES = 4
+#: A table over several types shows the union of their declared columns up to this many;
+#: beyond it (Tor: browser, state, torrc, prefetch) one "Summary" column is more readable.
+MAX_UNION_COLUMNS = 12
+#: How many "label: value" pairs a summary cell shows.
+SUMMARY_ATTRIBUTES = 6
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class ArtefactQuery:
     tagged_only: bool = False
     unallocated: bool | None = None
     with_coordinates: bool = False
+    secret_keys: bool = False
     title: str = "Artefacts"
 
 
@@ -36,6 +41,7 @@ class ArtefactTableModel(PagedTableModel):
         super().__init__(parent)
         self._case = case
         self.query = ArtefactQuery()
+        self._types: dict[str, dict[str, Any]] = {}
         self._columns = self._columns_for(self.query)
 
     def set_query(self, query: ArtefactQuery) -> None:
@@ -49,25 +55,34 @@ class ArtefactTableModel(PagedTableModel):
         self.reload()
 
     def _columns_for(self, query: ArtefactQuery) -> list[Column]:
-        types = self._case.artefact_types_info()
-        chosen = [t for t in types.values()
+        self._types = self._case.artefact_types_info()
+        chosen = [t for t in self._types.values()
                   if t["category"] in query.categories or t["name"] in query.types]
-        attribute_columns: list[Column] = []
-        if chosen:
-            seen: set[str] = set()
-            for info in chosen:
-                labels = {a["name"]: a.get("label") or a["name"] for a in info["attributes"]}
-                for name in info["columns"] or list(labels)[:SUMMARY_ATTRIBUTES]:
-                    if name not in seen:
-                        seen.add(name)
-                        attribute_columns.append(Column(name, labels.get(name, name)))
-        else:
-            attribute_columns.append(Column("summary", "Summary", sortable=False))
+        attribute_columns = self._attribute_columns(chosen)
         return [
             Column("id", "ID"), Column("type", "Type"), *attribute_columns,
-            Column("path", "Path"), Column("deleted", "Deleted"),
-            Column("unallocated", "Unallocated"), Column("tags", "Tags", sortable=False),
+            Column("tags", "Tags", sortable=False), Column("deleted", "Deleted"),
+            Column("unallocated", "Unallocated"), Column("path", "Path"),
         ]
+
+    def _attribute_columns(self, chosen: list[dict[str, Any]]) -> list[Column]:
+        """Return the declared columns of ``chosen`` types, the most frequent type first."""
+        summary = [Column("summary", "Summary", sortable=False)]
+        if not chosen:
+            return summary
+        if len(chosen) > 1:
+            counts = self._case.artefact_counts_by_type()
+            present = [t for t in chosen if counts.get(t["name"])] or chosen
+            chosen = sorted(present, key=lambda t: (-counts.get(t["name"], 0), t["name"]))
+        columns: list[Column] = []
+        seen: set[str] = set()
+        for info in chosen:
+            labels = {a["name"]: a.get("label") or a["name"] for a in info["attributes"]}
+            for name in info["columns"] or list(labels)[:SUMMARY_ATTRIBUTES]:
+                if name not in seen:
+                    seen.add(name)
+                    columns.append(Column(name, labels.get(name, name)))
+        return columns if len(columns) <= MAX_UNION_COLUMNS else summary
 
     # -- queries ---------------------------------------------------------------------
     def _query_kwargs(self) -> dict[str, Any]:
@@ -79,11 +94,16 @@ class ArtefactTableModel(PagedTableModel):
         }
 
     def _count(self) -> int:
+        if self.query.secret_keys:
+            return ui_queries.count_secret_keys(self._case, self.filter_text or None)
         if self.query.with_coordinates:
             return ui_queries.count_artefacts_with_coordinates(self._case, self.filter_text or None)
         return self._case.count_artefacts(**self._query_kwargs())
 
     def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
+        if self.query.secret_keys:
+            return ui_queries.page_secret_keys(
+                self._case, self.filter_text or None, self.sort_key, self.descending, offset, limit)
         if self.query.with_coordinates:
             return ui_queries.page_artefacts_with_coordinates(
                 self._case, self.filter_text or None, self.sort_key, self.descending, offset, limit)
@@ -116,15 +136,29 @@ class ArtefactTableModel(PagedTableModel):
         if key == "tags":
             return ", ".join(row.get("tags", []))
         if key == "summary":
-            items = list(row["attributes"].items())[:SUMMARY_ATTRIBUTES]
-            return "; ".join(f"{k}: {format_value(v, 60)}" for k, v in items)
-        if key in ("id", "type", "path"):
+            return self._summary(row)
+        if key == "type":
+            return (self._types.get(row["type"]) or {}).get("label") or row["type"]
+        if key in ("id", "path"):
             return format_value(row.get(key))
         return format_value(row["attributes"].get(key), 200)
+
+    def _summary(self, row: dict[str, Any]) -> str:
+        """Return 'Label: value' pairs of the row's declared columns (non-empty ones)."""
+        info = self._types.get(row["type"]) or {}
+        labels = {a["name"]: a.get("label") or a["name"] for a in info.get("attributes", [])}
+        attributes = row["attributes"]
+        names = info.get("columns") or list(attributes)
+        pairs = [(labels.get(name, name), attributes.get(name)) for name in names]
+        shown = [(label, value) for label, value in pairs if value not in (None, "", [], {})]
+        return " · ".join(f"{label}: {format_value(value, 80)}"
+                          for label, value in shown[:SUMMARY_ATTRIBUTES])
 
     def extra_data(self, row: dict[str, Any], column: Column, role: int) -> Any:
         if role == Qt.ItemDataRole.DecorationRole and column.key == "type":
             return category_icon(row["category"])
+        if role == Qt.ItemDataRole.ToolTipRole and column.key == "type":
+            return row["type"]
         if role == Qt.ItemDataRole.ForegroundRole and (row["deleted"] or row["unallocated"]):
             return QBrush(QColor("#b03030"))
         return None

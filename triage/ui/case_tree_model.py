@@ -19,16 +19,31 @@ from triage.ui.icons import category_icon, icon
 DIRECTORY_PAGE = 500
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 
-#: Preferred order of artefact categories in the tree (others follow alphabetically).
-CATEGORY_ORDER = (
-    "PGP keys", "PGP", "Wallets", "Addresses", "Seeds and keys", "Tor", "Onion services",
-    "Onion addresses", "Photos", "Documents", "Type mismatches",
+#: The artefact branch, in order: (node kind, label, always shown). Category labels are
+#: the categories the extractors emit; "PGP" holds GnuPG homes, messages and signatures.
+#: Nodes marked always shown appear with a zero count, so "Wallets (0)" says none was
+#: found; categories not listed here follow the known ones alphabetically.
+ARTEFACT_LAYOUT = (
+    ("category", "PGP keys", True),
+    ("secret_keys", "Secret keys", True),
+    ("category", "PGP", False),
+    ("category", "Wallets", True),
+    ("category", "Addresses", True),
+    ("category", "Seeds and keys", True),
+    ("category", "Tor", True),
+    ("category", "Onion services", True),
+    ("category", "Onion addresses", True),
+    ("category", "Photos", False),
+    ("gps", "Photos with GPS", True),
+    ("category", "Documents", True),
+    ("category", "Type mismatches", True),
 )
 _ICON_OF_KIND = {
     "evidence_root": "evidence", "evidence": "evidence", "volume": "volume", "dir": "folder",
     "artefacts_root": "artefacts", "gps": "map", "unallocated": "unallocated",
-    "tags_root": "tag", "tag": "tag", "warnings": "warning",
+    "tags_root": "tag", "tag": "tag", "warnings": "warning", "secret_keys": "secret_key",
 }
+_EMPTY_COLOUR = "#8a8a8a"
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
@@ -54,13 +69,7 @@ class TreeNode:
 
     def key(self) -> tuple[str, str]:
         """Return a key that identifies the node among its siblings across refreshes."""
-        return self.kind, self.label
-
-
-def _category_rank(category: str) -> tuple[int, str]:
-    if category in CATEGORY_ORDER:
-        return CATEGORY_ORDER.index(category), category
-    return len(CATEGORY_ORDER), category
+        return self.kind, self.payload.get("type") or self.label
 
 
 class CaseTreeModel(QAbstractItemModel):
@@ -103,16 +112,37 @@ class CaseTreeModel(QAbstractItemModel):
         return node
 
     def _artefact_children(self) -> list[TreeNode]:
-        counts = self._case.artefact_counts_by_category()
-        nodes = [
-            TreeNode("category", category, count=count, payload={"category": category})
-            for category, count in sorted(counts.items(), key=lambda item: _category_rank(item[0]))
-        ]
-        nodes.append(TreeNode("gps", "Photos and items with GPS",
-                              count=ui_queries.count_artefacts_with_coordinates(self._case)))
+        counts = ui_queries.artefact_counts_by_category_and_type(self._case)
+        types = self._case.artefact_types_info()
+        nodes: list[TreeNode] = []
+        known = {label for kind, label, _ in ARTEFACT_LAYOUT if kind == "category"}
+        for kind, label, always in ARTEFACT_LAYOUT:
+            if kind == "category":
+                by_type = counts.get(label, {})
+                if by_type or always:
+                    nodes.append(self._category_node(label, by_type, types))
+            elif kind == "secret_keys":
+                nodes.append(TreeNode(kind, label, count=ui_queries.count_secret_keys(self._case)))
+            elif kind == "gps":
+                nodes.append(TreeNode(
+                    kind, label, count=ui_queries.count_artefacts_with_coordinates(self._case)))
+        for category in sorted(set(counts) - known):
+            nodes.append(self._category_node(category, counts[category], types))
         nodes.append(TreeNode("unallocated", "Unallocated hits",
                               count=self._case.count_artefacts(unallocated=True)))
         return nodes
+
+    def _category_node(self, category: str, by_type: dict[str, int],
+                       types: dict[str, dict[str, Any]]) -> TreeNode:
+        """Return a category node with one child per type when it holds several types."""
+        node = TreeNode("category", category, count=sum(by_type.values()),
+                        payload={"category": category})
+        if len(by_type) > 1:
+            for name, count in sorted(by_type.items(), key=lambda item: (-item[1], item[0])):
+                label = (types.get(name) or {}).get("label") or name
+                self._add(node, TreeNode("type", label, count=count,
+                                         payload={"type": name, "category": category}))
+        return node
 
     def _tag_children(self) -> list[TreeNode]:
         return [TreeNode("tag", name, count=count, payload={"tag": name})
@@ -172,6 +202,7 @@ class CaseTreeModel(QAbstractItemModel):
                 continue
             self._merge_children(group, fresh, notify)
         artefacts_root = self._root.children[1]
+        # Every artefact has exactly one category, so the category nodes add up to the total.
         artefacts_root.count = sum(n.count or 0 for n in artefacts_root.children
                                    if n.kind == "category")
 
@@ -186,6 +217,8 @@ class CaseTreeModel(QAbstractItemModel):
                     if notify:
                         index = self.createIndex(old.row(), 0, old)
                         self.dataChanged.emit(index, index)
+                if node.kind == "category":
+                    self._merge_children(old, node.children, notify)
                 continue
             position = min(position, len(group.children))
             if notify:
@@ -275,13 +308,16 @@ class CaseTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return node.label if node.count is None else f"{node.label} ({node.count:,})"
         if role == Qt.ItemDataRole.DecorationRole:
-            if node.kind == "category":
-                return category_icon(node.label)
+            if node.kind in ("category", "type"):
+                return category_icon(node.payload["category"])
             if node.kind == "dir" and node.payload.get("deleted"):
                 return icon("deleted")
             return icon(_ICON_OF_KIND.get(node.kind, "folder"))
-        if role == Qt.ItemDataRole.ForegroundRole and node.payload.get("deleted"):
-            return QBrush(QColor("#b03030"))
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if node.payload.get("deleted"):
+                return QBrush(QColor("#b03030"))
+            if node.count == 0:
+                return QBrush(QColor(_EMPTY_COLOUR))
         if role == Qt.ItemDataRole.FontRole and node.parent is self._root:
             font = QFont()
             font.setBold(True)
@@ -309,11 +345,17 @@ class CaseTreeModel(QAbstractItemModel):
 
     # -- lookups for the main window -------------------------------------------------
     def find_index(self, kind: str, label: str | None = None) -> QModelIndex:
-        """Return the index of the first top-two-level node of ``kind`` (and ``label``)."""
+        """Return the index of the first node of ``kind`` (and ``label``) in the top levels.
+
+        Looks at the top-level nodes, their children and the type nodes under categories
+        (never into lazily loaded directories).
+        """
         for top in self._root.children:
             for node in (top, *top.children):
-                if node.kind == kind and (label is None or node.label == label):
-                    return self._index_of(node)
+                candidates = (node, *node.children) if node.kind == "category" else (node,)
+                for candidate in candidates:
+                    if candidate.kind == kind and (label is None or candidate.label == label):
+                        return self._index_of(candidate)
         return QModelIndex()
 
     def node_at(self, index: Index) -> TreeNode:

@@ -30,14 +30,32 @@ from triage.ui.formatting import format_size, format_time, format_value
 from triage.ui.hex_view import HexView
 
 MAX_TEXT = 64 * 1024
+MAX_DETAIL_VALUE = 2000
+MAX_LIST_ITEMS = 200
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f"<tr><td style='color:#555;padding-right:12px'>{html.escape(k)}</td>"
-        f"<td>{html.escape(v)}</td></tr>" for k, v in rows
+        f"<tr><td width='34%' style='color:#555;padding-right:12px'>{html.escape(k)}</td>"
+        f"<td>{html.escape(v).replace(chr(10), '<br>')}</td></tr>" for k, v in rows
     )
     return f"<table cellspacing='2'>{cells}</table>"
+
+
+def _detail_value(value: Any) -> str:
+    """Return an attribute value for the detail pane: list items one per line."""
+    if isinstance(value, list | tuple):
+        return "\n".join(format_value(item, MAX_DETAIL_VALUE) for item in value[:MAX_LIST_ITEMS])
+    return format_value(value, MAX_DETAIL_VALUE)
+
+
+def ordered_attributes(attributes: dict[str, Any],
+                       specs: list[dict[str, Any]]) -> list[tuple[str, Any]]:
+    """Return (label, value) pairs: declared attributes in declared order, then the rest."""
+    labels = {spec["name"]: spec.get("label") or spec["name"] for spec in specs}
+    names = [name for name in labels if name in attributes]
+    names += sorted(name for name in attributes if name not in labels)
+    return [(labels.get(name, name), attributes[name]) for name in names]
 
 
 class DetailPane(QWidget):
@@ -115,10 +133,9 @@ class DetailPane(QWidget):
         self.current = ("artefact", artefact_id)
         self._file_id = artefact.get("file_id")
         info = self._case.artefact_types_info().get(artefact["type"], {})
-        labels = {a["name"]: a.get("label") or a["name"] for a in info.get("attributes", [])}
         self.title.setText(f"{info.get('label') or artefact['type']} #{artefact_id}")
-        attributes = [(labels.get(k, k), format_value(v, 2000))
-                      for k, v in artefact["attributes"].items()]
+        attributes = [(label, _detail_value(value)) for label, value in
+                      ordered_attributes(artefact["attributes"], info.get("attributes", []))]
         source = [
             ("Evidence", artefact.get("evidence_path") or ""),
             ("Volume", format_value(artefact.get("volume_idx"))),

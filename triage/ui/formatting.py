@@ -45,8 +45,12 @@ def format_value(value: Any, limit: int = 300) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float):
+        # Ten significant digits: 48.858222000000005 reads 48.858222 (GPS, confidences).
+        return format(value, ".10g")
     if isinstance(value, list | tuple):
-        text = ", ".join(format_value(item, limit) for item in value)
+        # "; " because list items (user IDs, "Doe, John <j@x>") often contain commas.
+        text = "; ".join(format_value(item, limit) for item in value)
     elif isinstance(value, dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     else:

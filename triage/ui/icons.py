@@ -10,6 +10,7 @@ from triage.ui.resource_files import resource_path
 
 CATEGORY_ICONS = {
     "PGP keys": "key",
+    "Secret keys": "secret_key",
     "PGP": "pgp",
     "Wallets": "wallet",
     "Addresses": "address",

@@ -180,6 +180,8 @@ class MainWindow(QMainWindow):
         self.case = case
         self.workspace = Workspace(case, self.examiner)
         self.workspace.selection_changed.connect(self._update_actions)
+        self.workspace.detail.tag_requested.connect(self.tag_current)
+        self.workspace.detail.note_requested.connect(self.note_current)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
         self._restore_splitter()

@@ -134,7 +134,8 @@ class PagedTableModel(QAbstractTableModel):
             return self.display(row, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.display(row, column)
-            return text if len(text) > 40 else None
+            if len(text) > 40:
+                return text
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:

@@ -29,8 +29,22 @@ from triage.ui.paged_table_model import PagedTableModel
 from triage.ui.warning_table_model import WarningTableModel
 
 FILTER_DELAY_MS = 250
+#: Columns are sized to the loaded rows' contents within these bounds (pixels).
+MIN_COLUMN_WIDTH = 48
+MAX_COLUMN_WIDTH = 380
 #: "Show in file system" loads at most this many pages while looking for the file's row.
 MAX_SEEK_PAGES = 400
+
+
+def fit_columns(view: QTableView) -> None:
+    """Size each column to its header and loaded cells, within sensible bounds."""
+    header = view.horizontalHeader()
+    last = header.count() - 1
+    for column in range(header.count()):
+        if column == last and header.stretchLastSection():
+            continue
+        wanted = max(view.sizeHintForColumn(column), header.sectionSizeHint(column))
+        header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, wanted)))
 
 
 def _table_view(model: PagedTableModel, name: str) -> QTableView:
@@ -131,6 +145,12 @@ class Workspace(QWidget):
         if node.kind == "category":
             self.show_artefacts(ArtefactQuery(categories=(payload["category"],),
                                               title=payload["category"]))
+        elif node.kind == "type":
+            self.show_artefacts(ArtefactQuery(types=(payload["type"],),
+                                              title=f"{payload['category']}: {node.label}"))
+        elif node.kind == "secret_keys":
+            self.show_artefacts(ArtefactQuery(types=("pgp.key",), secret_keys=True,
+                                              title=node.label))
         elif node.kind == "artefacts_root":
             self.show_artefacts(ArtefactQuery(title="All artefacts"))
         elif node.kind == "gps":
@@ -223,6 +243,7 @@ class Workspace(QWidget):
         model = self.current_model()
         if model is not None:
             self.count_label.setText(f"{model.total():,} rows")
+            fit_columns(self.stack.currentWidget())
         self.detail.clear()
         self.selection_changed.emit()
 

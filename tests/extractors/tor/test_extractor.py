@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -112,7 +113,7 @@ def test_server_onion_services(server, expected):
     assert v3["authorized_clients"] == ["alice"]
     removed = services["/var/lib/tor/removed_service"]
     assert removed["configured_in"] == "/etc/tor/torrc" and removed["hostname"] is None
-    assert removed["ports"] == ["22 127.0.0.1:22"]
+    assert removed["ports"] == ["22 -> 127.0.0.1:22"]
     assert len(services) == 3
 
 
@@ -148,3 +149,17 @@ def test_truncated_and_hostile_files_warn_without_raising(tmp_path):
     assert len(result.warnings) >= 4
     (service,) = result.of_type("tor.onion_service")
     assert service.attributes["hostname_matches_key"] is None
+
+
+def test_state_carries_its_file_times(tmp_path, expected):
+    state = tmp_path / "var/lib/tor/state"
+    state.parent.mkdir(parents=True)
+    shutil.copyfile(DATA / "server/var/lib/tor/state", state)
+    os.utime(state, (1559840000, 1559840123))
+    (finding,) = run_extractor(TorExtractor(), tmp_path).of_type("tor.state")
+    attrs = finding.attributes
+    assert attrs["tor_version"] == expected["server_state"]["tor_version"]
+    assert attrs["last_written"] == expected["server_state"]["last_written"]
+    assert attrs["file_accessed"] == "2019-06-06T16:53:20Z"
+    assert attrs["file_modified"] == "2019-06-06T16:55:23Z"
+    assert attrs["file_created"] is None  # the harness's FileView has no creation time

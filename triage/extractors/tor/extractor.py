@@ -27,6 +27,13 @@ from triage.extractors.tor.onion_service import (
 )
 from triage.extractors.tor.places import read_onion_places
 from triage.extractors.tor.prefetch import parse_prefetch
+from triage.extractors.tor.service_config import (
+    describe_port,
+    find_service_config,
+    is_windows_path,
+    real_spelling,
+    service_dir_in_volume,
+)
 from triage.extractors.tor.state import looks_like_state, parse_state
 from triage.extractors.tor.timefmt import epoch_to_iso
 from triage.extractors.tor.torrc import looks_like_torrc, parse_torrc
@@ -124,7 +131,9 @@ ARTEFACT_TYPES = (
             _A("has_private_key", "bool"),
             _A("has_public_key", "bool"),
             _A("key_address", "text", "Address derived from key"),
-            _A("hostname_matches_key", "bool"),
+            _A("hostname_matches_key", "bool", "Hostname matches every key"),
+            _A("hostname_matches_public_key", "bool"),
+            _A("hostname_matches_private_key", "bool", "Private key belongs to hostname"),
             _A("keys_consistent", "bool", "Secret and public key agree"),
             _A("hostname_checksum_valid", "bool"),
             _A("authorized_clients", "list"),
@@ -198,7 +207,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.0"
+    VERSION = "1.1"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -210,7 +219,7 @@ class TorExtractor(Extractor):
          *_RAW_SCAN_SQLITE}
     )
     EXTENSIONS = frozenset({"auth_private", "pf", *_MOZLZ4_EXTENSIONS})
-    PATH_GLOBS = ("*/torrc.orig.*",)
+    PATH_GLOBS = ("*/torrc.orig.*", "*/torrc.d/*")
     DIRECTORY_NAMES = frozenset({"tor browser", "tor browser.app", "torbrowser-data"})
     DIRECTORY_GLOBS = ("*/tor-browser*", "*/tor browser (*)")
     SCANS_TEXT = True
@@ -238,7 +247,7 @@ class TorExtractor(Extractor):
         try:
             if name == "state":
                 yield from self._state(entry, data, ctx)
-            elif _TORRC_NAME.match(name):
+            elif _TORRC_NAME.match(name) or _in_torrc_d(entry):
                 yield from self._torrc(entry, data, ctx)
             elif name in SERVICE_FILES:
                 yield from self._service_from_file(entry, ctx)
@@ -320,8 +329,7 @@ class TorExtractor(Extractor):
         for warning in config.warnings:
             ctx.warn(f"torrc: {warning}", entry.path)
         attributes = config.attributes()
-        attributes["role"] = "defaults" if "defaults" in entry.name.lower() else (
-            "previous" if ".orig." in entry.name.lower() else "config")
+        attributes["role"] = _torrc_role(entry)
         yield Finding("tor.config", attributes)
         for service in config.hidden_services:
             yield from self._configured_service(entry, service, ctx)
@@ -334,7 +342,10 @@ class TorExtractor(Extractor):
         Folders that do hold them are reported from their own files (wherever they are),
         so the same service is not listed twice.
         """
-        folder = _resolve_service_dir(entry.parent, service["dir"])
+        folder = service_dir_in_volume(entry.parent, service["dir"])
+        if folder is not None and is_windows_path(service["dir"]):
+            # Windows paths ignore case; the folder's own spelling is the one to report.
+            folder = real_spelling(ctx, folder) or folder
         if folder is not None and _service_files_present(ctx, folder):
             return
         attributes = {
@@ -344,12 +355,14 @@ class TorExtractor(Extractor):
             "has_public_key": False,
             "key_address": None,
             "hostname_matches_key": None,
+            "hostname_matches_public_key": None,
+            "hostname_matches_private_key": None,
             "keys_consistent": None,
             "hostname_checksum_valid": None,
             "authorized_clients": [],
             "has_client_keys": False,
             "configured_in": entry.path,
-            "ports": service["ports"],
+            "ports": [describe_port(port) for port in service["ports"]],
         }
         yield Finding("tor.onion_service", attributes, path=folder or entry.path,
                       key=f"service|{folder or service['dir']}")
@@ -385,7 +398,12 @@ class TorExtractor(Extractor):
         service = analyse_service(files)
         for warning in service.warnings:
             ctx.warn(f"onion service: {warning}", folder)
-        attributes = {**service.attributes, "configured_in": None, "ports": []}
+        config = find_service_config(ctx, folder)
+        attributes = {
+            **service.attributes,
+            "configured_in": config.torrc_path if config else None,
+            "ports": config.ports if config else [],
+        }
         yield Finding("tor.onion_service", attributes, path=folder, key=f"service|{folder}")
 
     def _places(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
@@ -480,24 +498,17 @@ def _service_files_present(ctx: ExtractionContext, folder: str) -> bool:
     return any(name in names for name in SERVICE_FILES)
 
 
-def _resolve_service_dir(torrc_folder: str, configured: str) -> str | None:
-    """Map a HiddenServiceDir value to a path in the evidence file system, if possible.
+def _in_torrc_d(entry: FileView) -> bool:
+    """A file in a ``torrc.d`` folder (tor reads them through ``%include``)."""
+    return entry.parent.lower().endswith("/torrc.d") and not entry.name.startswith(".")
 
-    POSIX absolute paths are taken as they are; relative ones are resolved against the
-    torrc's folder (tor resolves them against its working directory, which is unknown).
-    Windows drive paths cannot be mapped to a volume here and give None.
-    """
-    value = configured.strip().replace("\\", "/")
-    if re.match(r"^[A-Za-z]:/", value) or not value:
-        return None
-    base = "" if value.startswith("/") else torrc_folder.rstrip("/")
-    parts: list[str] = []
-    for part in (base + "/" + value).split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts:
-                parts.pop()
-            continue
-        parts.append(part)
-    return "/" + "/".join(parts)
+
+def _torrc_role(entry: FileView) -> str:
+    name = entry.name.lower()
+    if "defaults" in name:
+        return "defaults"
+    if ".orig." in name:
+        return "previous"
+    if _in_torrc_d(entry) and not _TORRC_NAME.match(name):
+        return "include"
+    return "config"

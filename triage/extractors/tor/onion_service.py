@@ -86,12 +86,25 @@ def _hostname_label(raw: bytes) -> str | None:
     return strip_onion(first) if first else None
 
 
+def _compare(hostname: str | None, addresses: list[str]) -> bool | None:
+    """Whether ``hostname`` is one of the key-derived ``addresses`` (None: nothing to compare)."""
+    if not hostname or not addresses:
+        return None
+    return hostname in addresses
+
+
 def analyse_service(files: ServiceFiles) -> OnionService:
-    """Derive the service's address from its keys and compare it with ``hostname``."""
+    """Derive the service's address from each key and compare it with ``hostname``.
+
+    The public key and the private key (v3 expanded secret key, v2 RSA key) are checked
+    separately: a hostname that matches the public key but not the private key means the
+    private key in the folder does not belong to that address.
+    """
     warnings: list[str] = []
     hostname = _hostname_label(files.hostname) if files.hostname is not None else None
-    key_addresses: list[str] = []
     version: int | None = None
+    public_address: str | None = None
+    private_addresses: list[str] = []
     public_from_file = None
     if files.public_key is not None:
         public_from_file = read_v3_public_key(files.public_key)
@@ -99,7 +112,7 @@ def analyse_service(files: ServiceFiles) -> OnionService:
             warnings.append("hs_ed25519_public_key is truncated or has an unknown header")
         else:
             version = 3
-            key_addresses.append(v3_address_from_pubkey(public_from_file))
+            public_address = v3_address_from_pubkey(public_from_file)
     secret_matches_public = None
     if files.secret_key is not None:
         scalar = read_v3_secret_scalar(files.secret_key)
@@ -108,7 +121,7 @@ def analyse_service(files: ServiceFiles) -> OnionService:
         else:
             version = 3
             public_from_secret = public_key_from_scalar(scalar)
-            key_addresses.append(v3_address_from_pubkey(public_from_secret))
+            private_addresses.append(v3_address_from_pubkey(public_from_secret))
             if public_from_file is not None:
                 secret_matches_public = public_from_secret == public_from_file
     if files.rsa_private_key is not None:
@@ -117,16 +130,18 @@ def analyse_service(files: ServiceFiles) -> OnionService:
             warnings.append("private_key is not a readable PEM RSA private key")
         else:
             version = version or 2
-            key_addresses.append(v2_address_from_rsa_der(der))
+            private_addresses.append(v2_address_from_rsa_der(der))
     if version is None and hostname:
         version = onion_version(hostname)
-    matches: bool | None = None
-    if hostname and key_addresses:
-        matches = hostname in key_addresses
-    elif files.hostname is not None and not hostname:
+    matches_public = _compare(hostname, [public_address] if public_address else [])
+    matches_private = _compare(hostname, private_addresses)
+    verdicts = [v for v in (matches_public, matches_private) if v is not None]
+    matches = all(verdicts) if verdicts else None
+    if files.hostname is not None and not hostname:
         warnings.append("hostname file is empty")
     if secret_matches_public is False:
         warnings.append("hs_ed25519_secret_key and hs_ed25519_public_key belong to different keys")
+    key_addresses = ([public_address] if public_address else []) + private_addresses
     key_address = key_addresses[0] + ".onion" if key_addresses else None
     attributes: dict[str, Any] = {
         "hostname": hostname + ".onion" if hostname else None,
@@ -135,6 +150,8 @@ def analyse_service(files: ServiceFiles) -> OnionService:
         "has_public_key": files.public_key is not None,
         "key_address": key_address,
         "hostname_matches_key": matches,
+        "hostname_matches_public_key": matches_public,
+        "hostname_matches_private_key": matches_private,
         "keys_consistent": secret_matches_public,
         "hostname_checksum_valid": checksum_valid(hostname) if hostname else None,
         "authorized_clients": files.authorized_clients,

@@ -1,0 +1,223 @@
+"""Smoke tests of the benchmark harness (the benchmarks themselves are not part of the suite).
+
+They check what the harness computes and measures on tiny inputs: argument parsing, the
+process-tree memory sampler against a known allocation, the ratios and verdicts, the
+RESULTS.md section writer, and the GUI-case generator against the case's own queries.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import run_benchmarks
+from benchmarks.contenders import Contender, contenders
+from benchmarks.make_gui_case import BIG_DIRECTORY, FILTER_WORD, file_row, make_gui_case
+from benchmarks.process_tree import Measurement, run_measured
+from benchmarks.results import (
+    RunRecord,
+    consistency_notes,
+    replace_section,
+    summarise,
+    summary_table,
+)
+from triage.casedb import CaseDatabase, ui_queries
+from triage.extractors import artefact_types
+
+linux_only = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+
+
+# -- argument parsing --------------------------------------------------------------------
+def test_defaults_run_both_profiles_with_one_and_two_workers() -> None:
+    args = run_benchmarks.build_parser().parse_args([])
+    assert args.rounds == 3
+    assert args.jobs == [1, 2]
+    assert args.profiles == ["quick", "full"]
+    assert args.image is None and not args.scale
+
+
+def test_options_are_parsed_and_bad_values_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    parser = run_benchmarks.build_parser()
+    args = parser.parse_args(["--image", "x.raw", "--rounds", "1", "--jobs", "2,1,2",
+                              "--profiles", "full", "--scale"])
+    assert args.image == Path("x.raw") and args.rounds == 1
+    assert args.jobs == [2, 1]  # duplicates dropped, order kept
+    assert args.profiles == ["full"] and args.scale
+    for bad in (["--jobs", "0"], ["--jobs", "a"], ["--profiles", "slow"], ["--rounds", "0"]):
+        with pytest.raises(SystemExit):
+            parser.parse_args(bad)
+    capsys.readouterr()
+
+
+def test_commands_and_rotation() -> None:
+    chosen = contenders(["quick", "full"], [1, 2], with_fiwalk=True, with_plaso=False)
+    assert [c.label for c in chosen] == [
+        "fiwalk", "triage quick --jobs 1", "triage quick --jobs 2",
+        "triage full --jobs 1", "triage full --jobs 2"]
+    fiwalk = chosen[0].command(Path("img.raw"), Path("out.xml"))
+    assert fiwalk == ["fiwalk", "-X", "out.xml", "img.raw"]
+    quick2 = chosen[2].command(Path("img.raw"), Path("c.triage"))
+    assert quick2[:3] == [sys.executable, "-m", "triage"]
+    assert quick2[quick2.index("--profile") + 1] == "quick"
+    assert quick2[quick2.index("--jobs") + 1] == "2"
+    # Every contender leads exactly one round out of len(chosen).
+    leaders = [run_benchmarks.rotated(chosen, r)[0].label for r in range(len(chosen))]
+    assert sorted(leaders) == sorted(c.label for c in chosen)
+
+
+# -- measuring ---------------------------------------------------------------------------
+@linux_only
+def test_tree_rss_counts_grandchildren_living_at_once() -> None:
+    # The parent holds 60 MiB, each of two grandchildren 80 MiB, all alive together.
+    child = (
+        "import time; b = bytearray(80 << 20); b[::4096] = b'x' * len(b[::4096]);"
+        " time.sleep(1.0)"
+    )
+    parent = (
+        "import subprocess, sys; b = bytearray(60 << 20); b[::4096] = b'x' * len(b[::4096]);"
+        f" ps = [subprocess.Popen([sys.executable, '-c', {child!r}]) for _ in range(2)];"
+        " [p.wait() for p in ps]"
+    )
+    m = run_measured([sys.executable, "-c", parent], poll_seconds=0.05)
+    assert m.returncode == 0 and not m.timed_out
+    assert m.max_processes >= 3
+    assert m.peak_tree_rss_mb >= 60 + 80 + 80
+    # One process's high-water mark is at least a grandchild's and never above the tree's peak.
+    assert 80 <= m.max_process_hwm_mb <= m.peak_tree_rss_mb + 16
+    assert m.wall_seconds >= 1.0
+
+
+@linux_only
+def test_exit_status_stderr_and_time_limit() -> None:
+    failed = run_measured(["sh", "-c", "echo broken >&2; exit 3"])
+    assert failed.returncode == 3 and "broken" in failed.stderr_tail
+    slow = run_measured(["sleep", "30"], timeout_seconds=0.3)
+    assert slow.timed_out and slow.wall_seconds < 10
+
+
+# -- results -----------------------------------------------------------------------------
+def _record(label: str, seconds: float, profile: str | None = None, rss: float = 50.0,
+            stats: dict | None = None, returncode: int = 0) -> RunRecord:
+    m = Measurement([label], seconds, returncode, rss, rss, 1)
+    return RunRecord(label, 0, m, profile, stats)
+
+
+def test_medians_ratios_and_verdicts() -> None:
+    records = [
+        _record("fiwalk", 10.0), _record("fiwalk", 12.0), _record("fiwalk", 30.0),
+        _record("triage quick --jobs 1", 2.0, "quick"),
+        _record("triage quick --jobs 1", 4.0, "quick"),
+        _record("triage quick --jobs 1", 99.0, "quick", returncode=1),  # failed: not timed
+        _record("triage full --jobs 1", 13.0, "full", rss=450.0),
+    ]
+    rows = {r.label: r for r in summarise(records)}
+    assert rows["fiwalk"].median_seconds == 12.0 and rows["fiwalk"].ratio == 1.0
+    quick = rows["triage quick --jobs 1"]
+    assert quick.median_seconds == 3.0 and quick.failed == 1
+    assert quick.ratio == pytest.approx(0.25) and quick.verdict() == "met"
+    full = rows["triage full --jobs 1"]
+    assert full.ratio == pytest.approx(13 / 12)
+    assert full.verdict() == "MISSED time+memory"
+    table = summary_table(list(rows.values()))
+    assert "| triage quick --jobs 1 | 3 (1) | 3.0 | 2.0–4.0 | 0.25 |" in table
+
+
+def test_consistency_notes_compare_jobs_and_profiles() -> None:
+    same = {"artefacts_by_type": {"pgp.key": 2, "tor.state": 1}}
+    records = [
+        _record("triage quick --jobs 1", 1, "quick", stats=same),
+        _record("triage quick --jobs 2", 1, "quick", stats={"artefacts_by_type": {"pgp.key": 2}}),
+        _record("triage full --jobs 1", 1, "full", stats={"artefacts_by_type": {"pgp.key": 3}}),
+    ]
+    notes = consistency_notes(records)
+    assert any(n.startswith("quick: artefact counts by type are DIFFERENT") for n in notes)
+    assert "quick finds fewer than full: pgp.key (-1)" in notes
+
+
+def test_sections_are_replaced_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "RESULTS.md"
+    replace_section(path, "image", "image one")
+    replace_section(path, "gui", "gui one")
+    replace_section(path, "image", "image two")
+    text = path.read_text()
+    assert "image one" not in text and "image two" in text and "gui one" in text
+    assert text.index("image two") < text.index("gui one")
+    assert text.count("<!-- begin image -->") == 1
+
+
+# -- the GUI case generator --------------------------------------------------------------
+def test_gui_case_generator_writes_what_it_reports(tmp_path: Path) -> None:
+    path = tmp_path / "gui.triage"
+    info = make_gui_case(path, files=3000, artefacts=1500, seed=7, batch=700)
+    case = CaseDatabase.open(path, readonly=True)
+    try:
+        stats = case.file_statistics()
+        assert stats["entries"] == 3000 + info.directories
+        assert stats["directories"] == info.directories
+        assert case.count_artefacts() == 1500
+        assert case.artefact_counts_by_category() == info.categories
+        assert set(info.categories) == {t.category for t in artefact_types().values()}
+        # Every directory a file lives in exists as a directory row of its parent.
+        evidence_id = case.list_evidence()[0]["id"]
+        big = ui_queries.count_directory(case, evidence_id, 0, BIG_DIRECTORY)
+        assert big == 300  # every tenth file
+        assert ui_queries.count_subdirectories(case, evidence_id, 0, "/Windows") == 1
+        # Artefacts in files point at the file row they name; the rest are unallocated.
+        linked = case.page_artefacts(unallocated=False, limit=50)
+        for artefact in linked:
+            file = case.get_file(artefact["file_id"])
+            assert file is not None and file["path"] == artefact["path"]
+        unallocated = case.count_artefacts(unallocated=True)
+        assert 0 < unallocated < 1500 * 0.1
+        assert 0 < case.count_artefacts(filter_text=FILTER_WORD) < 1500 * 0.05
+        assert 0 < case.count_files(evidence_id, FILTER_WORD) < 3000 * 0.05
+        assert 0 < ui_queries.count_artefacts_with_coordinates(case) < 1500
+    finally:
+        case.close()
+
+
+def test_gui_case_is_deterministic(tmp_path: Path) -> None:
+    first = make_gui_case(tmp_path / "a.triage", files=400, artefacts=300, seed=3)
+    second = make_gui_case(tmp_path / "b.triage", files=400, artefacts=300, seed=3)
+    assert first.categories == second.categories
+    cases = [CaseDatabase.open(p, readonly=True) for p in (first.path, second.path)]
+    try:
+        pages = [c.page_artefacts(limit=300) for c in cases]
+        strip = ("evidence_path", "evidence_name")
+        assert [{k: v for k, v in a.items() if k not in strip} for a in pages[0]] == \
+               [{k: v for k, v in a.items() if k not in strip} for a in pages[1]]
+        files = [c.page_files(limit=1000) for c in cases]
+        assert files[0] == files[1]
+    finally:
+        for c in cases:
+            c.close()
+    assert file_row(5, 3) == file_row(5, 3) and file_row(5, 3) != file_row(5, 4)
+
+
+def test_triage_contender_matches_the_cli() -> None:
+    # The harness's triage command must be one the real CLI accepts.
+    from triage.cli import build_parser
+
+    command = Contender("t", "triage", "quick", 2).command(Path("i.raw"), Path("c.triage"))
+    args = build_parser().parse_args(command[3:])
+    assert (args.command, args.profile, args.jobs, args.quiet) == ("scan", "quick", 2, True)
+    assert os.fspath(args.case) == "c.triage"
+
+
+def test_gui_bench_casedb_round_times_every_step(tmp_path: Path) -> None:
+    from benchmarks import gui_bench
+
+    path = tmp_path / "gui.triage"
+    make_gui_case(path, files=1200, artefacts=600, seed=2)
+    categories = gui_bench._categories(path)
+    steps = gui_bench.make_steps(categories)
+    gui_bench.measure_casedb(path, categories, steps)
+    timed = [s for s in steps.values() if s.name != gui_bench.FIRST_OPEN]
+    assert all(len(s.casedb) == 1 and s.casedb[0] >= 0 for s in timed)
+    assert steps["filter: all files"].limit == 0.5
+    assert steps["open case (tree with counts)"].limit == 1.0
+    slow = gui_bench.Step("x", 0.5, gui=[0.7, 0.2, 0.9], casedb=[0.1])
+    assert slow.row() == "| x | 0.700 | 0.100 | < 0.5 s | MISSED |"

@@ -1,0 +1,268 @@
+"""Find the torrc that configures an onion-service folder, on the folder's own file system.
+
+An onion service is found from its folder (``hostname`` plus keys); the ``HiddenServiceDir``
+and ``HiddenServicePort`` lines that name that folder live in a torrc elsewhere. This
+module looks at the places tor and Tor Browser read their configuration from (system
+torrc, ``torrc.d`` folders, per-user and Tor Browser torrc files, torrc files in the
+folder's ancestors) and follows ``%include``, all through the :class:`ExtractionContext`
+and within fixed bounds.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from triage.extractors.interface import ExtractionContext, FileView
+from triage.extractors.tor.torrc import parse_torrc
+
+#: Where tor and Tor Browser keep a torrc; ``*`` matches one path component (any case).
+TORRC_LOCATIONS = (
+    "/etc/tor/torrc",
+    "/usr/local/etc/tor/torrc",
+    "/opt/homebrew/etc/tor/torrc",
+    "/usr/share/tor/tor-service-defaults-torrc",
+    "/etc/tor/torrc.d/*",
+    "/etc/torrc.d/*",
+    "/usr/local/etc/tor/torrc.d/*",
+    "/home/*/.torrc",
+    "/root/.torrc",
+    "/users/*/appdata/roaming/tor/torrc",
+    "/documents and settings/*/application data/tor/torrc",
+    "/users/*/library/application support/torbrowser-data/tor/torrc",
+    "/users/*/desktop/tor browser/browser/torbrowser/data/tor/torrc",
+    "/program files/tor browser/browser/torbrowser/data/tor/torrc",
+    "/program files (x86)/tor browser/browser/torbrowser/data/tor/torrc",
+    "/home/*/tor-browser*/browser/torbrowser/data/tor/torrc",
+    "/home/*/desktop/tor-browser*/browser/torbrowser/data/tor/torrc",
+    "/home/*/.local/share/torbrowser/tbb/*/tor-browser*/browser/torbrowser/data/tor/torrc",
+)
+#: tor itself allows 31 levels of %include; real configurations use one or two.
+MAX_INCLUDE_DEPTH = 8
+#: Upper bound on torrc files read while looking for one folder's configuration.
+MAX_TORRC_FILES = 64
+#: Upper bound on directory entries matched by one ``*`` in a location.
+MAX_MATCHES_PER_LEVEL = 200
+MAX_TORRC_BYTES = 1024 * 1024
+_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
+_GLOB_CHARS = frozenset("*?[")
+
+
+@dataclass
+class ServiceConfig:
+    """The torrc block that configures one onion-service folder."""
+
+    torrc_path: str
+    configured_dir: str
+    ports: list[str]
+    version: str | None = None
+
+
+def _normalise(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts:
+                parts.pop()
+            continue
+        parts.append(part)
+    return "/" + "/".join(parts)
+
+
+def _parent(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[0] or "/"
+
+
+def service_dir_in_volume(torrc_folder: str, configured: str) -> str | None:
+    """Map a ``HiddenServiceDir`` value to a path in the torrc's file system, if possible.
+
+    Trailing slashes and ``.``/``..`` are normalised away. POSIX absolute paths are taken
+    as they are; relative ones are resolved against the torrc's folder (tor resolves them
+    against its working directory, which is unknown). A Windows drive path keeps its path
+    below the drive letter: the volume's drive letter is unknown, so this assumes the
+    torrc and the service share a volume, as they do in a Tor Browser folder.
+    """
+    value = configured.strip().replace("\\", "/")
+    if not value:
+        return None
+    if _DRIVE.match(value):
+        return _normalise(value[2:])
+    if value.startswith("/"):
+        return _normalise(value)
+    return _normalise(torrc_folder.rstrip("/") + "/" + value)
+
+
+def is_windows_path(value: str) -> bool:
+    """True for a drive-letter path (``C:\\...`` or ``C:/...``)."""
+    return bool(_DRIVE.match(value.lstrip()))
+
+
+def real_spelling(ctx: ExtractionContext, path: str) -> str | None:
+    """Return ``path`` as the file system spells it, matching names without case, or None."""
+    current = "/"
+    for component in [c for c in path.split("/") if c][:64]:
+        wanted = component.lower()
+        match = next((child.name for child in ctx.listdir(current)
+                      if child.kind == "dir" and child.name.lower() == wanted), None)
+        if match is None:
+            return None
+        current = current.rstrip("/") + "/" + match
+    return current
+
+
+def same_folder(configured: str, folder: str, windows: bool) -> bool:
+    """Compare two normalised folder paths (without case for Windows paths)."""
+    if windows:
+        return configured.lower() == folder.lower()
+    return configured == folder
+
+
+def describe_port(value: str) -> str:
+    """Render a ``HiddenServicePort`` value as ``virtual port -> target``.
+
+    The target defaults to the same port on 127.0.0.1 and a bare port means 127.0.0.1
+    (tor manual, HiddenServicePort).
+    """
+    parts = value.split()
+    if not parts:
+        return value
+    virtual = parts[0]
+    target = parts[1] if len(parts) > 1 else virtual
+    if target.isdigit():
+        target = f"127.0.0.1:{target}"
+    return f"{virtual} -> {target}"
+
+
+class _Listings:
+    """``ctx.listdir`` remembered for one search (every location starts at the root)."""
+
+    def __init__(self, ctx: ExtractionContext) -> None:
+        self._ctx = ctx
+        self._cache: dict[str, list[FileView]] = {}
+
+    def __call__(self, path: str) -> list[FileView]:
+        if path not in self._cache:
+            self._cache[path] = self._ctx.listdir(path)
+        return self._cache[path]
+
+
+def _expand(ctx: ExtractionContext, listdir: _Listings, pattern: str) -> Iterator[str]:
+    """Yield existing files matching ``pattern`` (``*`` within one component, any case).
+
+    Names are matched by listing each level, so the real spelling of a name on a
+    case-insensitive file system ends up in the path.
+    """
+    paths = ["/"]
+    components = [c for c in pattern.split("/") if c]
+    for index, component in enumerate(components):
+        wanted_kind = "file" if index == len(components) - 1 else "dir"
+        matched: list[str] = []
+        for base in paths:
+            if ctx.cancelled():
+                return
+            for child in listdir(base):
+                if len(matched) >= MAX_MATCHES_PER_LEVEL:
+                    break
+                if child.name in (".", ".."):
+                    continue
+                if child.kind == wanted_kind and fnmatch.fnmatchcase(
+                    child.name.lower(), component.lower()
+                ):
+                    matched.append(base.rstrip("/") + "/" + child.name)
+        paths = matched
+        if not paths:
+            return
+    yield from paths
+
+
+def _include_targets(ctx: ExtractionContext, torrc_path: str, value: str) -> list[str]:
+    """Files an ``%include`` names: a file, every non-dot file of a folder, or a pattern."""
+    target = service_dir_in_volume(_parent(torrc_path), value.strip('"'))
+    if target is None:
+        return []
+    name = target.rsplit("/", 1)[-1]
+    if _GLOB_CHARS & set(name):
+        folder, pattern = _parent(target), name
+    else:
+        entry = ctx.stat(target)
+        if entry is None:
+            return []
+        if entry.kind == "file":
+            return [target]
+        if entry.kind != "dir":
+            return []
+        folder, pattern = target, "*"
+    return sorted(
+        folder.rstrip("/") + "/" + child.name
+        for child in ctx.listdir(folder)
+        if child.kind == "file" and not child.name.startswith(".")
+        and fnmatch.fnmatchcase(child.name, pattern)
+    )[:MAX_TORRC_FILES]
+
+
+def candidate_torrcs(ctx: ExtractionContext, folder: str) -> Iterator[str]:
+    """Yield the torrc files worth reading for ``folder``, most authoritative first."""
+    listdir = _Listings(ctx)
+    for location in TORRC_LOCATIONS:
+        yield from _expand(ctx, listdir, location)
+    # A torrc in one of the folder's ancestors (a Tor Browser's Data/Tor, a custom setup).
+    ancestor = _parent(folder)
+    for _ in range(64):
+        path = ancestor.rstrip("/") + "/torrc"
+        entry = ctx.stat(path)
+        if entry is not None and entry.kind == "file":
+            yield path
+        if ancestor == "/":
+            break
+        ancestor = _parent(ancestor)
+
+
+def find_service_config(ctx: ExtractionContext, folder: str) -> ServiceConfig | None:
+    """Return the torrc block whose ``HiddenServiceDir`` is ``folder``, or None.
+
+    Files are read in :func:`candidate_torrcs` order with their ``%include`` files right
+    after them; the first matching block wins. Each file is read at most once. Includes
+    nested too deep are reported through ``ctx.warn``.
+    """
+    target = _normalise(folder)
+    seen: set[str] = set()
+    stack: list[tuple[str, int]] = []
+    candidates = candidate_torrcs(ctx, folder)
+    while len(seen) < MAX_TORRC_FILES and not ctx.cancelled():
+        if not stack:
+            path = next(candidates, None)
+            if path is None:
+                break
+            stack.append((path, 0))
+        path, depth = stack.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        data = ctx.read(path, MAX_TORRC_BYTES)
+        if not data:
+            continue
+        config = parse_torrc(data)
+        for service in config.hidden_services:
+            configured = service_dir_in_volume(_parent(path), service["dir"])
+            windows = is_windows_path(service["dir"])
+            if configured is not None and same_folder(configured, target, windows):
+                return ServiceConfig(
+                    torrc_path=path,
+                    configured_dir=service["dir"],
+                    ports=[describe_port(port) for port in service["ports"]],
+                    version=service["version"],
+                )
+        if depth >= MAX_INCLUDE_DEPTH:
+            if config.includes:
+                ctx.warn(f"torrc: %include nested deeper than {MAX_INCLUDE_DEPTH} levels", path)
+            continue
+        included: list[str] = []
+        for value in config.includes:
+            included.extend(_include_targets(ctx, path, value))
+        # Reversed onto the stack so the included files are read in their listed order.
+        stack.extend((child, depth + 1) for child in reversed(included))
+    return None
