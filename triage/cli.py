@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -39,7 +40,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--examiner", help="examiner name recorded in the case and its audit log")
     scan.add_argument("--case-name", help="case name when the case is created")
     scan.add_argument("--profile", choices=("quick", "full"), default="full")
-    scan.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
+    scan.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                      help="worker processes sharing the files (default: 2, or 1 on one core)")
     scan.add_argument("--extractors", help="comma-separated extractor names (default: all)")
     scan.add_argument("--include-invalid", action="store_true",
                       help="also keep address/onion hits whose checksum fails (flagged)")

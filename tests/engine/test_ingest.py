@@ -6,6 +6,7 @@ import hashlib
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,8 @@ def test_extractor_dispatch_dedupe_and_failures_become_warnings(tmp_path, monkey
     (root / "docs" / "b.txt").write_text("explode")
     (root / "docs" / "c.bin").write_bytes(b"\x00\x01binary needle")
     monkeypatch.setattr(registry, "EXTRACTOR_CLASSES", [_ProbeExtractor])
-    case = _scan(tmp_path, [root], profile="full")
+    # In this process: spawned workers would not see the monkeypatched registry.
+    case = _scan(tmp_path, [root], profile="full", isolate=False)
     try:
         hits = list(case.iter_artefacts())
         by_path = {}
@@ -169,18 +171,43 @@ def test_cancel_stops_cleanly_and_keeps_what_was_written(tmp_path):
     assert seen[-1].phase == "done"
 
 
-def test_jobs_give_the_same_result(tmp_path):
-    one = _scan(tmp_path / "one", [TWO_PARTITIONS], profile="full") if (tmp_path / "one").mkdir() is None else None
-    two = _scan(tmp_path / "two", [TWO_PARTITIONS], profile="full", jobs=2) if (tmp_path / "two").mkdir() is None else None
+@pytest.mark.parametrize("image", ["two_partitions.E01", "seized_laptop.E01"])
+def test_jobs_and_isolation_give_the_same_result(tmp_path, image):
+    results = []
+    for name, options in (("inline", {"isolate": False}), ("one", {"jobs": 1}), ("two", {"jobs": 2})):
+        (tmp_path / name).mkdir()
+        results.append(_scan(tmp_path / name, [IMAGES / image], profile="full", **options))
+    one, two, three = results
     try:
         def snapshot(case):
-            files = sorted((f["volume_idx"], f["path"], f["inode"], f["md5"], f["mime"]) for f in case.iter_files())
-            artefacts = sorted((a["type"], a["path"], str(a["attributes"])) for a in case.iter_artefacts())
+            files = sorted(repr((f["volume_idx"], f["path"], f["inode"], f["md5"], f["mime"]))
+                           for f in case.iter_files())
+            artefacts = sorted(repr((a["type"], a["path"], a["offset"], a["attributes"]))
+                               for a in case.iter_artefacts())
             return files, artefacts
-        assert snapshot(one) == snapshot(two)
+        assert snapshot(one) == snapshot(two) == snapshot(three)
+        assert len(snapshot(one)[0]) > 20
     finally:
-        one.close()
-        two.close()
+        for case in results:
+            case.close()
+
+
+def stalled_worker(jobs, queue, cancel):
+    """Stands in for a worker stuck inside The Sleuth Kit."""
+    time.sleep(30)
+
+
+def test_a_stalled_walk_is_given_up_with_a_warning(tmp_path, monkeypatch):
+    import triage.engine.ingest as ingest
+
+    monkeypatch.setattr(ingest, "worker_main", stalled_worker)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    summary = IngestEngine(case_path, IngestOptions(stall_seconds=1.0, unallocated=False)).run(
+        [str(TWO_PARTITIONS)])
+    assert summary.status == "completed"
+    with CaseDatabase.open(case_path) as case:
+        assert any("stalled" in w["message"] for w in case.iter_warnings())
 
 
 def test_quick_profile_reads_less_and_keeps_metadata(tmp_path):

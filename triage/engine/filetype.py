@@ -265,6 +265,11 @@ def plain_text_type(block: bytes) -> tuple[str, str] | None:
     """
     if len(block) < 8 or block.translate(None, _TEXT_BYTES) or _has_markers(block):
         return None
+    # Magic strings at offset 0 are single long tokens ("vhdxfile", "conectix") or
+    # header words ending in a colon; prose has a short first word.
+    first_space = block.find(b" ", 0, 9)
+    if first_space < 0 or b":" in block[:first_space]:
+        return None
     try:
         text = block.decode("ascii")
         encoding = "ASCII text"

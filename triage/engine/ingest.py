@@ -133,16 +133,19 @@ class IngestEngine:
             summary.volumes += 1
             if volume.kind in WALKABLE_KINDS:
                 filesystems[volume.index] = filesystem
-            if filesystem is None or self.cancel.is_set():
-                continue
-            job = VolumeJob(evidence.path, volume.index, evidence_id, run_id, self.options)
+        walkable = [index for index, fs in filesystems.items() if fs is not None]
+        if walkable and not self.cancel.is_set():
             self.reporter.update(force=True, phase="walking", evidence=evidence.path)
-            if self.options.jobs > 1 and evidence.format != "folder":
-                self._walk_parallel(job, writer, summary)
+            jobs = [VolumeJob(evidence.path, index, evidence_id, run_id, self.options)
+                    for index in walkable]
+            if self.options.isolate:
+                self._walk_in_workers(jobs, writer, summary)
             else:
                 processor = FileProcessor(extractors, self.options)
-                for batch in iter_volume_batches(job, filesystem, processor, self.cancel.is_set):
-                    self._write(writer, batch, summary)
+                for job in jobs:
+                    for batch in iter_volume_batches(job, filesystems[job.volume_index], processor,
+                                                     self.cancel.is_set):
+                        self._write(writer, batch, summary)
         if self.options.scans_unallocated and evidence.format != "folder" and not self.cancel.is_set():
             self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,
                                    summary)
@@ -189,18 +192,38 @@ class IngestEngine:
             artefacts=sum(writer.artefacts_by_type.values()),
         )
 
-    def _walk_parallel(self, job: VolumeJob, writer: BatchWriter, summary: RunSummary) -> None:
+    def _walk_in_workers(self, jobs: list[VolumeJob], writer: BatchWriter,
+                         summary: RunSummary) -> None:
+        """Walk the volumes in worker processes, each taking every N-th entry.
+
+        A worker that reports nothing for ``stall_seconds`` (a hostile file system can make
+        The Sleuth Kit loop inside C code, where no check can interrupt it) is stopped; the
+        rest of that evidence's walk is skipped with a warning and the run goes on.
+        """
         context = multiprocessing.get_context("spawn")
         rows: Any = context.Queue(maxsize=64)
         cancel = context.Event()
-        workers = []
-        for share in range(self.options.jobs):
-            share_job = VolumeJob(job.evidence_path, job.volume_index, job.evidence_id, job.run_id,
-                                  job.options, share, self.options.jobs)
-            process = context.Process(target=worker_main, args=(share_job, rows, cancel), daemon=True)
+        shares = self.options.jobs
+        workers = [
+            context.Process(
+                target=worker_main,
+                args=([VolumeJob(j.evidence_path, j.volume_index, j.evidence_id, j.run_id,
+                                 j.options, share, shares) for j in jobs], rows, cancel),
+                daemon=True,
+            )
+            for share in range(shares)
+        ]
+        for process in workers:
             process.start()
-            workers.append(process)
+        first = jobs[0]
+
+        def warn(message: str, volume_idx: int | None = None) -> None:
+            writer.warn({"run_id": first.run_id, "evidence_id": first.evidence_id,
+                         "volume_idx": volume_idx, "source": "engine", "message": message})
+
         remaining = len(workers)
+        last_message = time.monotonic()
+        last_path: str | None = None
         try:
             while remaining:
                 if self.cancel.is_set():
@@ -208,26 +231,30 @@ class IngestEngine:
                 try:
                     message = rows.get(timeout=0.2)
                 except queue_module.Empty:
+                    if time.monotonic() - last_message > self.options.stall_seconds:
+                        warn(f"the walk stalled: no progress for {self.options.stall_seconds:.0f} s"
+                             f" after {last_path or 'the start'}; the rest of the walk was skipped")
+                        break
                     if not any(p.is_alive() for p in workers):
-                        writer.warn({"run_id": job.run_id, "evidence_id": job.evidence_id,
-                                     "volume_idx": job.volume_index, "source": "engine",
-                                     "message": "a worker process ended without reporting"})
+                        warn("a worker process ended without reporting")
                         break
                     continue
-                if message[0] == "rows":
+                last_message = time.monotonic()
+                kind = message[0]
+                if kind == "rows":
                     self._write(writer, message[1], summary)
+                    last_path = message[1].last_path or last_path
+                elif kind == "warn":
+                    warn(message[1], message[2])
                 else:
                     remaining -= 1
-                    if message[2]:
-                        writer.warn({"run_id": job.run_id, "evidence_id": job.evidence_id,
-                                     "volume_idx": job.volume_index, "source": "engine",
-                                     "message": message[2]})
         finally:
             cancel.set()
             for process in workers:
-                process.join(timeout=5)
+                process.join(timeout=2)
                 if process.is_alive():
                     process.terminate()
+                    process.join(timeout=2)
 
 
 def _safe(getter: Any) -> dict[str, Any]:

@@ -23,6 +23,10 @@ class IngestOptions:
     include_invalid: bool = False
     sha1: bool = False
     unallocated: bool | None = None
+    #: Walk in worker processes (guarded by a stall watchdog); False runs in this process.
+    isolate: bool = True
+    #: Seconds without any progress from the workers before the walk is given up.
+    stall_seconds: float = 300.0
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:

@@ -107,18 +107,28 @@ class _CallableEvent(threading.Event):
         return self._predicate()
 
 
-def worker_main(job: VolumeJob, queue: Any, cancel: Any) -> None:
-    """Entry point of a worker process: open the evidence, process a share, send batches."""
+def worker_main(jobs: list[VolumeJob], queue: Any, cancel: Any) -> None:
+    """Entry point of a worker process: open the evidence once, walk each volume's share."""
     from triage.evidence import EvidenceError, open_evidence
 
     try:
-        evidence = open_evidence(job.evidence_path)
-        filesystem = evidence.volumes()[job.volume_index].open_filesystem()
-        processor = FileProcessor(build_extractors(job.options), job.options)
-        for batch in iter_volume_batches(job, filesystem, processor, cancel.is_set):
-            queue.put(("rows", batch))
-        queue.put(("done", job.share, None))
+        evidence = open_evidence(jobs[0].evidence_path)
+        volumes = evidence.volumes()
+        processor = FileProcessor(build_extractors(jobs[0].options), jobs[0].options)
+        for job in jobs:
+            if cancel.is_set():
+                break
+            try:
+                filesystem = volumes[job.volume_index].open_filesystem()
+                for batch in iter_volume_batches(job, filesystem, processor, cancel.is_set):
+                    queue.put(("rows", batch))
+            except EvidenceError as exc:
+                if job.share == 0:
+                    queue.put(("warn", f"volume {job.volume_index}: {exc}", job.volume_index))
     except EvidenceError as exc:
-        queue.put(("done", job.share, str(exc)))
+        if jobs[0].share == 0:
+            queue.put(("warn", str(exc), None))
     except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
-        queue.put(("done", job.share, f"worker failed: {type(exc).__name__}: {exc}"))
+        queue.put(("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
+    finally:
+        queue.put(("done", jobs[0].share))
