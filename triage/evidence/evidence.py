@@ -79,6 +79,7 @@ class Evidence:
         self._img = img
         self._ewf = ewf_handle
         self._volumes: list[Volume] | None = None
+        self._native: pytsk3.Img_Info | bool | None = None
 
     def __repr__(self) -> str:
         return f"<Evidence {self.format} {self.path!r} {self.size}B>"
@@ -101,9 +102,23 @@ class Evidence:
             raise EvidenceError(f"{self.path}: read error at offset {offset}") from error
 
     def img_info(self) -> pytsk3.Img_Info:
-        """Return the pytsk3 image over this container."""
+        """Return the pytsk3 image over this container.
+
+        A single-file raw image is opened by The Sleuth Kit's own raw reader (read-only),
+        so its many small metadata reads stay in C instead of calling back into Python;
+        every other container goes through the Python image object.
+        """
         if self._img is None:
             raise EvidenceError(f"{self.path}: folder evidence has no disk image")
+        if self.format == "raw" and len(self.segments) == 1:
+            if self._native is None:
+                try:
+                    native = pytsk3.Img_Info(url=self.segments[0])
+                    self._native = native if native.get_size() == self.size else False
+                except TSK_ERRORS:
+                    self._native = False
+            if self._native:
+                return self._native
         return self._img
 
     def volumes(self) -> list[Volume]:
@@ -170,9 +185,12 @@ class Evidence:
     def close(self) -> None:
         """Close the container (idempotent)."""
         img, self._img = self._img, None
+        native, self._native = self._native, None
         self._ewf = None
         if img is not None:
             img.close()
+        if native:
+            native.close()
 
 
 def open_evidence(path: str | os.PathLike[str]) -> Evidence:
