@@ -1,10 +1,11 @@
-"""Save PNG screenshots of the main views (offscreen) so UI changes can be seen.
+"""Save PNG screenshots of the main views (offscreen) from a real scan, so changes can be seen.
 
 Usage: python scripts/screenshots.py OUTPUT_FOLDER
 
-Builds a sample case (the UI tests' builder), scans tests/data/images/two_partitions.E01
-into it when the image is present, and grabs the start screen, the artefact table with
-its detail pane, the file system view, the map and the scan progress panel.
+Creates a case, scans tests/data/images/seized_laptop.E01 into it through the main
+window (the progress panel is grabbed while the scan runs), then grabs the start screen,
+the PGP keys with the detail pane, wallets, onion services, the map of GPS photos, the
+hex viewer on an address hit and the file system view with a deleted file.
 """
 
 from __future__ import annotations
@@ -12,36 +13,80 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from PySide6.QtCore import QSettings  # noqa: E402 (platform chosen first)
+from PySide6.QtCore import QSettings, Qt  # noqa: E402 (platform chosen first)
+from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from tests.ui.case_builder import build_case  # noqa: E402
-from triage.engine import Progress  # noqa: E402
 from triage.ui.main_window import MainWindow  # noqa: E402
 from triage.ui.settings import UiSettings  # noqa: E402
 
+IMAGE = REPO / "tests" / "data" / "images" / "seized_laptop.E01"
 SIZE = (1400, 860)
+SETTLE_SECONDS = 10.0
 
 
 def settle(app: QApplication, rounds: int = 5) -> None:
-    """Let queued events and content loads finish."""
+    """Let queued events run."""
     for _ in range(rounds):
         app.processEvents()
-        QApplication.instance().thread().msleep(30)
+        time.sleep(0.03)
+
+
+def wait_for_content(app: QApplication, window: MainWindow) -> None:
+    """Wait until the detail pane's viewers show what the content thread read."""
+    deadline = time.monotonic() + SETTLE_SECONDS
+    detail = window.workspace.detail
+    while detail.text_view.toPlainText() == "Reading…" and time.monotonic() < deadline:
+        settle(app, 1)
+    settle(app)
 
 
 def save(window: MainWindow, app: QApplication, folder: Path, name: str) -> None:
     """Grab the window into ``folder/name.png``."""
     settle(app)
     path = folder / f"{name}.png"
-    window.grab().save(str(path))
-    print(path)
+    # A 256-colour palette keeps each PNG well under 200 KB; widgets have few colours.
+    image = window.grab().toImage().convertToFormat(
+        QImage.Format.Format_Indexed8, Qt.ImageConversionFlag.ThresholdDither)
+    image.save(str(path), "PNG", 0)
+    print(f"{path} ({path.stat().st_size // 1024} KiB)")
+
+
+def select_row(window: MainWindow, predicate: Any) -> None:
+    """Select the first artefact row whose row dict satisfies ``predicate``."""
+    workspace = window.workspace
+    model = workspace.artefact_model
+    row = next((r for r in range(model.rowCount()) if predicate(model.row_data(r))), 0)
+    workspace.artefact_view.selectRow(row)
+    workspace.artefact_view.scrollTo(model.index(row, 0))
+
+
+def scan(app: QApplication, window: MainWindow, folder: Path) -> None:
+    """Scan the image through the window, grabbing the progress panel on the way."""
+    done: list[object] = []
+    shot: list[bool] = []
+
+    def on_progress(progress: Any) -> None:
+        if not shot and progress.files_done > 0:
+            shot.append(True)
+            window.workspace.refresh()
+            save(window, app, folder, "scan_progress")
+
+    window.ingest.progress.connect(on_progress)
+    window.scan_finished.connect(done.append)
+    window.workspace.select_tree_node("artefacts_root")
+    window.start_scan([str(IMAGE)], "full")
+    while not done:
+        settle(app, 1)
+    window.ingest.progress.disconnect(on_progress)
 
 
 def main(argv: list[str]) -> int:
@@ -49,58 +94,64 @@ def main(argv: list[str]) -> int:
     if not argv:
         print(__doc__)
         return 2
+    if not IMAGE.is_file():
+        print(f"{IMAGE} is missing", file=sys.stderr)
+        return 1
     folder = Path(argv[0])
     folder.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication([])
     work = Path(tempfile.mkdtemp(prefix="triage-shots-"))
     settings = UiSettings(QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat))
-    case_path = work / "Operation_Onion.triage"
-    case = build_case(case_path, addresses=120, examiner="Dana")
-    case.close()
-    settings.add_recent_case(str(case_path))
     window = MainWindow(settings)
     window.resize(*SIZE)
     window.show()
-    window.start_screen.name.setText("Operation Onion")
-    window.start_screen.examiner.setText("Dana")
+    screen = window.start_screen
+    screen.name.setText("Operation Onion")
+    screen.number.setText("2024-08")
+    screen.examiner.setText("Dana")
+    screen.folder.setText(str(work))
     save(window, app, folder, "start_screen")
-
-    window.open_case(str(case_path), "Dana")
+    screen.create_button.click()
     workspace = window.workspace
+    scan(app, window, folder)
+
     workspace.select_tree_node("category", "PGP keys")
-    workspace.artefact_view.selectRow(0)
-    workspace.tag_current("Evidence", "vendor signing key")
+    workspace.tree.expand(workspace.tree_model.find_index("category", "PGP keys"))
+    select_row(window, lambda r: r["type"] == "pgp.key" and r["attributes"].get("has_secret"))
+    workspace.tag_current("Evidence", "secret key of the vendor")
+    wait_for_content(app, window)
     save(window, app, folder, "artefacts")
 
-    workspace.select_tree_node("category", "Addresses")
-    workspace.filter.setText("litecoin")
-    workspace.apply_filter()
-    workspace.artefact_view.selectRow(2)
-    save(window, app, folder, "filtered_addresses")
+    workspace.select_tree_node("category", "Wallets")
+    select_row(window, lambda r: r["type"] == "wallet.electrum")
+    wait_for_content(app, window)
+    save(window, app, folder, "wallets")
+
+    workspace.select_tree_node("category", "Onion services")
+    select_row(window, lambda r: r["attributes"].get("version") == 3)
+    wait_for_content(app, window)
+    save(window, app, folder, "onion_services")
 
     window.show_map()
-    workspace.show_artefact_details(next(iter(workspace.map_view.markers)))
+    photo = next(i for i, m in workspace.map_view.markers.items()
+                 if m.point.label.endswith("wmphoto32.dll"))
+    workspace.map_view.highlight(photo)
+    workspace.show_artefact_details(photo)
+    wait_for_content(app, window)
     save(window, app, folder, "map")
 
-    image = REPO / "tests" / "data" / "images" / "two_partitions.E01"
-    if image.is_file():
-        done: list[object] = []
-        window.scan_finished.connect(done.append)
-        window.start_scan([str(image)])
-        while not done:
-            settle(app, 1)
-        workspace.show_in_file_system(next(
-            f["id"] for f in workspace.case.iter_files() if f["path"] == "/data/deleted_p1.txt"))
-        workspace.tree.expandAll()
-        save(window, app, folder, "file_system")
+    workspace.select_tree_node("category", "Addresses")
+    select_row(window, lambda r: (r["path"] or "").endswith("notes.txt") and r["offset"])
+    wait_for_content(app, window)
+    workspace.detail.tabs.setCurrentWidget(workspace.detail.hex_view)
+    save(window, app, folder, "hex_view")
 
-    window.progress_panel.start()
-    window.progress_panel.update_progress(Progress(
-        "walking", str(image), 48213, 112000, 7_400_000_000, 19_800_000_000,
-        "/Users/alice/AppData/Roaming/Electrum/wallets/default_wallet", 182_000_000.0, 68.0,
-        3, 57))
-    save(window, app, folder, "scan_progress")
-    window.progress_panel.hide()
+    deleted = next(f for f in workspace.case.iter_files()
+                   if f["path"] == "/Users/alice/Documents/backup-secret-key.asc")
+    workspace.show_in_file_system(deleted["id"])
+    wait_for_content(app, window)
+    workspace.detail.tabs.setCurrentWidget(workspace.detail.details)
+    save(window, app, folder, "file_system")
     window.close()
     return 0
 

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
-from triage.casedb import CaseDatabase
 from triage.ui.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -137,7 +136,8 @@ def _type_into_file_dialog(qtbot, path: Path) -> list[str]:
         open_button = next(b for b in buttons.buttons()
                            if buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
         qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
-        QTimer.singleShot(FILE_DIALOG_PATIENCE_MS, lambda: dialog.isVisible() and dialog.reject())
+        # The dialog is the timer's context: deleting the dialog cancels the timer.
+        QTimer.singleShot(FILE_DIALOG_PATIENCE_MS, dialog, dialog.reject)
 
     QTimer.singleShot(50, answer)
     return seen

@@ -9,7 +9,7 @@ from typing import Any
 from triage.casedb import CaseDatabase
 
 BATCH_FILES = 5000
-BATCH_SECONDS = 1.0
+BATCH_SECONDS = 0.5
 
 
 class BatchWriter:

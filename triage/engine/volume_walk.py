@@ -9,6 +9,7 @@ only writes the rows the workers send through a bounded queue.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ from triage.extractors import artefact_types, extractor_classes
 from triage.extractors.interface import Extractor
 
 ROWS_PER_MESSAGE = 256
+#: A batch also leaves after this long, so results show in the GUI while a scan runs.
+SECONDS_PER_MESSAGE = 0.5
 
 
 @dataclass
@@ -75,6 +78,7 @@ def iter_volume_batches(
             warn(message, path)
 
     cancel_event = _CallableEvent(cancel)
+    sent = time.monotonic()
     ctx = FileSystemContext(filesystem, warn, cancel_event)
     for index, entry in enumerate(filesystem.walk(walk_warn)):
         if index % job.shares != job.share:
@@ -89,9 +93,11 @@ def iter_volume_batches(
         batch.files.append((row, artefacts))
         batch.bytes_read += result.bytes_read
         batch.last_path = row["path"]
-        if len(batch.files) >= ROWS_PER_MESSAGE:
+        now = time.monotonic()
+        if len(batch.files) >= ROWS_PER_MESSAGE or now - sent >= SECONDS_PER_MESSAGE:
             yield batch
             batch = RowBatch()
+            sent = now
     batch.timings = processor.take_timings()
     yield batch
 

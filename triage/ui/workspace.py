@@ -133,7 +133,7 @@ class Workspace(QWidget):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([260, 700, 440])
+        self.splitter.setSizes([240, 560, 600])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.splitter)
