@@ -19,10 +19,8 @@ from triage.casedb.queries import (
 if TYPE_CHECKING:
     from triage.casedb.case import CaseDatabase
 
-_HAS_COORDINATES = (
-    "json_extract(a.attributes, '$.gps_latitude') IS NOT NULL"
-    " AND json_extract(a.attributes, '$.gps_longitude') IS NOT NULL"
-)
+#: Positions are copied into indexed columns when artefacts are written (valid ranges only).
+_HAS_COORDINATES = "a.latitude IS NOT NULL"
 
 
 def _escape_like(text: str) -> str:
