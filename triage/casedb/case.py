@@ -402,11 +402,15 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 file_path = a["file_path"]
                 parent, _, name = file_path.rpartition("/")
                 found = self.conn.execute(
-                    "SELECT id FROM files WHERE evidence_id = ? AND volume_idx IS ? AND parent = ?"
-                    " AND name = ? ORDER BY deleted, id LIMIT 1",
+                    "SELECT id, inode, deleted FROM files WHERE evidence_id = ? AND volume_idx IS ?"
+                    " AND parent = ? AND name = ? ORDER BY deleted, id LIMIT 1",
                     (a["evidence_id"], a.get("volume_idx"), parent or "/", name),
                 ).fetchone()
-                file_id = found[0] if found else None
+                if found:
+                    # A folder-level artefact takes the provenance of the folder it describes.
+                    file_id = found[0]
+                    a = {**a, "inode": a.get("inode") or found[1],
+                         "deleted": bool(a.get("deleted")) or bool(found[2])}
             attributes = a["attributes"]
             latitude, longitude = _coordinates(attributes)
             rows.append((
