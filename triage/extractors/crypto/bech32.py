@@ -15,14 +15,26 @@ BECH32M_CONST = 0x2BC830A3
 _GENERATOR = (0x3B6A57B2, 0x26508E6D, 0x1EA119FA, 0x3D4233DD, 0x2A1462B3)
 
 
-def _polymod(values: list[int]) -> int:
-    checksum = 1
-    for value in values:
-        top = checksum >> 25
-        checksum = (checksum & 0x1FFFFFF) << 5 ^ value
+def _generator_table(generator: tuple[int, ...]) -> tuple[int, ...]:
+    """XOR of the generator terms selected by each 5-bit value (one look-up per character)."""
+    table = []
+    for top in range(32):
+        term = 0
         for bit in range(5):
             if (top >> bit) & 1:
-                checksum ^= _GENERATOR[bit]
+                term ^= generator[bit]
+        table.append(term)
+    return tuple(table)
+
+
+_GENERATOR_TABLE = _generator_table(_GENERATOR)
+
+
+def _polymod(values: list[int]) -> int:
+    checksum = 1
+    table = _GENERATOR_TABLE
+    for value in values:
+        checksum = ((checksum & 0x1FFFFFF) << 5 ^ value) ^ table[checksum >> 25]
     return checksum
 
 
@@ -132,14 +144,14 @@ def segwit_encode(hrp: str, version: int, program: bytes) -> str:
 _CASH_GENERATOR = (0x98F2BC8E61, 0x79B76D99E2, 0xF33E5FB3C4, 0xAE2EABE2A8, 0x1E4F43E470)
 
 
+_CASH_GENERATOR_TABLE = _generator_table(_CASH_GENERATOR)
+
+
 def _cash_polymod(values: list[int]) -> int:
     checksum = 1
+    table = _CASH_GENERATOR_TABLE
     for value in values:
-        top = checksum >> 35
-        checksum = ((checksum & 0x07FFFFFFFF) << 5) ^ value
-        for bit in range(5):
-            if (top >> bit) & 1:
-                checksum ^= _CASH_GENERATOR[bit]
+        checksum = (((checksum & 0x07FFFFFFFF) << 5) ^ value) ^ table[checksum >> 35]
     return checksum ^ 1
 
 

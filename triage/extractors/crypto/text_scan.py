@@ -3,13 +3,33 @@
 :func:`scan_text` is the byte-level detector behind ``CryptoExtractor.scan_bytes``: it is
 called on every text-like file and on raw chunks of unallocated space, so it never
 assumes a whole file, returns offsets relative to the bytes it was given, and only runs
-the (slow) checksum code on candidates a compiled regular expression has already cut out.
+the (slow) checksum code on candidates that cheap whole-buffer passes have cut out.
+
+Speed comes from never looping in Python over every word or byte:
+
+* one ``bytes.translate`` gives each byte a class (letter, digit, other) as a hex digit,
+  and ``binascii.a2b_hex`` packs pairs of classes into one byte;
+* address/key candidates are runs of 25+ alphanumerics, so they hold 12 consecutive
+  all-alphanumeric pairs: a ``bytes.find`` for that literal skips everything else;
+* seed candidates need 12 consecutive letter tokens of 3-8 letters (every BIP-39 word
+  is one). Two more translate/``a2b_hex`` rounds pack one "is a letter" bit per byte
+  into a big integer, and a few dozen whole-integer shifts, ANDs and additions mark, for
+  every such zone, its twelfth token and the token that ends it (:func:`_zone_bounds`);
+* every run of 12 list words in a zone of at most 23 tokens includes the twelfth token,
+  so one batch look-up of the zones' tails rules most zones out; the rest are split into
+  words and handled as before.
+
+The results are exactly those of the straightforward per-word scanner this replaced
+(kept as a test oracle in ``tests/extractors/crypto/reference_text_scan.py``).
 """
 
 from __future__ import annotations
 
 import re
+from binascii import a2b_hex
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import repeat
 
 from ..interface import Finding
 from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
@@ -19,8 +39,8 @@ from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
 SEED_PHRASE = "crypto.seed_phrase"
 
 
-def _table(keep: Callable[[int], bool], lower: bool = False) -> bytes:
-    return bytes((c | 0x20 if lower else c) if keep(c) else 0x20 for c in range(256))
+def _table(value: Callable[[int], int]) -> bytes:
+    return bytes(value(c) for c in range(256))
 
 
 def _is_alnum(c: int) -> bool:
@@ -31,19 +51,44 @@ def _is_letter(c: int) -> bool:
     return 0x41 <= c <= 0x5A or 0x61 <= c <= 0x7A
 
 
-# The pre-filters work on translated copies (one byte in, one byte out, so offsets hold):
-# every non-alphanumeric byte becomes a space, then a regex anchored on a literal space
-# (which the regex engine finds with a fast scan) cuts out long alphanumeric tokens.
-_ALNUM_ONLY = _table(_is_alnum)
-_LETTERS_ONLY = _table(_is_letter, lower=True)
-#: Alphanumeric tokens long enough to be an address or key (the shortest, an old P2PKH, is 25).
+_HEX = b"0123456789abcdef"
+#: Byte class as a hex digit: '1' letter, '2' digit, '0' anything else.
+_CLASS_HEX = _table(lambda c: 0x31 if _is_letter(c) else 0x32 if _is_alnum(c) else 0x30)
+#: a2b_hex(classes) holds one byte per pair of positions, ``class0 << 4 | class1``.
+_PAIR_BOTH_ALNUM = _table(lambda c: 0x61 if c >> 4 in (1, 2) and c & 15 in (1, 2) else 0x20)
+_PAIR_LETTER_BITS = _table(lambda c: _HEX[((c >> 4) == 1) << 1 | ((c & 15) == 1)])
+#: Two 2-bit nibbles (four positions) -> one hex digit, so a2b_hex packs eight per byte.
+_QUAD_LETTER_BITS = _table(lambda c: _HEX[(c >> 4 & 3) << 2 | (c & 3)])
+_NONZERO = _table(lambda c: 1 if c else 0)
+_REVERSED_BITS = _table(lambda c: int(f"{c:08b}"[::-1], 2))
+_BIT_POSITIONS = tuple(tuple(bit for bit in range(8) if c >> bit & 1) for c in range(256))
+_IS_ALNUM = _table(lambda c: 1 if _is_alnum(c) else 0)
+_IS_LETTER = _table(lambda c: 1 if _is_letter(c) else 0)
+#: Letters lower-cased, everything else a space (one byte in, one byte out).
+_LETTERS_ONLY = _table(lambda c: c | 0x20 if _is_letter(c) else 0x20)
+
+#: Alphanumeric tokens long enough to be an address or key (the shortest, an old P2PKH, is 25);
+#: :func:`_long_alnum_runs` finds exactly these runs without running this expression.
 LONG_TOKEN_RE = re.compile(rb" ([0-9A-Za-z]{25,112})(?![0-9A-Za-z])")
+MIN_TOKEN, MAX_TOKEN = 25, 112
+#: A run of MIN_TOKEN alphanumerics always covers this many whole position pairs.
+_ALNUM_PAIRS = b"a" * (MIN_TOKEN // 2)
+_ALNUM_RUN_RE = re.compile(rb"[0-9A-Za-z]*")
+_LOWER_WORD_RE = re.compile(rb"[a-z]+")
 _RUN_OF_LIST_WORDS = re.compile(rb"\x01{12,}")
 _WORD_RE = re.compile(rb"[A-Za-z]+")
+#: A zone's tail (twelfth token on) that may hold a run: it starts with a list word or is
+#: longer than 12 tokens. Codes: 2 separator, 1 list word, 0 other.
+_CANDIDATE_TAIL_RE = re.compile(rb"\x02(?:\x01+|(?=[\x00\x01]{13}))")
+_TAIL_SEPARATOR = b" q "
+_ELEVEN_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){11}")
 #: What may stand between two words of a written-down phrase: white space or a comma,
 #: optionally with list numbering ("1.", "2)") or quotes.
-_SEED_GAP_RE = re.compile(rb"[\s,;'\"|]*(?:\d{1,2}[.):]?)?[\s,;'\"|]*")
+_SEED_GAP = rb"[\s,;'\"|]*(?:\d{1,2}[.):]?)?[\s,;'\"|]*"
+#: Words joined by such separators (each whole gap must be one, as ``fullmatch`` would say).
+_PHRASE_RUN_RE = re.compile(rb"[A-Za-z]++(?:" + _SEED_GAP + rb"[A-Za-z]++)*+")
 _WORDSET = frozenset(word.encode("ascii") for word in WORD_INDEX)
+_TAIL_CODES = dict.fromkeys(_WORDSET, 1) | {_TAIL_SEPARATOR.strip(): 2}
 _SEGWIT_PREFIXES = (b"bc1", b"tb1", b"ltc1", b"bcrt1", b"tltc1")
 _CASHADDR_PREFIXES = (b"bitcoincash:", b"bchtest:", b"bchreg:")
 
@@ -95,10 +140,31 @@ def _worth_identifying(token: bytes) -> bool:
     return token[:5].lower().startswith(_SEGWIT_PREFIXES)
 
 
-def _iter_tokens(data: bytes) -> Iterator[tuple[Identified, int, int]]:
-    translated = b" " + data.translate(_ALNUM_ONLY)
-    for match in LONG_TOKEN_RE.finditer(translated):
-        start, end = match.start(), match.end() - 1
+def _pair_classes(data: bytes) -> bytes:
+    """One byte per two positions of ``data``: ``class0 << 4 | class1`` (1 letter, 2 digit)."""
+    classes = data.translate(_CLASS_HEX)
+    return a2b_hex(classes + b"0" if len(classes) % 2 else classes)
+
+
+# -- addresses and keys -------------------------------------------------------------------
+def _long_alnum_runs(data: bytes, pairs: bytes) -> Iterator[tuple[int, int]]:
+    """(start, end) of every maximal alphanumeric run of MIN_TOKEN..MAX_TOKEN bytes."""
+    both = pairs.translate(_PAIR_BOTH_ALNUM)
+    index = both.find(_ALNUM_PAIRS)
+    while index >= 0:
+        # Pair index-1 is not all-alphanumeric (find would have stopped there), so the
+        # run starts at this pair or at its left neighbour's second byte.
+        start = 2 * index
+        if start and _IS_ALNUM[data[start - 1]]:
+            start -= 1
+        end = _ALNUM_RUN_RE.match(data, start).end()  # type: ignore[union-attr]
+        if MIN_TOKEN <= end - start <= MAX_TOKEN:
+            yield start, end
+        index = both.find(_ALNUM_PAIRS, end // 2)
+
+
+def _iter_tokens(data: bytes, pairs: bytes) -> Iterator[tuple[Identified, int, int]]:
+    for start, end in _long_alnum_runs(data, pairs):
         token = data[start:end]
         if not _worth_identifying(token):
             continue
@@ -113,6 +179,150 @@ def _iter_tokens(data: bytes) -> Iterator[tuple[Identified, int, int]]:
             yield found, start, end
 
 
+# -- seed phrases: finding candidate zones ------------------------------------------------
+def _letter_bits(pairs: bytes) -> tuple[int, int]:
+    """(mask, size): bit ``i`` of ``mask`` is set when byte ``i`` is a letter."""
+    quads = pairs.translate(_PAIR_LETTER_BITS)
+    packed = a2b_hex(quads + b"0" if len(quads) % 2 else quads)
+    octets = packed.translate(_QUAD_LETTER_BITS)
+    packed = a2b_hex(octets + b"0" if len(octets) % 2 else octets)
+    return int.from_bytes(packed.translate(_REVERSED_BITS), "little"), len(packed) * 8
+
+
+def _zone_bounds(letters: int, size: int) -> int:
+    """Bits marking, for every zone of 12+ consecutive tokens of 3-8 letters, the start of
+    its twelfth token and the start of the token that ends it (any other length).
+
+    Bit ``i`` is byte ``i``, so ``x << k`` moves the value at byte ``i`` to byte ``i + k``.
+    Tokens may be separated by any number of non-letters: stepping from one token to the
+    next is an addition whose carry ripples forward through the bits between token starts
+    and stops at the next start.
+    """
+    starts = letters & ~(letters << 1)
+    three = letters & (letters >> 1) & (letters >> 2)
+    nine = three & (three >> 3) & (three >> 6)
+    good = starts & three & ~nine
+    if not good:
+        return 0
+    everything = (1 << size) - 1
+    between = everything ^ starts
+
+    def following(tokens: int) -> int:
+        """Token starts whose previous token start is in ``tokens``."""
+        return (between + (tokens << 1)) & starts
+
+    two = good & following(good)
+    four = two & following(following(two))
+    eight = four & following(following(following(following(four))))
+    twelfth = four & following(following(following(following(eight))))
+    if not twelfth:
+        return 0
+    bad = starts ^ good
+    first_twelfth = twelfth & ~following(twelfth)
+    ends = ((everything ^ bad) + (twelfth << 1)) & bad
+    return first_twelfth | ends
+
+
+def _set_bits(mask: int, size: int) -> list[int]:
+    """Positions of the set bits of ``mask``, ascending."""
+    raw = mask.to_bytes(size // 8, "little")
+    find = raw.translate(_NONZERO).find
+    positions: list[int] = []
+    append = positions.append
+    index = find(1)
+    while index >= 0:
+        offsets = _BIT_POSITIONS[raw[index]]
+        base = index << 3
+        if len(offsets) == 1:
+            append(base + offsets[0])
+        else:
+            positions += [base + bit for bit in offsets]
+        index = find(1, index + 1)
+    return positions
+
+
+def _zone_start(data: bytes, twelfth: int) -> int:
+    """Start of the first of the eleven letter tokens before the one at ``twelfth``."""
+    span = 128
+    while True:
+        low = max(0, twelfth - span)
+        # Search backwards by matching forwards in the reversed bytes.
+        back = _ELEVEN_TOKENS_BACK.match(data[low:twelfth][::-1])
+        start = twelfth - back.end() if back else low
+        # A match that reaches the window's edge may have cut a token short.
+        if back and (start > low or low == 0 or not _is_letter(data[low - 1])):
+            return start
+        if low == 0:
+            return start
+        span *= 4
+
+
+@dataclass
+class _ListRun:
+    """A maximal run (12 or more) of consecutive word-list tokens, any separators."""
+
+    words: list[bytes]
+    spans: list[tuple[int, int]]
+
+
+def _list_word_runs(data: bytes, pairs: bytes) -> Iterator[_ListRun]:
+    """Every maximal run of 12+ consecutive word-list tokens, in order."""
+    # A token of 3+ letters holds a pair of letters at an even offset (byte 0x11).
+    if pairs.find(b"\x11") < 0:
+        return
+    letters, size = _letter_bits(pairs)
+    if not letters:
+        return
+    bounds = _zone_bounds(letters, size)
+    if not bounds:
+        return
+    positions = _set_bits(bounds, size)
+    if len(positions) % 2:
+        positions.append(len(data))  # the last zone runs to the end
+    twelfths, ends = positions[0::2], positions[1::2]
+    # Every run of 12 list words in a zone of at most 23 tokens includes the zone's twelfth
+    # token, so one batch look-up of the zones' tails (twelfth token on) rules most out.
+    tails = _TAIL_SEPARATOR + _TAIL_SEPARATOR.join(
+        [data[a:b] for a, b in zip(twelfths, ends, strict=True)]
+    )
+    codes = bytes(map(_TAIL_CODES.get, tails.translate(_LETTERS_ONLY).split(), repeat(0)))
+    zone, counted = -1, 0
+    for match in _CANDIDATE_TAIL_RE.finditer(codes):
+        zone += codes.count(b"\x02", counted, match.start() + 1)
+        counted = match.start() + 1
+        listed = match.end() - match.start() - 1
+        following = codes.find(b"\x02", match.start() + 1)
+        tail_size = (len(codes) if following < 0 else following) - match.start() - 1
+        if tail_size <= 12 and listed < 12:
+            if not _listed_before(data, twelfths[zone], 12 - listed):
+                continue
+        yield from _runs_in_zone(data, _zone_start(data, twelfths[zone]), ends[zone])
+
+
+def _listed_before(data: bytes, position: int, count: int) -> bool:
+    """False when one of the ``count`` letter tokens before ``position`` is not a list word
+    (True when they all are, or when they lie too far back to look at cheaply)."""
+    low = max(0, position - 10 * count)
+    words = data[low:position].translate(_LETTERS_ONLY).split()
+    # The first word may be cut short by the window; it only counts if more are needed.
+    if len(words) <= count and low and _IS_LETTER[data[low - 1]]:
+        return True
+    return _WORDSET.issuperset(words[-count:])
+
+
+def _runs_in_zone(data: bytes, start: int, end: int) -> Iterator[_ListRun]:
+    text = data[start:end].translate(_LETTERS_ONLY)
+    words = text.split()
+    flags = bytes(map(_WORDSET.__contains__, words))
+    spans: list[tuple[int, int]] | None = None
+    for run in _RUN_OF_LIST_WORDS.finditer(flags):
+        if spans is None:
+            spans = [(m.start() + start, m.end() + start) for m in _LOWER_WORD_RE.finditer(text)]
+        first, last = run.span()
+        yield _ListRun(words[first:last], spans[first:last])
+
+
+# -- seed phrases: the per-run checks --------------------------------------------------------
 def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, int, str]]:
     """Yield (first, count, kind) of seed phrases inside one run of word-list words.
 
@@ -126,7 +336,12 @@ def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, 
     if size <= 24:
         spans = [(0, size)] if size in BIP39_LENGTHS else []
         for count in sorted((n for n in BIP39_LENGTHS if n < size), reverse=True):
-            spans += [(0, count), (size - count, count)]
+            # A phrase may have up to two list words before it ("test seed: ...") or after
+            # it on the same run; further offsets would multiply chance checksum matches.
+            for shift in (0, 1, 2):
+                for first in (shift, size - count - shift):
+                    if 0 <= first <= size - count and (first, count) not in spans:
+                        spans.append((first, count))
         for first, count in spans:
             if bip39_is_valid(words[first : first + count]):
                 yield first, count, "bip39"
@@ -152,37 +367,73 @@ def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, 
                 break
 
 
-def _iter_seeds(data: bytes) -> Iterator[tuple[list[str], str, int, int]]:
-    translated = b" " + data.translate(_LETTERS_ONLY)
-    tokens = translated.split()
-    flags = bytes(map(_WORDSET.__contains__, tokens))
-    position = 0
-    for match in _RUN_OF_LIST_WORDS.finditer(flags):
-        if match.end() - match.start() > MAX_LOCATED_RUN:
+class _Locator:
+    """Where each run of list words is looked for, as the per-word scanner did it.
+
+    That scanner searched for each run's words (in order, as whole tokens) from the end
+    of the previously found one; runs over MAX_LOCATED_RUN words were skipped without
+    moving the search on, so a later run whose words also occur inside such a skipped run
+    is found there. Only runs of 12+ list words can hold such an occurrence, so keeping
+    those runs (and a cursor into them) reproduces it exactly.
+    """
+
+    def __init__(self) -> None:
+        self.runs: list[_ListRun] = []
+        self.run_index = 0
+        self.word_index = 0
+
+    def locate(self, run: _ListRun) -> tuple[int, int] | None:
+        """Add ``run`` and return the (start, end) byte span its words are found at."""
+        self.runs.append(run)
+        if len(run.words) > MAX_LOCATED_RUN:
+            return None
+        needle = b" " + b" ".join(run.words) + b" "
+        for index in range(self.run_index, len(self.runs)):
+            host = self.runs[index]
+            skip = self.word_index if index == self.run_index else 0
+            if host is run and skip == 0:
+                found = 0
+            else:
+                hay = b" " + b" ".join(host.words[skip:]) + b" "
+                at = hay.find(needle)
+                if at < 0:
+                    continue
+                found = skip + hay.count(b" ", 0, at)
+            last = found + len(run.words)
+            self._advance(index, last)
+            return host.spans[found][0], host.spans[last - 1][1]
+        return None
+
+    def _advance(self, index: int, word_index: int) -> None:
+        if word_index >= len(self.runs[index].words):
+            index, word_index = index + 1, 0
+        del self.runs[:index]
+        self.run_index, self.word_index = 0, word_index
+
+
+def _phrase_runs(data: bytes, start: int, end: int) -> Iterator[list[tuple[str, int, int, bool]]]:
+    """Split the located words into runs whose separators look like a written phrase; yield
+    those of 12 to MAX_SEED_RUN words as (word, start, end, newline_before) items."""
+    for run in _PHRASE_RUN_RE.finditer(data, start, end):
+        words = list(_WORD_RE.finditer(data, run.start(), run.end()))
+        if not 12 <= len(words) <= MAX_SEED_RUN:
             continue
-        words = tokens[match.start() : match.end()]
-        # Only runs are located in the bytes (a literal-prefixed search on the translated
-        # copy, whose offsets are the original's plus one); other words stay unindexed.
-        pattern = rb" " + rb" +".join(words) + rb"(?![a-z])"
-        located = re.compile(pattern).search(translated, position)
-        if located is None:
-            continue
-        position = located.end()
-        region_start, region_end = located.start(), located.end() - 1
-        runs: list[list[tuple[str, int, int, bool]]] = [[]]
-        previous_end = region_start
-        for word in _WORD_RE.finditer(data, region_start, region_end):
-            gap = data[previous_end : word.start()]
-            if runs[-1] and not _SEED_GAP_RE.fullmatch(gap):
-                runs.append([])
-            newline = not runs[-1] or b"\n" in gap
+        items = []
+        previous_end = -1
+        for word in words:
+            newline = previous_end < 0 or b"\n" in data[previous_end : word.start()]
             previous_end = word.end()
-            runs[-1].append(
-                (word.group().lower().decode("ascii"), word.start(), word.end(), newline)
-            )
-        for run in runs:
-            if not 12 <= len(run) <= MAX_SEED_RUN:
-                continue
+            items.append((word.group().lower().decode("ascii"), word.start(), word.end(), newline))
+        yield items
+
+
+def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int, int]]:
+    locator = _Locator()
+    for list_run in _list_word_runs(data, pairs):
+        span = locator.locate(list_run)
+        if span is None:
+            continue
+        for run in _phrase_runs(data, *span):
             for first, count, kind in _seed_windows(run):
                 chosen = run[first : first + count]
                 words_chosen = [w[0] for w in chosen]
@@ -241,13 +492,14 @@ def _window_hits(
     window: bytes, include_invalid: bool, include_unchecksummed: bool
 ) -> Iterator[tuple[int, int, str, Finding]]:
     """(start, end, value, finding) of every hit in one window; offsets set by the caller."""
-    for found, start, end in _iter_tokens(window):
+    pairs = _pair_classes(window)
+    for found, start, end in _iter_tokens(window, pairs):
         if found.checksum_valid is False and not include_invalid:
             continue
         if found.checksum_valid is None and not include_unchecksummed:
             continue
         yield start, end, found.value, _token_finding(found, start, "")
-    for words, kind, start, end in _iter_seeds(window):
+    for words, kind, start, end in _iter_seeds(window, pairs):
         valid = bool(kind)
         if not valid and not include_invalid:
             continue
@@ -270,10 +522,14 @@ def _as_single_byte(data: bytes) -> tuple[bytes, int, int]:
     Basic Multilingual Plane).
     """
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        codec = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+        little = data[:2] == b"\xff\xfe"
         body = data[2 : len(data) - (len(data) % 2)]
-        text = body.decode(codec, errors="replace")
-        return text.encode("latin-1", errors="replace"), 2, 2
+        # Two bytes that look like a byte-order mark are no proof (carved data, binary
+        # files): narrow only when most high bytes are zero, as in UTF-16 Latin text.
+        high = body[1::2] if little else body[0::2]
+        if high and high.count(0) * 4 >= len(high) * 3:
+            text = body.decode("utf-16-le" if little else "utf-16-be", errors="replace")
+            return text.encode("latin-1", errors="replace"), 2, 2
     return data, 1, 0
 
 
