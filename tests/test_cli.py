@@ -104,3 +104,22 @@ def test_version_and_extractor_listing(capsys):
     assert status == 0
     for name in ("pgp", "crypto", "tor", "metadata", "type_mismatch"):
         assert f"\n{name} " in f"\n{out}"
+
+
+def test_scan_with_verify_records_the_image_hashes(capsys, tmp_path):
+    import hashlib
+
+    from triage.evidence import open_evidence
+
+    case_path = tmp_path / "case.triage"
+    status, out, _ = _run(capsys, "scan", str(LAPTOP), "--case", str(case_path), "--quiet",
+                          "--profile", "quick", "--verify")
+    assert status == 0 and "(verified)" in out
+    with open_evidence(LAPTOP) as evidence:  # the oracle: libewf's media bytes, hashed here
+        media = evidence.read(0, evidence.size)
+    with CaseDatabase.open(case_path) as case:
+        (record,) = case.list_evidence()
+        assert record["verification"] == "verified"
+        assert record["md5"] == hashlib.md5(media).hexdigest()
+        assert record["sha256"] == hashlib.sha256(media).hexdigest()
+        assert record["stored_hashes"]["md5"] == record["md5"]

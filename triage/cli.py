@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also keep address/onion hits whose checksum fails (flagged)")
     scan.add_argument("--sha1", action="store_true", help="also compute SHA-1 of every file")
     scan.add_argument("--no-unallocated", action="store_true", help="skip the unallocated-space scan")
+    scan.add_argument("--verify", action="store_true",
+                      help="also hash each image and compare with its stored acquisition hash")
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
 
     export = commands.add_parser("export", help="export a case's findings")
@@ -148,6 +150,9 @@ def command_scan(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    if args.verify:
+        for path in args.evidence:
+            _record_verification(case_path, path, args.examiner)
     print_summary(summary, case_path)
     if summary.status == "failed":
         print(f"triage: error: {summary.message}", file=sys.stderr)
@@ -278,19 +283,31 @@ def command_verify(args: argparse.Namespace) -> int:
         print(f"{name}: {value}{mark}")
     print(f"verification: {result.verdict}")
     if args.case:
-        from triage.casedb import CaseDatabase
-
-        case = CaseDatabase.open(args.case)
-        try:
-            evidence_path = str(Path(args.evidence).resolve())
-            ids = [e["id"] for e in case.list_evidence() if e["path"] == evidence_path]
-            if not ids:
-                raise ValueError(f"{args.evidence}: not part of case {args.case}")
-            case.set_evidence_hashes(ids[0], result.computed, result.verdict)
-            case.audit("evidence.verify", args.examiner, {"evidence_id": ids[0], "verdict": result.verdict})
-        finally:
-            case.close()
+        _record_verification(Path(args.case), args.evidence, args.examiner)
     return EXIT_FAILED if result.verdict == "mismatch" else EXIT_OK
+
+
+def _record_verification(case_path: Path, evidence: str, examiner: str | None) -> str:
+    """Hash one evidence item, store the hashes and verdict in the case, print the verdict."""
+    from triage.casedb import CaseDatabase
+    from triage.evidence.verify import verify_evidence
+
+    if Path(evidence).is_dir():
+        return "not applicable"
+    result = verify_evidence(evidence)
+    case = CaseDatabase.open(case_path)
+    try:
+        evidence_path = str(Path(evidence).resolve())
+        ids = [e["id"] for e in case.list_evidence() if e["path"] == evidence_path]
+        if not ids:
+            raise ValueError(f"{evidence}: not part of case {case_path}")
+        case.set_evidence_hashes(ids[0], result.computed, result.verdict)
+        case.audit("evidence.verify", examiner, {"evidence_id": ids[0], "verdict": result.verdict})
+    finally:
+        case.close()
+    print(f"{evidence}: md5 {result.computed['md5']} sha256 {result.computed['sha256']}"
+          f" ({result.verdict})")
+    return result.verdict
 
 
 def command_gui(args: argparse.Namespace) -> int:
