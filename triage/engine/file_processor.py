@@ -97,6 +97,7 @@ class FileProcessor:
         except Exception as exc:  # noqa: BLE001
             ctx.warn(f"cannot read content: {exc}", view.path)
             return
+        guess = None
         if not thorough:
             # Quick profile: a small head and the strong signatures decide whether the file
             # deserves typing and reading (a wallet database, a photo under a .dll name).
@@ -109,9 +110,13 @@ class FileProcessor:
                 return
             if entry.size > len(head):
                 head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
-        started = time.perf_counter()
-        mime, description = self.typer.type_bytes(head)
-        self.timings["typing"] += time.perf_counter() - started
+        if not thorough and guess:
+            # Quick profile: the strong signature typed it; libmagic is spared.
+            mime, description = guess, None
+        else:
+            started = time.perf_counter()
+            mime, description = self.typer.type_bytes(head)
+            self.timings["typing"] += time.perf_counter() - started
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
         view = FileView(**{**view.__dict__, "mime": mime})
