@@ -17,7 +17,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.engine.chunk_scan import scan_chunks
-from triage.engine.filetype import FileTyper, extension_mismatch, signature_mime
+from triage.engine.filetype import HEAD_SIZE as TYPING_SIZE
+from triage.engine.filetype import (
+    FileTyper,
+    extension_mismatch,
+    plain_text_type,
+    signature_mime,
+)
 from triage.engine.options import IngestOptions
 from triage.engine.text import is_text_like
 from triage.extractors.interface import ExtractionContext, Extractor, FileView, Finding
@@ -110,9 +116,10 @@ class FileProcessor:
                 return
             if entry.size > len(head):
                 head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
-        if not thorough and guess:
-            # Quick profile: the strong signature typed it; libmagic is spared.
-            mime, description = guess, None
+        quick_type = None if self.options.hashes_everything else _quick_type(head, guess)
+        if quick_type is not None:
+            # Quick profile: a strong signature or plain text typed it; libmagic is spared.
+            mime, description = quick_type
         else:
             started = time.perf_counter()
             mime, description = self.typer.type_bytes(head)
@@ -237,6 +244,19 @@ class FileProcessor:
                 ctx.warn(f"{extractor.NAME} failed: {type(exc).__name__}: {exc}", view.path)
         finally:
             self.timings[f"extractor:{extractor.NAME}"] += time.perf_counter() - started
+
+
+def _quick_type(head: bytes, guess: str | None) -> tuple[str, str | None] | None:
+    """The quick profile's typing without libmagic, or None when only libmagic can tell."""
+    guess = guess or signature_mime(head)
+    if guess:
+        return guess, None
+    plain = plain_text_type(head[:TYPING_SIZE])
+    if plain is not None:
+        return plain
+    if is_text_like(None, head[:4096]):
+        return "text/plain", None
+    return None
 
 
 def file_row(entry: Any) -> dict[str, Any]:
