@@ -74,7 +74,7 @@ def test_tree_rss_counts_grandchildren_living_at_once() -> None:
     # The parent holds 60 MiB, each of two grandchildren 80 MiB, all alive together.
     child = (
         "import time; b = bytearray(80 << 20); b[::4096] = b'x' * len(b[::4096]);"
-        " time.sleep(1.0)"
+        " time.sleep(3.0)"  # long enough to overlap under a loaded CI machine
     )
     parent = (
         "import subprocess, sys; b = bytearray(60 << 20); b[::4096] = b'x' * len(b[::4096]);"

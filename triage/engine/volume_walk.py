@@ -52,7 +52,7 @@ class RowBatch:
 
 def build_extractors(options: IngestOptions) -> list[Extractor]:
     """Instantiate the extractors a run uses."""
-    extractor_options = {"include_invalid": options.include_invalid}
+    extractor_options = {"include_invalid": options.include_invalid, "profile": options.profile}
     return [cls(extractor_options) for cls in extractor_classes(options.extractors, options.profile)]
 
 

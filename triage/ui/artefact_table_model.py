@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from triage.casedb import CaseDatabase, ui_queries
 from triage.ui.formatting import format_value
 from triage.ui.icons import category_icon
 from triage.ui.paged_table_model import Column, PagedTableModel
+from triage.ui.row_counter import CountFunction
 
 #: A table over several types shows the union of their declared columns up to this many;
 #: beyond it (Tor: browser, state, torrc, prefetch) one "Summary" column is more readable.
@@ -93,12 +95,27 @@ class ArtefactTableModel(PagedTableModel):
             "tag": query.tag, "unallocated": query.unallocated,
         }
 
+    def _count_function(self) -> CountFunction:
+        """Return a count of the current query that runs on any case connection."""
+        query, kwargs, filter_text = self.query, self._query_kwargs(), self.filter_text or None
+
+        def count(case: CaseDatabase) -> int:
+            if query.secret_keys:
+                return ui_queries.count_secret_keys(case, filter_text)
+            if query.with_coordinates:
+                return ui_queries.count_artefacts_with_coordinates(case, filter_text)
+            return case.count_artefacts(**kwargs)
+
+        return count
+
     def _count(self) -> int:
-        if self.query.secret_keys:
-            return ui_queries.count_secret_keys(self._case, self.filter_text or None)
-        if self.query.with_coordinates:
-            return ui_queries.count_artefacts_with_coordinates(self._case, self.filter_text or None)
-        return self._case.count_artefacts(**self._query_kwargs())
+        return self._count_function()(self._case)
+
+    def _background_count(self) -> tuple[Path, CountFunction] | None:
+        # Unfiltered counts are answered by indexes; a filter may have to scan.
+        if not self.filter_text:
+            return None
+        return self._case.path, self._count_function()
 
     def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
         if self.query.secret_keys:

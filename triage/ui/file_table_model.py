@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,6 +13,7 @@ from triage.casedb import CaseDatabase, ui_queries
 from triage.ui.formatting import format_size, format_time
 from triage.ui.icons import icon
 from triage.ui.paged_table_model import Column, PagedTableModel
+from triage.ui.row_counter import CountFunction
 
 COLUMNS = [
     Column("name", "Name"), Column("size", "Size"), Column("mtime", "Modified"),
@@ -43,12 +45,26 @@ class FileTableModel(PagedTableModel):
         self.location = location
         self.reload()
 
+    def _count_function(self) -> CountFunction:
+        """Return a count of the current listing that runs on any case connection."""
+        loc, filter_text = self.location, self.filter_text or None
+
+        def count(case: CaseDatabase) -> int:
+            if loc.parent is None or loc.evidence_id is None:
+                return case.count_files(loc.evidence_id, filter_text)
+            return ui_queries.count_directory(case, loc.evidence_id, loc.volume_idx, loc.parent,
+                                              filter_text)
+
+        return count
+
     def _count(self) -> int:
-        loc = self.location
-        if loc.parent is None or loc.evidence_id is None:
-            return self._case.count_files(loc.evidence_id, self.filter_text or None)
-        return ui_queries.count_directory(self._case, loc.evidence_id, loc.volume_idx, loc.parent,
-                                          self.filter_text or None)
+        return self._count_function()(self._case)
+
+    def _background_count(self) -> tuple[Path, CountFunction] | None:
+        # Without a filter the count is index-only; a path filter over all files is a scan.
+        if not self.filter_text:
+            return None
+        return self._case.path, self._count_function()
 
     def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
         loc = self.location

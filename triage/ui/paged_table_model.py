@@ -1,15 +1,27 @@
 """A table model that loads rows a page at a time from a query (never all rows at once).
 
 Subclasses say how to count and fetch a page; sorting and filtering are passed to the
-query, so the view only ever holds the pages the user has scrolled through.
+query, so the view only ever holds the pages the user has scrolled through. A count that
+may be slow (a filter scanning a million paths) runs in the background: the first page is
+shown at once, the total follows (``total_changed``) and is "counting" until then.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from triage.ui.row_counter import CountFunction, RowCounter
 
 PAGE_SIZE = 256
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -29,12 +41,19 @@ class Column:
 
 
 class PagedTableModel(QAbstractTableModel):
-    """Base of the case tables: paged rows, query-side sort and filter."""
+    """Base of the case tables: paged rows, query-side sort and filter, background counts."""
+
+    #: Emitted when a background count has settled the total.
+    total_changed = Signal()
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._rows: list[dict[str, Any]] = []
         self._total = 0
+        self._total_known = True
+        self._generation = 0
+        self._counter = RowCounter(self)
+        self._counter.counted.connect(self._on_counted)
         self._columns: list[Column] = []
         self.filter_text = ""
         self.sort_key: str | None = None
@@ -52,6 +71,13 @@ class PagedTableModel(QAbstractTableModel):
     def _after_page(self, rows: list[dict[str, Any]]) -> None:
         """Hook to decorate a freshly loaded page (e.g. with its tags)."""
 
+    def _background_count(self) -> tuple[Path, CountFunction] | None:
+        """Return (case path, count function) when the count may be slow, else None.
+
+        The function gets a case opened on its own connection in another thread.
+        """
+        return None
+
     def display(self, row: dict[str, Any], column: Column) -> str:
         """Return the text of one cell."""
         value = row.get(column.key)
@@ -59,18 +85,34 @@ class PagedTableModel(QAbstractTableModel):
 
     # -- loading ---------------------------------------------------------------------
     def reload(self) -> None:
-        """Drop the loaded rows, recount and load the first page."""
+        """Drop the loaded rows, load the first page and count (in the background if slow)."""
+        self._generation += 1
+        self._counter.cancel()
+        background = self._background_count()
         self.beginResetModel()
         self._rows = []
-        self._total = self._count()
+        self._total, self._total_known = 0, True
+        if background is None:
+            self._total = self._count()
+        else:
+            self._total_known = False
         self.endResetModel()
-        if self._total:
+        if self._total or not self._total_known:
             self.fetchMore(QModelIndex())
+        if not self._total_known:
+            path, count = background
+            self._counter.start(path, count, self._generation)
 
     def refresh_total(self) -> None:
         """Recount rows (new ones are fetched as the user scrolls); reload if sorted."""
         if self.sort_key not in (None, "id") or self.descending:
             self.reload()
+            return
+        background = self._background_count()
+        if background is not None:
+            if self._total_known:
+                self._total_known = False
+                self._counter.start(*background, self._generation)
             return
         total = self._count()
         if total < len(self._rows):
@@ -83,8 +125,32 @@ class PagedTableModel(QAbstractTableModel):
         self.filter_text = text.strip()
         self.reload()
 
+    def _on_counted(self, generation: int, total: int) -> None:
+        if generation != self._generation or self._total_known:
+            return
+        self._total = max(total, len(self._rows))
+        self._total_known = True
+        self.total_changed.emit()
+
+    def total_is_known(self) -> bool:
+        """False while a background count is still running."""
+        return self._total_known
+
+    def wait_for_total(self, timeout: float = 30.0) -> bool:
+        """Block until the background count has reported (tests, benchmarks); True if known."""
+        if not self._counter.wait(timeout):
+            return False
+        # The result arrives as a queued signal; deliver it now.
+        QCoreApplication.processEvents()
+        return self._total_known
+
+    def shutdown(self) -> None:
+        """Stop a background count (the model is going away)."""
+        self._generation += 1
+        self._counter.cancel()
+
     def total(self) -> int:
-        """Return the number of matching rows (loaded or not)."""
+        """Return the number of matching rows (while counting: the rows loaded so far)."""
         return self._total
 
     def row_data(self, row: int) -> dict[str, Any] | None:
@@ -107,21 +173,30 @@ class PagedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and len(self._rows) < self._total
+        if parent.isValid():
+            return False
+        return len(self._rows) < self._total or not self._total_known
 
     def fetchMore(self, parent: Index) -> None:
         if parent.isValid():
             return
         rows = self._page(len(self._rows), PAGE_SIZE)
-        if not rows:
-            self._total = len(self._rows)
-            return
-        self._after_page(rows)
-        first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
-        self._rows.extend(rows)
-        self.endInsertRows()
-        self._total = max(self._total, len(self._rows))
+        if rows:
+            self._after_page(rows)
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        if len(rows) < PAGE_SIZE:
+            # A short page ends the result, which settles the total without a count.
+            settled = not self._total_known
+            self._total, self._total_known = len(self._rows), True
+            if settled:
+                self._generation += 1
+                self._counter.cancel()
+                self.total_changed.emit()
+        else:
+            self._total = max(self._total, len(self._rows))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):

@@ -32,6 +32,9 @@ FILTER_DELAY_MS = 250
 #: Columns are sized to the loaded rows' contents within these bounds (pixels).
 MIN_COLUMN_WIDTH = 48
 MAX_COLUMN_WIDTH = 380
+#: ... judged on at most this many rows (the visible ones first): Qt's default of 1000 asks
+#: every cell of every loaded page for all its roles, a quarter of a second per table.
+FIT_SAMPLE_ROWS = 64
 #: "Show in file system" loads at most this many pages while looking for the file's row.
 MAX_SEEK_PAGES = 400
 
@@ -58,6 +61,7 @@ def _table_view(model: PagedTableModel, name: str) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(22)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setDefaultSectionSize(140)
+    view.horizontalHeader().setResizeContentsPrecision(FIT_SAMPLE_ROWS)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -87,9 +91,13 @@ class Workspace(QWidget):
         self.artefact_view = _table_view(self.artefact_model, "artefact_table")
         self.file_view = _table_view(self.file_model, "file_table")
         self.warning_view = _table_view(self.warning_model, "warning_table")
+        for model in (self.artefact_model, self.file_model):
+            model.total_changed.connect(self._show_count)
         for view in (self.artefact_view, self.file_view):
-            view.setSortingEnabled(True)
+            # Enabling sorting sorts by the indicator at once, and Qt's default indicator is
+            # column 0 descending: clear it first, or "All files" starts as a sort of 1M names.
             view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+            view.setSortingEnabled(True)
             view.selectionModel().currentRowChanged.connect(self._on_row_changed)
         self.file_view.setColumnWidth(0, 220)
         self.file_view.doubleClicked.connect(self._on_file_double_clicked)
@@ -242,10 +250,20 @@ class Workspace(QWidget):
     def _after_reload(self) -> None:
         model = self.current_model()
         if model is not None:
-            self.count_label.setText(f"{model.total():,} rows")
+            self._show_count()
             fit_columns(self.stack.currentWidget())
         self.detail.clear()
         self.selection_changed.emit()
+
+    def _show_count(self) -> None:
+        """Show the visible table's row count ("counting…" while a filter is counted)."""
+        model = self.current_model()
+        if model is None:
+            return
+        if model.total_is_known():
+            self.count_label.setText(f"{model.total():,} rows")
+        else:
+            self.count_label.setText(f"{model.total():,}+ rows, counting…")
 
     # -- selection -------------------------------------------------------------------
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
@@ -339,7 +357,7 @@ class Workspace(QWidget):
         model = self.current_model()
         if model is not None:
             model.refresh_total()
-            self.count_label.setText(f"{model.total():,} rows")
+            self._show_count()
 
     def reload_after_scan(self) -> None:
         """Refresh everything once a scan ended."""
@@ -349,8 +367,10 @@ class Workspace(QWidget):
         model = self.current_model()
         if model is not None:
             model.reload()
-            self.count_label.setText(f"{model.total():,} rows")
+            self._show_count()
 
     def shutdown(self) -> None:
-        """Stop background helpers (the content loader)."""
+        """Stop background helpers (the content loader, row counts)."""
+        self.artefact_model.shutdown()
+        self.file_model.shutdown()
         self.detail.shutdown()

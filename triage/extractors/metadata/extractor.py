@@ -14,6 +14,7 @@ from triage.extractors.interface import (
 )
 from triage.extractors.metadata.documents import parse_document
 from triage.extractors.metadata.exif import parse_exif
+from triage.extractors.metadata.gps_probe import jpeg_has_gps
 from triage.extractors.metadata.result import MetadataResult
 
 MEDIA_EXIF = ArtefactType(
@@ -169,6 +170,10 @@ class MetadataExtractor(Extractor):
             return
         image = image_format(data)
         if image is not None:
+            if (self.options.get("profile") == "quick" and image == "JPEG"
+                    and jpeg_has_gps(data) is False):
+                # Quick triage reports the photos that place someone; full reports them all.
+                return
             result = parse_exif(data)
             self._warn(ctx, entry, result)
             if _EXIF_EVIDENCE & result.attributes.keys():

@@ -1,0 +1,40 @@
+"""The cheap GPS probe agrees with exiftool on every photo it answers for."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.extractors.metadata.gps_probe import jpeg_has_gps
+
+DATA = Path(__file__).parents[2] / "data"
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "corpus" / "exif-samples"
+
+
+def _jpegs() -> list[Path]:
+    found = sorted(DATA.rglob("*.jpg")) + sorted(CORPUS.rglob("*.jpg"))
+    return [p for p in found if p.is_file()]
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
+def test_probe_never_denies_a_gps_photo_exiftool_sees():
+    photos = _jpegs()
+    assert photos
+    oracle = json.loads(subprocess.run(["exiftool", "-n", "-j", "-GPSLatitude", *map(str, photos)],
+                                       capture_output=True, text=True).stdout)
+    with_gps = {Path(o["SourceFile"]).resolve() for o in oracle if "GPSLatitude" in o}
+    denied = [p for p in photos if p.resolve() in with_gps and jpeg_has_gps(p.read_bytes()) is False]
+    assert not denied
+    assert any(jpeg_has_gps(p.read_bytes()) is True for p in photos if p.resolve() in with_gps)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_probe_never_raises(data):
+    assert jpeg_has_gps(b"\xff\xd8" + data) in (True, False, None)
