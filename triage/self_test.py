@@ -79,8 +79,7 @@ def _module_version(module: str) -> str:
         "pytsk3": lambda: f"{__import__('pytsk3').TSK_VERSION_STR}"
                           f" (pytsk3 {__import__('pytsk3').get_version()})",
         "libmagic": _libmagic_version,
-        "PySide6": lambda: f"{__import__('PySide6').__version__}"
-                           f" (Qt {__import__('PySide6.QtCore').QtCore.qVersion()})",
+        "PySide6": _qt_version,
         "exifread": lambda: str(__import__("exifread").__version__),
         "sqlite": lambda: sqlite3.sqlite_version,
         "sqlite-utils": lambda: _distribution_version("sqlite-utils"),
@@ -262,21 +261,20 @@ def check_libyal(_expected: dict[str, Any]) -> str:
     return "loaded " + ", ".join(loaded)
 
 
+def _qt_version() -> str:
+    from triage.ui.qt_check import qt_version
+
+    return qt_version()
+
+
 def check_qt(_expected: dict[str, Any]) -> str:
     """Create a QApplication (offscreen without a display) and render an SVG icon."""
-    if sys.platform.startswith("linux") and not (
-        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
-    ):
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtGui import QIcon
-    from PySide6.QtWidgets import QApplication
+    from triage.ui.qt_check import render_icon_check
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    icon_path = resource_path("icons", "case.svg")
-    pixmap = QIcon(str(icon_path)).pixmap(32, 32)
-    if pixmap.isNull():
-        raise SelfTestError(f"cannot render {icon_path} (SVG plug-in missing?)")
-    return f"QApplication on '{app.platformName()}', SVG icon rendered"
+    try:
+        return render_icon_check()
+    except RuntimeError as error:
+        raise SelfTestError(str(error)) from None
 
 
 #: (component shown in the line, its keys in component_versions(), check).

@@ -1,0 +1,83 @@
+"""Read-only queries on SQLite databases found in the evidence (wallets, browser history).
+
+All of triage's SQL lives in :mod:`triage.casedb`, this included. The evidence's bytes are
+deserialised into a private in-memory connection, so nothing touches the evidence or the
+case; ``query_only`` is set and a progress handler aborts any query that runs too long on
+a hostile file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+#: Virtual-machine steps (in thousands) before a query is aborted.
+MAX_STEPS = 20_000
+MAX_ROWS = 50_000
+#: Errors a hostile or truncated database can raise while being read.
+READ_ERRORS = (sqlite3.Error, OverflowError, ValueError, MemoryError)
+
+
+@contextmanager
+def open_copy(data: bytes) -> Iterator[sqlite3.Connection]:
+    """Yield a read-only in-memory connection over ``data``; raise sqlite3.Error if unusable."""
+    if not data.startswith(SQLITE_MAGIC):
+        raise sqlite3.DatabaseError("not an SQLite database")
+    conn = sqlite3.connect(":memory:")
+    try:
+        conn.deserialize(bytes(data))
+        steps = [0]
+
+        def _limit() -> int:
+            steps[0] += 1
+            return 1 if steps[0] > MAX_STEPS else 0
+
+        conn.set_progress_handler(_limit, 1000)
+        conn.execute("PRAGMA query_only = ON")
+        yield conn
+    finally:
+        conn.close()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
+    """Return {lower-case table name: {lower-case column names}} from the schema."""
+    tables: dict[str, set[str]] = {}
+    rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchmany(1000)
+    for (name,) in rows:
+        if not isinstance(name, str):
+            continue
+        columns = conn.execute(f"PRAGMA table_info({_quoted(name)})").fetchall()
+        tables[name.lower()] = {str(col[1]).lower() for col in columns}
+    return tables
+
+
+def key_value_rows(conn: sqlite3.Connection, table: str) -> list[tuple[bytes, bytes]]:
+    """Return (key, value) rows of a Bitcoin Core style key/value table (capped)."""
+    rows = conn.execute(f"SELECT key, value FROM {_quoted(table)}").fetchmany(MAX_ROWS)
+    return [(bytes(k), bytes(v)) for k, v in rows if isinstance(k, bytes) and isinstance(v, bytes)]
+
+
+def column_values(conn: sqlite3.Connection, table: str, column: str) -> list[object]:
+    """Return the values of one column of one table (capped)."""
+    sql = f"SELECT {_quoted(column)} FROM {_quoted(table)}"
+    return [row[0] for row in conn.execute(sql).fetchmany(MAX_ROWS)]
+
+
+def onion_places(data: bytes, limit: int = 100_000) -> list[tuple[Any, Any, Any, Any, Any]]:
+    """Return (url, title, visit_count, last_visit_date, bookmark_title) rows of a Firefox
+    ``places.sqlite`` whose URL mentions ``.onion``; raises one of :data:`READ_ERRORS`."""
+    with open_copy(data) as conn:
+        has_bookmarks = bool(conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='moz_bookmarks'").fetchone())
+        join = "LEFT JOIN moz_bookmarks b ON b.fk = p.id" if has_bookmarks else ""
+        bookmark = "b.title" if has_bookmarks else "NULL"
+        query = (f"SELECT p.url, p.title, p.visit_count, p.last_visit_date, {bookmark}"
+                 f" FROM moz_places p {join} WHERE p.url LIKE '%.onion%' LIMIT ?")
+        return conn.execute(query, (limit,)).fetchall()
