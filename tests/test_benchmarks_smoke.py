@@ -85,8 +85,9 @@ def test_tree_rss_counts_grandchildren_living_at_once() -> None:
     assert m.returncode == 0 and not m.timed_out
     assert m.max_processes >= 3
     assert m.peak_tree_rss_mb >= 60 + 80 + 80
-    # One process's high-water mark is at least a grandchild's and never above the tree's peak.
-    assert 80 <= m.max_process_hwm_mb <= m.peak_tree_rss_mb + 16
+    # At least a grandchild's; no upper bound: wait4()'s ru_maxrss also covers children that
+    # other tests of the same session started and reaped.
+    assert m.max_process_hwm_mb >= 80
     assert m.wall_seconds >= 1.0
 
 
