@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import threading
@@ -218,3 +219,20 @@ def test_quick_profile_reads_less_and_keeps_metadata(tmp_path):
         assert sum(1 for f in files if f["md5"]) < sum(1 for f in files if f["kind"] == "file")
     finally:
         case.close()
+
+
+def test_streaming_a_large_file_sends_heartbeats(tmp_path):
+    from triage.engine.context import FileSystemContext
+    from triage.engine.file_processor import READ_SIZE, FileProcessor
+    from triage.evidence import open_evidence
+
+    content = os.urandom(3 * READ_SIZE + 123)
+    (tmp_path / "big.vmdk").write_bytes(content)
+    beats = []
+    processor = FileProcessor([], IngestOptions(profile="full"), heartbeat=lambda: beats.append(1))
+    with open_evidence(tmp_path) as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        entry = filesystem.open_path("/big.vmdk")
+        result = processor.process(entry, FileSystemContext(filesystem, lambda m, p=None: None))
+    assert result.row["md5"] == hashlib.md5(content).hexdigest()
+    assert len(beats) == 4  # one per chunk streamed

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,8 +58,11 @@ class FileProcessor:
     """Runs hashing, typing and the extractors over one entry at a time."""
 
     def __init__(self, extractors: Iterable[Extractor], options: IngestOptions,
-                 typer: FileTyper | None = None) -> None:
+                 typer: FileTyper | None = None,
+                 heartbeat: Callable[[], None] | None = None) -> None:
         self.extractors = list(extractors)
+        #: Called between the chunks of a large file, so a watchdog sees work going on.
+        self.heartbeat = heartbeat
         self.options = options
         self.typer = typer or FileTyper()
         self.text_scanners = [x for x in self.extractors if x.SCANS_TEXT]
@@ -195,6 +198,8 @@ class FileProcessor:
             self.timings["hashing"] += time.perf_counter() - started
             result.bytes_read += len(data)
             yield data
+            if self.heartbeat is not None:
+                self.heartbeat()
             offset += len(data)
             if offset >= entry.size:
                 break

@@ -244,6 +244,8 @@ class IngestEngine:
                 if kind == "rows":
                     self._write(writer, message[1], summary)
                     last_path = message[1].last_path or last_path
+                elif kind == "beat":
+                    continue
                 elif kind == "warn":
                     warn(message[1], message[2])
                 else:

@@ -24,6 +24,8 @@ from triage.extractors.interface import Extractor
 ROWS_PER_MESSAGE = 256
 #: A batch also leaves after this long, so results show in the GUI while a scan runs.
 SECONDS_PER_MESSAGE = 0.5
+#: While one large file is read, a worker says it is alive this often.
+HEARTBEAT_SECONDS = 5.0
 
 
 @dataclass
@@ -120,7 +122,16 @@ def worker_main(jobs: list[VolumeJob], queue: Any, cancel: Any) -> None:
     try:
         evidence = open_evidence(jobs[0].evidence_path)
         volumes = evidence.volumes()
-        processor = FileProcessor(build_extractors(jobs[0].options), jobs[0].options)
+        last_beat = [time.monotonic()]
+
+        def heartbeat() -> None:
+            now = time.monotonic()
+            if now - last_beat[0] >= HEARTBEAT_SECONDS:
+                last_beat[0] = now
+                queue.put(("beat", jobs[0].share))
+
+        processor = FileProcessor(build_extractors(jobs[0].options), jobs[0].options,
+                                  heartbeat=heartbeat)
         for job in jobs:
             if cancel.is_set():
                 break
