@@ -129,7 +129,7 @@ class FileProcessor:
             self.timings["typing"] += time.perf_counter() - started
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
-        view = FileView(**{**view.__dict__, "mime": mime})
+        view = FileView(**{**view.__dict__, "mime": mime, "mime_description": description})
         wanted = name_wanted + [
             x for x in self.extractors
             if x not in name_wanted and self._call_wants(x.wants_by_content, view, head, mime)

@@ -105,6 +105,8 @@ class FileView:
     inode: str | None = None
     stream: str | None = None
     mime: str | None = None
+    #: libmagic's description of the first block, when the engine ran libmagic on it.
+    mime_description: str | None = None
     mtime: float | None = None
     atime: float | None = None
     ctime: float | None = None

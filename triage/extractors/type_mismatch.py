@@ -71,8 +71,15 @@ class TypeMismatchExtractor(Extractor):
         return extension_mismatch(entry.extension, mime)
 
     def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
-        """Yield one mismatch finding, re-typing the head to get libmagic's description."""
-        mime, description = self._typer().type_bytes(data[:HEAD_SIZE])
+        """Yield one mismatch finding, with libmagic's description of the content.
+
+        The engine's typing is used as it is; only a file typed without libmagic (the quick
+        profile's signatures) is typed here, for its description.
+        """
+        if entry.mime and entry.mime_description:
+            mime, description = entry.mime, entry.mime_description
+        else:
+            mime, description = self._typer().type_bytes(data[:HEAD_SIZE])
         if not extension_mismatch(entry.extension, mime):
             # The engine's type decided; keep it when our re-typing disagrees.
             if not entry.mime or not extension_mismatch(entry.extension, entry.mime):
