@@ -193,7 +193,7 @@ def test_jobs_and_isolation_give_the_same_result(tmp_path, image):
             case.close()
 
 
-def stalled_worker(jobs, queue, cancel):
+def stalled_worker(*args):
     """Stands in for a worker stuck inside The Sleuth Kit."""
     time.sleep(30)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import queue as queue_module
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,12 +23,14 @@ from triage.engine.progress import ProgressReporter
 from triage.engine.unallocated import UnallocatedScanner
 from triage.engine.volume_walk import (
     RowBatch,
+    UnallocatedTask,
     VolumeJob,
+    WalkTask,
     build_extractors,
     iter_volume_batches,
     worker_main,
 )
-from triage.evidence import Evidence, EvidenceError, FileSystemError, open_evidence
+from triage.evidence import Evidence, EvidenceError, FileSystem, FileSystemError, open_evidence
 from triage.extractors import artefact_types
 
 #: Volumes of these kinds hold a file system to walk.
@@ -134,19 +137,38 @@ class IngestEngine:
             if volume.kind in WALKABLE_KINDS:
                 filesystems[volume.index] = filesystem
         walkable = [index for index, fs in filesystems.items() if fs is not None]
-        if walkable and not self.cancel.is_set():
+        jobs = [VolumeJob(evidence.path, index, evidence_id, run_id, self.options)
+                for index in walkable]
+        scan_unallocated = self.options.scans_unallocated and evidence.format != "folder"
+        if self.cancel.is_set():
+            return
+        if self.options.isolate:
+            roots = {}
+            for number, job in enumerate(jobs):
+                def walk_warn(message: str, path: str | None = None,
+                              volume_idx: int = job.volume_index) -> None:
+                    writer.warn({"run_id": run_id, "evidence_id": evidence_id,
+                                 "volume_idx": volume_idx, "path": path,
+                                 "source": "engine", "message": message})
+
+                root = filesystems[job.volume_index].root_task(walk_warn)
+                if root is not None:
+                    roots[number] = root
+            # The unallocated scan is one more task for the workers, done while they walk.
+            unallocated = (UnallocatedTask(evidence_id, run_id, tuple(filesystems))
+                           if scan_unallocated else None)
+            if roots or unallocated:
+                self.reporter.update(force=True, phase="walking", evidence=evidence.path)
+                self._walk_in_workers(evidence.path, jobs, roots, unallocated, writer, summary)
+            return
+        if jobs:
             self.reporter.update(force=True, phase="walking", evidence=evidence.path)
-            jobs = [VolumeJob(evidence.path, index, evidence_id, run_id, self.options)
-                    for index in walkable]
-            if self.options.isolate:
-                self._walk_in_workers(jobs, writer, summary)
-            else:
-                processor = FileProcessor(extractors, self.options)
-                for job in jobs:
-                    for batch in iter_volume_batches(job, filesystems[job.volume_index], processor,
-                                                     self.cancel.is_set):
-                        self._write(writer, batch, summary)
-        if self.options.scans_unallocated and evidence.format != "folder" and not self.cancel.is_set():
+            processor = FileProcessor(extractors, self.options)
+            for job in jobs:
+                for batch in iter_volume_batches(job, filesystems[job.volume_index], processor,
+                                                 self.cancel.is_set):
+                    self._write(writer, batch, summary)
+        if scan_unallocated and not self.cancel.is_set():
             self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,
                                    summary)
 
@@ -192,71 +214,159 @@ class IngestEngine:
             artefacts=sum(writer.artefacts_by_type.values()),
         )
 
-    def _walk_in_workers(self, jobs: list[VolumeJob], writer: BatchWriter,
+    def _walk_in_workers(self, evidence_path: str, jobs: list[VolumeJob], roots: dict[int, Any],
+                         unallocated: UnallocatedTask | None, writer: BatchWriter,
                          summary: RunSummary) -> None:
-        """Walk the volumes in worker processes, each taking every N-th entry.
+        """Walk the file systems in worker processes that share out the directories.
 
-        A worker that reports nothing for ``stall_seconds`` (a hostile file system can make
-        The Sleuth Kit loop inside C code, where no check can interrupt it) is stopped; the
-        rest of that evidence's walk is skipped with a warning and the run goes on.
+        The unallocated-space scan, when asked for, is one more task: a worker takes it
+        first while the others start the walk.
+
+        The parent hands out one directory per task and keeps the set of directories
+        visited per file system (a loop or shared inode is entered once). A worker that
+        dies takes only its current directory with it (a warning names it). When no
+        worker reports anything for ``stall_seconds`` (a hostile file system can make The
+        Sleuth Kit loop inside C code, where no check can interrupt it), the rest of that
+        evidence's walk is skipped with a warning and the run goes on.
         """
-        context = multiprocessing.get_context("spawn")
-        rows: Any = context.Queue(maxsize=64)
+        context = _process_context()
+        tasks: Any = context.Queue()
+        results: Any = context.Queue(maxsize=64)
         cancel = context.Event()
         shares = self.options.jobs
         workers = [
-            context.Process(
-                target=worker_main,
-                args=([VolumeJob(j.evidence_path, j.volume_index, j.evidence_id, j.run_id,
-                                 j.options, share, shares) for j in jobs], rows, cancel),
-                daemon=True,
-            )
+            context.Process(target=worker_main,
+                            args=(share, shares, evidence_path, self.options, jobs, tasks, results,
+                                  cancel), daemon=True)
             for share in range(shares)
         ]
+        evidence_id = unallocated.evidence_id if unallocated else jobs[0].evidence_id
+        run_id = unallocated.run_id if unallocated else jobs[0].run_id
+
+        def warn(message: str, volume_idx: int | None = None, path: str | None = None) -> None:
+            writer.warn({"run_id": run_id, "evidence_id": evidence_id,
+                         "volume_idx": volume_idx, "path": path, "source": "engine",
+                         "message": message})
+
+        visited = {number: {root.key} for number, root in roots.items()}
+        outstanding = 0
+        if unallocated is not None:
+            tasks.put(unallocated)
+            outstanding += 1
+        for number, root in roots.items():
+            tasks.put(WalkTask(number, root))
+            outstanding += 1
         for process in workers:
             process.start()
-        first = jobs[0]
-
-        def warn(message: str, volume_idx: int | None = None) -> None:
-            writer.warn({"run_id": first.run_id, "evidence_id": first.evidence_id,
-                         "volume_idx": volume_idx, "source": "engine", "message": message})
-
-        remaining = len(workers)
+        in_flight: dict[int, str | None] = dict.fromkeys(range(shares))
+        running = set(range(shares))
+        stopping = False
+        stalled = False
+        scanned = 0
         last_message = time.monotonic()
-        last_path: str | None = None
         try:
-            while remaining:
-                if self.cancel.is_set():
+            while running:
+                if self.cancel.is_set() and not stopping:
                     cancel.set()
+                    stopping = True
+                    for _ in workers:
+                        tasks.put(None)
+                if outstanding == 0 and not stopping:
+                    stopping = True
+                    for _ in workers:
+                        tasks.put(None)
                 try:
-                    message = rows.get(timeout=0.2)
+                    message = results.get(timeout=0.2)
                 except queue_module.Empty:
-                    if time.monotonic() - last_message > self.options.stall_seconds:
+                    silent = time.monotonic() - last_message
+                    if silent > self.options.stall_seconds:
+                        where = ", ".join(sorted(p for p in in_flight.values() if p)) or "the start"
                         warn(f"the walk stalled: no progress for {self.options.stall_seconds:.0f} s"
-                             f" after {last_path or 'the start'}; the rest of the walk was skipped")
+                             f" while listing {where}; the rest of the walk was skipped")
+                        stalled = True
                         break
-                    if not any(p.is_alive() for p in workers):
-                        warn("a worker process ended without reporting")
-                        break
+                    for share in sorted(running):
+                        if not workers[share].is_alive():
+                            running.discard(share)
+                            outstanding -= self._lost_task(share, in_flight, warn,
+                                                           workers[share].exitcode)
                     continue
                 last_message = time.monotonic()
                 kind = message[0]
                 if kind == "rows":
-                    self._write(writer, message[1], summary)
-                    last_path = message[1].last_path or last_path
-                elif kind == "beat":
-                    continue
+                    share, batch = message[1], message[2]
+                    self._write(writer, batch, summary)
+                    for task in batch.directories:
+                        seen = visited[task.job]
+                        if task.directory.key in seen:
+                            warn(FileSystem.REVISIT_WARNING, jobs[task.job].volume_index, task.directory.path)
+                            continue
+                        seen.add(task.directory.key)
+                        tasks.put(task)
+                        outstanding += 1
+                    for task in batch.splits:
+                        tasks.put(task)
+                        outstanding += 1
+                    if batch.finished_task:
+                        outstanding -= 1
+                        in_flight[share] = None
+                elif kind == "unallocated":
+                    share, rows, warnings, done, seconds = message[1:]
+                    writer.add(None, rows)
+                    for warning in warnings:
+                        writer.warn(warning)
+                    scanned = max(scanned, done)
+                    if seconds is not None:
+                        summary.stage_seconds["unallocated"] = (
+                            summary.stage_seconds.get("unallocated", 0.0) + seconds)
+                        outstanding -= 1
+                        in_flight[share] = None
+                elif kind == "start":
+                    in_flight[message[1]] = message[2]
                 elif kind == "warn":
                     warn(message[1], message[2])
-                else:
-                    remaining -= 1
+                elif kind == "done":
+                    share = message[1]
+                    running.discard(share)
+                    outstanding -= self._lost_task(share, in_flight, warn, None)
+            if outstanding > 0 and not stalled and not self.cancel.is_set():
+                warn(f"{outstanding} directories were not walked: the worker processes ended")
         finally:
+            summary.unallocated_bytes += scanned
             cancel.set()
             for process in workers:
                 process.join(timeout=2)
                 if process.is_alive():
                     process.terminate()
                     process.join(timeout=2)
+            tasks.close()
+            tasks.cancel_join_thread()
+
+    @staticmethod
+    def _lost_task(share: int, in_flight: dict[int, str | None],
+                   warn: Callable[..., None], exitcode: int | None) -> int:
+        """Account for the task a worker held when it ended; return 1 if one was lost."""
+        path = in_flight.get(share)
+        if path is None:
+            return 0
+        in_flight[share] = None
+        how = f" (exit code {exitcode})" if exitcode else ""
+        warn(f"a worker process ended{how} while listing this directory; its entries may be"
+             " missing", None, path)
+        return 1
+
+
+def _process_context() -> Any:
+    """Return the multiprocessing context for the walk's workers.
+
+    On Linux a process with no other thread forks its workers, which then start with
+    every module already imported (spawning re-imports them all, most of a second); a
+    process with threads (the GUI) spawns, since forking a threaded process can copy a
+    lock another thread holds.
+    """
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _safe(getter: Any) -> dict[str, Any]:

@@ -1,9 +1,15 @@
-"""Walk one file system and process a share of its entries (in this process or a worker).
+"""Walk file systems and process their entries, in this process or in worker processes.
 
-With ``--jobs N`` each of N worker processes opens the evidence itself (pytsk3 objects do
-not cross processes), walks the same file system in the same deterministic order and
-processes every N-th entry, so the work is split without any shared state; the parent
-only writes the rows the workers send through a bounded queue.
+In this process, :func:`iter_volume_batches` walks one file system depth-first. With
+worker processes, the walk is split by directory: the parent hands out
+:class:`WalkTask` items (one directory each) through a queue, a worker lists the
+directory, processes its entries and sends back their rows together with the
+subdirectories it found, which become new tasks. Every directory is listed once, so the
+workers share the walk as well as the content work, and whichever worker is free takes
+the next directory. A directory with very many entries is split into interleaved parts
+that several workers process. Each worker opens the evidence itself (pytsk3 objects do
+not cross processes); the parent only writes rows and keeps the set of visited
+directories.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions
 from triage.engine.rows import result_rows
+from triage.evidence.filesystem import DirectoryTask
 from triage.extractors import artefact_types, extractor_classes
 from triage.extractors.interface import Extractor
 
@@ -26,30 +33,66 @@ ROWS_PER_MESSAGE = 256
 SECONDS_PER_MESSAGE = 0.5
 #: While one large file is read, a worker says it is alive this often.
 HEARTBEAT_SECONDS = 5.0
+#: Entries of one directory after which the rest of it is shared among the workers.
+SPLIT_AFTER = 1024
 
 
 @dataclass
 class VolumeJob:
-    """What a worker needs to redo a volume's walk on its own: plain, picklable values."""
+    """One file system to walk: plain, picklable values a worker can act on."""
 
     evidence_path: str
     volume_index: int
     evidence_id: int
     run_id: int
     options: IngestOptions
-    share: int = 0
-    shares: int = 1
+
+
+@dataclass(frozen=True)
+class WalkTask:
+    """One directory of one job's file system (or one interleaved part of it)."""
+
+    job: int
+    directory: DirectoryTask
+    part: int = 0
+    parts: int = 1
+
+
+@dataclass(frozen=True)
+class UnallocatedTask:
+    """Scan the unallocated space of one evidence item (all its volumes)."""
+
+    evidence_id: int
+    run_id: int
+    #: Volumes that hold a file system to open (the others are scanned whole).
+    volume_indexes: tuple[int, ...]
 
 
 @dataclass
 class RowBatch:
-    """Rows of processed entries plus warnings, as sent from a worker to the writer."""
+    """Rows of processed entries plus warnings, as sent from a worker to the writer.
+
+    ``directories`` are the subdirectories found (tasks to hand out), ``splits`` the
+    other parts of a directory too large for one worker, and ``finished_task`` marks
+    the last batch of a task.
+    """
 
     files: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     bytes_read: int = 0
     last_path: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    directories: list[WalkTask] = field(default_factory=list)
+    splits: list[WalkTask] = field(default_factory=list)
+    finished_task: bool = False
+
+    def due(self, since: float) -> bool:
+        """True when the batch is big or old enough to send."""
+        return (
+            len(self.files) >= ROWS_PER_MESSAGE
+            or bool(self.splits)
+            or time.monotonic() - since >= SECONDS_PER_MESSAGE
+        )
 
 
 def build_extractors(options: IngestOptions) -> list[Extractor]:
@@ -58,50 +101,107 @@ def build_extractors(options: IngestOptions) -> list[Extractor]:
     return [cls(extractor_options) for cls in extractor_classes(options.extractors, options.profile)]
 
 
+class _EntrySink:
+    """Turns processed entries of one job into rows and warnings on the current batch."""
+
+    def __init__(self, job: VolumeJob, filesystem: Any, processor: FileProcessor,
+                 cancel: Callable[[], bool]) -> None:
+        self.job = job
+        self.processor = processor
+        self.types = artefact_types()
+        self.batch = RowBatch()
+        self.ctx = FileSystemContext(filesystem, self.warn, _CallableEvent(cancel))
+
+    def warn(self, message: str, path: str | None = None) -> None:
+        self.batch.warnings.append({
+            "run_id": self.job.run_id, "evidence_id": self.job.evidence_id,
+            "volume_idx": self.job.volume_index, "path": path, "source": "engine",
+            "message": message,
+        })
+
+    def add(self, entry: Any) -> None:
+        result = self.processor.process(entry, self.ctx)
+        row, artefacts = result_rows(
+            result, self.types, evidence_id=self.job.evidence_id,
+            volume_idx=self.job.volume_index, run_id=self.job.run_id,
+        )
+        batch = self.batch
+        batch.files.append((row, artefacts))
+        batch.bytes_read += result.bytes_read
+        batch.last_path = row["path"]
+
+    def take(self) -> RowBatch:
+        batch, self.batch = self.batch, RowBatch()
+        return batch
+
+
 def iter_volume_batches(
     job: VolumeJob,
     filesystem: Any,
     processor: FileProcessor,
     cancel: Callable[[], bool],
 ) -> Iterator[RowBatch]:
-    """Walk ``filesystem`` and yield batches of rows for this job's share of the entries."""
-    types = artefact_types()
-    batch = RowBatch()
-
-    def warn(message: str, path: str | None = None) -> None:
-        batch.warnings.append({
-            "run_id": job.run_id, "evidence_id": job.evidence_id, "volume_idx": job.volume_index,
-            "path": path, "source": "engine", "message": message,
-        })
-
-    def walk_warn(message: str, path: str | None = None) -> None:
-        # Every share walks the whole tree; only the first reports walk problems once.
-        if job.share == 0:
-            warn(message, path)
-
-    cancel_event = _CallableEvent(cancel)
+    """Walk ``filesystem`` in this process and yield batches of rows of every entry."""
+    sink = _EntrySink(job, filesystem, processor, cancel)
     sent = time.monotonic()
-    ctx = FileSystemContext(filesystem, warn, cancel_event)
-    for index, entry in enumerate(filesystem.walk(walk_warn)):
-        if index % job.shares != job.share:
-            continue
+    for entry in filesystem.walk(sink.warn):
         if cancel():
             break
-        result = processor.process(entry, ctx)
-        row, artefacts = result_rows(
-            result, types, evidence_id=job.evidence_id, volume_idx=job.volume_index,
-            run_id=job.run_id,
-        )
-        batch.files.append((row, artefacts))
-        batch.bytes_read += result.bytes_read
-        batch.last_path = row["path"]
-        now = time.monotonic()
-        if len(batch.files) >= ROWS_PER_MESSAGE or now - sent >= SECONDS_PER_MESSAGE:
-            yield batch
-            batch = RowBatch()
-            sent = now
+        sink.add(entry)
+        if sink.batch.due(sent):
+            yield sink.take()
+            sent = time.monotonic()
+    batch = sink.take()
     batch.timings = processor.take_timings()
     yield batch
+
+
+def iter_task_batches(
+    task: WalkTask,
+    job: VolumeJob,
+    filesystem: Any,
+    processor: FileProcessor,
+    cancel: Callable[[], bool],
+    workers: int,
+) -> Iterator[RowBatch]:
+    """List one directory (or this task's part of it) and yield batches of its rows.
+
+    Part ``p`` of ``n`` takes the entries after :data:`SPLIT_AFTER` whose position
+    counted from there is ``p`` modulo ``n``; part 0 also takes the first entries and
+    reports the listing's own warnings, so nothing is processed or reported twice.
+    """
+    sink = _EntrySink(job, filesystem, processor, cancel)
+    part, parts = task.part, task.parts
+    listing_warn = sink.warn if part == 0 else _ignore
+    sent = time.monotonic()
+    for index, (entry, subdirectory) in enumerate(
+        filesystem.list_directory(task.directory, listing_warn)
+    ):
+        if cancel():
+            break
+        if index >= SPLIT_AFTER:
+            if parts == 1 and workers > 1:
+                parts = workers
+                sink.batch.splits = [WalkTask(task.job, task.directory, other, parts)
+                                     for other in range(1, parts)]
+            if (index - SPLIT_AFTER) % parts != part:
+                continue
+        elif part != 0:
+            continue
+        sink.add(entry)
+        if subdirectory is not None:
+            sink.batch.directories.append(WalkTask(task.job, subdirectory))
+        if sink.batch.due(sent):
+            yield sink.take()
+            sent = time.monotonic()
+    batch = sink.take()
+    batch.timings = processor.take_timings()
+    batch.finished_task = True
+    yield batch
+
+
+def _ignore(message: str, path: str | None = None) -> None:
+    """Drop a warning another part of the same directory reports."""
 
 
 class _CallableEvent(threading.Event):
@@ -115,37 +215,81 @@ class _CallableEvent(threading.Event):
         return self._predicate()
 
 
-def worker_main(jobs: list[VolumeJob], queue: Any, cancel: Any) -> None:
-    """Entry point of a worker process: open the evidence once, walk each volume's share."""
-    from triage.evidence import EvidenceError, open_evidence
+def worker_main(share: int, workers: int, evidence_path: str, options: IngestOptions,
+                jobs: list[VolumeJob], tasks: Any, results: Any, cancel: Any) -> None:
+    """Entry point of a worker process: take tasks until told to stop.
+
+    Messages to the parent: ``("start", share, path)`` when a task begins, ``("rows",
+    share, batch)``, ``("unallocated", share, rows, warnings, bytes done, seconds or
+    None until the scan ends)``, ``("beat", share)`` while a large file streams,
+    ``("warn", message, volume index)`` and finally ``("done", share)``.
+    """
+    from triage.evidence import EvidenceError, FileSystemError, open_evidence
+
+    last_beat = [time.monotonic()]
+
+    def heartbeat() -> None:
+        now = time.monotonic()
+        if now - last_beat[0] >= HEARTBEAT_SECONDS:
+            last_beat[0] = now
+            results.put(("beat", share))
 
     try:
-        evidence = open_evidence(jobs[0].evidence_path)
+        evidence = open_evidence(evidence_path)
         volumes = evidence.volumes()
-        last_beat = [time.monotonic()]
+        processor = FileProcessor(build_extractors(options), options, heartbeat=heartbeat)
+        filesystems: dict[int, Any] = {}
 
-        def heartbeat() -> None:
-            now = time.monotonic()
-            if now - last_beat[0] >= HEARTBEAT_SECONDS:
-                last_beat[0] = now
-                queue.put(("beat", jobs[0].share))
+        def filesystem_of(volume_index: int) -> Any:
+            if volume_index not in filesystems:
+                try:
+                    filesystems[volume_index] = volumes[volume_index].open_filesystem()
+                except (EvidenceError, FileSystemError, IndexError):
+                    filesystems[volume_index] = None
+            return filesystems[volume_index]
 
-        processor = FileProcessor(build_extractors(jobs[0].options), jobs[0].options,
-                                  heartbeat=heartbeat)
-        for job in jobs:
-            if cancel.is_set():
+        while True:
+            task = tasks.get()
+            if task is None or cancel.is_set():
                 break
-            try:
-                filesystem = volumes[job.volume_index].open_filesystem()
-                for batch in iter_volume_batches(job, filesystem, processor, cancel.is_set):
-                    queue.put(("rows", batch))
-            except EvidenceError as exc:
-                if job.share == 0:
-                    queue.put(("warn", f"volume {job.volume_index}: {exc}", job.volume_index))
+            if isinstance(task, UnallocatedTask):
+                results.put(("start", share, "unallocated space"))
+                _scan_unallocated(task, evidence, processor, filesystem_of, results, share,
+                                  cancel.is_set)
+                continue
+            job = jobs[task.job]
+            results.put(("start", share, task.directory.path))
+            filesystem = filesystem_of(job.volume_index)
+            if filesystem is None:
+                results.put(("warn", f"volume {job.volume_index}: no longer readable",
+                             job.volume_index))
+                results.put(("rows", share, RowBatch(finished_task=True)))
+                continue
+            for batch in iter_task_batches(task, job, filesystem, processor, cancel.is_set,
+                                           workers):
+                results.put(("rows", share, batch))
     except EvidenceError as exc:
-        if jobs[0].share == 0:
-            queue.put(("warn", str(exc), None))
+        results.put(("warn", f"worker {share}: {exc}", None))
     except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
-        queue.put(("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
+        results.put(("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
     finally:
-        queue.put(("done", jobs[0].share))
+        results.put(("done", share))
+
+
+def _scan_unallocated(task: UnallocatedTask, evidence: Any, processor: FileProcessor,
+                      filesystem_of: Callable[[int], Any], results: Any, share: int,
+                      cancel: Callable[[], bool]) -> None:
+    """Run the unallocated-space scan in this worker, sending its rows as they come."""
+    from triage.engine.unallocated import UnallocatedScanner
+
+    started = time.perf_counter()
+    scanner = UnallocatedScanner(evidence, processor.extractors, evidence_id=task.evidence_id,
+                                 run_id=task.run_id, cancel=cancel)
+    done = 0
+    try:
+        for rows, done in scanner.scan({index: filesystem_of(index)
+                                        for index in task.volume_indexes}):
+            results.put(("unallocated", share, rows, scanner.take_warnings(), done, None))
+    finally:
+        results.put(("unallocated", share, [], scanner.take_warnings(), done,
+                     time.perf_counter() - started))

@@ -8,9 +8,10 @@ the partitions, gaps and tables, and :meth:`Volume.open_filesystem` gives a
 
 from triage.evidence.errors import EvidenceError, FileSystemError
 from triage.evidence.evidence import Evidence, Volume, open_evidence
-from triage.evidence.filesystem import FileEntry, FileSystem
+from triage.evidence.filesystem import DirectoryTask, FileEntry, FileSystem
 
 __all__ = [
+    "DirectoryTask",
     "Evidence",
     "EvidenceError",
     "FileEntry",

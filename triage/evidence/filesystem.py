@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from triage.extractors.interface import FileView
 
@@ -13,6 +15,20 @@ WarnCallback = Callable[[str, "str | None"], None]
 
 def ignore_warning(message: str, path: str | None = None) -> None:
     """Default warning callback: drop the warning."""
+
+
+@dataclass(frozen=True)
+class DirectoryTask:
+    """One directory to list: plain, picklable values, so another process can list it.
+
+    ``key`` identifies the directory within its file system (a directory reached twice,
+    through a loop or a shared inode, is listed once); ``locator`` is what the file
+    system needs to open it (an inode number, a local path); ``path`` is where it sits.
+    """
+
+    key: Hashable
+    path: str
+    locator: Any
 
 
 class FileEntry:
@@ -106,9 +122,50 @@ class FileSystem(ABC):
     block_size: int = 0
     volume_index: int | None = None
 
+    #: Warning recorded when a directory is reached a second time.
+    REVISIT_WARNING = "directory already visited (loop or shared inode); not entered again"
+
     @abstractmethod
+    def root_task(self, warn: WarnCallback = ignore_warning) -> DirectoryTask | None:
+        """Return the root directory's task, or None (with a warning) when it is unreadable."""
+
+    @abstractmethod
+    def list_directory(
+        self, task: DirectoryTask, warn: WarnCallback = ignore_warning
+    ) -> Iterator[tuple[FileEntry, DirectoryTask | None]]:
+        """Yield the entries directly inside one directory, each with the task to descend.
+
+        The task is given with the last entry of a directory (after its streams) and is
+        None for everything a walk does not enter (files, links, deleted names whose
+        directory was reused).
+        """
+
     def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
-        """Yield every entry depth-first (allocated and deleted); problems go to ``warn``."""
+        """Yield every entry depth-first, directories before their content.
+
+        Problems go to ``warn``; a directory already visited is not entered again. The
+        engine's worker processes list the same directories through :meth:`list_directory`
+        in parallel, so both ways see the same entries.
+        """
+        root = self.root_task(warn)
+        if root is None:
+            return
+        visited = {root.key}
+        stack = [self.list_directory(root, warn)]
+        while stack:
+            try:
+                entry, subdirectory = next(stack[-1])
+            except StopIteration:
+                stack.pop()
+                continue
+            yield entry
+            if subdirectory is None:
+                continue
+            if subdirectory.key in visited:
+                warn(self.REVISIT_WARNING, subdirectory.path)
+                continue
+            visited.add(subdirectory.key)
+            stack.append(self.list_directory(subdirectory, warn))
 
     @abstractmethod
     def open_path(self, path: str) -> FileEntry | None:

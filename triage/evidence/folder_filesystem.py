@@ -7,7 +7,13 @@ import stat
 from collections.abc import Iterator
 
 from triage.evidence.errors import EvidenceError
-from triage.evidence.filesystem import FileEntry, FileSystem, WarnCallback, ignore_warning
+from triage.evidence.filesystem import (
+    DirectoryTask,
+    FileEntry,
+    FileSystem,
+    WarnCallback,
+    ignore_warning,
+)
 
 
 class FolderFileEntry(FileEntry):
@@ -83,35 +89,30 @@ class FolderFileSystem(FileSystem):
         parts = [part for part in path.split("/") if part not in ("", ".", "..")]
         return os.path.join(self.root, *parts)
 
-    def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
-        """Yield every entry depth-first in name order; unreadable folders go to ``warn``."""
+    def root_task(self, warn: WarnCallback = ignore_warning) -> DirectoryTask | None:
+        """Return the folder's own task (None, with a warning, when it cannot be read)."""
         try:
             root_stat = os.lstat(self.root)
         except OSError as error:
             warn(f"cannot read the folder ({error.strerror or error})", "/")
-            return
-        visited = {(root_stat.st_dev, root_stat.st_ino)}
-        stack: list[Iterator[tuple[str, str]]] = [self._children(self.root, "/", warn)]
-        while stack:
-            try:
-                local, path = next(stack[-1])
-            except StopIteration:
-                stack.pop()
-                continue
+            return None
+        return DirectoryTask((root_stat.st_dev, root_stat.st_ino), "/", self.root)
+
+    def list_directory(
+        self, task: DirectoryTask, warn: WarnCallback = ignore_warning
+    ) -> Iterator[tuple[FileEntry, DirectoryTask | None]]:
+        """Yield a folder's entries in name order, each with the task to descend into it."""
+        for local, path in self._children(task.locator, task.path, warn):
             try:
                 st = os.lstat(local)
             except OSError as error:
                 warn(f"cannot stat ({error.strerror or error})", path)
                 continue
             entry = self._entry(local, path, st)
-            yield entry
             if entry.kind == "dir":
-                key = (st.st_dev, st.st_ino)
-                if key in visited:
-                    warn("directory already visited; not entered again", path)
-                    continue
-                visited.add(key)
-                stack.append(self._children(local, path, warn))
+                yield entry, DirectoryTask((st.st_dev, st.st_ino), path, local)
+            else:
+                yield entry, None
 
     @staticmethod
     def _children(local: str, path: str, warn: WarnCallback) -> Iterator[tuple[str, str]]:

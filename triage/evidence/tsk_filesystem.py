@@ -9,6 +9,7 @@ import pytsk3
 
 from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.filesystem import (
+    DirectoryTask,
     FileEntry,
     FileSystem,
     WarnCallback,
@@ -259,35 +260,42 @@ class TskFileSystem(FileSystem):
         return out
 
     # -- walking -----------------------------------------------------------------
-    def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
-        """Yield every entry depth-first, directories before their content.
-
-        Deleted names, orphan files (under ``/$OrphanFiles``) and NTFS streams are
-        included; ``.``/``..`` are skipped; symbolic links are not followed; a directory
-        already visited is not entered again (loops); unreadable directories are reported
-        through ``warn`` and skipped.
-        """
+    # The walk itself is FileSystem.walk: depth-first over these two methods. Deleted
+    # names, orphan files (under /$OrphanFiles) and NTFS streams are included; "." and
+    # ".." are skipped; symbolic links are not followed; unreadable directories are
+    # reported through ``warn`` and skipped.
+    def root_task(self, warn: WarnCallback = ignore_warning) -> DirectoryTask | None:
+        """Return the root directory's task (None, with a warning, when implausible)."""
         if not self._safe_to_load(self.root_inum):
             warn("root directory inode is implausible (larger than the volume); not read", "/")
+            return None
+        return DirectoryTask(self.root_inum, "/", self.root_inum)
+
+    def list_directory(
+        self, task: DirectoryTask, warn: WarnCallback = ignore_warning
+    ) -> Iterator[tuple[FileEntry, DirectoryTask | None]]:
+        """Yield the entries of one directory, each with the task to descend into it."""
+        parent = task.path
+        addr = int(task.locator)
+        if addr != self.root_inum and not self._safe_to_load(addr):
+            warn("directory inode is implausible (larger than the volume); not entered", parent)
             return
         try:
-            root = self._fs.open_dir(inode=self.root_inum)
+            children = iter(self._fs.open_dir(inode=addr))
         except TSK_ERRORS as error:
-            warn(f"cannot read the root directory ({_reason(error)})", "/")
+            if addr == self.root_inum:
+                warn(f"cannot read the root directory ({_reason(error)})", "/")
+            else:
+                warn(f"cannot read directory ({_reason(error)})", parent)
             return
-        visited = {self.root_inum}
-        stack: list[tuple[str, Iterator[Any]]] = [("/", iter(root))]
-        while stack:
-            parent, children = stack[-1]
+        while True:
             try:
                 file = next(children)
             except StopIteration:
-                stack.pop()
-                continue
+                return
             except TSK_ERRORS as error:
                 warn(f"directory listing stopped early ({_reason(error)})", parent)
-                stack.pop()
-                continue
+                return
             raw = file.info.name.name
             if raw == b"." or raw == b"..":
                 continue
@@ -296,27 +304,15 @@ class TskFileSystem(FileSystem):
             except (*TSK_ERRORS, AttributeError, ValueError) as error:
                 warn(f"unreadable entry skipped ({_reason(error)})", parent)
                 continue
-            yield from entries
-            if subdirectory is None:
-                continue
-            name = raw.decode("utf-8", "replace")
-            dir_path = f"{parent}/{name}" if parent != "/" else f"/{name}"
-            addr = int(subdirectory.info.meta.addr)
-            if addr in visited:
-                warn("directory already visited (loop or shared inode); not entered again",
-                     dir_path)
-                continue
-            visited.add(addr)
-            if not self._safe_to_load(addr):
-                warn("directory inode is implausible (larger than the volume); not entered",
-                     dir_path)
-                continue
-            try:
-                directory = subdirectory.as_directory()
-            except TSK_ERRORS as error:
-                warn(f"cannot read directory ({_reason(error)})", dir_path)
-                continue
-            stack.append((dir_path, iter(directory)))
+            last = len(entries) - 1
+            for index, entry in enumerate(entries):
+                if index < last or subdirectory is None:
+                    yield entry, None
+                    continue
+                sub_addr = int(subdirectory.info.meta.addr)
+                name = raw.decode("utf-8", "replace")
+                dir_path = f"{parent}/{name}" if parent != "/" else f"/{name}"
+                yield entry, DirectoryTask(sub_addr, dir_path, sub_addr)
 
     def open_path(self, path: str) -> FileEntry | None:
         """Return the entry at ``path`` (``'/dir/file'`` or ``'/dir/file:stream'``)."""
