@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DEMO_IMAGE := tests/data/images/seized_laptop.E01
 DEMO_CASE := demo-case/demo.triage
 
-.PHONY: install demo test lint exe bench clean
+.PHONY: install bytecode demo test lint exe bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+## bytecode: compile triage's modules ahead (an editable install leaves that to the first
+## import, which cannot write it when PYTHONDONTWRITEBYTECODE is set)
+bytecode: $(STAMP)
+	$(PY) -m compileall -q triage >/dev/null
+
+install: $(STAMP) bytecode
 
 ## demo: install, scan the bundled sample image, open the result (GUI when a display exists)
 demo: install

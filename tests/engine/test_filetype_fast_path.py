@@ -54,9 +54,18 @@ def test_fast_path_never_contradicts_libmagic(block):
         assert fast == _libmagic(block)
 
 
+def test_fast_path_serves_prose_that_starts_with_a_lower_case_from():
+    rng = random.Random(11)
+    for first in ("from", "from the", "use", "each"):
+        block = (first + " " + _prose(rng, 3000, "", 0).decode("utf-8")).encode("utf-8")
+        fast = plain_text_type(block)
+        assert fast is not None and fast == _libmagic(block)
+
+
 def test_fast_path_defers_on_markup_code_and_mail():
     for block in (b"<html><body>hi</body></html>\n", b"#!/bin/sh\necho hi\n", b'{"a": 1}\n',
                   b"From alice Mon Jan 1\nSubject: x\n\nbody\n", b"import os\nprint(os)\n",
+                  b"text\nFrom bob Tue Jan 2\n", b"from: alice\nto: bob\n",
                   b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n", b"a,b,c\n1,2,3\n\x00"):
         assert plain_text_type(block) is None
 

@@ -9,6 +9,7 @@ queries). Tags, notes and the append-only audit log live in :mod:`triage.casedb.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -465,11 +466,16 @@ def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
 
 
 def _file_row(file: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
-    return tuple(
-        int(file[c]) if c in _FILE_DEFAULTS and file.get(c) is not None
-        else file.get(c, _FILE_DEFAULTS.get(c))
-        for c in columns
-    )
+    values = [file.get(c) for c in columns]
+    for index, column in _file_flag_positions(tuple(columns)):
+        value = file.get(column)
+        values[index] = _FILE_DEFAULTS[column] if value is None else int(value)
+    return tuple(values)
+
+
+@functools.cache
+def _file_flag_positions(columns: tuple[str, ...]) -> tuple[tuple[int, str], ...]:
+    return tuple((index, c) for index, c in enumerate(columns) if c in _FILE_DEFAULTS)
 
 
 def summary_text(artefact: dict[str, Any]) -> str:

@@ -9,19 +9,19 @@ case database, so worker processes can run it too.
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from triage.engine.chunk_scan import scan_chunks
-from triage.engine.filetype import HEAD_SIZE as TYPING_SIZE
 from triage.engine.filetype import (
     FileTyper,
     extension_mismatch,
-    plain_text_type,
     signature_mime,
 )
 from triage.engine.options import IngestOptions
@@ -72,6 +72,22 @@ class FileProcessor:
             x for x in self.extractors
             if type(x).extract_directory is not Extractor.extract_directory
         ]
+        # The declarations of extractors that keep the base class's checks, gathered once:
+        # calling every extractor's method for every file costs more than the checks.
+        self._name_rules = [
+            (x, None) if type(x).wants_by_name is not Extractor.wants_by_name else
+            (x, (x.FILENAMES, x.EXTENSIONS,
+                 Extractor._path_pattern(x.PATH_GLOBS) if x.PATH_GLOBS else None,
+                 _glob_literals(x.PATH_GLOBS)))
+            for x in self.extractors
+        ]
+        self._content_rules = [
+            (x, None) if type(x).wants_by_content is not Extractor.wants_by_content else
+            (x, _SignatureTable(x.SIGNATURES),
+             frozenset(w for w in x.MIME_TYPES if not w.endswith("/")),
+             tuple(w for w in x.MIME_TYPES if w.endswith("/")))
+            for x in self.extractors
+        ]
 
     # -- entry points ----------------------------------------------------------------
     def process(self, entry: Any, ctx: ExtractionContext) -> FileResult:
@@ -98,7 +114,7 @@ class FileProcessor:
     # -- content ---------------------------------------------------------------------
     def _process_content(self, entry: Any, view: FileView, ctx: ExtractionContext,
                          result: FileResult) -> None:
-        name_wanted = [x for x in self.extractors if self._call_wants(x.wants_by_name, view)]
+        name_wanted = self._wanted_by_name(view)
         row = result.row
         thorough = self.options.hashes_everything or bool(name_wanted) or self._quick_rule(view)
         try:
@@ -112,9 +128,8 @@ class FileProcessor:
             # deserves typing and reading (a wallet database, a photo under a .dll name).
             guess = signature_mime(head)
             row["mime"] = guess
-            guessed = FileView(**{**view.__dict__, "mime": guess})
-            if not (guess and extension_mismatch(view.extension, guess)) and not any(
-                self._call_wants(x.wants_by_content, guessed, head, guess) for x in self.extractors
+            if not (guess and extension_mismatch(view.extension, guess)) and not self._wanted_by_content(
+                view, head, guess, first_only=True
             ):
                 return
             if entry.size > len(head):
@@ -125,14 +140,19 @@ class FileProcessor:
             mime, description = quick_type
         else:
             started = time.perf_counter()
-            mime, description = self.typer.type_bytes(head)
+            if signature_mime(head) is not None:
+                # A strong signature: libmagic's MIME type is cheap, its long description
+                # (a JPEG's every segment) costs ten times more and adds little.
+                mime, description = self.typer.mime(head), None
+            else:
+                mime, description = self.typer.type_bytes(head)
             self.timings["typing"] += time.perf_counter() - started
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
-        view = FileView(**{**view.__dict__, "mime": mime, "mime_description": description})
-        wanted = name_wanted + [
-            x for x in self.extractors
-            if x not in name_wanted and self._call_wants(x.wants_by_content, view, head, mime)
+        view = replace(view, mime=mime, mime_description=description)
+        wanted = [
+            x for x in name_wanted + self._wanted_by_content(view, head, mime, skip=name_wanted)
+            if self._content_wanted(x, view, head)
         ]
         scan_text = bool(self.text_scanners) and is_text_like(mime, head)
         if not self.options.hashes_everything and not wanted and not scan_text:
@@ -228,7 +248,61 @@ class FileProcessor:
             return False
         return view.extension in QUICK_TEXT_EXTENSIONS or (not view.extension and view.size <= 1 << 20)
 
+    # -- which extractors want a file ---------------------------------------------------
+    def _wanted_by_name(self, view: FileView) -> list[Extractor]:
+        """The extractors whose names, extensions or path patterns select ``view``."""
+        name = view.name.lower()
+        extension = view.extension
+        lower_path = None
+        wanted = []
+        for extractor, rules in self._name_rules:
+            if rules is None:
+                if self._call_wants(extractor.wants_by_name, view):
+                    wanted.append(extractor)
+                continue
+            filenames, extensions, pattern, literals = rules
+            if name in filenames or extension in extensions:
+                wanted.append(extractor)
+            elif pattern is not None:
+                if lower_path is None:
+                    lower_path = view.path.lower()
+                if literals is not None and literals.search(lower_path) is None:
+                    continue
+                if pattern.match(lower_path) is not None:
+                    wanted.append(extractor)
+        return wanted
+
+    def _wanted_by_content(self, view: FileView, head: bytes, mime: str | None,
+                           skip: Sequence[Extractor] = (), first_only: bool = False,
+                           ) -> list[Extractor]:
+        """The extractors whose signatures, MIME types or content checks select the file."""
+        wanted: list[Extractor] = []
+        typed_view = None
+        for extractor, *rules in self._content_rules:
+            if extractor in skip:
+                continue
+            if rules[0] is None:
+                if typed_view is None:
+                    typed_view = view if view.mime == mime else replace(view, mime=mime)
+                hit = self._call_wants(extractor.wants_by_content, typed_view, head, mime)
+            else:
+                signatures, exact_mimes, mime_prefixes = rules
+                hit = signatures.matches(head) or (
+                    mime is not None and (mime in exact_mimes or mime.startswith(mime_prefixes)))
+            if hit:
+                wanted.append(extractor)
+                if first_only:
+                    break
+        return wanted
+
     # -- calling extractors safely ---------------------------------------------------
+    @staticmethod
+    def _content_wanted(extractor: Extractor, view: FileView, head: bytes) -> bool:
+        try:
+            return bool(extractor.content_wanted(view, head))
+        except Exception:  # noqa: BLE001 (when in doubt, read the file)
+            return True
+
     @staticmethod
     def _call_wants(method: Any, *args: Any) -> bool:
         try:
@@ -256,12 +330,42 @@ def _quick_type(head: bytes, guess: str | None) -> tuple[str, str | None] | None
     guess = guess or signature_mime(head)
     if guess:
         return guess, None
-    plain = plain_text_type(head[:TYPING_SIZE])
-    if plain is not None:
-        return plain
     if is_text_like(None, head[:4096]):
         return "text/plain", None
     return None
+
+
+_GLOB_SPECIALS = re.compile(r"[*?\[\]]+")
+
+
+@functools.cache
+def _glob_literals(globs: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A search for the longest literal part of each glob: a path without any cannot match.
+
+    None when some glob has no literal part (every path must then go to the pattern).
+    """
+    literals = []
+    for glob in globs:
+        longest = max(_GLOB_SPECIALS.split(glob.lower()), key=len)
+        if not longest:
+            return None
+        literals.append(re.escape(longest))
+    return re.compile("|".join(literals)) if literals else None
+
+
+class _SignatureTable:
+    """Leading-byte signatures grouped by offset and length: one slice and set test each."""
+
+    def __init__(self, signatures: Iterable[tuple[int, bytes]]) -> None:
+        groups: dict[tuple[int, int], set[bytes]] = {}
+        for offset, magic_bytes in signatures:
+            groups.setdefault((offset, len(magic_bytes)), set()).add(magic_bytes)
+        self._groups = tuple((offset, offset + size, frozenset(magics))
+                             for (offset, size), magics in groups.items())
+
+    def matches(self, head: bytes) -> bool:
+        """True when ``head`` carries one of the signatures."""
+        return any(head[start:end] in magics for start, end, magics in self._groups)
 
 
 def file_row(entry: Any) -> dict[str, Any]:

@@ -11,6 +11,7 @@ extension and catch-all extensions (``.tmp``, ``.dat``, ``.bin``) never fire.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -156,6 +157,7 @@ def family_of_extension(extension: str) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def family_of_mime(mime: str) -> str | None:
     """Return the family of a detected MIME type (None for text, unknown or empty)."""
     mime = (mime or "").split(";", 1)[0].strip().lower()
@@ -207,6 +209,7 @@ def _compatible(ext: str, expected: str, mime: str, detected: str) -> bool:
     return False
 
 
+@functools.lru_cache(maxsize=8192)
 def extension_mismatch(extension: str, mime: str) -> bool:
     """True when ``mime`` contradicts ``extension`` in a way an examiner cares about.
 
@@ -232,7 +235,7 @@ def extension_mismatch(extension: str, mime: str) -> bool:
 _MARKUP_BYTES = (b"<", b">", b"{", b"}", b"[", b"]", b"\\", b"#!")
 _LINE_START_MARKERS = (
     *(bytes([c]) for c in b"#%@$;!=./\"'-"),
-    b"from ", b"return-path", b"received:", b"mime-version", b"subject:", b"date:",
+    b"from:", b"return-path", b"received:", b"mime-version", b"subject:", b"date:",
     b"message-id", b"begin:", b"import ", b"package ", b"def ", b"class ", b"function",
     b"var ", b"const ", b"using ", b"export ", b"module ", b"program ", b"procedure ",
     b"begin", b"select ", b"insert ", b"create ", b"update ",
@@ -249,8 +252,21 @@ _C1_UTF8 = re.compile(rb"\xc2[\x80-\x9f]")
 _LONG_LINE = 300
 
 
+def _has_mbox_line(block: bytes) -> bool:
+    """True when a line starts with "From " as written (prose often starts with "from ")."""
+    index = block.find(b"From ")
+    while index >= 0:
+        line_start = max(block.rfind(b"\n", 0, index), block.rfind(b"\r", 0, index)) + 1
+        if not block[line_start:index].strip(b" \t"):
+            return True
+        index = block.find(b"From ", index + 1)
+    return False
+
+
 def _has_markers(block: bytes) -> bool:
     if any(marker in block for marker in _MARKUP_BYTES):
+        return True
+    if _has_mbox_line(block):
         return True
     return _LINE_START.search(b"\n" + block.lower().replace(b"\r", b"\n")) is not None
 
@@ -334,10 +350,22 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 )
 
 
+def _signature_groups() -> tuple[tuple[int, int, dict[bytes, str]], ...]:
+    groups: dict[tuple[int, int], dict[bytes, str]] = {}
+    for offset, magic_bytes, mime in _SIGNATURES:
+        groups.setdefault((offset, len(magic_bytes)), {}).setdefault(magic_bytes, mime)
+    return tuple((offset, offset + size, table) for (offset, size), table in groups.items())
+
+
+#: The signatures grouped by place: one slice and one dictionary look-up per group.
+_SIGNATURE_GROUPS = _signature_groups()
+
+
 def signature_mime(head: bytes) -> str | None:
     """Return the MIME type of a strong leading signature in ``head``, or None."""
-    for offset, magic_bytes, mime in _SIGNATURES:
-        if head[offset : offset + len(magic_bytes)] == magic_bytes:
+    for start, end, table in _SIGNATURE_GROUPS:
+        mime = table.get(head[start:end])
+        if mime is not None:
             return mime
     return None
 

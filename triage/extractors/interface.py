@@ -112,7 +112,7 @@ class FileView:
     ctime: float | None = None
     crtime: float | None = None
 
-    @property
+    @functools.cached_property
     def extension(self) -> str:
         """Lower-case extension without the dot ('' when there is none)."""
         name = self.name
@@ -215,6 +215,15 @@ class Extractor:
                 if mime == wanted or (wanted.endswith("/") and mime.startswith(wanted)):
                     return True
         return False
+
+    def content_wanted(self, entry: FileView, head: bytes) -> bool:
+        """Decide, from the first block of a file it wants, whether to read all of it.
+
+        Called after :meth:`wants_by_name` or :meth:`wants_by_content` said yes; False
+        spares reading (and, in the quick profile, hashing) the rest of the file, as for
+        a photo without a GPS position in a quick triage.
+        """
+        return True
 
     def wants_directory(self, entry: FileView) -> bool:
         """Decide whether :meth:`extract_directory` runs on this directory."""

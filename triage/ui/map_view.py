@@ -188,12 +188,19 @@ class MapView(QGraphicsView):
         return self.mapFromScene(self.markers[artefact_id].scenePos())
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        for item in self.items(event.position().toPoint()):
-            if isinstance(item, MarkerItem):
-                self.highlight(item.point.artefact_id)
-                self.artefact_clicked.emit(item.point.artefact_id)
-                event.accept()
-                return
+        click = event.position().toPoint()
+        hits = [item for item in self.items(click) if isinstance(item, MarkerItem)]
+        if hits:
+            # Markers of nearby photos overlap: the one centred nearest the click wins.
+            def distance(item: MarkerItem) -> tuple[int, int]:
+                centre = self.mapFromScene(item.scenePos())
+                return ((centre - click).manhattanLength(), item.point.artefact_id)
+
+            item = min(hits, key=distance)
+            self.highlight(item.point.artefact_id)
+            self.artefact_clicked.emit(item.point.artefact_id)
+            event.accept()
+            return
         super().mousePressEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:

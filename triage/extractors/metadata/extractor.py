@@ -164,6 +164,11 @@ class MetadataExtractor(Extractor):
         }
     )
 
+    def content_wanted(self, entry: FileView, head: bytes) -> bool:
+        """In the quick profile, a JPEG whose EXIF has no GPS position is not read further."""
+        return not (self.options.get("profile") == "quick" and head[:3] == b"\xff\xd8\xff"
+                    and jpeg_has_gps(head) is False)
+
     def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
         """Parse the photo or document in ``data``; the content's signature picks the parser."""
         if not data:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pypdf import PdfReader
+if TYPE_CHECKING:
+    from pypdf import PdfReader
 
 from triage.extractors.metadata.dates import normalise_iso_date, normalise_pdf_date
 from triage.extractors.metadata.result import MetadataResult
@@ -94,6 +95,8 @@ def parse_pdf(data: bytes) -> MetadataResult:
     """Return author, application, producer and dates from a PDF's Info dictionary and XMP."""
     result = MetadataResult()
     try:
+        from pypdf import PdfReader  # imported on first use: it costs a tenth of a second
+
         reader = PdfReader(io.BytesIO(data), strict=False)
     except RecursionError:
         result.warnings.append("PDF objects nested too deep")
