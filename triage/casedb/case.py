@@ -61,6 +61,8 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.readonly = readonly
+        #: Whether a file row being written may already be stored (then rows are upserted).
+        self._files_seen_before = False
 
     # -- opening ---------------------------------------------------------------------
     @staticmethod
@@ -368,26 +370,43 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             else f"{c} = excluded.{c}"
             for c in columns if c not in ("evidence_id", "identity")
         )
-        file_sql = (
+        insert_sql = (
             f"INSERT INTO files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-            f" ON CONFLICT (evidence_id, identity) DO UPDATE SET {updates}"
         )
+        upsert_sql = f"{insert_sql} ON CONFLICT (evidence_id, identity) DO UPDATE SET {updates}"
+        file_rows = [_file_row(f, columns) for f in files]
+        if file_rows and not self._files_seen_before:
+            # A plain insert costs half an upsert; the first batch that meets a row already
+            # stored (a rescan) is rolled back and written again, and every later one upserts.
+            try:
+                self._write_rows(insert_sql, file_rows, artefacts, warnings)
+                return
+            except sqlite3.IntegrityError:
+                self._files_seen_before = True
+            except sqlite3.Error as exc:
+                raise CaseError(f"{self.path}: writing to the case failed ({exc})") from None
         try:
-            with self.conn:
-                if files:
-                    self.conn.executemany(file_sql, [_file_row(f, columns) for f in files])
-                if artefacts:
-                    self._insert_artefacts(artefacts)
-                if warnings:
-                    now = utc_now()
-                    self.conn.executemany(
-                        "INSERT INTO warnings (run_id, evidence_id, volume_idx, path, source, message,"
-                        " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        [(w.get("run_id"), w.get("evidence_id"), w.get("volume_idx"), w.get("path"),
-                          w.get("source", "engine"), w["message"], now) for w in warnings],
-                    )
+            self._write_rows(upsert_sql, file_rows, artefacts, warnings)
         except sqlite3.Error as exc:
             raise CaseError(f"{self.path}: writing to the case failed ({exc})") from None
+
+    def _write_rows(self, file_sql: str, file_rows: list[tuple[Any, ...]],
+                    artefacts: Sequence[dict[str, Any]],
+                    warnings: Sequence[dict[str, Any]]) -> None:
+        """Write one batch in one transaction (rolled back whole when anything fails)."""
+        with self.conn:
+            if file_rows:
+                self.conn.executemany(file_sql, file_rows)
+            if artefacts:
+                self._insert_artefacts(artefacts)
+            if warnings:
+                now = utc_now()
+                self.conn.executemany(
+                    "INSERT INTO warnings (run_id, evidence_id, volume_idx, path, source, message,"
+                    " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(w.get("run_id"), w.get("evidence_id"), w.get("volume_idx"), w.get("path"),
+                      w.get("source", "engine"), w["message"], now) for w in warnings],
+                )
 
     def _insert_artefacts(self, artefacts: Sequence[dict[str, Any]]) -> None:
         rows = []
