@@ -15,7 +15,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from triage.engine.chunk_scan import scan_chunks
@@ -149,7 +149,7 @@ class FileProcessor:
             self.timings["typing"] += time.perf_counter() - started
         row["mime"], row["mime_description"] = mime, description
         row["extension_mismatch"] = int(extension_mismatch(view.extension, mime))
-        view = replace(view, mime=mime, mime_description=description)
+        view = view.typed(mime, description)
         wanted = [
             x for x in name_wanted + self._wanted_by_content(view, head, mime, skip=name_wanted)
             if self._content_wanted(x, view, head)
@@ -283,7 +283,7 @@ class FileProcessor:
                 continue
             if rules[0] is None:
                 if typed_view is None:
-                    typed_view = view if view.mime == mime else replace(view, mime=mime)
+                    typed_view = view if view.mime == mime else view.typed(mime, view.mime_description)
                 hit = self._call_wants(extractor.wants_by_content, typed_view, head, mime)
             else:
                 signatures, exact_mimes, mime_prefixes = rules

@@ -279,7 +279,10 @@ def plain_text_type(block: bytes) -> tuple[str, str] | None:
     with an encoding and line-ending description. Anything else returns ``None`` and
     goes to libmagic. A differential test checks this against libmagic.
     """
-    if len(block) < 8 or block.translate(None, _TEXT_BYTES) or _has_markers(block):
+    # Binary content usually shows a non-text byte at once: test a short prefix first.
+    if len(block) < 8 or block[:256].translate(None, _TEXT_BYTES):
+        return None
+    if block.translate(None, _TEXT_BYTES) or _has_markers(block):
         return None
     # Magic strings at offset 0 are single long tokens ("vhdxfile", "conectix") or
     # header words ending in a colon; prose has a short first word.

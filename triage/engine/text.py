@@ -17,6 +17,10 @@ _TEXT_MIMES = (
     "application/x-wine-extension-ini",
 )
 
+# Control bytes other than tab, line feed and carriage return: deleting them with
+# bytes.translate counts the printable rest in C, not byte by byte in Python.
+_CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
+
 
 def is_text_like(mime: str | None, head: bytes) -> bool:
     """True when content of this MIME type (or, if unknown, these first bytes) is text-like.
@@ -36,5 +40,5 @@ def is_text_like(mime: str | None, head: bytes) -> bool:
     sample = head[:4096]
     if b"\x00" in sample:
         return False
-    printable = sum(1 for byte in sample if byte >= 32 or byte in (9, 10, 13))
+    printable = len(sample.translate(None, _CONTROL_BYTES))
     return printable >= 0.9 * len(sample)

@@ -82,13 +82,14 @@ class UnallocatedScanner:
         self._types = artefact_types()
         self._detectors: list[Extractor] = []
         self._owners: dict[int, Extractor] = {}
+        memo = _TrimMemo()
         for owner in scanners:
             rules = [rule for rule in CARVE_RULES if rule.extractor == owner.NAME]
             inner = [owner] if owner.SCANS_TEXT else []
             if rules:
                 inner.append(_Carver(owner, rules, self._carve_warn, cancel))
             for detector in inner:
-                trimmed = _ZeroTrimmed(detector)
+                trimmed = _ZeroTrimmed(detector, memo)
                 self._owners[id(trimmed)] = owner
                 self._detectors.append(trimmed)
 
@@ -316,6 +317,32 @@ class _ChunkReader:
                 return
 
 
+class _TrimMemo:
+    """The zero-trimmed form of the last window, computed once for all detectors of a scan.
+
+    ``scan_chunks`` hands every detector the same window object, so its identity is the key;
+    the window is held (one chunk plus look-ahead) so the identity cannot be reused.
+    """
+
+    def __init__(self) -> None:
+        self._window: bytes | None = None
+        self._trimmed: tuple[int, bytes] | None = None
+
+    def trimmed(self, data: bytes) -> tuple[int, bytes] | None:
+        """``(lead, data without leading and trailing zeros)``, or None when all zero."""
+        if data is not self._window:
+            self._window = data
+            first = _first_nonzero(data)
+            if first is None:
+                self._trimmed = None
+            else:
+                lead = first & ~1
+                end = min(len(data), _last_nonzero(data) + 2)
+                whole = lead == 0 and end == len(data)
+                self._trimmed = (lead, data if whole else data[lead:end])
+        return self._trimmed
+
+
 class _ZeroTrimmed(Extractor):
     """Runs a detector on a window without its leading and trailing zero bytes.
 
@@ -326,22 +353,22 @@ class _ZeroTrimmed(Extractor):
 
     NAME = "zero-trimmed"
 
-    def __init__(self, inner: Extractor) -> None:
+    def __init__(self, inner: Extractor, memo: _TrimMemo | None = None) -> None:
         super().__init__()
         self.inner = inner
+        self.memo = memo or _TrimMemo()
         self.NAME = inner.NAME  # type: ignore[misc]  # shown in scan_chunks' warnings
 
     def scan_bytes(self, data: bytes) -> Iterator[Finding]:
         """The inner detector's findings, offsets relative to ``data``."""
-        first = _first_nonzero(data)
-        if first is None:
+        trimmed = self.memo.trimmed(data)
+        if trimmed is None:
             return
-        lead = first & ~1
-        end = min(len(data), _last_nonzero(data) + 2)
-        if lead == 0 and end == len(data):
-            yield from self.inner.scan_bytes(data)
+        lead, part = trimmed
+        if lead == 0:
+            yield from self.inner.scan_bytes(part)
             return
-        for finding in self.inner.scan_bytes(data[lead:end]):
+        for finding in self.inner.scan_bytes(part):
             finding.offset = (finding.offset or 0) + lead
             yield finding
 
