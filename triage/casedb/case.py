@@ -18,8 +18,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from triage import __version__
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
@@ -59,10 +57,20 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
     def __init__(self, path: Path, conn: sqlite3.Connection, readonly: bool = False) -> None:
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
         self.readonly = readonly
         #: Whether a file row being written may already be stored (then rows are upserted).
         self._files_seen_before = False
+
+    @functools.cached_property
+    def db(self) -> Any:
+        """An ``sqlite_utils.Database`` over the same connection, for ad hoc inspection.
+
+        Imported on first use: sqlite-utils costs a tenth of a second to import, paid
+        before any scan's workers can start.
+        """
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn)
 
     # -- opening ---------------------------------------------------------------------
     @staticmethod

@@ -9,6 +9,7 @@ a hostile file.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -56,6 +57,44 @@ def table_columns(conn: sqlite3.Connection) -> dict[str, set[str]]:
         columns = conn.execute(f"PRAGMA table_info({_quoted(name)})").fetchall()
         tables[name.lower()] = {str(col[1]).lower() for col in columns}
     return tables
+
+
+class _SchemaMemo(threading.local):
+    """The schema of the last database bytes asked about (wallet probes ask twice), per thread."""
+
+    def __init__(self) -> None:
+        self.data: bytes | None = None
+        self.answer: dict[str, set[str]] | sqlite3.Error | None = None
+
+
+_schema_memo = _SchemaMemo()
+
+
+def schema_of(data: bytes) -> dict[str, set[str]]:
+    """Return :func:`table_columns` of the database in ``data``; raise sqlite3.Error if unusable.
+
+    The answer for the last ``data`` object is kept (with a reference to it, so the identity
+    cannot be reused) until :func:`forget_schema`; callers must not change the dictionary.
+    """
+    memo = _schema_memo
+    if data is not memo.data:
+        memo.data = data
+        try:
+            with open_copy(data) as conn:
+                memo.answer = table_columns(conn)
+        except sqlite3.Error as error:
+            memo.answer = error
+        except READ_ERRORS as error:
+            memo.answer = sqlite3.DatabaseError(str(error))
+    if isinstance(memo.answer, sqlite3.Error):
+        raise memo.answer
+    assert memo.answer is not None
+    return memo.answer
+
+
+def forget_schema() -> None:
+    """Drop the kept schema and the bytes it belongs to."""
+    _schema_memo.data = _schema_memo.answer = None
 
 
 def key_value_rows(conn: sqlite3.Connection, table: str) -> list[tuple[bytes, bytes]]:

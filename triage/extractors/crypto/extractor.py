@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 
 from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
-from .sqlite_probe import SQLITE_MAGIC
+from .sqlite_probe import SQLITE_MAGIC, forget_schema
 from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
 from .wallet_folders import identify_exodus, identify_extension_vault
@@ -200,10 +200,13 @@ class CryptoExtractor(Extractor):
             identify_multibit,
             identify_android_backup,
         ]
-        for identify in identifiers:
-            found = identify(data, path)
-            if found is not None:
-                return found
+        try:
+            for identify in identifiers:
+                found = identify(data, path)
+                if found is not None:
+                    return found
+        finally:
+            forget_schema()
         return None
 
     # -- folders --------------------------------------------------------------------

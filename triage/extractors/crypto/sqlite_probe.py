@@ -11,10 +11,12 @@ from triage.casedb.evidence_sqlite import (
     MAX_STEPS,
     SQLITE_MAGIC,
     column_values,
+    forget_schema,
     key_value_rows,
+    schema_of,
     table_columns,
 )
 from triage.casedb.evidence_sqlite import open_copy as open_sqlite
 
-__all__ = ["MAX_ROWS", "MAX_STEPS", "SQLITE_MAGIC", "column_values", "key_value_rows",
-           "open_sqlite", "table_columns"]
+__all__ = ["MAX_ROWS", "MAX_STEPS", "SQLITE_MAGIC", "column_values", "forget_schema",
+           "key_value_rows", "open_sqlite", "schema_of", "table_columns"]

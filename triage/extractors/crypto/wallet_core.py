@@ -6,7 +6,7 @@ import re
 import sqlite3
 
 from .identify import ADDRESS, identify
-from .sqlite_probe import SQLITE_MAGIC, key_value_rows, open_sqlite, table_columns
+from .sqlite_probe import SQLITE_MAGIC, key_value_rows, open_sqlite, schema_of
 from .wallet_info import FORMAT, WalletInfo, coin_from_path
 
 BDB_BTREE_MAGICS = (b"\x62\x31\x05\x00", b"\x00\x05\x31\x62")
@@ -80,10 +80,9 @@ def identify_sqlite_wallet(data: bytes, path: str = "") -> WalletInfo | None:
     """Identify a descriptor (SQLite) wallet.dat: table ``main(key, value)`` with Core records."""
     if not data.startswith(SQLITE_MAGIC):
         return None
+    if schema_of(data).get("main") != {"key", "value"}:
+        return None
     with open_sqlite(data) as conn:
-        tables = table_columns(conn)
-        if tables.get("main") != {"key", "value"}:
-            return None
         rows = key_value_rows(conn, "main")
     keys = [key for key, _ in rows]
     if not any(key.startswith(marker) for key in keys for marker in _CORE_RECORDS):

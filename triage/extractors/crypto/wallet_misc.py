@@ -7,7 +7,7 @@ import re
 import sqlite3
 
 from .protobuf import ProtobufError, read_varint
-from .sqlite_probe import SQLITE_MAGIC, column_values, open_sqlite, table_columns
+from .sqlite_probe import SQLITE_MAGIC, column_values, open_sqlite, schema_of
 from .wallet_info import FORMAT, LOCATION, WalletInfo
 
 ARMORY_MAGIC = b"\xbaWALLET\x00"
@@ -88,18 +88,18 @@ def identify_sqlite_apps(data: bytes, path: str = "") -> WalletInfo | None:
     if not data.startswith(SQLITE_MAGIC):
         return None
     try:
-        with open_sqlite(data) as conn:
-            tables = table_columns(conn)
-            if "encrypt_private_key" in tables.get("addresses", set()) or (
-                "password_seed" in tables or "encrypt_seed" in tables.get("hd_seeds", set())
-            ):
-                info = WalletInfo("bither", "sqlite", FORMAT, ["BTC"], True, app="Bither")
-                if "address" in tables.get("addresses", set()):
+        tables = schema_of(data)
+        if "encrypt_private_key" in tables.get("addresses", set()) or (
+            "password_seed" in tables or "encrypt_seed" in tables.get("hd_seeds", set())
+        ):
+            info = WalletInfo("bither", "sqlite", FORMAT, ["BTC"], True, app="Bither")
+            if "address" in tables.get("addresses", set()):
+                with open_sqlite(data) as conn:
                     values = column_values(conn, "addresses", "address")
-                    info.add_addresses([v for v in values if isinstance(v, str)])
-                return info
-            if "privkey_ciphertext" in tables.get("keychain", set()):
-                return WalletInfo("msigna", "sqlite", FORMAT, ["BTC"], True, app="mSIGNA")
+                info.add_addresses([v for v in values if isinstance(v, str)])
+            return info
+        if "privkey_ciphertext" in tables.get("keychain", set()):
+            return WalletInfo("msigna", "sqlite", FORMAT, ["BTC"], True, app="mSIGNA")
     except sqlite3.Error:
         return None
     return None
