@@ -121,6 +121,14 @@ def test_all_files_filter_pages_in_id_order_without_sorting(case: CaseDatabase) 
     assert not any("TEMP B-TREE" in line for line in lines), lines
 
 
+def test_file_filter_scans_rows_instead_of_looking_each_up_by_evidence(case: CaseDatabase) -> None:
+    # A path filter must read every row of the evidence; walking the evidence_id index
+    # and fetching each row from it costs more than the scan in rowid order.
+    for action in (lambda: case.page_files(1, "zqxjzqxj"), lambda: case.count_files(1, "zq")):
+        lines = _plans(case, action)
+        assert not any("files_evidence" in line for line in lines), lines
+
+
 def _oracle_files(text: str) -> list[int]:
     return [i + 1 for i in range(FILES) if text.lower() in _file(i)["path"].lower()]
 

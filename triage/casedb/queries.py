@@ -277,7 +277,10 @@ class FileQueries:
         clauses: list[str] = []
         params: list[Any] = []
         if evidence_id is not None:
-            clauses.append("evidence_id = ?")
+            # A path filter reads every row anyway; the unary + keeps SQLite from fetching
+            # them one by one through the evidence_id index (0.45 s instead of a 0.36 s
+            # scan for a million files of one image) when the case has no statistics.
+            clauses.append("+evidence_id = ?" if filter_text else "evidence_id = ?")
             params.append(evidence_id)
         if filter_text:
             clause, pattern = _text_filter("id", None, "path", "path", filter_text)
