@@ -13,11 +13,11 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any
 
 import magic
 
 from triage.engine.magic_setup import magic_file as bundled_magic_file
+from triage.engine.magic_split import SplitMagic, open_magic
 
 #: What libmagic reports when it cannot type the content (or fails).
 UNKNOWN_MIME = "application/octet-stream"
@@ -377,14 +377,15 @@ class FileTyper:
     """libmagic typing of a file's first block; use one instance per thread.
 
     ``magic_file`` points libmagic at a compiled database (a frozen build bundles one);
-    by default the system database is used.
+    by default the system database is used. libmagic runs over the database split by
+    the content's first byte (:mod:`triage.engine.magic_split`), which gives the same
+    answers for less work.
     """
 
     def __init__(self, magic_file: str | None = None) -> None:
         magic_file = magic_file or bundled_magic_file()
-        kwargs: dict[str, Any] = {"magic_file": magic_file} if magic_file else {}
-        self._mime = magic.Magic(mime=True, **kwargs)
-        self._description = magic.Magic(**kwargs)
+        self._mime: magic.Magic | SplitMagic = open_magic(True, magic_file)
+        self._description: magic.Magic | SplitMagic = open_magic(False, magic_file)
 
     def mime(self, head: bytes) -> str:
         """Return the MIME type of ``head`` (first :data:`HEAD_SIZE` bytes are used)."""
