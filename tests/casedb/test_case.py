@@ -85,6 +85,44 @@ def test_batches_are_idempotent_and_keep_known_hashes(case):
     assert artefacts[0]["attributes"] == {"fingerprint": "F1"}
 
 
+def _fts_rows(case):
+    return case.conn.execute(
+        "SELECT rowid, summary FROM artefacts_fts('pgp') ORDER BY rowid").fetchall()
+
+
+def test_filter_index_holds_each_new_artefact_once(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    batch = [_artefact(evidence_id, f"k{i}", fingerprint=f"FP{i}") for i in range(3)]
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=batch)
+    case.write_batch(artefacts=batch + [_artefact(evidence_id, "k9", fingerprint="FP9")])
+    stored = case.conn.execute("SELECT id, summary FROM artefacts ORDER BY id").fetchall()
+    assert len(stored) == 4
+    assert [tuple(r) for r in _fts_rows(case)] == [tuple(r) for r in stored]
+    # The index agrees with its content table (FTS5's own consistency check).
+    case.conn.execute("INSERT INTO artefacts_fts (artefacts_fts) VALUES ('integrity-check')")
+
+
+def test_a_version_1_case_migrates_and_indexes_once(tmp_path):
+    from triage.casedb.schema import MIGRATIONS
+
+    path = tmp_path / "old.triage"
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA application_id = " + str(CaseDatabase.open.__globals__["APPLICATION_ID"]))
+    conn.executescript("BEGIN;" + MIGRATIONS[0] + "COMMIT;")
+    conn.execute("PRAGMA user_version = 1")
+    conn.close()
+    case = CaseDatabase.open(path)
+    try:
+        assert case.info()["schema_version"] == SCHEMA_VERSION
+        evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+        case.write_batch(files=[_file(evidence_id, "/a.asc")],
+                         artefacts=[_artefact(evidence_id, "k1", fingerprint="FP1")])
+        assert len(_fts_rows(case)) == 1
+        case.conn.execute("INSERT INTO artefacts_fts (artefacts_fts) VALUES ('integrity-check')")
+    finally:
+        case.close()
+
+
 def test_failed_batch_writes_nothing(case):
     evidence_id = case.add_evidence("/img.E01", "ewf", 100)
     bad = _artefact(evidence_id, "k2")

