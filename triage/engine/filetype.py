@@ -232,7 +232,7 @@ def extension_mismatch(extension: str, mime: str) -> bool:
 # characters anywhere, and mail, armour, script and code markers at a line start, which
 # libmagic's soft magic tells apart from prose. Checked with bytes.find and translate,
 # which run at memory speed where a regular expression would crawl.
-_MARKUP_BYTES = (b"<", b">", b"{", b"}", b"[", b"]", b"\\", b"#!")
+_MARKUP_BYTES = (b"<", b">", b"{", b"}", b"[", b"]", b"\\")
 _LINE_START_MARKERS = (
     *(bytes([c]) for c in b"#%@$;!=./\"'-"),
     b"from:", b"return-path", b"received:", b"mime-version", b"subject:", b"date:",
@@ -254,6 +254,10 @@ _LONG_LINE = 300
 
 def _has_mbox_line(block: bytes) -> bool:
     """True when a line starts with "From " as written (prose often starts with "from ")."""
+    # Single bytes are found with memchr; short strings far more slowly, so look for
+    # their first byte before the string itself.
+    if b"F" not in block:
+        return False
     index = block.find(b"From ")
     while index >= 0:
         line_start = max(block.rfind(b"\n", 0, index), block.rfind(b"\r", 0, index)) + 1
@@ -265,6 +269,8 @@ def _has_mbox_line(block: bytes) -> bool:
 
 def _has_markers(block: bytes) -> bool:
     if any(marker in block for marker in _MARKUP_BYTES):
+        return True
+    if b"#" in block and b"#!" in block:
         return True
     if _has_mbox_line(block):
         return True
@@ -305,7 +311,7 @@ def plain_text_type(block: bytes) -> tuple[str, str] | None:
         encoding = "Unicode text, UTF-8 text"
     if not any(ch.isalnum() for ch in text[:256]):
         return None
-    crlf = block.count(b"\r\n")
+    crlf = block.count(b"\r\n") if b"\r" in block else 0
     cr = block.count(b"\r") - crlf
     lf = block.count(b"\n") - crlf
     kinds = [name for name, count in (("CRLF", crlf), ("CR", cr), ("LF", lf)) if count]
