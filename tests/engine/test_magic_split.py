@@ -212,3 +212,22 @@ def test_which_database_libmagic_would_load(tmp_path: Path) -> None:
     assert compiled_database_path(f"{tests}:{base}") is None
     assert compiled_database_path(f"{tmp_path}:{base}") is None  # a directory of sources
     assert compiled_database_path(f"{compiled}:{compiled}") is None  # two databases
+
+
+def test_threads_share_the_parts_safely() -> None:
+    # One typer per thread (as with magic.Magic); the parts they load are shared.
+    from concurrent.futures import ThreadPoolExecutor
+
+    database = _system_database()
+    database._parts.clear()  # noqa: SLF001 (every thread builds parts at the same time)
+    rng = random.Random(5)
+    buffers = [rng.randbytes(2048) for _ in range(400)]
+    expected = [_WHOLE[False].from_buffer(b) for b in buffers]
+
+    def type_all(_: int) -> list[str]:
+        typer = open_magic(False, split_after=0)
+        return [typer.from_buffer(b) for b in buffers]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(type_all, range(4)))
+    assert all(result == expected for result in results)

@@ -364,7 +364,9 @@ class SplitDatabase:
         buffer = self._parts.get(key)
         if buffer is None:
             data = self.part_bytes(*key)
-            buffer = self._parts[key] = ctypes.create_string_buffer(data, len(data))
+            # setdefault is atomic: threads that build the same part at once all get the
+            # one that is kept, so no cookie is left over memory that was freed.
+            buffer = self._parts.setdefault(key, ctypes.create_string_buffer(data, len(data)))
         return buffer
 
 
@@ -448,6 +450,7 @@ class SplitMagic:
         self._database: SplitDatabase | None = None
         self._resolved = False
         self._cookies: dict[tuple[int, int], int] = {}
+        self._buffers: list[ctypes.Array[ctypes.c_char]] = []
         mime = bool(self._flags & magic.MAGIC_MIME_TYPE)
         self._marker = FALLBACK_MIME if mime else FALLBACK_DESCRIPTION
 
@@ -480,6 +483,7 @@ class SplitMagic:
             except Exception:  # noqa: BLE001 (older libmagic: keep its default)
                 pass
             self._cookies[key] = cookie
+            self._buffers.append(buffer)  # libmagic reads it for as long as the cookie lives
         return cookie
 
     def from_buffer(self, buffer: bytes) -> str:
@@ -502,6 +506,7 @@ class SplitMagic:
         for cookie in self._cookies.values():
             magic.magic_close(cookie)
         self._cookies.clear()
+        self._buffers.clear()
 
     def __del__(self) -> None:
         try:
