@@ -194,3 +194,18 @@ def test_coordinates_are_indexed_and_validated(case):
     case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=rows)
     located = list(case.artefacts_with_coordinates())
     assert [a["identity"] for a in located] == ["p1"]
+
+
+def test_artefact_written_before_its_file_is_linked_afterwards(case):
+    # A folder's artefact can arrive before another worker has written the folder's files.
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    artefact = {**_artefact(evidence_id, "agent"), "file_identity": None,
+                "file_path": "/keys/k1.key", "path": "/keys/k1.key"}
+    case.write_batch(artefacts=[artefact])
+    stored = next(case.iter_artefacts())
+    assert stored["file_id"] is None and stored["inode"] is None
+    case.write_batch(files=[_file(evidence_id, "/keys/k1.key", inode="115", deleted=1)])
+    case.link_artefacts_by_path([artefact])
+    stored = next(case.iter_artefacts())
+    file = next(case.iter_files())
+    assert (stored["file_id"], stored["inode"], stored["deleted"]) == (file["id"], "115", 1)

@@ -427,13 +427,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 ).fetchone()
                 file_id = found[0] if found else None
             elif file_id is None and a.get("file_path"):
-                file_path = a["file_path"]
-                parent, _, name = file_path.rpartition("/")
-                found = self.conn.execute(
-                    "SELECT id, inode, deleted FROM files WHERE evidence_id = ? AND volume_idx IS ?"
-                    " AND parent = ? AND name = ? ORDER BY deleted, id LIMIT 1",
-                    (a["evidence_id"], a.get("volume_idx"), parent or "/", name),
-                ).fetchone()
+                found = self._file_by_path(a["evidence_id"], a.get("volume_idx"), a["file_path"])
                 if found:
                     # A folder-level artefact takes the provenance of the folder it describes.
                     file_id = found[0]
@@ -464,6 +458,42 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             " WHERE id > ?",
             (last_id,),
         )
+
+    def _file_by_path(self, evidence_id: int, volume_idx: int | None,
+                      file_path: str) -> tuple[int, str | None, int] | None:
+        """(id, inode, deleted) of the file at ``file_path`` (the allocated one first)."""
+        parent, _, name = file_path.rpartition("/")
+        return self.conn.execute(
+            "SELECT id, inode, deleted FROM files WHERE evidence_id = ? AND volume_idx IS ?"
+            " AND parent = ? AND name = ? ORDER BY deleted, id LIMIT 1",
+            (evidence_id, volume_idx, parent or "/", name),
+        ).fetchone()
+
+    def link_artefacts_by_path(self, artefacts: Sequence[dict[str, Any]]) -> None:
+        """Give artefacts that name their file by ``file_path`` the provenance they lacked.
+
+        An artefact about a folder's content can reach the case before the rows of the
+        files it names (another worker lists that folder); once every file is written,
+        this links it to its file, as if the file had been there first.
+        """
+        try:
+            with self.conn:
+                for a in artefacts:
+                    stored = self.conn.execute(
+                        "SELECT id FROM artefacts WHERE evidence_id = ? AND identity = ?"
+                        " AND file_id IS NULL", (a["evidence_id"], a["identity"]),
+                    ).fetchone()
+                    if stored is None:
+                        continue
+                    found = self._file_by_path(a["evidence_id"], a.get("volume_idx"), a["file_path"])
+                    if found:
+                        self.conn.execute(
+                            "UPDATE artefacts SET file_id = ?, inode = coalesce(inode, ?),"
+                            " deleted = max(deleted, ?) WHERE id = ?",
+                            (found[0], found[1], int(bool(found[2])), stored[0]),
+                        )
+        except sqlite3.Error as exc:
+            raise CaseError(f"{self.path}: writing to the case failed ({exc})") from None
 
     # -- warnings --------------------------------------------------------------------
     def iter_warnings(self, run_id: int | None = None) -> Iterator[dict[str, Any]]:

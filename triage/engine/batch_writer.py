@@ -26,6 +26,8 @@ class BatchWriter:
         self.artefacts: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self.artefacts_by_type: Counter[str] = Counter()
+        #: Artefacts naming their file by path, linked again by :meth:`finish`.
+        self.named_by_path: list[dict[str, Any]] = []
         self.warning_count = 0
         self.file_count = 0
         self.deleted_count = 0
@@ -40,6 +42,8 @@ class BatchWriter:
         for artefact in artefacts:
             self.artefacts.append(artefact)
             self.artefacts_by_type[artefact["type"]] += 1
+            if artefact.get("file_path") and artefact.get("file_id") is None:
+                self.named_by_path.append(artefact)
         self._maybe_flush()
 
     def warn(self, warning: dict[str, Any]) -> None:
@@ -58,3 +62,10 @@ class BatchWriter:
             self.case.write_batch(self.files, self.artefacts, self.warnings)
         self.files, self.artefacts, self.warnings = [], [], []
         self._started = time.monotonic()
+
+    def finish(self) -> None:
+        """Write what is queued, then link artefacts written before the files they name."""
+        self.flush()
+        if self.named_by_path:
+            self.case.link_artefacts_by_path(self.named_by_path)
+            self.named_by_path = []

@@ -97,7 +97,7 @@ class IngestEngine:
             status, message = "failed", str(exc)
             writer.warn({"run_id": run_id, "source": "engine", "message": f"run failed: {exc}"})
         finally:
-            writer.flush()
+            writer.finish()
             summary.status = status
             summary.message = message
             summary.files = writer.file_count
