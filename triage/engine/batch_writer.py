@@ -10,6 +10,8 @@ from triage.casedb import CaseDatabase
 
 BATCH_FILES = 5000
 BATCH_SECONDS = 0.5
+#: What CaseDatabase.link_artefacts_by_path reads of an artefact.
+_LINK_KEYS = ("evidence_id", "identity", "volume_idx", "file_path")
 
 
 class BatchWriter:
@@ -26,7 +28,8 @@ class BatchWriter:
         self.artefacts: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self.artefacts_by_type: Counter[str] = Counter()
-        #: Artefacts naming their file by path, linked again by :meth:`finish`.
+        #: Keys of artefacts naming their file by path, linked again by :meth:`finish`
+        #: (only the four fields the link needs, so a long run holds little).
         self.named_by_path: list[dict[str, Any]] = []
         self.warning_count = 0
         self.file_count = 0
@@ -43,7 +46,7 @@ class BatchWriter:
             self.artefacts.append(artefact)
             self.artefacts_by_type[artefact["type"]] += 1
             if artefact.get("file_path") and artefact.get("file_id") is None:
-                self.named_by_path.append(artefact)
+                self.named_by_path.append({key: artefact.get(key) for key in _LINK_KEYS})
         self._maybe_flush()
 
     def warn(self, warning: dict[str, Any]) -> None:

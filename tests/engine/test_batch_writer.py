@@ -1,0 +1,30 @@
+"""BatchWriter: batches, and artefacts linked to files written after them."""
+
+from __future__ import annotations
+
+from triage.casedb import CaseDatabase
+from triage.engine.batch_writer import BatchWriter
+
+
+def test_finish_links_an_artefact_that_came_before_its_file(tmp_path):
+    case = CaseDatabase.create(tmp_path / "case.triage")
+    try:
+        evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+        writer = BatchWriter(case)
+        writer.add(None, [{
+            "type": "pgp.agent_key", "category": "PGP keys", "evidence_id": evidence_id,
+            "volume_idx": 0, "file_path": "/keys/k1.key", "path": "/keys/k1.key",
+            "attributes": {"keygrip": "AB"}, "extractor": "pgp", "extractor_version": "1",
+            "identity": "agent-AB",
+        }])
+        writer.flush()
+        writer.add({"evidence_id": evidence_id, "volume_idx": 0, "path": "/keys/k1.key",
+                    "parent": "/keys", "name": "k1.key", "kind": "file", "size": 3,
+                    "inode": "115", "identity": "0|115||/keys/k1.key"}, [])
+        writer.finish()
+        artefact = next(case.iter_artefacts())
+        file = next(case.iter_files())
+        assert (artefact["file_id"], artefact["inode"]) == (file["id"], "115")
+        assert writer.named_by_path == []
+    finally:
+        case.close()
