@@ -207,6 +207,8 @@ def _ext_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
     block_size = 1024 << log_size
     blocks = min(blocks, fs.block_count)
     groups = (blocks - first_data_block + blocks_per_group - 1) // blocks_per_group
+    if groups <= 0:
+        raise ValueError("implausible ext superblock (no block groups)")
     table = fs.read_volume((first_data_block + 1) * block_size, groups * desc_size)
     for group in range(min(groups, len(table) // desc_size)):
         desc = table[group * desc_size : (group + 1) * desc_size]

@@ -377,6 +377,10 @@ class TskFileSystem(FileSystem):
 
     def read_volume(self, offset: int, size: int) -> bytes:
         """Read ``size`` bytes at ``offset`` relative to the start of the file system."""
+        if size <= 0:
+            return b""
+        if offset < 0:
+            raise EvidenceError(f"read before the start of the file system (offset {offset})")
         try:
             return self._img.read(self.offset + offset, size)
         except TSK_ERRORS as error:
