@@ -55,10 +55,14 @@ for _name in ("TSK_FS_TYPE_APFS", "TSK_FS_TYPE_XFS", "TSK_FS_TYPE_BTRFS"):
 _SALVAGE_PIECE = 4096
 
 
-def _time(seconds: int, nanoseconds: int) -> float | None:
-    if not seconds:
-        return None
-    return seconds + nanoseconds / 1e9
+def _type_code(name_type: int, meta_type: int) -> str:
+    """fls's "name/meta" type letters."""
+    return (_NAME_TYPE_CODES[name_type] if name_type < 12 else "-") + "/" + (
+        _META_TYPE_CODES[meta_type] if meta_type < 12 else "-"
+    )
+
+
+_TYPE_CODES = {(n, m): _type_code(n, m) for n in range(12) for m in range(12)}
 
 
 class TskFileEntry(FileEntry):
@@ -66,11 +70,42 @@ class TskFileEntry(FileEntry):
 
     __slots__ = ("_file", "_attr_type", "_attr_id")
 
-    def __init__(self, file: Any, attr_type: Any, attr_id: int, **fields: Any) -> None:
-        super().__init__(**fields)
+    # Positional and without FileEntry.__init__: a walk builds one entry per name, and
+    # keyword passing cost more than the rest of the entry's Python work.
+    def __init__(self, file: Any, attr_type: Any, attr_id: int, path: str, name: str,
+                 inode: str, size: int, kind: str, deleted: bool, mtime: float | None = None,
+                 atime: float | None = None, ctime: float | None = None,
+                 crtime: float | None = None, mode: int | None = None, uid: int | None = None,
+                 gid: int | None = None, stream: str | None = None,
+                 meta_type: str = "r/r") -> None:
         self._file = file
         self._attr_type = attr_type
         self._attr_id = attr_id
+        self.path = path
+        self.name = name
+        self.inode = inode
+        self.size = size
+        self.kind = kind
+        self.deleted = deleted
+        self.allocated = not deleted
+        self.mtime = mtime
+        self.atime = atime
+        self.ctime = ctime
+        self.crtime = crtime
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.stream = stream
+        self.meta_type = meta_type
+
+    def stream_entry(self, attr_type: Any, attr_id: int, stream: str, inode: str,
+                     size: int) -> TskFileEntry:
+        """Return the entry of one of this file's alternate data streams."""
+        return TskFileEntry(
+            self._file, attr_type, attr_id, f"{self.path}:{stream}", f"{self.name}:{stream}",
+            inode, size, "file", self.deleted, self.mtime, self.atime, self.ctime,
+            self.crtime, self.mode, self.uid, self.gid, stream, self.meta_type,
+        )
 
     def read(self, offset: int, size: int) -> bytes:
         """Return up to ``size`` bytes from ``offset``.
@@ -147,64 +182,54 @@ class TskFileSystem(FileSystem):
         info = file.info
         name_info = info.name
         meta = info.meta
-        if (
-            meta is None
-            and int(name_info.meta_addr)
-            and int(name_info.flags) & _NAME_UNALLOC
-            and self._safe_to_load(int(name_info.meta_addr))
-        ):
-            # pytsk3 drops the metadata of a deleted name whose MFT sequence number moved on
-            # (NTFS bumps it on deletion); fls shows that record, so load it by address.
-            try:
-                file = self._fs.open_meta(inode=int(name_info.meta_addr))
-                meta = file.info.meta
-            except TSK_ERRORS:
-                meta = None
+        name_flags = int(name_info.flags)
+        name_deleted = bool(name_flags & _NAME_UNALLOC)
+        if meta is None and name_deleted:
+            meta_addr = int(name_info.meta_addr)
+            if meta_addr and self._safe_to_load(meta_addr):
+                # pytsk3 drops the metadata of a deleted name whose MFT sequence number
+                # moved on (NTFS bumps it on deletion); fls shows that record, so load it
+                # by address.
+                try:
+                    file = self._fs.open_meta(inode=meta_addr)
+                    meta = file.info.meta
+                except TSK_ERRORS:
+                    meta = None
         name = name_info.name.decode("utf-8", "replace")
         path = f"{parent}/{name}" if parent != "/" else f"/{name}"
-        name_flags = int(name_info.flags)
         name_type = int(name_info.type)
-        name_deleted = bool(name_flags & _NAME_UNALLOC)
         if meta is None:
             kind = _NAME_KINDS[name_type] if name_type < len(_NAME_KINDS) else "other"
             code = _NAME_TYPE_CODES[name_type] if name_type < 12 else "-"
             entry = TskFileEntry(
-                file, _ATTR_DEFAULT, -1, path=path, name=name,
-                inode=str(int(name_info.meta_addr)), size=0, kind=kind,
-                deleted=True, allocated=False, meta_type=f"{code}/-",
+                file, _ATTR_DEFAULT, -1, path, name, str(int(name_info.meta_addr)), 0, kind,
+                True, meta_type=f"{code}/-",
             )
             return [entry], None
         meta_type = int(meta.type)
-        meta_unalloc = bool(int(meta.flags) & _META_UNALLOC)
+        deleted = name_deleted or bool(int(meta.flags) & _META_UNALLOC)
         kind = _META_KINDS[meta_type] if meta_type < len(_META_KINDS) else "other"
-        code = (_NAME_TYPE_CODES[name_type] if name_type < 12 else "-") + "/" + (
-            _META_TYPE_CODES[meta_type] if meta_type < 12 else "-"
+        code = _TYPE_CODES.get((name_type, meta_type)) or _type_code(name_type, meta_type)
+        seconds = meta.mtime
+        mtime = seconds + meta.mtime_nano / 1e9 if seconds else None
+        seconds = meta.atime
+        atime = seconds + meta.atime_nano / 1e9 if seconds else None
+        seconds = meta.ctime
+        ctime = seconds + meta.ctime_nano / 1e9 if seconds else None
+        seconds = meta.crtime
+        crtime = seconds + meta.crtime_nano / 1e9 if seconds else None
+        entry = TskFileEntry(
+            file, _ATTR_DEFAULT, -1, path, name, str(meta.addr), int(meta.size), kind, deleted,
+            mtime, atime, ctime, crtime, int(meta.mode), int(meta.uid), int(meta.gid), None,
+            code,
         )
-        addr = int(meta.addr)
-        fields = {
-            "path": path,
-            "name": name,
-            "inode": str(addr),
-            "size": int(meta.size),
-            "kind": kind,
-            "deleted": name_deleted or meta_unalloc,
-            "allocated": not (name_deleted or meta_unalloc),
-            "mtime": _time(meta.mtime, meta.mtime_nano),
-            "atime": _time(meta.atime, meta.atime_nano),
-            "ctime": _time(meta.ctime, meta.ctime_nano),
-            "crtime": _time(meta.crtime, meta.crtime_nano),
-            "mode": int(meta.mode),
-            "uid": int(meta.uid),
-            "gid": int(meta.gid),
-            "meta_type": code,
-        }
-        recurse = kind == "dir" and int(name_type) in _NAME_DIR_TYPES and (
-            not name_deleted or meta_unalloc
+        recurse = kind == "dir" and name_type in _NAME_DIR_TYPES and (
+            not name_deleted or deleted
         )
         directory = file if recurse else None
         if not self._is_ntfs:
-            return [TskFileEntry(file, _ATTR_DEFAULT, -1, **fields)], directory
-        return self._ntfs_entries(file, fields), directory
+            return [entry], directory
+        return self._ntfs_entries(file, entry), directory
 
     def _safe_to_load(self, addr: int) -> bool:
         """Whether loading inode ``addr`` by address is bounded (see ext_inode_size)."""
@@ -215,11 +240,12 @@ class TskFileSystem(FileSystem):
         size = ext_inode_size(self, addr)
         return size is not None and size <= self.block_count * self.block_size
 
-    def _ntfs_entries(self, file: Any, fields: dict[str, Any]) -> list[TskFileEntry]:
-        # Like fls: one entry per $DATA / $INDEX_ROOT attribute; the unnamed $DATA (or the
-        # $I30 index) is the entry itself, every other named one an alternate stream.
-        out: list[TskFileEntry] = []
-        base_done = False
+    @staticmethod
+    def _ntfs_entries(file: Any, entry: TskFileEntry) -> list[TskFileEntry]:
+        """Like fls: one entry per $DATA / $INDEX_ROOT attribute; the unnamed $DATA (or the
+        $I30 index) is ``entry`` itself, every other named one an alternate stream."""
+        base: TskFileEntry | None = None
+        streams: list[TskFileEntry] = []
         qualifying = False
         try:
             attributes = list(file)
@@ -234,30 +260,22 @@ class TskFileSystem(FileSystem):
             raw_name = attr_info.name
             stream = raw_name.decode("utf-8", "replace") if raw_name else ""
             if not stream or (attr_type == _ATTR_IDXROOT and stream == "$I30"):
-                if base_done:
-                    continue
-                base_done = True
-                out.insert(0, TskFileEntry(
-                    file, attr_info.type, int(attr_info.id),
-                    **{**fields, "size": int(attr_info.size)},
-                ))
+                if base is None:
+                    base = entry
+                    entry._attr_type = attr_info.type
+                    entry._attr_id = int(attr_info.id)
+                    entry.size = int(attr_info.size)
                 continue
-            addr = fields["inode"]
-            out.append(TskFileEntry(
-                file, attr_info.type, int(attr_info.id),
-                **{
-                    **fields,
-                    "path": f"{fields['path']}:{stream}",
-                    "name": f"{fields['name']}:{stream}",
-                    "inode": f"{addr}-{attr_type}-{int(attr_info.id)}",
-                    "size": int(attr_info.size),
-                    "kind": "file",
-                    "stream": stream,
-                },
+            attr_id = int(attr_info.id)
+            streams.append(entry.stream_entry(
+                attr_info.type, attr_id, stream, f"{entry.inode}-{attr_type}-{attr_id}",
+                int(attr_info.size),
             ))
-        if not qualifying:
-            out.append(TskFileEntry(file, _ATTR_DEFAULT, -1, **fields))
-        return out
+        if base is not None:
+            streams.insert(0, base)
+        elif not qualifying:
+            streams.append(entry)
+        return streams
 
     # -- walking -----------------------------------------------------------------
     # The walk itself is FileSystem.walk: depth-first over these two methods. Deleted
