@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 
-from triage.casedb import SCHEMA_VERSION, CaseDatabase, CaseError
+from triage.casedb import SCHEMA_VERSION, CaseDatabase, CaseError, file_record
 
 
 def _file(evidence_id: int, path: str, **extra: object) -> dict[str, object]:
@@ -69,6 +69,16 @@ def test_open_refuses_newer_schema(case):
     case.close()
     with pytest.raises(CaseError, match="newer triage"):
         CaseDatabase.open(case.path)
+
+
+def test_a_file_record_is_stored_as_its_row_dict_would_be(case):
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    case.write_batch(files=[_file(evidence_id, "/a.asc", md5="aa", deleted=True)])
+    case.write_batch(files=[file_record(_file(evidence_id, "/b.asc", md5="aa", deleted=True))])
+    a, b = sorted(case.iter_files(), key=lambda f: f["path"])
+    different = {k for k in a if a[k] != b[k]}
+    assert different == {"id", "path", "name", "identity"}
+    assert (b["deleted"], b["allocated"], b["md5"]) == (True, True, "aa")
 
 
 def test_batches_are_idempotent_and_keep_known_hashes(case):

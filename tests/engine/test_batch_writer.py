@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from triage.casedb import CaseDatabase
+from triage.casedb import CaseDatabase, file_record
 from triage.engine.batch_writer import BatchWriter
 
 
@@ -26,5 +26,23 @@ def test_finish_links_an_artefact_that_came_before_its_file(tmp_path):
         file = next(case.iter_files())
         assert (artefact["file_id"], artefact["inode"]) == (file["id"], "115")
         assert writer.named_by_path == []
+    finally:
+        case.close()
+
+
+def test_records_from_a_worker_batch_are_counted_and_written(tmp_path):
+    case = CaseDatabase.create(tmp_path / "case.triage")
+    try:
+        evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+        rows = [{"evidence_id": evidence_id, "volume_idx": 0, "path": f"/f{i}", "parent": "/",
+                 "name": f"f{i}", "kind": "file", "size": i, "deleted": i % 2,
+                 "identity": f"0|{i}||/f{i}"} for i in range(5)]
+        writer = BatchWriter(case)
+        writer.add_records([(file_record(row), []) for row in rows])
+        writer.finish()
+        assert (writer.file_count, writer.deleted_count) == (5, 2)
+        stored = sorted(case.iter_files(), key=lambda f: f["size"])
+        assert [(f["path"], f["deleted"]) for f in stored] == [
+            (row["path"], bool(row["deleted"])) for row in rows]
     finally:
         case.close()

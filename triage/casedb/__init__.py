@@ -1,6 +1,8 @@
 """The case database (SQLite): the only package in triage that speaks SQL."""
 
-from triage.casedb.case import CaseDatabase, CaseError, utc_now
+from triage.casedb.case import FILE_RECORD_DELETED, CaseDatabase, CaseError, file_record, utc_now
 from triage.casedb.schema import SCHEMA_VERSION
 
-__all__ = ["CaseDatabase", "CaseError", "SCHEMA_VERSION", "utc_now"]
+__all__ = [
+    "FILE_RECORD_DELETED", "SCHEMA_VERSION", "CaseDatabase", "CaseError", "file_record", "utc_now",
+]

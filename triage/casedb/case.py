@@ -362,11 +362,13 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
 
     def write_batch(
         self,
-        files: Sequence[dict[str, Any]] = (),
+        files: Sequence[dict[str, Any] | tuple[Any, ...]] = (),
         artefacts: Sequence[dict[str, Any]] = (),
         warnings: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Write files, then artefacts, then warnings, in one transaction.
+
+        A file is a row dict or its :func:`file_record` (values in ``FILE_COLUMNS`` order).
 
         Files and artefacts are keyed by ``(evidence_id, identity)``, so writing the same
         batch twice (a resumed or repeated scan) adds no rows. An artefact may name its
@@ -382,7 +384,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             f"INSERT INTO files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         )
         upsert_sql = f"{insert_sql} ON CONFLICT (evidence_id, identity) DO UPDATE SET {updates}"
-        file_rows = [_file_row(f, columns) for f in files]
+        file_rows = [f if isinstance(f, tuple) else _file_row(f, columns) for f in files]
         if file_rows and not self._files_seen_before:
             # A plain insert costs half an upsert; the first batch that meets a row already
             # stored (a rescan) is rolled back and written again, and every later one upserts.
@@ -529,6 +531,19 @@ def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None, None
     return float(latitude), float(longitude)
+
+
+def file_record(file: dict[str, Any]) -> tuple[Any, ...]:
+    """Return a file row's values in :attr:`CaseDatabase.FILE_COLUMNS` order.
+
+    Worker processes send files to the writer as these tuples: smaller to pickle than
+    dicts, and written as they are.
+    """
+    return _file_row(file, CaseDatabase.FILE_COLUMNS)
+
+
+#: Where a file record holds its ``deleted`` flag.
+FILE_RECORD_DELETED = CaseDatabase.FILE_COLUMNS.index("deleted")
 
 
 def _file_row(file: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:

@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from triage.casedb import CaseDatabase
+from triage.casedb import FILE_RECORD_DELETED, CaseDatabase, file_record
 
 BATCH_FILES = 5000
 BATCH_SECONDS = 0.5
@@ -24,7 +24,7 @@ class BatchWriter:
 
     def __init__(self, case: CaseDatabase) -> None:
         self.case = case
-        self.files: list[dict[str, Any]] = []
+        self.files: list[tuple[Any, ...]] = []
         self.artefacts: list[dict[str, Any]] = []
         self.warnings: list[dict[str, Any]] = []
         self.artefacts_by_type: Counter[str] = Counter()
@@ -36,18 +36,35 @@ class BatchWriter:
         self.deleted_count = 0
         self._started = time.monotonic()
 
-    def add(self, file_row: dict[str, Any] | None, artefacts: list[dict[str, Any]]) -> None:
-        """Queue one file row (or None) and its artefacts."""
+    def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
+            artefacts: list[dict[str, Any]]) -> None:
+        """Queue one file (a row dict, its :func:`file_record`, or None) and its artefacts."""
         if file_row is not None:
-            self.files.append(file_row)
+            record = file_row if isinstance(file_row, tuple) else file_record(file_row)
+            self.files.append(record)
             self.file_count += 1
-            self.deleted_count += bool(file_row.get("deleted"))
+            self.deleted_count += bool(record[FILE_RECORD_DELETED])
+        if artefacts:
+            self._add_artefacts(artefacts)
+        self._maybe_flush()
+
+    def add_records(self, files: list[tuple[tuple[Any, ...], list[dict[str, Any]]]]) -> None:
+        """Queue many ``(file record, artefacts)`` pairs, as a worker's batch brings them."""
+        for record, artefacts in files:
+            self.files.append(record)
+            if record[FILE_RECORD_DELETED]:
+                self.deleted_count += 1
+            if artefacts:
+                self._add_artefacts(artefacts)
+        self.file_count += len(files)
+        self._maybe_flush()
+
+    def _add_artefacts(self, artefacts: list[dict[str, Any]]) -> None:
         for artefact in artefacts:
             self.artefacts.append(artefact)
             self.artefacts_by_type[artefact["type"]] += 1
             if artefact.get("file_path") and artefact.get("file_id") is None:
                 self.named_by_path.append({key: artefact.get(key) for key in _LINK_KEYS})
-        self._maybe_flush()
 
     def warn(self, warning: dict[str, Any]) -> None:
         """Queue one warning row."""

@@ -199,8 +199,7 @@ class IngestEngine:
 
     # -- writing and progress --------------------------------------------------------
     def _write(self, writer: BatchWriter, batch: RowBatch, summary: RunSummary) -> None:
-        for row, artefacts in batch.files:
-            writer.add(row, artefacts)
+        writer.add_records(batch.files)
         for warning in batch.warnings:
             writer.warn(warning)
         summary.bytes_read += batch.bytes_read

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from triage.casedb import file_record
 from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions
@@ -77,7 +78,8 @@ class RowBatch:
     the last batch of a task.
     """
 
-    files: list[tuple[dict[str, Any], list[dict[str, Any]]]] = field(default_factory=list)
+    #: ``(file record, artefact rows)``: records in the case's FILE_COLUMNS order.
+    files: list[tuple[tuple[Any, ...], list[dict[str, Any]]]] = field(default_factory=list)
     warnings: list[dict[str, Any]] = field(default_factory=list)
     bytes_read: int = 0
     last_path: str | None = None
@@ -126,7 +128,7 @@ class _EntrySink:
             volume_idx=self.job.volume_index, run_id=self.job.run_id,
         )
         batch = self.batch
-        batch.files.append((row, artefacts))
+        batch.files.append((file_record(row), artefacts))
         batch.bytes_read += result.bytes_read
         batch.last_path = row["path"]
 
