@@ -78,6 +78,22 @@ def test_samples_agree_with_exiftool() -> None:
             assert attributes["serial_number"] == str(record["SerialNumber"])
 
 
+@pytest.mark.parametrize("size", [100, 10_000, 60_000])
+def test_exif_behind_a_large_leading_segment_matches_exiftool(tmp_path: Path, size: int) -> None:
+    # ExifRead gives up a few KB into a JPEG; a long comment (or ICC profile) before the
+    # EXIF segment must not hide the camera and position.
+    data = (SAMPLES / JPEG_GPS).read_bytes()
+    comment = b"\xff\xfe" + struct.pack(">H", size + 2) + b"c" * size
+    path = tmp_path / "late_exif.jpg"
+    path.write_bytes(data[:2] + comment + data[2:])
+    record = exiftool_json([path], *ORACLE_TAGS)[str(path.resolve())]
+    result = parse_exif(path.read_bytes())
+    assert result.warnings == []
+    assert result.attributes["make"] == record["Make"]
+    assert result.attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-6)
+    assert result.attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-6)
+
+
 def test_south_west_and_below_sea_level_are_negative() -> None:
     south_east = parse_exif((SAMPLES / JPEG_GPS).read_bytes()).attributes
     north_west = parse_exif((SAMPLES / HEIC_GPS).read_bytes()).attributes

@@ -18,6 +18,7 @@ from typing import Any
 
 import exifread
 
+from triage.extractors.metadata.gps_probe import jpeg_exif_block
 from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
 from triage.extractors.metadata.jpeg_frame import jpeg_dimensions
 from triage.extractors.metadata.result import MetadataResult
@@ -254,7 +255,24 @@ def _read_tags(data: bytes, result: MetadataResult) -> tuple[dict[str, Any], boo
     source = _exif_source(data, result)
     if not source:
         return {}, False
-    data = source
+    first = MetadataResult()
+    tags, found = _read_source(source, first)
+    if not found and source is data:
+        # ExifRead looks for the EXIF segment only a few KB into a JPEG, so one behind a
+        # large comment or ICC segment goes unseen; walk the segments as exiftool does.
+        block = jpeg_exif_block(data)
+        if block:
+            second = MetadataResult()
+            block_tags, block_found = _read_source(block, second)
+            if block_found:
+                result.warnings += second.warnings
+                return block_tags, block_found
+    result.warnings += first.warnings
+    return tags, found
+
+
+def _read_source(data: bytes, result: MetadataResult) -> tuple[dict[str, Any], bool]:
+    """The tags of a JPEG, TIFF or bare TIFF block: the fast reader, else ExifRead."""
     if len(data) > MAX_INPUT:
         result.warnings.append(f"EXIF read from the first {MAX_INPUT} bytes only")
         data = data[:MAX_INPUT]
