@@ -116,24 +116,33 @@ class FileProcessor:
                          result: FileResult) -> None:
         name_wanted = self._wanted_by_name(view)
         row = result.row
-        thorough = self.options.hashes_everything or bool(name_wanted) or self._quick_rule(view)
+        # The quick profile reads a small head first, except of text it scans anyway.
+        small_first = not self.options.hashes_everything and not self._quick_rule(view)
         try:
-            head = entry.read(0, min(entry.size, HEAD_SIZE if thorough else QUICK_HEAD_SIZE))
+            head = entry.read(0, min(entry.size, QUICK_HEAD_SIZE if small_first else HEAD_SIZE))
         except Exception as exc:  # noqa: BLE001
             ctx.warn(f"cannot read content: {exc}", view.path)
             return
         guess = None
-        if not thorough:
-            # Quick profile: a small head and the strong signatures decide whether the file
-            # deserves typing and reading (a wallet database, a photo under a .dll name).
+        if small_first:
+            # The small head and the strong signatures decide whether the file deserves
+            # typing and reading (a wallet database, a photo under a .dll name), and the
+            # extractors that want it whether they still do (a photo without GPS).
             guess = signature_mime(head)
             row["mime"] = guess
-            if not (guess and extension_mismatch(view.extension, guess)) and not self._wanted_by_content(
-                view, head, guess, first_only=True
+            if not (guess and extension_mismatch(view.extension, guess)) and not any(
+                self._content_wanted(x, view, head)
+                for x in name_wanted + self._wanted_by_content(view, head, guess, skip=name_wanted)
             ):
+                if guess:
+                    row["extension_mismatch"] = 0
                 return
             if entry.size > len(head):
-                head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
+                try:
+                    head += entry.read(len(head), min(entry.size, HEAD_SIZE) - len(head))
+                except Exception as exc:  # noqa: BLE001
+                    ctx.warn(f"cannot read content: {exc}", view.path)
+                    return
         quick_type = None if self.options.hashes_everything else _quick_type(head, guess)
         if quick_type is not None:
             # Quick profile: a strong signature or plain text typed it; libmagic is spared.
@@ -273,8 +282,7 @@ class FileProcessor:
         return wanted
 
     def _wanted_by_content(self, view: FileView, head: bytes, mime: str | None,
-                           skip: Sequence[Extractor] = (), first_only: bool = False,
-                           ) -> list[Extractor]:
+                           skip: Sequence[Extractor] = ()) -> list[Extractor]:
         """The extractors whose signatures, MIME types or content checks select the file."""
         wanted: list[Extractor] = []
         typed_view = None
@@ -291,8 +299,6 @@ class FileProcessor:
                     mime is not None and (mime in exact_mimes or mime.startswith(mime_prefixes)))
             if hit:
                 wanted.append(extractor)
-                if first_only:
-                    break
         return wanted
 
     # -- calling extractors safely ---------------------------------------------------

@@ -234,7 +234,9 @@ class Extractor:
 
         Called after :meth:`wants_by_name` or :meth:`wants_by_content` said yes; False
         spares reading (and, in the quick profile, hashing) the rest of the file, as for
-        a photo without a GPS position in a quick triage.
+        a photo without a GPS position in a quick triage. ``head`` may be as short as
+        4 KB (the quick profile asks first with what it read to check signatures), so
+        return True whenever the head is too short to tell.
         """
         return True
 

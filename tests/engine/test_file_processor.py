@@ -1,0 +1,87 @@
+"""FileProcessor: what the quick profile reads of a photo, checked by counting reads."""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from pathlib import Path
+
+import pytest
+
+from triage.engine.context import FileSystemContext
+from triage.engine.file_processor import QUICK_HEAD_SIZE, FileProcessor
+from triage.engine.options import IngestOptions
+from triage.evidence.filesystem import FileEntry
+from triage.extractors.metadata import MetadataExtractor
+
+PHOTOS = Path(__file__).resolve().parents[1] / "data" / "metadata" / "photos"
+
+
+class _BytesEntry(FileEntry):
+    """A file entry over bytes that records every read."""
+
+    __slots__ = ("data", "reads")
+
+    def __init__(self, name: str, data: bytes) -> None:
+        super().__init__(path=f"/{name}", name=name, inode="5", size=len(data), kind="file")
+        self.data = data
+        self.reads: list[tuple[int, int]] = []
+
+    def read(self, offset: int, size: int) -> bytes:
+        self.reads.append((offset, size))
+        return self.data[offset : offset + size]
+
+
+def _segment(marker: int, payload: bytes) -> bytes:
+    return bytes([0xFF, marker]) + struct.pack(">H", len(payload) + 2) + payload
+
+
+def _with_comment_first(jpeg: bytes, size: int) -> bytes:
+    """The JPEG with a comment segment of ``size`` bytes before everything else."""
+    return jpeg[:2] + _segment(0xFE, b"c" * size) + jpeg[2:]
+
+
+def _padded(jpeg: bytes, size: int) -> bytes:
+    """The JPEG grown to about ``size`` bytes by comment segments before its end."""
+    filler = b"".join(_segment(0xFE, b"p" * 60000) for _ in range(size // 60000))
+    return jpeg[:-2] + filler + jpeg[-2:]
+
+
+def _jpeg_without_gps() -> bytes:
+    # TIFF header and an IFD0 with one tag (Make), no GPS pointer.
+    ifd = struct.pack("<H", 1) + struct.pack("<HHI4s", 0x010F, 2, 4, b"Abc\x00") + b"\x00" * 4
+    exif = b"Exif\x00\x00" + b"II*\x00" + struct.pack("<I", 8) + ifd
+    return b"\xff\xd8" + _segment(0xE1, exif) + _segment(0xDA, b"\x00" * 10) + b"\xff\xd9"
+
+
+def _process(entry: _BytesEntry, profile: str = "quick") -> tuple[dict, list]:
+    options = IngestOptions(profile=profile)
+    processor = FileProcessor([MetadataExtractor({"profile": profile})], options)
+    warnings: list[str] = []
+    result = processor.process(entry, FileSystemContext(None, lambda m, p=None: warnings.append(m)))
+    assert warnings == []
+    return result.row, [finding for _, finding in result.findings]
+
+
+def test_quick_reads_only_the_head_of_a_photo_without_gps():
+    entry = _BytesEntry("holiday.jpg", _padded(_jpeg_without_gps(), 300_000))
+    row, findings = _process(entry)
+    assert sum(size for _, size in entry.reads) <= QUICK_HEAD_SIZE
+    assert (row["mime"], row["extension_mismatch"], row.get("md5")) == ("image/jpeg", 0, None)
+    assert findings == []
+
+
+@pytest.mark.parametrize("comment", [0, 10_000], ids=["exif-in-head", "exif-after-4k"])
+def test_quick_reads_and_hashes_a_photo_with_gps(comment):
+    data = _padded(_with_comment_first((PHOTOS / "IMG_0001.jpg").read_bytes(), comment), 300_000)
+    entry = _BytesEntry("IMG_0001.jpg", data)
+    row, findings = _process(entry)
+    assert row["md5"] == hashlib.md5(data).hexdigest()
+    assert [f.type for f in findings] == ["media.exif"]
+    assert "gps_latitude" in findings[0].attributes
+
+
+def test_full_reads_every_photo_whole():
+    data = _padded(_jpeg_without_gps(), 300_000)
+    row, _ = _process(_BytesEntry("holiday.jpg", data), profile="full")
+    assert row["md5"] == hashlib.md5(data).hexdigest()
