@@ -7,6 +7,8 @@ import struct
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import QUICK_HEAD_SIZE, FileProcessor
@@ -85,3 +87,67 @@ def test_full_reads_every_photo_whole():
     data = _padded(_jpeg_without_gps(), 300_000)
     row, _ = _process(_BytesEntry("holiday.jpg", data), profile="full")
     assert row["md5"] == hashlib.md5(data).hexdigest()
+
+
+# -- the engine's shortcuts decide as the extractors' own methods would ---------------------
+def _all_extractors(profile: str = "full") -> list:
+    from triage.engine.volume_walk import build_extractors
+
+    return build_extractors(IngestOptions(profile=profile))
+
+
+def _declared_paths(extractors: list) -> list[str]:
+    paths = ["/Users/bob/notes.txt", "/Windows/Prefetch/TOR.EXE-1A2B3C4D.pf",
+             "/Windows/Prefetch/NOTEPAD.EXE-0000.pf", "/a/TORRC", "/a/Wallet.DAT", "/"]
+    for extractor in extractors:
+        paths += [f"/home/u/{name}" for name in extractor.FILENAMES]
+        paths += [f"/home/u/file.{extension.upper()}" for extension in extractor.EXTENSIONS]
+        paths += [glob.replace("*", "/x/") for glob in extractor.PATH_GLOBS]
+        paths += [glob.replace("*", "/x/") + "/y" for glob in extractor.PATH_GLOBS]
+    return paths
+
+
+def _view(path: str):
+    from triage.extractors.interface import FileView
+
+    return FileView(path=path, name=path.rsplit("/", 1)[-1], size=10)
+
+
+def test_name_shortcut_agrees_with_every_extractor_asked():
+    extractors = _all_extractors()
+    processor = FileProcessor(extractors, IngestOptions(profile="full"))
+    for path in _declared_paths(extractors):
+        view = _view(path)
+        expected = [x for x in extractors if x.wants_by_name(view)]
+        assert processor._wanted_by_name(view) == expected, path
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "Tor Browser", "gnupg", "keystore", ".electrum", "wallets",
+                                  "private-keys-v1.d", "torrc.d", "x.pf", "UTC--2020", "state"]),
+                max_size=5),
+       st.text(alphabet="abcTOR.-_pfjsonat", max_size=12))
+def test_name_shortcut_agrees_on_generated_paths(folders, name):
+    extractors = _all_extractors()
+    processor = FileProcessor(extractors, IngestOptions(profile="full"))
+    view = _view("/" + "/".join([*folders, name or "n"]))
+    assert processor._wanted_by_name(view) == [x for x in extractors if x.wants_by_name(view)]
+
+
+def test_content_shortcut_agrees_with_every_extractor_asked():
+    extractors = _all_extractors()
+    processor = FileProcessor(extractors, IngestOptions(profile="full"))
+    heads = [b"", b"hello world", b'  {"seed_version": 1}', b"SQLite format 3\x00" + b"\x00" * 100]
+    for extractor in extractors:
+        for offset, magic in extractor.SIGNATURES:
+            heads.append(b"\x00" * offset + magic + b"\x01" * 64)
+    mimes = [None, "text/plain", "application/octet-stream", "image/png"]
+    for extractor in extractors:
+        mimes += [m + "x" if m.endswith("/") else m for m in extractor.MIME_TYPES]
+    for path in ("/a/wallet.dat", "/a/photo.jpg", "/a/x.bin"):
+        for head in heads:
+            for mime in mimes:
+                view = _view(path)
+                typed = view.typed(mime, None)
+                expected = [x for x in extractors if x.wants_by_content(typed, head, mime)]
+                assert processor._wanted_by_content(view, head, mime) == expected, (path, head[:20], mime)

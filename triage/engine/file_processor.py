@@ -88,6 +88,8 @@ class FileProcessor:
              tuple(w for w in x.MIME_TYPES if w.endswith("/")))
             for x in self.extractors
         ]
+        self._name_filter = _NameFilter(self.extractors)
+        self._content_filter = _ContentFilter(self._content_rules)
 
     # -- entry points ----------------------------------------------------------------
     def process(self, entry: Any, ctx: ExtractionContext) -> FileResult:
@@ -262,6 +264,9 @@ class FileProcessor:
         """The extractors whose names, extensions or path patterns select ``view``."""
         name = view.name.lower()
         extension = view.extension
+        if not self._name_filter.may_want(name, extension, view.path):
+            return [x for x in self._name_filter.custom
+                    if self._call_wants(x.wants_by_name, view)]
         lower_path = None
         wanted = []
         for extractor, rules in self._name_rules:
@@ -286,7 +291,9 @@ class FileProcessor:
         """The extractors whose signatures, MIME types or content checks select the file."""
         wanted: list[Extractor] = []
         typed_view = None
-        for extractor, *rules in self._content_rules:
+        rules_to_check = (self._content_rules if self._content_filter.may_want(head, mime)
+                          else self._content_filter.custom)
+        for extractor, *rules in rules_to_check:
             if extractor in skip:
                 continue
             if rules[0] is None:
@@ -359,12 +366,62 @@ def _glob_literals(globs: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(literals)) if literals else None
 
 
+class _NameFilter:
+    """Rules out, with one look-up each, names no extractor's declarations select.
+
+    ``custom`` are the extractors with their own ``wants_by_name`` that may go beyond
+    their declarations; they are always asked.
+    """
+
+    def __init__(self, extractors: Sequence[Extractor]) -> None:
+        self.custom = [x for x in extractors
+                       if type(x).wants_by_name is not Extractor.wants_by_name
+                       and not x.WANTS_BY_NAME_NARROWS]
+        declared = [x for x in extractors if x not in self.custom]
+        self.names = frozenset().union(*(x.FILENAMES for x in declared))
+        self.extensions = frozenset().union(*(x.EXTENSIONS for x in declared))
+        globbed = [x.PATH_GLOBS for x in declared if x.PATH_GLOBS]
+        self.any_glob = bool(globbed)
+        literals = [_glob_literals(globs) for globs in globbed]
+        # A glob without a literal part lets any path through to the full check.
+        self.literals = (None if not globbed or any(x is None for x in literals)
+                         else re.compile("|".join(x.pattern for x in literals if x)))
+
+    def may_want(self, lower_name: str, extension: str, path: str) -> bool:
+        """False when no declarative extractor's names, extensions or globs can match."""
+        if lower_name in self.names or extension in self.extensions:
+            return True
+        if not self.any_glob:
+            return False
+        return self.literals is None or self.literals.search(path.lower()) is not None
+
+
+class _ContentFilter:
+    """Rules out, with one signature table and two MIME look-ups, content no declarative
+    extractor wants; ``custom`` (own ``wants_by_content``) are always asked."""
+
+    def __init__(self, content_rules: Sequence[tuple[Any, ...]]) -> None:
+        declared = [rules for _, *rules in content_rules if rules[0] is not None]
+        self.custom = [(x, *rules) for x, *rules in content_rules if rules[0] is None]
+        self.signatures = _SignatureTable(
+            (offset, magic_bytes) for rules in declared for offset, magic_bytes in rules[0].items
+        )
+        self.exact_mimes = frozenset().union(*(rules[1] for rules in declared))
+        self.mime_prefixes = tuple(p for rules in declared for p in rules[2])
+
+    def may_want(self, head: bytes, mime: str | None) -> bool:
+        """False when no declarative extractor's signatures or MIME types match."""
+        return self.signatures.matches(head) or (
+            mime is not None and (mime in self.exact_mimes or mime.startswith(self.mime_prefixes)))
+
+
 class _SignatureTable:
     """Leading-byte signatures grouped by offset and length: one slice and set test each."""
 
     def __init__(self, signatures: Iterable[tuple[int, bytes]]) -> None:
+        self.items = tuple(signatures)
         groups: dict[tuple[int, int], set[bytes]] = {}
-        for offset, magic_bytes in signatures:
+        for offset, magic_bytes in self.items:
             groups.setdefault((offset, len(magic_bytes)), set()).add(magic_bytes)
         self._groups = tuple((offset, offset + size, frozenset(magics))
                              for (offset, size), magics in groups.items())

@@ -194,6 +194,10 @@ class Extractor:
     DIRECTORY_NAMES: ClassVar[frozenset[str]] = frozenset()
     DIRECTORY_GLOBS: ClassVar[tuple[str, ...]] = ()
     SCANS_TEXT: ClassVar[bool] = False
+    #: True when an overridden :meth:`wants_by_name` only ever accepts entries that
+    #: FILENAMES, EXTENSIONS or PATH_GLOBS select (it narrows them), so the engine may
+    #: rule entries out by those declarations before calling it.
+    WANTS_BY_NAME_NARROWS: ClassVar[bool] = False
     #: Files larger than this are not handed to :meth:`extract` (a warning is recorded).
     MAX_FILE_SIZE: ClassVar[int] = 64 * 1024 * 1024
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
@@ -65,6 +66,9 @@ _JSON_MARKERS = (
     b'"iv"',
 )
 _SQLITE_EXTENSIONS = frozenset({"dat", "db", "vault", "wallet", "sqlite", "sqlite3"})
+#: A JSON object's start after ASCII white space (as bytes.lstrip() strips), without
+#: copying a whole head to find it.
+_JSON_START = re.compile(rb"[ \t\n\r\x0b\x0c]*+\{")
 
 
 class CryptoExtractor(Extractor):
@@ -162,7 +166,7 @@ class CryptoExtractor(Extractor):
         """Signatures, SQLite files with wallet-like names, and JSON with wallet keys."""
         if head.startswith(SQLITE_MAGIC):
             return entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
-        if head.lstrip()[:1] in (b"{",) and any(m in head for m in _JSON_MARKERS):
+        if _JSON_START.match(head) and any(m in head for m in _JSON_MARKERS):
             return True
         for offset, magic in self.SIGNATURES:
             if head[offset : offset + len(magic)] == magic:

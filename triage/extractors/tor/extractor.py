@@ -223,6 +223,7 @@ class TorExtractor(Extractor):
     DIRECTORY_NAMES = frozenset({"tor browser", "tor browser.app", "torbrowser-data"})
     DIRECTORY_GLOBS = ("*/tor-browser*", "*/tor browser (*)")
     SCANS_TEXT = True
+    WANTS_BY_NAME_NARROWS = True
 
     # -- declarations refined beyond the name lists ----------------------------------
     def wants_by_name(self, entry: FileView) -> bool:
