@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 from pathlib import Path
 
@@ -72,6 +73,11 @@ def test_metadata_and_file_view() -> None:
     assert isinstance(view, FileView)
     assert (view.path, view.name, view.size, view.mime, view.parent) == (
         "/etc/hosts", "hosts", 10, "text/plain", "/etc")
+    # The view is filled in without the dataclass's __init__: it must equal the one that
+    # __init__ builds, field for field.
+    fields = {f.name: getattr(entry, f.name, None) for f in dataclasses.fields(FileView)}
+    assert view == FileView(**{**fields, "mime": "text/plain", "mime_description": None})
+    assert set(vars(view)) == set(fields)
 
 
 def test_deleted_file_never_raises_and_allocated_error_is_one_line() -> None:

@@ -99,20 +99,16 @@ class FileEntry:
 
     def to_view(self, mime: str | None = None) -> FileView:
         """Return the extractor-facing :class:`FileView` of this entry."""
-        return FileView(
-            path=self.path,
-            name=self.name,
-            size=self.size,
-            kind=self.kind,
-            deleted=self.deleted,
-            inode=self.inode,
-            stream=self.stream,
-            mime=mime,
-            mtime=self.mtime,
-            atime=self.atime,
-            ctime=self.ctime,
+        # Filled in directly: the frozen dataclass's __init__ sets field by field through
+        # object.__setattr__, and every entry of a walk gets a view.
+        view = object.__new__(FileView)
+        view.__dict__.update(
+            path=self.path, name=self.name, size=self.size, kind=self.kind,
+            deleted=self.deleted, inode=self.inode, stream=self.stream, mime=mime,
+            mime_description=None, mtime=self.mtime, atime=self.atime, ctime=self.ctime,
             crtime=self.crtime,
         )
+        return view
 
 
 class FileSystem(ABC):
