@@ -212,7 +212,9 @@ class UnallocatedScanner:
         while position < end and not self.cancel():
             reader = _ChunkReader(self.evidence, position, end, self.chunk_size,
                                   self.cancel, lambda size: self._advance(state, size))
-            for scanner, finding in scan_chunks(reader, self._detectors, warn, None, position):
+            # Every detector is zero-trimmed, so windows of zeros only can be skipped whole.
+            for scanner, finding in scan_chunks(reader, self._detectors, warn, None, position,
+                                                skip_zero_windows=True):
                 row = self._row(scanner, finding, volume_idx, state)
                 if row is not None:
                     state.rows.append(row)

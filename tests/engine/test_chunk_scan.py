@@ -1,0 +1,61 @@
+"""scan_chunks: hits across chunk edges are found once, and zero-only windows may be skipped."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from triage.engine.chunk_scan import scan_chunks
+from triage.extractors.interface import Extractor, Finding
+
+_TOKEN = re.compile(rb"[A-Z]{3}[0-9]")
+
+
+class _TokenScanner(Extractor):
+    """Finds 'ABC1'-like tokens (never in zero bytes) and records every window it sees."""
+
+    NAME = "token"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.windows: list[bytes] = []
+
+    def scan_bytes(self, data: bytes):  # noqa: D102
+        self.windows.append(data)
+        return [Finding("test.token", {"value": m.group().decode()}, offset=m.start())
+                for m in _TOKEN.finditer(data)]
+
+
+def _chunks(data: bytes, size: int) -> list[bytes]:
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+def _hits(data: bytes, size: int, skip: bool, lookahead: int = 8) -> tuple[list, _TokenScanner]:
+    scanner = _TokenScanner()
+    found = [(f.offset, f.attributes["value"])
+             for _, f in scan_chunks(_chunks(data, size), [scanner], base_offset=100,
+                                     lookahead=lookahead, skip_zero_windows=skip)]
+    return found, scanner
+
+
+def test_zero_windows_are_not_scanned_and_edge_hits_survive():
+    # Chunks of 64: zeros | ABC1, zeros | zeros, "XY" | "Z2", zeros | zeros | zeros.
+    data = bytes(64) + b"ABC1" + bytes(122) + b"XYZ2" + bytes(62) + bytes(128)
+    found, scanner = _hits(data, 64, skip=True)
+    assert found == [(164, "ABC1"), (290, "XYZ2")] == _hits(data, 64, skip=False)[0]
+    # The first chunk is zeros, but its look-ahead holds the first token: scanned. The
+    # token across the third and fourth chunks is found; the last two chunks are skipped.
+    assert all(any(window) for window in scanner.windows)
+    assert len(scanner.windows) == 4
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.integers(1, 300).map(bytes),
+                          st.sampled_from([b"ABC1", b"QQQ9", b"junk", b"A", b"BC2"])),
+                max_size=30),
+       st.integers(1, 80), st.integers(4, 40))
+def test_skipping_zero_windows_changes_no_hit(parts, size, lookahead):
+    data = b"".join(parts)
+    assert _hits(data, size, True, lookahead)[0] == _hits(data, size, False, lookahead)[0]
