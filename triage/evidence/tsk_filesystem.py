@@ -70,33 +70,19 @@ class TskFileEntry(FileEntry):
 
     __slots__ = ("_file", "_attr_type", "_attr_id")
 
-    # Positional and without FileEntry.__init__: a walk builds one entry per name, and
-    # keyword passing cost more than the rest of the entry's Python work.
+    # Positional all the way: a walk builds one entry per name, and keyword passing cost
+    # more than the rest of the entry's Python work.
     def __init__(self, file: Any, attr_type: Any, attr_id: int, path: str, name: str,
                  inode: str, size: int, kind: str, deleted: bool, mtime: float | None = None,
                  atime: float | None = None, ctime: float | None = None,
                  crtime: float | None = None, mode: int | None = None, uid: int | None = None,
                  gid: int | None = None, stream: str | None = None,
                  meta_type: str = "r/r") -> None:
+        FileEntry.__init__(self, path, name, inode, size, kind, deleted, not deleted, mtime,
+                           atime, ctime, crtime, mode, uid, gid, stream, meta_type)
         self._file = file
         self._attr_type = attr_type
         self._attr_id = attr_id
-        self.path = path
-        self.name = name
-        self.inode = inode
-        self.size = size
-        self.kind = kind
-        self.deleted = deleted
-        self.allocated = not deleted
-        self.mtime = mtime
-        self.atime = atime
-        self.ctime = ctime
-        self.crtime = crtime
-        self.mode = mode
-        self.uid = uid
-        self.gid = gid
-        self.stream = stream
-        self.meta_type = meta_type
 
     def stream_entry(self, attr_type: Any, attr_id: int, stream: str, inode: str,
                      size: int) -> TskFileEntry:
