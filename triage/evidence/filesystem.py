@@ -87,6 +87,13 @@ class FileEntry:
         """Return up to ``size`` bytes of content from ``offset`` (short at the end)."""
         return b""
 
+    def short_read_reason(self) -> str | None:
+        """Why reading stops short of ``size``, when the file system's own records say so.
+
+        None when they do not (the content is damaged, or the image is cut short).
+        """
+        return None
+
     def iter_chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """Yield the whole content sequentially in chunks of at most ``chunk_size`` bytes."""
         offset = 0

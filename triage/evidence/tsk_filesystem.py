@@ -30,6 +30,7 @@ _META_UNALLOC = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
 _ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
 _ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
 _ATTR_DEFAULT = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+_ATTR_NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
 
 FS_TYPE_NAMES = {
     int(pytsk3.TSK_FS_TYPE_NTFS): "ntfs",
@@ -115,6 +116,24 @@ class TskFileEntry(FileEntry):
         if not data and not self.deleted:
             raise EvidenceError(f"{self.path}: unreadable content at offset {offset}")
         return data
+
+    def short_read_reason(self) -> str | None:
+        """A non-resident stream without data runs (NTFS ``$BadClus:$Bad``, a sparse file
+        never written) has a size but nothing The Sleuth Kit can read."""
+        if self.size <= 0:
+            return None
+        try:
+            for attr in self._file:
+                info = attr.info
+                if int(info.type) != int(self._attr_type) or (
+                        self._attr_id >= 0 and int(info.id) != self._attr_id):
+                    continue
+                if int(info.flags) & _ATTR_NONRESIDENT and not any(True for _ in attr):
+                    return "the stream has no data runs (sparse or never written)"
+                return None
+        except TSK_ERRORS:
+            return None
+        return None
 
     def _salvage(self, offset: int, size: int) -> bytes:
         pieces = []
