@@ -43,6 +43,9 @@ class Measurement:
     max_processes: int
     timed_out: bool = False
     stderr_tail: str = ""
+    #: User + system CPU seconds of the command and every descendant it waited for
+    #: (wait4's rusage): steadier than wall time on a shared machine.
+    cpu_seconds: float = 0.0
 
 
 def _kib_field(status_text: str, name: str) -> int:
@@ -159,6 +162,7 @@ def run_measured(
         max_processes=sampler.max_processes,
         timed_out=timed_out,
         stderr_tail=tail,
+        cpu_seconds=rusage.ru_utime + rusage.ru_stime,
     )
 
 

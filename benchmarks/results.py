@@ -58,6 +58,7 @@ class SummaryRow:
     ratio: float | None = None
     target: float | None = None
     notes: list[str] = field(default_factory=list)
+    median_cpu_seconds: float | None = None
 
     def verdict(self) -> str:
         """Return 'met', 'MISSED' or '' (no target) for the time and memory targets."""
@@ -95,6 +96,8 @@ def summarise(records: Sequence[RunRecord], baseline: str = BASELINE) -> list[Su
             peak_tree_rss_mb=max(r.measurement.peak_tree_rss_mb for r in group),
             max_process_hwm_mb=max(r.measurement.max_process_hwm_mb for r in group),
             target=RATIO_TARGETS.get(group[0].profile or ""),
+            median_cpu_seconds=median_or_none(
+                r.measurement.cpu_seconds for r in group if r.ok),
         ))
     base = next((r for r in rows if r.label == baseline), None)
     if base is not None and base.median_seconds:
@@ -111,16 +114,17 @@ def _fmt(value: float | None, digits: int = 1) -> str:
 def summary_table(rows: Sequence[SummaryRow]) -> str:
     """Return the medians, ratios and verdicts as a Markdown table."""
     lines = [
-        "| run | runs (failed) | median s | min–max s | × fiwalk | target | peak tree RSS MB"
-        " | max process HWM MB | verdict |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| run | runs (failed) | median s | min–max s | × fiwalk | target | median CPU s"
+        " | peak tree RSS MB | max process HWM MB | verdict |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         target = f"≤ {row.target:.1f}×, < {RSS_LIMIT_MB:.0f} MB" if row.target else ""
         lines.append(
             f"| {row.label} | {row.runs} ({row.failed}) | {_fmt(row.median_seconds)}"
             f" | {_fmt(row.min_seconds)}–{_fmt(row.max_seconds)} | {_fmt(row.ratio, 2)}"
-            f" | {target} | {row.peak_tree_rss_mb:.0f} | {row.max_process_hwm_mb:.0f}"
+            f" | {target} | {_fmt(row.median_cpu_seconds)}"
+            f" | {row.peak_tree_rss_mb:.0f} | {row.max_process_hwm_mb:.0f}"
             f" | {row.verdict()} |"
         )
     return "\n".join(lines)

@@ -201,7 +201,9 @@ def run_rounds(
 # -- the report --------------------------------------------------------------------------
 METHOD = """\
 Wall time: start to reap of the top process, page cache warm (the image was read once
-before the first run). *Peak tree RSS*: largest sum of VmRSS over the process and all
+before the first run). *Median CPU s*: user + system seconds of the process and every
+descendant it waited for (wait4()'s rusage), steadier than wall time when the machine's
+speed moves between runs. *Peak tree RSS*: largest sum of VmRSS over the process and all
 its descendants (the `--jobs` workers are grandchildren), sampled from /proc every
 0.1 s; shared pages count once per process, so it is an upper bound. *Max process
 HWM*: largest single-process VmHWM in the tree, together with wait4()'s ru_maxrss.

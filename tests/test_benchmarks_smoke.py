@@ -92,6 +92,15 @@ def test_tree_rss_counts_grandchildren_living_at_once() -> None:
 
 
 @linux_only
+def test_cpu_seconds_count_a_busy_grandchild() -> None:
+    child = "import time; end = time.process_time() + 0.4\nwhile time.process_time() < end: pass"
+    parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}])"
+    m = run_measured([sys.executable, "-c", parent], poll_seconds=0.05)
+    assert m.returncode == 0
+    assert m.cpu_seconds >= 0.4
+
+
+@linux_only
 def test_exit_status_stderr_and_time_limit() -> None:
     failed = run_measured(["sh", "-c", "echo broken >&2; exit 3"])
     assert failed.returncode == 3 and "broken" in failed.stderr_tail
@@ -102,7 +111,7 @@ def test_exit_status_stderr_and_time_limit() -> None:
 # -- results -----------------------------------------------------------------------------
 def _record(label: str, seconds: float, profile: str | None = None, rss: float = 50.0,
             stats: dict | None = None, returncode: int = 0) -> RunRecord:
-    m = Measurement([label], seconds, returncode, rss, rss, 1)
+    m = Measurement([label], seconds, returncode, rss, rss, 1, cpu_seconds=2 * seconds)
     return RunRecord(label, 0, m, profile, stats)
 
 
@@ -123,7 +132,7 @@ def test_medians_ratios_and_verdicts() -> None:
     assert full.ratio == pytest.approx(13 / 12)
     assert full.verdict() == "MISSED time+memory"
     table = summary_table(list(rows.values()))
-    assert "| triage quick --jobs 1 | 3 (1) | 3.0 | 2.0–4.0 | 0.25 |" in table
+    assert "| triage quick --jobs 1 | 3 (1) | 3.0 | 2.0–4.0 | 0.25 | ≤ 0.3×, < 400 MB | 6.0 |" in table
 
 
 def test_consistency_notes_compare_jobs_and_profiles() -> None:
