@@ -151,3 +151,19 @@ def test_content_shortcut_agrees_with_every_extractor_asked():
                 typed = view.typed(mime, None)
                 expected = [x for x in extractors if x.wants_by_content(typed, head, mime)]
                 assert processor._wanted_by_content(view, head, mime) == expected, (path, head[:20], mime)
+
+
+_SIGNATURE_SETS = [x.SIGNATURES for x in _all_extractors() if x.SIGNATURES]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(_SIGNATURE_SETS), st.data())
+def test_signature_table_matches_as_slicing_each_signature_would(signatures, data):
+    from triage.engine.file_processor import _SignatureTable
+
+    head = bytearray(data.draw(st.binary(max_size=48)))
+    for offset, magic in data.draw(st.lists(st.sampled_from(signatures), max_size=2)):
+        head[offset : offset + len(magic)] = magic
+    head = bytes(head[: data.draw(st.integers(0, len(head)))])
+    expected = any(head[offset : offset + len(magic)] == magic for offset, magic in signatures)
+    assert _SignatureTable(signatures).matches(head) == expected

@@ -11,11 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage.engine.filetype import (
+    _SIGNATURES,
     UNKNOWN_DESCRIPTION,
     UNKNOWN_MIME,
     FileTyper,
     extension_mismatch,
     family_of_mime,
+    signature_mime,
 )
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "metadata"
@@ -134,3 +136,37 @@ def test_fuzz_extension_mismatch_never_raises(extension: str, mime: str) -> None
 def test_fuzz_type_bytes_never_raises(head: bytes) -> None:
     mime, description = _TYPER.type_bytes(head)
     assert mime and description
+
+
+# -- strong signatures -----------------------------------------------------------------------
+def _signature_reference(head: bytes) -> str | None:
+    """Each (offset, length) group in the order first declared; the first that matches."""
+    groups: dict[tuple[int, int], dict[bytes, str]] = {}
+    for offset, magic_bytes, mime in _SIGNATURES:
+        groups.setdefault((offset, len(magic_bytes)), {}).setdefault(magic_bytes, mime)
+    for (offset, size), table in groups.items():
+        if head[offset : offset + size] in table:
+            return table[head[offset : offset + size]]
+    return None
+
+
+@st.composite
+def _heads_with_signatures(draw: st.DrawFn) -> bytes:
+    head = bytearray(draw(st.binary(max_size=40)))
+    for offset, magic_bytes, _ in draw(st.lists(st.sampled_from(_SIGNATURES), max_size=2)):
+        head[offset : offset + len(magic_bytes)] = magic_bytes
+    cut = draw(st.integers(0, len(head)))
+    return bytes(head[: len(head) - cut if draw(st.booleans()) else len(head)])
+
+
+@settings(max_examples=500, deadline=None)
+@given(_heads_with_signatures())
+def test_signature_mime_is_the_first_group_that_matches(head):
+    assert signature_mime(head) == _signature_reference(head)
+
+
+def test_every_signature_is_recognised_whole_and_not_cut():
+    for offset, magic_bytes, mime in _SIGNATURES:
+        head = b"\x00" * offset + magic_bytes
+        assert signature_mime(head + b"\x00" * 8) == mime
+        assert signature_mime(head[:-1]) is None

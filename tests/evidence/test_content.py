@@ -103,8 +103,11 @@ def test_metadata_and_file_view() -> None:
     # The view is filled in without the dataclass's __init__: it must equal the one that
     # __init__ builds, field for field.
     fields = {f.name: getattr(entry, f.name, None) for f in dataclasses.fields(FileView)}
-    assert view == FileView(**{**fields, "mime": "text/plain", "mime_description": None})
-    assert set(vars(view)) == set(fields)
+    built = FileView(**{**fields, "mime": "text/plain", "mime_description": None})
+    assert view == built
+    # Every field, plus the extension the cached property would give on first use.
+    assert set(vars(view)) == set(fields) | {"extension"}
+    assert view.extension == built.extension == "" and vars(view)["extension"] == ""
 
 
 def test_deleted_file_never_raises_and_allocated_error_is_one_line() -> None:

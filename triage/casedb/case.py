@@ -547,7 +547,7 @@ FILE_RECORD_DELETED = CaseDatabase.FILE_COLUMNS.index("deleted")
 
 
 def _file_row(file: dict[str, Any], columns: Sequence[str]) -> tuple[Any, ...]:
-    values = [file.get(c) for c in columns]
+    values = list(map(file.get, columns))
     for index, column in _file_flag_positions(tuple(columns)):
         value = file.get(column)
         values[index] = _FILE_DEFAULTS[column] if value is None else int(value)

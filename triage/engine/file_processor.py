@@ -171,7 +171,8 @@ class FileProcessor:
         keep_limit = max((x.MAX_FILE_SIZE for x in wanted), default=0)
         if scan_text:
             keep_limit = max(keep_limit, TEXT_BUFFER_LIMIT)
-        keep = entry.size <= keep_limit
+        # Content the head already holds whole is kept in any case: nothing more to read.
+        keep = entry.size <= keep_limit or entry.size <= len(head)
         hashers = [hashlib.md5(), hashlib.sha256()] + ([hashlib.sha1()] if self.options.sha1 else [])
         data: bytes | None = None
         if keep:
@@ -418,19 +419,35 @@ class _ContentFilter:
 
 
 class _SignatureTable:
-    """Leading-byte signatures grouped by offset and length: one slice and set test each."""
+    """Leading-byte signatures grouped by offset and length: one slice and set test each,
+    asked only when the byte at that offset can start one of them."""
 
     def __init__(self, signatures: Iterable[tuple[int, bytes]]) -> None:
         self.items = tuple(signatures)
         groups: dict[tuple[int, int], set[bytes]] = {}
         for offset, magic_bytes in self.items:
             groups.setdefault((offset, len(magic_bytes)), set()).add(magic_bytes)
-        self._groups = tuple((offset, offset + size, frozenset(magics))
-                             for (offset, size), magics in groups.items())
+        # An empty signature matches any content, as the slice test would say.
+        self._always = any(not magic_bytes for _, magic_bytes in self.items)
+        by_offset: dict[int, list[tuple[int, int, frozenset[bytes]]]] = {}
+        for (offset, size), magics in groups.items():
+            by_offset.setdefault(offset, []).append((offset, offset + size, frozenset(magics)))
+        self._by_offset = tuple(
+            (offset, frozenset(m[0] for _, _, ms in tables for m in ms if m), tuple(tables))
+            for offset, tables in by_offset.items()
+        )
 
     def matches(self, head: bytes) -> bool:
         """True when ``head`` carries one of the signatures."""
-        return any(head[start:end] in magics for start, end, magics in self._groups)
+        if self._always:
+            return True
+        size = len(head)
+        for offset, first_bytes, tables in self._by_offset:
+            if offset < size and head[offset] in first_bytes:
+                for start, end, magics in tables:
+                    if head[start:end] in magics:
+                        return True
+        return False
 
 
 def file_row(entry: Any) -> dict[str, Any]:

@@ -359,23 +359,27 @@ _SIGNATURES: tuple[tuple[int, bytes, str], ...] = (
 )
 
 
-def _signature_groups() -> tuple[tuple[int, int, dict[bytes, str]], ...]:
+def _signature_groups() -> tuple[tuple[int, int, frozenset[int], dict[bytes, str]], ...]:
     groups: dict[tuple[int, int], dict[bytes, str]] = {}
     for offset, magic_bytes, mime in _SIGNATURES:
         groups.setdefault((offset, len(magic_bytes)), {}).setdefault(magic_bytes, mime)
-    return tuple((offset, offset + size, table) for (offset, size), table in groups.items())
+    return tuple((offset, offset + size, frozenset(m[0] for m in table), table)
+                 for (offset, size), table in groups.items())
 
 
-#: The signatures grouped by place: one slice and one dictionary look-up per group.
+#: The signatures grouped by place, each group with the bytes that can start one of its
+#: signatures: one byte test, then one slice and dictionary look-up, per group.
 _SIGNATURE_GROUPS = _signature_groups()
 
 
 def signature_mime(head: bytes) -> str | None:
     """Return the MIME type of a strong leading signature in ``head``, or None."""
-    for start, end, table in _SIGNATURE_GROUPS:
-        mime = table.get(head[start:end])
-        if mime is not None:
-            return mime
+    size = len(head)
+    for offset, end, first_bytes, table in _SIGNATURE_GROUPS:
+        if offset < size and head[offset] in first_bytes:
+            mime = table.get(head[offset:end])
+            if mime is not None:
+                return mime
     return None
 
 

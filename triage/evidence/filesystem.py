@@ -7,7 +7,7 @@ from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from triage.extractors.interface import FileView
+from triage.extractors.interface import FileView, name_extension
 
 #: ``warn(message, path)`` callback used while walking.
 WarnCallback = Callable[[str, "str | None"], None]
@@ -114,6 +114,8 @@ class FileEntry:
             deleted=self.deleted, inode=self.inode, stream=self.stream, mime=mime,
             mime_description=None, mtime=self.mtime, atime=self.atime, ctime=self.ctime,
             crtime=self.crtime,
+            # What the cached property would compute on first use.
+            extension=name_extension(self.name),
         )
         return view
 

@@ -87,6 +87,12 @@ class Finding:
         return f"{self.type}|{self.path}|{items}"
 
 
+def name_extension(name: str) -> str:
+    """Lower-case extension of a file name without the dot ('' when there is none)."""
+    dot = name.rfind(".")
+    return name[dot + 1 :].lower() if dot > 0 else ""
+
+
 @dataclass(frozen=True)
 class FileView:
     """What an extractor sees of one file-system entry (metadata only; content comes separately).
@@ -115,9 +121,7 @@ class FileView:
     @functools.cached_property
     def extension(self) -> str:
         """Lower-case extension without the dot ('' when there is none)."""
-        name = self.name
-        dot = name.rfind(".")
-        return name[dot + 1 :].lower() if dot > 0 else ""
+        return name_extension(self.name)
 
     @property
     def parent(self) -> str:
