@@ -64,6 +64,9 @@ class FileProcessor:
         #: Called between the chunks of a large file, so a watchdog sees work going on.
         self.heartbeat = heartbeat
         self.options = options
+        # Read for every file: kept as plain attributes, not recomputed each time.
+        self._full = options.hashes_everything
+        self._sha1 = options.sha1
         self.typer = typer or FileTyper()
         self.text_scanners = [x for x in self.extractors if x.SCANS_TEXT]
         #: Seconds spent per stage ("typing", "hashing", "extractor:<name>") since the last take.
@@ -119,7 +122,7 @@ class FileProcessor:
         name_wanted = self._wanted_by_name(view)
         row = result.row
         # The quick profile reads a small head first, except of text it scans anyway.
-        small_first = not self.options.hashes_everything and not self._quick_rule(view)
+        small_first = not self._full and not self._quick_rule(view)
         try:
             head = entry.read(0, min(entry.size, QUICK_HEAD_SIZE if small_first else HEAD_SIZE))
         except Exception as exc:  # noqa: BLE001
@@ -145,7 +148,7 @@ class FileProcessor:
                 except Exception as exc:  # noqa: BLE001
                     ctx.warn(f"cannot read content: {exc}", view.path)
                     return
-        quick_type = None if self.options.hashes_everything else _quick_type(head, guess)
+        quick_type = None if self._full else _quick_type(head, guess)
         if quick_type is not None:
             # Quick profile: a strong signature or plain text typed it; libmagic is spared.
             mime, description = quick_type
@@ -166,14 +169,14 @@ class FileProcessor:
             if self._content_wanted(x, view, head)
         ]
         scan_text = bool(self.text_scanners) and is_text_like(mime, head)
-        if not self.options.hashes_everything and not wanted and not scan_text:
+        if not self._full and not wanted and not scan_text:
             return
-        keep_limit = max((x.MAX_FILE_SIZE for x in wanted), default=0)
+        keep_limit = max([x.MAX_FILE_SIZE for x in wanted]) if wanted else 0
         if scan_text:
             keep_limit = max(keep_limit, TEXT_BUFFER_LIMIT)
         # Content the head already holds whole is kept in any case: nothing more to read.
         keep = entry.size <= keep_limit or entry.size <= len(head)
-        hashers = [hashlib.md5(), hashlib.sha256()] + ([hashlib.sha1()] if self.options.sha1 else [])
+        hashers = [hashlib.md5(), hashlib.sha256()] + ([hashlib.sha1()] if self._sha1 else [])
         data: bytes | None = None
         if keep:
             # One read of the whole content, shared by hashing, extractors and detectors.
@@ -198,7 +201,7 @@ class FileProcessor:
         else:
             row["md5"] = hashers[0].hexdigest()
             row["sha256"] = hashers[1].hexdigest()
-            if self.options.sha1:
+            if self._sha1:
                 row["sha1"] = hashers[2].hexdigest()
         if data is None:
             for extractor in wanted:
