@@ -38,3 +38,12 @@ def test_probe_never_denies_a_gps_photo_exiftool_sees():
 @given(st.binary(max_size=400))
 def test_probe_never_raises(data):
     assert jpeg_has_gps(b"\xff\xd8" + data) in (True, False, None)
+
+
+def test_a_head_cut_at_the_exif_header_cannot_tell():
+    # The quick profile asks with the first 4 KB: an EXIF segment cut right after its
+    # header must say "cannot tell" (read more), never "no GPS".
+    data = (DATA / "metadata" / "photos" / "IMG_0001.jpg").read_bytes()
+    header_end = data.find(b"Exif\x00\x00") + 6
+    assert jpeg_has_gps(data[:header_end]) is None
+    assert jpeg_has_gps(data) is True

@@ -15,38 +15,45 @@ def jpeg_has_gps(data: bytes) -> bool | None:
     ``False`` when the file has no EXIF or its IFD0 has no GPS pointer; ``None`` when the
     structure cannot be read (the caller then parses in full, so nothing is lost).
     """
-    tiff = jpeg_exif_block(data)
-    if tiff is None or tiff is _NO_EXIF:
-        return None if tiff is None else False
+    status, tiff = _find_exif(data)
+    if status == _ABSENT:
+        return False
+    if status == _UNKNOWN:
+        return None
     return _ifd0_has_gps(tiff)
-
-
-#: What :func:`jpeg_exif_block` returns for a JPEG that certainly has no EXIF segment.
-_NO_EXIF = b""
 
 
 def jpeg_exif_block(data: bytes) -> bytes | None:
     """Return the TIFF block of a JPEG's EXIF APP1 segment, found by walking the segments.
 
-    ``b""`` when the frame starts with no EXIF segment before it; ``None`` when the data
-    is not a JPEG or ends (or breaks off) before the answer. The block may be cut short
-    when ``data`` is.
+    None when there is none, or the data is not a JPEG or ends before one is found. The
+    block may be cut short when ``data`` is.
     """
+    status, tiff = _find_exif(data)
+    return tiff if status == _FOUND else None
+
+
+_FOUND, _ABSENT, _UNKNOWN = "found", "absent", "unknown"
+
+
+def _find_exif(data: bytes) -> tuple[str, bytes]:
+    """(status, TIFF block): found; absent (the frame starts first); unknown (not a JPEG,
+    or the data ends or breaks off before the answer)."""
     if data[:2] != b"\xff\xd8":
-        return None
+        return _UNKNOWN, b""
     position = 2
     for _ in range(_MAX_SEGMENTS):
         if position + 4 > len(data) or data[position] != 0xFF:
-            return None
+            return _UNKNOWN, b""
         marker = data[position + 1]
         if marker == 0xDA or marker == 0xD9:  # start of scan / end of image: no EXIF ahead
-            return _NO_EXIF
+            return _ABSENT, b""
         length = struct.unpack_from(">H", data, position + 2)[0]
         segment = data[position + 4 : position + 2 + length]
         if marker == 0xE1 and segment[:6] == b"Exif\x00\x00":
-            return segment[6:]
+            return _FOUND, segment[6:]
         position += 2 + length
-    return None
+    return _UNKNOWN, b""
 
 
 def _ifd0_has_gps(tiff: bytes) -> bool | None:
