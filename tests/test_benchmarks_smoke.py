@@ -23,6 +23,7 @@ from benchmarks.results import (
     replace_section,
     summarise,
     summary_table,
+    warm_note,
 )
 from triage.casedb import CaseDatabase, ui_queries
 from triage.extractors import artefact_types
@@ -145,6 +146,44 @@ def test_consistency_notes_compare_jobs_and_profiles() -> None:
     notes = consistency_notes(records)
     assert any(n.startswith("quick: artefact counts by type are DIFFERENT") for n in notes)
     assert "quick finds fewer than full: pgp.key (-1)" in notes
+
+
+def test_the_image_is_read_again_before_every_run(tmp_path: Path) -> None:
+    image = tmp_path / "image.raw"
+    image.write_bytes(b"\0" * 4096)
+    events: list[str] = []
+    warm_times = iter([0.5, 3.0, 0.6, 0.4])
+
+    def warm(path: Path) -> float:
+        assert path == image
+        events.append("warm")
+        return next(warm_times)
+
+    records = run_benchmarks.run_rounds(
+        image, [_TrueContender("a"), _TrueContender("b")], 2, tmp_path, 30,
+        say=events.append, warm=warm)
+    # A re-read before each run, and its time kept with the run.
+    assert [e if e == "warm" else "run" for e in events] == ["warm", "run"] * 4
+    assert [r.warm_seconds for r in records] == [0.5, 3.0, 0.6, 0.4]
+    note = warm_note(records, cached_seconds=0.5)
+    assert "median 0.55 s, slowest 3.00 s; 1 of them found part of the image evicted" in note
+    assert warm_note([_record("fiwalk", 1.0)], 0.5).startswith("The image was not read again")
+
+
+class _TrueContender:
+    """A contender that runs ``true`` (the harness only needs label, command and output)."""
+
+    tool = "other"
+    profile = None
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def output_name(self, round_index: int) -> str:
+        return f"{self.label}-{round_index}.out"
+
+    def command(self, image: Path, output: Path) -> list[str]:
+        return ["true"]
 
 
 def test_sections_are_replaced_in_place(tmp_path: Path) -> None:
