@@ -11,6 +11,9 @@
 #   deleted_*                    written, then deleted (leaves a deleted entry)
 #   <file>__ads__<stream>        NTFS only: becomes alternate data stream <stream> of <file>
 #                                (ignored on other file systems)
+#   <file>__links__              NTFS only: each line names another hard link to <file>
+#
+# Usage: make_test_images.sh [IMAGE ...]   (default: every image; e.g. "hardlinks.raw")
 # Timestamps are pinned (SOURCE_DATE_EPOCH) where the tools allow; NTFS content written
 # through ntfs-3g still carries the build time.
 set -euo pipefail
@@ -31,6 +34,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
+ONLY=("$@")
+# True when the image named $1 is to be built (all of them when none is named).
+want() {
+    [ ${#ONLY[@]} -eq 0 ] && return 0
+    local name
+    for name in "${ONLY[@]}"; do [ "$name" = "$1" ] && return 0; done
+    return 1
+}
+
 # Copy a staging tree to $WORK/<name> without ADS helper files and with pinned times.
 stage() {
     local name="$1" dest="$WORK/$1"
@@ -39,7 +51,7 @@ stage() {
     if [ -d "$STAGING/$name" ]; then
         cp -a "$STAGING/$name/." "$dest/"
     fi
-    find "$dest" -name '*__ads__*' -delete
+    find "$dest" \( -name '*__ads__*' -o -name '*__links__' \) -delete
     find "$dest" -exec touch -h -t "$STAMP" {} +
     echo "$dest"
 }
@@ -55,8 +67,14 @@ make_ntfs() {
     local src="$STAGING/$name"
     if [ -d "$src" ]; then
         (cd "$src" && find . -mindepth 1 -type d | sort | while read -r d; do mkdir -p "$MNT/$d"; done)
-        (cd "$src" && find . -type f ! -name '*__ads__*' | sort | while read -r f; do
-            cp "$f" "$MNT/$f"
+        (cd "$src" && find . -type f ! -name '*__ads__*' ! -name '*__links__' | sort |
+            while read -r f; do cp "$f" "$MNT/$f"; done)
+        (cd "$src" && find . -type f -name '*__links__' | sort | while read -r f; do
+            target="${f%__links__}"
+            while read -r link; do
+                mkdir -p "$MNT/$(dirname "$link")"
+                ln "$MNT/$target" "$MNT/$link"
+            done < "$f"
         done)
         (cd "$src" && find . -type f -name '*__ads__*' | sort | while read -r f; do
             base="${f%%__ads__*}"
@@ -99,35 +117,42 @@ make_ext4() {
 
 mkdir -p "$OUT"
 
-make_ntfs "$OUT/ntfs.raw" ntfs 4M
-make_fat "$OUT/fat16.raw" fat16 16 4M 16161616
-make_fat "$OUT/fat32.raw" fat32 32 34M 32323232
-make_ext4 "$OUT/ext4.raw" ext4 4M
+want ntfs.raw && make_ntfs "$OUT/ntfs.raw" ntfs 4M
+want hardlinks.raw && make_ntfs "$OUT/hardlinks.raw" hardlinks 4M
+want fat16.raw && make_fat "$OUT/fat16.raw" fat16 16 4M 16161616
+want fat32.raw && make_fat "$OUT/fat32.raw" fat32 32 34M 32323232
+want ext4.raw && make_ext4 "$OUT/ext4.raw" ext4 4M
 
 # exFAT: no exFAT writer is available without a kernel driver, so this is an empty,
 # freshly formatted volume (content-bearing exFAT tests use go-exfat's test.exfat).
-rm -f "$OUT/exfat.raw"
-truncate -s 4M "$OUT/exfat.raw"
-mkfs.exfat -L exfat "$OUT/exfat.raw" >/dev/null
+if want exfat.raw; then
+    rm -f "$OUT/exfat.raw"
+    truncate -s 4M "$OUT/exfat.raw"
+    mkfs.exfat -L exfat "$OUT/exfat.raw" >/dev/null
+fi
 
-rm -f "$OUT/iso9660.iso"
-genisoimage -quiet -R -J -V ISO9660 -o "$OUT/iso9660.iso" "$(stage iso9660)"
+if want iso9660.iso; then
+    rm -f "$OUT/iso9660.iso"
+    genisoimage -quiet -R -J -V ISO9660 -o "$OUT/iso9660.iso" "$(stage iso9660)"
+fi
 
 # Two partitions on an MBR disk: NTFS at 1 MiB (3 MiB long), ext4 at 5 MiB (2 MiB long),
 # a 1 MiB gap between them and 512 KiB unpartitioned at the end.
-DISK="$OUT/two_partitions.raw"
-rm -f "$DISK"
-truncate -s 8704K "$DISK"
-printf 'label: dos\nlabel-id: 0x54524941\nunit: sectors\n\nstart=2048, size=6144, type=7\nstart=10240, size=4096, type=83\n' |
-    sfdisk -q "$DISK"
-make_ntfs "$WORK/p1.raw" two_partitions.p1 3M 2048
-make_ext4 "$WORK/p2.raw" two_partitions.p2 2M
-dd if="$WORK/p1.raw" of="$DISK" bs=512 seek=2048 conv=notrunc,sparse status=none
-dd if="$WORK/p2.raw" of="$DISK" bs=512 seek=10240 conv=notrunc,sparse status=none
+if want two_partitions.E01 || want two_partitions.raw; then
+    DISK="$OUT/two_partitions.raw"
+    rm -f "$DISK"
+    truncate -s 8704K "$DISK"
+    printf 'label: dos\nlabel-id: 0x54524941\nunit: sectors\n\nstart=2048, size=6144, type=7\nstart=10240, size=4096, type=83\n' |
+        sfdisk -q "$DISK"
+    make_ntfs "$WORK/p1.raw" two_partitions.p1 3M 2048
+    make_ext4 "$WORK/p2.raw" two_partitions.p2 2M
+    dd if="$WORK/p1.raw" of="$DISK" bs=512 seek=2048 conv=notrunc,sparse status=none
+    dd if="$WORK/p2.raw" of="$DISK" bs=512 seek=10240 conv=notrunc,sparse status=none
 
-rm -f "$OUT/two_partitions.E01"
-ewfacquire -u -q -t "$OUT/two_partitions" -d sha1 -c deflate:best -f encase6 \
-    -C "CASE-0001" -E "EV-01" -e "Test Examiner" -D "two partitions test disk" \
-    -N "built by make_test_images.sh" -m fixed -M physical "$DISK" >/dev/null
+    rm -f "$OUT/two_partitions.E01"
+    ewfacquire -u -q -t "$OUT/two_partitions" -d sha1 -c deflate:best -f encase6 \
+        -C "CASE-0001" -E "EV-01" -e "Test Examiner" -D "two partitions test disk" \
+        -N "built by make_test_images.sh" -m fixed -M physical "$DISK" >/dev/null
+fi
 
 echo "images written to $OUT"

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import re
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +36,8 @@ READ_SIZE = 4 * 1024 * 1024
 TEXT_BUFFER_LIMIT = 32 * 1024 * 1024
 #: The quick profile reads content of text-like names up to this size for the detectors.
 QUICK_TEXT_LIMIT = 8 * 1024 * 1024
+#: Content keys (hard links) whose type and hashes are kept for the next name of the inode.
+KNOWN_CONTENT_LIMIT = 20_000
 
 # Extensions a quick triage reads for the text detectors (notes, mail, web, chat, configs).
 QUICK_TEXT_EXTENSIONS = frozenset(
@@ -93,6 +95,9 @@ class FileProcessor:
         ]
         self._name_filter = _NameFilter(self.extractors)
         self._content_filter = _ContentFilter(self._content_rules)
+        #: content key -> (mime, description, md5, sha256, sha1) of an inode already read
+        #: whole under another name: a hard link's second name is not typed or hashed again.
+        self._known: OrderedDict[Any, tuple[Any, ...]] = OrderedDict()
 
     # -- entry points ----------------------------------------------------------------
     def process(self, entry: Any, ctx: ExtractionContext) -> FileResult:
@@ -148,8 +153,13 @@ class FileProcessor:
                 except Exception as exc:  # noqa: BLE001
                     ctx.warn(f"cannot read content: {exc}", view.path)
                     return
-        quick_type = None if self._full else _quick_type(head, guess)
-        if quick_type is not None:
+        key = entry.content_key()
+        known = self._known.get(key) if key is not None else None
+        quick_type = None if self._full or known else _quick_type(head, guess)
+        if known is not None:
+            # Another name of the same inode was typed from the same bytes.
+            mime, description = known[0], known[1]
+        elif quick_type is not None:
             # Quick profile: a strong signature or plain text typed it; libmagic is spared.
             mime, description = quick_type
         else:
@@ -170,6 +180,12 @@ class FileProcessor:
         ]
         scan_text = bool(self.text_scanners) and is_text_like(mime, head)
         if not self._full and not wanted and not scan_text:
+            return
+        if known is not None and not wanted and not scan_text:
+            # Nothing reads this name's content: the inode's hashes stand for it.
+            row["md5"], row["sha256"] = known[2], known[3]
+            if self._sha1:
+                row["sha1"] = known[4]
             return
         keep_limit = max([x.MAX_FILE_SIZE for x in wanted]) if wanted else 0
         if scan_text:
@@ -203,6 +219,9 @@ class FileProcessor:
             row["sha256"] = hashers[1].hexdigest()
             if self._sha1:
                 row["sha1"] = hashers[2].hexdigest()
+            if key is not None:
+                self._remember(key, (mime, description, row["md5"], row["sha256"],
+                                     row.get("sha1")))
         if data is None:
             for extractor in wanted:
                 ctx.warn(f"{extractor.NAME}: file too large to parse ({entry.size} bytes)", view.path)
@@ -215,6 +234,11 @@ class FileProcessor:
         if scan_text:
             for scanner in self.text_scanners:
                 self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
+
+    def _remember(self, key: Any, known: tuple[Any, ...]) -> None:
+        self._known[key] = known
+        if len(self._known) > KNOWN_CONTENT_LIMIT:
+            self._known.popitem(last=False)
 
     @staticmethod
     def _read_whole(entry: Any, ctx: ExtractionContext, view: FileView) -> bytes:

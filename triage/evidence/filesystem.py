@@ -94,6 +94,14 @@ class FileEntry:
         """
         return None
 
+    def content_key(self) -> Hashable | None:
+        """A key shared by every entry of this file system that reads the same bytes.
+
+        Hard links (several names of one inode) share one; an entry whose content is its
+        own gives None, the default.
+        """
+        return None
+
     def iter_chunks(self, chunk_size: int = 1 << 20) -> Iterator[bytes]:
         """Yield the whole content sequentially in chunks of at most ``chunk_size`` bytes."""
         offset = 0

@@ -117,6 +117,19 @@ class TskFileEntry(FileEntry):
             raise EvidenceError(f"{self.path}: unreadable content at offset {offset}")
         return data
 
+    def content_key(self) -> tuple[Any, ...] | None:
+        """Names of an inode with more than one link (hard links; NTFS also counts a
+        file's DOS name) share the inode's streams: the same inode, stream and size."""
+        if self.kind != "file":
+            return None
+        try:
+            meta = self._file.info.meta
+            if meta is None or int(meta.nlink) < 2:
+                return None
+        except TSK_ERRORS:
+            return None
+        return (self.inode, int(self._attr_type), self._attr_id, self.size)
+
     def short_read_reason(self) -> str | None:
         """A non-resident stream without data runs (NTFS ``$BadClus:$Bad``, a sparse file
         never written) has a size but nothing The Sleuth Kit can read."""
