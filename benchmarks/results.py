@@ -80,17 +80,18 @@ def median_or_none(values: Iterable[float]) -> float | None:
     return statistics.median(values) if values else None
 
 
-def warm_note(records: Sequence[RunRecord], cached_seconds: float) -> str:
+def warm_note(records: Sequence[RunRecord], cached_seconds: float, image_name: str = "") -> str:
     """Say how long the re-reads before the runs took, and how many found pages evicted.
 
     A re-read over twice as slow as the fully cached read (``cached_seconds``) found part
     of the image gone from the page cache and read it from disk again.
     """
     times = sorted(r.warm_seconds for r in records if r.warm_seconds is not None)
+    prefix = f"`{image_name}`: " if image_name else ""
     if not times:
-        return "The image was not read again between runs."
+        return f"{prefix}The image was not read again between runs."
     slow = sum(1 for t in times if t > 2 * cached_seconds)
-    return (f"Re-reads before the {len(times)} runs: median {statistics.median(times):.2f} s, slowest"
+    return (f"{prefix}Re-reads before the {len(times)} runs: median {statistics.median(times):.2f} s, slowest"
             f" {times[-1]:.2f} s; {slow} of them found part of the image evicted from the"
             f" page cache (over twice the {cached_seconds:.2f} s of a cached read).")
 

@@ -16,6 +16,7 @@ import pytest
 from benchmarks import run_benchmarks
 from benchmarks.contenders import Contender, contenders
 from benchmarks.make_gui_case import BIG_DIRECTORY, FILTER_WORD, file_row, make_gui_case
+from benchmarks.page_cache import ResidentImage
 from benchmarks.process_tree import Measurement, run_measured
 from benchmarks.results import (
     RunRecord,
@@ -168,6 +169,69 @@ def test_the_image_is_read_again_before_every_run(tmp_path: Path) -> None:
     note = warm_note(records, cached_seconds=0.5)
     assert "median 0.55 s, slowest 3.00 s; 1 of them found part of the image evicted" in note
     assert warm_note([_record("fiwalk", 1.0)], 0.5).startswith("The image was not read again")
+
+
+@linux_only
+def test_an_image_is_held_resident_without_being_written(tmp_path: Path) -> None:
+    image = tmp_path / "image.raw"
+    content = bytes(range(256)) * 4096
+    with open(image, "wb") as handle:
+        handle.write(content)
+        os.fsync(handle.fileno())  # clean pages: the kernel may drop them when asked
+    before = image.stat()
+    pages = -(-len(content) // os.sysconf("SC_PAGE_SIZE"))
+    with ResidentImage(image) as resident:
+        if not resident.locked:
+            # An unprivileged user with a small RLIMIT_MEMLOCK is told why, not failed.
+            assert resident.reason and "could not be held" in resident.describe()
+        else:
+            assert "held in the page cache with mlock" in resident.describe()
+            _drop_from_page_cache(image)
+            assert _resident_pages(image) == pages  # locked pages stay
+    if resident.locked:
+        _drop_from_page_cache(image)
+        assert _resident_pages(image) < pages  # the same request drops them unlocked
+    after = image.stat()
+    assert image.read_bytes() == content
+    assert (after.st_mtime_ns, after.st_size) == (before.st_mtime_ns, before.st_size)
+    empty = tmp_path / "empty.raw"
+    empty.write_bytes(b"")
+    with ResidentImage(empty) as resident:
+        assert not resident.locked and resident.reason == "the image is empty"
+
+
+def _drop_from_page_cache(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+def _resident_pages(path: Path) -> int:
+    """Pages of ``path`` in the page cache (mincore over a fresh read-only mapping)."""
+    import ctypes
+    import mmap
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_int, ctypes.c_long]
+    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
+    size = path.stat().st_size
+    pages = -(-size // mmap.PAGESIZE)
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        vector = (ctypes.c_ubyte * pages)()
+        try:
+            assert libc.mincore(address, size, vector) == 0
+        finally:
+            libc.munmap(address, size)
+    finally:
+        os.close(fd)
+    return sum(v & 1 for v in vector)
 
 
 class _TrueContender:
