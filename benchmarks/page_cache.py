@@ -6,11 +6,14 @@ host within minutes: the cache of a 1.8 GiB image shrank by about 10 MB a second
 them from a disk that gives about 70 MB/s, so it measures the disk, not the tool. Reading
 the image again before each run refills the cache only at the start of the run.
 
-:class:`ResidentImage` maps the image read-only and ``mlock``\\ s the mapping, so the
-kernel keeps every page of it in memory until the benchmark ends; the tools still read
-the image through their own ``read`` calls, which the locked pages serve. When the lock
-is refused (no privilege, a low ``RLIMIT_MEMLOCK``, too little memory) nothing is held
-and :attr:`ResidentImage.reason` says why.
+:class:`ResidentImage` starts a helper process (``python -m benchmarks.page_cache
+IMAGE``) that maps the image read-only and ``mlock``\\ s the mapping, so the kernel keeps
+every page of it in memory until the benchmark ends; the tools still read the image
+through their own ``read`` calls, which the locked pages serve. The helper is not the
+harness itself: a child the harness starts would otherwise count the harness's locked
+pages in its own peak memory. When the lock is refused (no privilege, a low
+``RLIMIT_MEMLOCK``, too little memory) nothing is held and :attr:`ResidentImage.reason`
+says why.
 """
 
 from __future__ import annotations
@@ -19,11 +22,12 @@ import ctypes
 import ctypes.util
 import mmap
 import os
+import subprocess
+import sys
 from pathlib import Path
 from types import TracebackType
 
-_PROT_READ = mmap.PROT_READ
-_MAP_SHARED = mmap.MAP_SHARED
+REPO = Path(__file__).resolve().parents[1]
 _MAP_FAILED = ctypes.c_void_p(-1).value
 
 
@@ -34,15 +38,41 @@ def _libc() -> ctypes.CDLL:
                           ctypes.c_int, ctypes.c_long]
     libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     libc.mlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
-    libc.munlock.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
     return libc
+
+
+def hold(path: Path) -> str | None:
+    """Map ``path`` read-only and lock it in memory; return None, or why it failed.
+
+    The lock lasts until this process ends (or unmaps it).
+    """
+    size = path.stat().st_size
+    if size == 0:
+        return "the image is empty"
+    try:
+        libc = _libc()
+    except OSError as error:
+        return f"libc not found ({error})"
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+    finally:
+        os.close(fd)  # the mapping keeps the file
+    if address in (None, _MAP_FAILED):
+        return f"mmap failed ({os.strerror(ctypes.get_errno())})"
+    # mlock faults every page in (reading from disk what is not cached) and pins it.
+    if libc.mlock(address, size) != 0:
+        reason = f"mlock refused ({os.strerror(ctypes.get_errno())})"
+        libc.munmap(address, size)
+        return reason
+    return None
 
 
 class ResidentImage:
     """Context manager: the image's pages stay in the page cache while it is open.
 
-    ``locked`` tells whether they do; ``reason`` why not. The file is opened read-only
-    and mapped ``PROT_READ``: the evidence is never written.
+    ``locked`` tells whether they did; ``reason`` why not. The helper opens the file
+    read-only and maps it ``PROT_READ``: the evidence is never written.
     """
 
     def __init__(self, path: Path) -> None:
@@ -50,41 +80,38 @@ class ResidentImage:
         self.size = self.path.stat().st_size
         self.locked = False
         self.reason: str | None = None
-        self._address: int | None = None
-        self._fd: int | None = None
+        self._helper: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> ResidentImage:
-        if self.size == 0:
-            self.reason = "the image is empty"
-            return self
-        try:
-            libc = _libc()
-        except OSError as error:
-            self.reason = f"libc not found ({error})"
-            return self
-        self._fd = os.open(self.path, os.O_RDONLY)
-        address = libc.mmap(None, self.size, _PROT_READ, _MAP_SHARED, self._fd, 0)
-        if address in (None, _MAP_FAILED):
-            self.reason = f"mmap failed ({os.strerror(ctypes.get_errno())})"
-            self._close_fd()
-            return self
-        self._address = address
-        # mlock faults every page in (reading from disk what is not cached) and pins it.
-        if libc.mlock(address, self.size) != 0:
-            self.reason = f"mlock refused ({os.strerror(ctypes.get_errno())})"
-            self._unmap(libc)
-            return self
-        self.locked = True
+        self._helper = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.page_cache", str(self.path)], cwd=REPO,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        assert self._helper.stdout is not None
+        answer = self._helper.stdout.readline().strip()
+        if answer == "locked":
+            self.locked = True
+        else:
+            self.reason = answer.removeprefix("refused: ") or "the helper ended"
+            self._stop()
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
                  trace: TracebackType | None) -> None:
-        if self._address is not None:
-            libc = _libc()
-            if self.locked:
-                libc.munlock(self._address, self.size)
-            self._unmap(libc)
-        self.locked = False
+        self._stop()
+
+    def _stop(self) -> None:
+        helper, self._helper = self._helper, None
+        if helper is not None:
+            if helper.stdin is not None:
+                helper.stdin.close()  # end of input: the helper exits and its lock goes
+            try:
+                helper.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                helper.kill()
+                helper.wait()
+            if helper.stdout is not None:
+                helper.stdout.close()
 
     def describe(self) -> str:
         """One line for the report."""
@@ -95,13 +122,22 @@ class ResidentImage:
         return (f"`{self.path.name}` ({gib:.2f} GiB) could not be held in the page cache"
                 f" ({self.reason}); it was only read again before each run")
 
-    def _unmap(self, libc: ctypes.CDLL) -> None:
-        if self._address is not None:
-            libc.munmap(self._address, self.size)
-            self._address = None
-        self._close_fd()
 
-    def _close_fd(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+def main(argv: list[str] | None = None) -> int:
+    """Helper process: lock the image, say so, and hold it until standard input ends."""
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("refused: usage: python -m benchmarks.page_cache IMAGE", flush=True)
+        return 2
+    try:
+        reason = hold(Path(args[0]))
+    except OSError as error:
+        reason = f"cannot open the image ({error.strerror or error})"
+    print("locked" if reason is None else f"refused: {reason}", flush=True)
+    if reason is None:
+        sys.stdin.read()
+    return 0 if reason is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

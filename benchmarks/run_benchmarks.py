@@ -218,10 +218,10 @@ def measure_image(image: Path, chosen: Sequence[Contender], args: argparse.Names
     """
     print(f"warming the page cache with {image} ...", flush=True)
     with ResidentImage(image) as resident:
+        notes.append(resident.describe())
         read_image_seconds(image)
         cached = read_image_seconds(image)
         records = run_rounds(image, chosen, args.rounds, scratch, args.timeout)
-    notes.append(resident.describe())
     notes.append(warm_note(records, cached, image.name))
     return records, cached
 

@@ -198,6 +198,19 @@ def test_an_image_is_held_resident_without_being_written(tmp_path: Path) -> None
     empty.write_bytes(b"")
     with ResidentImage(empty) as resident:
         assert not resident.locked and resident.reason == "the image is empty"
+    # The lock is held by a helper process, not by the harness (whose children would
+    # otherwise count the locked pages in their peak memory).
+    with ResidentImage(image) as resident:
+        if resident.locked:
+            assert _locked_kib(os.getpid()) == 0
+            assert resident._helper is not None and _locked_kib(resident._helper.pid) >= 1024
+
+
+def _locked_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmLck:"):
+            return int(line.split()[1])
+    return 0
 
 
 def _drop_from_page_cache(path: Path) -> None:
