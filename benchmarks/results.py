@@ -81,10 +81,11 @@ def median_or_none(values: Iterable[float]) -> float | None:
 
 
 def warm_note(records: Sequence[RunRecord], cached_seconds: float, image_name: str = "") -> str:
-    """Say how long the re-reads before the runs took, and how many found pages evicted.
+    """Say how long the re-reads before the runs took, and how many were slow.
 
-    A re-read over twice as slow as the fully cached read (``cached_seconds``) found part
-    of the image gone from the page cache and read it from disk again.
+    A re-read over twice as slow as the fully cached read (``cached_seconds``) either
+    found part of the image gone from the page cache (when it could not be locked) or
+    met a busy machine.
     """
     times = sorted(r.warm_seconds for r in records if r.warm_seconds is not None)
     prefix = f"`{image_name}`: " if image_name else ""
@@ -92,8 +93,8 @@ def warm_note(records: Sequence[RunRecord], cached_seconds: float, image_name: s
         return f"{prefix}The image was not read again between runs."
     slow = sum(1 for t in times if t > 2 * cached_seconds)
     return (f"{prefix}Re-reads before the {len(times)} runs: median {statistics.median(times):.2f} s, slowest"
-            f" {times[-1]:.2f} s; {slow} of them found part of the image evicted from the"
-            f" page cache (over twice the {cached_seconds:.2f} s of a cached read).")
+            f" {times[-1]:.2f} s; {slow} took over twice the {cached_seconds:.2f} s of a cached"
+            " read (pages evicted, or the machine busy).")
 
 
 def summarise(records: Sequence[RunRecord], baseline: str = BASELINE) -> list[SummaryRow]:
