@@ -3,7 +3,7 @@
 #
 # Needs root (the NTFS images are filled through an ntfs-3g FUSE mount of a scratch
 # image) and: mkntfs ntfs-3g mkfs.fat mtools mkfs.exfat mke2fs debugfs genisoimage
-# sfdisk ewfacquire.
+# sfdisk ewfacquire python3.
 #
 # File trees come from tests/data/images/staging/<image>/ (two_partitions uses
 # two_partitions.p1 for the NTFS and two_partitions.p2 for the ext4 partition).
@@ -12,6 +12,8 @@
 #   <file>__ads__<stream>        NTFS only: becomes alternate data stream <stream> of <file>
 #                                (ignored on other file systems)
 #   <file>__links__              NTFS only: each line names another hard link to <file>
+#   <file>__dos__                NTFS only: its content becomes <file>'s short (DOS) name,
+#                                a second $FILE_NAME as Windows writes for long names
 #
 # Usage: make_test_images.sh [IMAGE ...]   (default: every image; e.g. "hardlinks.raw")
 # Timestamps are pinned (SOURCE_DATE_EPOCH) where the tools allow; NTFS content written
@@ -51,7 +53,7 @@ stage() {
     if [ -d "$STAGING/$name" ]; then
         cp -a "$STAGING/$name/." "$dest/"
     fi
-    find "$dest" \( -name '*__ads__*' -o -name '*__links__' \) -delete
+    find "$dest" \( -name '*__ads__*' -o -name '*__links__' -o -name '*__dos__' \) -delete
     find "$dest" -exec touch -h -t "$STAMP" {} +
     echo "$dest"
 }
@@ -67,8 +69,13 @@ make_ntfs() {
     local src="$STAGING/$name"
     if [ -d "$src" ]; then
         (cd "$src" && find . -mindepth 1 -type d | sort | while read -r d; do mkdir -p "$MNT/$d"; done)
-        (cd "$src" && find . -type f ! -name '*__ads__*' ! -name '*__links__' | sort |
-            while read -r f; do cp "$f" "$MNT/$f"; done)
+        (cd "$src" && find . -type f ! -name '*__ads__*' ! -name '*__links__' ! -name '*__dos__' |
+            sort | while read -r f; do cp "$f" "$MNT/$f"; done)
+        # Short names first: ntfs-3g gives none to a file with several links.
+        (cd "$src" && find . -type f -name '*__dos__' | sort | while read -r f; do
+            python3 -c 'import os, sys; os.setxattr(sys.argv[1], "system.ntfs_dos_name", open(sys.argv[2], "rb").read())' \
+                "$MNT/${f%__dos__}" "$f"
+        done)
         (cd "$src" && find . -type f -name '*__links__' | sort | while read -r f; do
             target="${f%__links__}"
             while read -r link; do

@@ -1,8 +1,8 @@
 """Hard links: every name gets its inode's type and hashes, the content is read and typed once.
 
 Checked on ``hardlinks.raw`` (NTFS built by tests/data/make_test_images.sh: a DLL with two
-names, a 200 KB file with three, a note with an address under two names, a file with
-one). The oracles are The Sleuth Kit's ``fls`` (which names share an inode) and ``icat``
+names and a short DOS alias, a 200 KB file with three names, a note with an address under
+two names, a file with one, and one with a long name and its DOS alias). The oracles are The Sleuth Kit's ``fls`` (which names share an inode) and ``icat``
 (the inode's bytes).
 """
 
@@ -134,6 +134,8 @@ def test_only_entries_with_more_than_one_link_have_a_content_key():
         filesystem = evidence.volumes()[0].open_filesystem()
         keys = {e.path: e.content_key() for e in filesystem.walk() if e.kind == "file"}
     assert keys["/Users/bob/single.bin"] is None
+    # A long name with its short (DOS) alias: NTFS counts two links, but it is one name.
+    assert keys["/Users/bob/Long Document Name.txt"] is None
     assert keys["/Windows/System32/kernel.dll"] == keys["/Windows/WinSxS/amd64_kernel_10.0/kernel.dll"]
     assert keys["/Windows/System32/kernel.dll"] is not None
     assert keys["/Windows/System32/large.bin"] != keys["/Windows/System32/kernel.dll"]

@@ -28,6 +28,11 @@ _NAME_DIR_TYPES = (int(pytsk3.TSK_FS_NAME_TYPE_DIR), int(pytsk3.TSK_FS_NAME_TYPE
 _NAME_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
 _META_UNALLOC = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
 _ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_ATTR_FNAME_TYPE = pytsk3.TSK_FS_ATTR_TYPE_NTFS_FNAME
+_ATTR_FNAME = int(_ATTR_FNAME_TYPE)
+#: $FILE_NAME: byte 65 holds the name space; 2 is a short (DOS) alias of a Win32 name.
+_FNAME_NAMESPACE_AT = 65
+_DOS_NAMESPACE = 2
 _ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
 _ATTR_DEFAULT = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
 _ATTR_NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
@@ -118,17 +123,34 @@ class TskFileEntry(FileEntry):
         return data
 
     def content_key(self) -> tuple[Any, ...] | None:
-        """Names of an inode with more than one link (hard links; NTFS also counts a
-        file's DOS name) share the inode's streams: the same inode, stream and size."""
+        """Names of an inode with more than one link (hard links) share the inode's
+        streams: the same inode, stream and size."""
         if self.kind != "file":
             return None
         try:
             meta = self._file.info.meta
-            if meta is None or int(meta.nlink) < 2:
+            if meta is None or int(meta.nlink) < 2 or self._names() < 2:
                 return None
         except TSK_ERRORS:
             return None
         return (self.inode, int(self._attr_type), self._attr_id, self.size)
+
+    def _names(self) -> int:
+        """How many names the inode has. NTFS counts a long name's short (DOS) alias as a
+        link, so most files of a Windows volume have two: there only $FILE_NAME
+        attributes outside the DOS name space count."""
+        names = 0
+        ntfs = False
+        for attr in self._file:
+            info = attr.info
+            if int(info.type) != _ATTR_FNAME:
+                continue
+            ntfs = True
+            head = self._file.read_random(0, _FNAME_NAMESPACE_AT + 1, _ATTR_FNAME_TYPE,
+                                          int(info.id))
+            if len(head) <= _FNAME_NAMESPACE_AT or head[_FNAME_NAMESPACE_AT] != _DOS_NAMESPACE:
+                names += 1
+        return names if ntfs else int(self._file.info.meta.nlink)
 
     def short_read_reason(self) -> str | None:
         """A non-resident stream without data runs (NTFS ``$BadClus:$Bad``, a sparse file
