@@ -84,7 +84,7 @@ class ResidentImage:
 
     def __enter__(self) -> ResidentImage:
         self._helper = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks.page_cache", str(self.path)], cwd=REPO,
+            [sys.executable, "-m", "benchmarks.page_cache", str(self.path.resolve())], cwd=REPO,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         )
         assert self._helper.stdout is not None

@@ -172,7 +172,8 @@ def test_the_image_is_read_again_before_every_run(tmp_path: Path) -> None:
 
 
 @linux_only
-def test_an_image_is_held_resident_without_being_written(tmp_path: Path) -> None:
+def test_an_image_is_held_resident_without_being_written(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     image = tmp_path / "image.raw"
     content = bytes(range(256)) * 4096
     with open(image, "wb") as handle:
@@ -181,6 +182,7 @@ def test_an_image_is_held_resident_without_being_written(tmp_path: Path) -> None
     before = image.stat()
     pages = -(-len(content) // os.sysconf("SC_PAGE_SIZE"))
     with ResidentImage(image) as resident:
+        resident_first = resident
         if not resident.locked:
             # An unprivileged user with a small RLIMIT_MEMLOCK is told why, not failed.
             assert resident.reason and "could not be held" in resident.describe()
@@ -199,8 +201,12 @@ def test_an_image_is_held_resident_without_being_written(tmp_path: Path) -> None
     with ResidentImage(empty) as resident:
         assert not resident.locked and resident.reason == "the image is empty"
     # The lock is held by a helper process, not by the harness (whose children would
-    # otherwise count the locked pages in their peak memory).
-    with ResidentImage(image) as resident:
+    # otherwise count the locked pages in their peak memory); a relative path is the
+    # harness's, not the helper's.
+    can_lock = resident_first.locked
+    monkeypatch.chdir(tmp_path)
+    with ResidentImage(Path("image.raw")) as resident:
+        assert resident.locked == can_lock, resident.reason
         if resident.locked:
             assert _locked_kib(os.getpid()) == 0
             assert resident._helper is not None and _locked_kib(resident._helper.pid) >= 1024
