@@ -1,8 +1,8 @@
 """Keep a benchmark image resident in the page cache while the runs read it.
 
 Some virtual machines (this project's among them) hand page-cache pages back to their
-host within minutes: the cache of a 1.8 GiB image shrank by about 10 MB a second, a
-2.9 GiB image was gone between two sessions, and a run that meets evicted pages reads
+host within minutes: its page cache shrank by about 10 MB a second, at one point held
+only 123 MB of two images just read, and a run that meets evicted pages reads
 them from a disk that gives about 70 MB/s, so it measures the disk, not the tool. Reading
 the image again before each run refills the cache only at the start of the run.
 

@@ -232,11 +232,9 @@ def _resident_pages(path: Path) -> int:
     import ctypes
     import mmap
 
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
-                          ctypes.c_int, ctypes.c_long]
-    libc.munmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    from benchmarks.page_cache import _libc
+
+    libc = _libc()  # mmap and munmap typed as the helper uses them
     libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p]
     size = path.stat().st_size
     pages = -(-size // mmap.PAGESIZE)
