@@ -114,10 +114,15 @@ def _ok_button(dialog: QDialog):
 
 
 def _type_into_file_dialog(qtbot, path: Path) -> list[str]:
-    """Answer the next modal file dialog: type ``path``, click its Open button.
+    """Answer the next modal file dialog: go to ``path``'s folder, type its name, click Open.
 
-    A dialog still open after ``FILE_DIALOG_PATIENCE_MS`` is rejected, so a broken
-    dialog fails the test instead of hanging it.
+    Only the name is typed, in the file's own folder, as an examiner who browsed
+    there would: when the name field lacks keyboard focus (window activation on the
+    offscreen platform depends on timing), QFileDialog rewrites a typed full path
+    to the bare name of the file it selects, which the dialog then resolves against
+    whatever folder it opened in. A dialog still open after
+    ``FILE_DIALOG_PATIENCE_MS`` is rejected, so a broken dialog fails the test
+    instead of hanging it.
     """
     seen: list[str] = []
     waited = [0]
@@ -130,14 +135,16 @@ def _type_into_file_dialog(qtbot, path: Path) -> list[str]:
                 QTimer.singleShot(50, answer)
             return
         seen.append(dialog.windowTitle())
+        # The dialog is the timer's context: deleting the dialog cancels the timer.
+        QTimer.singleShot(2 * FILE_DIALOG_PATIENCE_MS, dialog, dialog.reject)
+        dialog.setDirectory(str(path.parent))
         name = dialog.findChild(QLineEdit, "fileNameEdit")
-        qtbot.keyClicks(name, str(path))
+        qtbot.keyClicks(name, path.name)
         buttons = dialog.findChild(QDialogButtonBox, "buttonBox")
         open_button = next(b for b in buttons.buttons()
                            if buttons.buttonRole(b) == QDialogButtonBox.ButtonRole.AcceptRole)
+        qtbot.waitUntil(open_button.isEnabled, timeout=FILE_DIALOG_PATIENCE_MS)
         qtbot.mouseClick(open_button, Qt.MouseButton.LeftButton)
-        # The dialog is the timer's context: deleting the dialog cancels the timer.
-        QTimer.singleShot(FILE_DIALOG_PATIENCE_MS, dialog, dialog.reject)
 
     QTimer.singleShot(50, answer)
     return seen

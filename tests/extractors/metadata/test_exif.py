@@ -253,7 +253,7 @@ def test_heif_box_with_zero_progress_does_not_loop() -> None:
     started = time.monotonic()
     assert parse_exif(data).attributes == {}
     assert heif_dimensions(data) is None
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 5
 
 
 def test_jpeg_dimensions_of_truncated_and_garbage_data() -> None:

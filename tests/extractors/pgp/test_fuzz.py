@@ -54,7 +54,7 @@ def test_parsers_survive_mutations(data: bytes) -> None:
     parse_agent_key(data)
     binary_findings(data)
     list(scan_armored(data))
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 5  # a hang guard, not a speed check
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -108,11 +108,13 @@ def test_scan_bytes_finds_address_inside_garbage(before, after, utf16):
         assert finding.context is not None and len(finding.context) <= 120
 
 
-def test_scan_bytes_is_fast_on_4_mib_of_noise():
+def test_scan_bytes_does_not_backtrack_on_4_mib_of_noise():
     import os
     import time
 
     noise = os.urandom(4 * 1024 * 1024) + b".onion" * 20000
     started = time.perf_counter()
     list(TorExtractor().scan_bytes(noise))
-    assert time.perf_counter() - started < 2.0
+    # A hang guard against catastrophic regex backtracking (the scan takes ~0.05 s),
+    # not a speed check: speed is measured in benchmarks/.
+    assert time.perf_counter() - started < 10
