@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from tests.extractors.pgp.oracle import stop_agent
 from triage.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -203,6 +204,7 @@ def gpg_keys(path: Path, gpg_home: Path) -> list[GpgKey]:
         [_need("gpg"), "--batch", "--no-tty", "--homedir", str(gpg_home), "--show-keys",
          "--with-colons", "--with-keygrip", str(path)],
         capture_output=True, text=True, check=True).stdout
+    stop_agent(gpg_home)
     keys: list[GpgKey] = []
     expecting: str | None = None
     for line in out.splitlines():
@@ -234,6 +236,7 @@ def kbx_keys(gpg_home: Path, tmp: Path) -> list[GpgKey]:
     shutil.copy(DATA / "pgp" / "home2" / ".gnupg" / "pubring.kbx", home)
     exported = subprocess.run([_need("gpg"), "--batch", "--no-tty", "--homedir", str(home),
                                "--export"], capture_output=True, check=True).stdout
+    stop_agent(home)
     (tmp / "kbx-export.gpg").write_bytes(exported)
     return gpg_keys(tmp / "kbx-export.gpg", gpg_home)
 

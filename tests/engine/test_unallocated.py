@@ -12,6 +12,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.extractors.pgp.oracle import stop_agent
 from triage.engine.unallocated import (
     UnallocatedScanner,
     enclosing_object_start,
@@ -102,8 +104,11 @@ def _mmls_slots(image: Path) -> list[tuple[int, int, int, str]]:
 def _gpg_fingerprint(data: bytes) -> str:
     if shutil.which("gpg") is None:
         pytest.skip("gpg absent")
-    out = subprocess.run(["gpg", "--show-keys", "--with-colons"], input=data,
-                         capture_output=True, check=True).stdout.decode()
+    with tempfile.TemporaryDirectory() as home:  # never the examiner's own keyrings
+        out = subprocess.run(["gpg", "--homedir", home, "--batch", "--show-keys",
+                              "--with-colons"], input=data, capture_output=True,
+                             check=True).stdout.decode()
+        stop_agent(Path(home))
     return next(line.split(":")[9] for line in out.splitlines() if line.startswith("fpr:"))
 
 

@@ -15,6 +15,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
     QToolBar,
 )
 
+from tests.extractors.pgp.oracle import stop_agent
 from triage.ui.main_window import MainWindow
 
 REPO = Path(__file__).resolve().parents[2]
@@ -53,10 +55,14 @@ def _gpg_fingerprints(files: tuple[str, ...], record: str) -> set[str]:
     if shutil.which("gpg") is None:
         pytest.skip("gpg absent")
     found: set[str] = set()
-    for name in files:
-        output = subprocess.run(
-            ["gpg", "--show-keys", "--with-colons", str(PGP_DATA / name)],
-            capture_output=True, text=True, check=True).stdout
+    # A private, empty home: gpg never touches the examiner's own keyrings.
+    with tempfile.TemporaryDirectory() as home:
+        outputs = [subprocess.run(
+            ["gpg", "--homedir", home, "--batch", "--show-keys", "--with-colons",
+             str(PGP_DATA / name)],
+            capture_output=True, text=True, check=True).stdout for name in files]
+        stop_agent(Path(home))
+    for output in outputs:
         primary = False
         for line in output.splitlines():
             fields = line.split(":")

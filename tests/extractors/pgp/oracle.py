@@ -64,7 +64,14 @@ def show_keys(path: Path, home: Path) -> GpgListing:
          "--with-keygrip", str(path)],
         capture_output=True, text=True, timeout=60, check=False,
     )
+    stop_agent(home)
     return _parse(result.stdout)
+
+
+def stop_agent(home: Path) -> None:
+    """Stop the gpg-agent gpg started for ``home`` (it would outlive the test run)."""
+    subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"],
+                   capture_output=True, timeout=30, check=False)
 
 
 def list_home(home_copy: Path, secret: bool = False) -> GpgListing:
@@ -76,6 +83,5 @@ def list_home(home_copy: Path, secret: bool = False) -> GpgListing:
          "--with-colons", "--with-keygrip"],
         capture_output=True, text=True, timeout=60, check=False,
     )
-    subprocess.run(["gpgconf", "--homedir", str(home_copy), "--kill", "gpg-agent"],
-                   capture_output=True, timeout=30, check=False)
+    stop_agent(home_copy)
     return _parse(result.stdout)
