@@ -22,6 +22,7 @@ from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.volume_walk import build_extractors
 from triage.evidence import open_evidence
+from triage.evidence.filesystem import FileEntry
 from triage.evidence.tsk_filesystem import TskFileEntry
 
 IMAGE = Path(__file__).parents[1] / "data" / "images" / "hardlinks.raw"
@@ -140,3 +141,44 @@ def test_only_entries_with_more_than_one_link_have_a_content_key():
     assert keys["/Windows/System32/kernel.dll"] is not None
     assert keys["/Windows/System32/large.bin"] != keys["/Windows/System32/kernel.dll"]
     assert all(v is None for k, v in keys.items() if k.startswith("/$"))
+
+
+class _LinkedEntry(FileEntry):
+    """A file whose content key says "hard link", as inode 64 on each of two volumes."""
+
+    __slots__ = ("_content",)
+
+    def __init__(self, path: str, content: bytes) -> None:
+        super().__init__(path, path.rsplit("/", 1)[-1], "64-128-1", len(content), "file")
+        self._content = content
+
+    def read(self, offset: int, size: int) -> bytes:
+        return self._content[offset : offset + size]
+
+    def content_key(self):
+        return ("64", 128, 1, self.size)
+
+
+def test_content_keys_are_scoped_to_their_file_system():
+    # Inode numbers repeat from volume to volume; one processor serves every volume of an
+    # image, so equal keys on two file systems must not share hashes or types.
+    options = IngestOptions(profile="full")
+    processor = FileProcessor(build_extractors(options), options)
+    volume_one, volume_two = object(), object()
+
+    def scan(entry: FileEntry, filesystem: object) -> dict:
+        ctx = FileSystemContext(filesystem, lambda message, path=None: None, threading.Event())
+        return processor.process(entry, ctx).row
+
+    # Binary content nothing scans, so a name's hashes come from the table when it answers.
+    first_bytes, other_bytes = (
+        b"".join(hashlib.sha256(bytes([seed, i])).digest() for i in range(64)) for seed in (1, 2)
+    )
+    first = scan(_LinkedEntry("/Windows/a.dll", first_bytes), volume_one)
+    other_volume = scan(_LinkedEntry("/Windows/a.dll", other_bytes), volume_two)
+    assert first["md5"] == hashlib.md5(first_bytes).hexdigest()
+    assert other_volume["md5"] == hashlib.md5(other_bytes).hexdigest()
+    # On its own volume the key does stand for the content first read under it (the bytes
+    # given here differ only to show that they were not read again).
+    same_volume = scan(_LinkedEntry("/WinSxS/a.dll", other_bytes), volume_one)
+    assert same_volume["md5"] == first["md5"]

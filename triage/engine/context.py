@@ -20,6 +20,9 @@ class FileSystemContext:
 
     def __init__(self, filesystem: Any, warn: WarnFunc, cancel: threading.Event | None = None) -> None:
         self._fs = filesystem
+        #: The file system read (its identity scopes content keys: inode numbers repeat
+        #: from one volume to the next).
+        self.filesystem = filesystem
         self._warn = warn
         self._cancel = cancel
 

@@ -95,8 +95,9 @@ class FileProcessor:
         ]
         self._name_filter = _NameFilter(self.extractors)
         self._content_filter = _ContentFilter(self._content_rules)
-        #: content key -> (mime, description, md5, sha256, sha1) of an inode already read
-        #: whole under another name: a hard link's second name is not typed or hashed again.
+        #: (file system, content key) -> (mime, description, md5, sha256, sha1) of an inode
+        #: already read whole under another name: a hard link's second name is not typed or
+        #: hashed again.
         self._known: OrderedDict[Any, tuple[Any, ...]] = OrderedDict()
 
     # -- entry points ----------------------------------------------------------------
@@ -154,6 +155,12 @@ class FileProcessor:
                     ctx.warn(f"cannot read content: {exc}", view.path)
                     return
         key = entry.content_key()
+        if key is not None:
+            # A key names bytes within one file system, and one processor serves every
+            # volume of an image: the file system (by identity) is part of the key, and
+            # a context that names none shares nothing.
+            scope = getattr(ctx, "filesystem", None)
+            key = (scope, key) if scope is not None else None
         known = self._known.get(key) if key is not None else None
         quick_type = None if self._full or known else _quick_type(head, guess)
         if known is not None:
