@@ -58,9 +58,18 @@ def _scan(tmp_path: Path, profile: str, **options: object) -> list[dict]:
 
 
 @needs_tsk_tools
-@pytest.mark.parametrize("jobs", [1, 2])
-def test_every_name_of_an_inode_gets_its_hashes_and_type(tmp_path, jobs):
-    files, artefacts = _scan(tmp_path, "full", jobs=jobs)
+@pytest.mark.parametrize("jobs, spawned", [(1, False), (2, False), (2, True)])
+def test_every_name_of_an_inode_gets_its_hashes_and_type(tmp_path, jobs, spawned):
+    # A process with another thread (the GUI's) spawns its workers instead of forking them;
+    # they then share what they read through a mapped file rather than inherited memory.
+    release = threading.Event()
+    other_thread = threading.Thread(target=release.wait, daemon=True)
+    if spawned:
+        other_thread.start()
+    try:
+        files, artefacts = _scan(tmp_path, "full", jobs=jobs)
+    finally:
+        release.set()
     by_path = {f["path"]: f for f in files}
     shared = {a: p for a, p in _fls_names_by_inode().items() if len(p) > 1}
     assert sorted(len(p) for p in shared.values()) == [2, 2, 3]

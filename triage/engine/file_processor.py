@@ -25,6 +25,7 @@ from triage.engine.filetype import (
     signature_mime,
 )
 from triage.engine.options import IngestOptions
+from triage.engine.shared_content import SharedContentTable, shared_key
 from triage.engine.text import is_text_like
 from triage.extractors.interface import ExtractionContext, Extractor, FileView, Finding
 
@@ -61,7 +62,8 @@ class FileProcessor:
 
     def __init__(self, extractors: Iterable[Extractor], options: IngestOptions,
                  typer: FileTyper | None = None,
-                 heartbeat: Callable[[], None] | None = None) -> None:
+                 heartbeat: Callable[[], None] | None = None,
+                 shared_content: SharedContentTable | None = None) -> None:
         self.extractors = list(extractors)
         #: Called between the chunks of a large file, so a watchdog sees work going on.
         self.heartbeat = heartbeat
@@ -99,6 +101,8 @@ class FileProcessor:
         #: already read whole under another name: a hard link's second name is not typed or
         #: hashed again.
         self._known: OrderedDict[Any, tuple[Any, ...]] = OrderedDict()
+        #: The same, filled by every worker of the walk (names of an inode fall to several).
+        self.shared_content = shared_content
 
     # -- entry points ----------------------------------------------------------------
     def process(self, entry: Any, ctx: ExtractionContext) -> FileResult:
@@ -155,13 +159,22 @@ class FileProcessor:
                     ctx.warn(f"cannot read content: {exc}", view.path)
                     return
         key = entry.content_key()
+        known = None
+        table_key = None
         if key is not None:
             # A key names bytes within one file system, and one processor serves every
             # volume of an image: the file system (by identity) is part of the key, and
             # a context that names none shares nothing.
             scope = getattr(ctx, "filesystem", None)
-            key = (scope, key) if scope is not None else None
-        known = self._known.get(key) if key is not None else None
+            if scope is None:
+                key = None
+            else:
+                if self.shared_content is not None:
+                    table_key = shared_key(scope, key)
+                key = (scope, key)
+                known = self._known.get(key)
+                if known is None and table_key is not None:
+                    known = self.shared_content.get(table_key)  # type: ignore[union-attr]
         quick_type = None if self._full or known else _quick_type(head, guess)
         if known is not None:
             # Another name of the same inode was typed from the same bytes.
@@ -227,8 +240,10 @@ class FileProcessor:
             if self._sha1:
                 row["sha1"] = hashers[2].hexdigest()
             if key is not None:
-                self._remember(key, (mime, description, row["md5"], row["sha256"],
-                                     row.get("sha1")))
+                known = (mime, description, row["md5"], row["sha256"], row.get("sha1"))
+                self._remember(key, known)
+                if table_key is not None:
+                    self.shared_content.put(table_key, known)  # type: ignore[union-attr]
         if data is None:
             for extractor in wanted:
                 ctx.warn(f"{extractor.NAME}: file too large to parse ({entry.size} bytes)", view.path)

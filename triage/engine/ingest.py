@@ -20,6 +20,7 @@ from triage.engine.batch_writer import BatchWriter
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
+from triage.engine.shared_content import SharedContentTable
 from triage.engine.unallocated import UnallocatedScanner
 from triage.engine.volume_walk import (
     RowBatch,
@@ -233,10 +234,11 @@ class IngestEngine:
         results: Any = context.Queue(maxsize=64)
         cancel = context.Event()
         shares = self.options.jobs
+        shared_content = _shared_content_table(context) if shares > 1 else None
         workers = [
             context.Process(target=worker_main,
                             args=(share, shares, evidence_path, self.options, jobs, tasks, results,
-                                  cancel), daemon=True)
+                                  cancel, shared_content), daemon=True)
             for share in range(shares)
         ]
         evidence_id = unallocated.evidence_id if unallocated else jobs[0].evidence_id
@@ -340,6 +342,8 @@ class IngestEngine:
                     process.join(timeout=2)
             tasks.close()
             tasks.cancel_join_thread()
+            if shared_content is not None:
+                shared_content.close()
 
     @staticmethod
     def _lost_task(share: int, in_flight: dict[int, str | None],
@@ -353,6 +357,15 @@ class IngestEngine:
         warn(f"a worker process ended{how} while listing this directory; its entries may be"
              " missing", None, path)
         return 1
+
+
+def _shared_content_table(context: Any) -> SharedContentTable | None:
+    """The workers' shared table of hard-linked content, or None when none can be made
+    (each worker then keeps its own)."""
+    try:
+        return SharedContentTable.create(context)
+    except (OSError, ValueError):
+        return None
 
 
 def _process_context() -> Any:

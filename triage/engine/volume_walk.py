@@ -25,6 +25,7 @@ from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions
 from triage.engine.rows import result_rows
+from triage.engine.shared_content import SharedContentTable
 from triage.evidence.filesystem import DirectoryTask
 from triage.extractors import artefact_types, extractor_classes
 from triage.extractors.interface import Extractor
@@ -218,7 +219,8 @@ class _CallableEvent(threading.Event):
 
 
 def worker_main(share: int, workers: int, evidence_path: str, options: IngestOptions,
-                jobs: list[VolumeJob], tasks: Any, results: Any, cancel: Any) -> None:
+                jobs: list[VolumeJob], tasks: Any, results: Any, cancel: Any,
+                shared_content: SharedContentTable | None = None) -> None:
     """Entry point of a worker process: take tasks until told to stop.
 
     Messages to the parent: ``("start", share, path)`` when a task begins, ``("rows",
@@ -239,7 +241,8 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     try:
         evidence = open_evidence(evidence_path)
         volumes = evidence.volumes()
-        processor = FileProcessor(build_extractors(options), options, heartbeat=heartbeat)
+        processor = FileProcessor(build_extractors(options), options, heartbeat=heartbeat,
+                                  shared_content=shared_content)
         filesystems: dict[int, Any] = {}
 
         def filesystem_of(volume_index: int) -> Any:
