@@ -130,3 +130,18 @@ def test_a_second_worker_reuses_what_the_first_read(monkeypatch) -> None:
     names = ["/Windows/System32/large.bin", "/Windows/WinSxS/large.bin", "/Users/bob/large copy.bin"]
     assert sorted(first_read[n] for n in names) == [65536, 65536, 200_000]
     assert [second_read[n] for n in names] == [65536] * 3
+
+
+def test_a_lock_never_released_costs_a_miss_not_a_hang(monkeypatch) -> None:
+    # A worker killed while it held the lock must not stop the others.
+    table = SharedContentTable.create(multiprocessing.get_context("fork"))
+    try:
+        assert table.put(b"k", VALUE)
+        monkeypatch.setattr("triage.engine.shared_content.LOCK_SECONDS", 0.1)
+        table._lock.acquire()
+        assert table.get(b"k") is None
+        assert not table.put(b"k2", VALUE)
+        table._lock.release()
+        assert table.get(b"k") == VALUE
+    finally:
+        table.close()

@@ -26,6 +26,10 @@ RECORDS = 65_536
 #: Slots tried after the home slot of the index before an entry is given up.
 PROBES = 32
 
+#: A worker that waits longer than this for the lock (one that held it was killed) goes
+#: on as if the table had no answer: the content is read again, nothing is lost.
+LOCK_SECONDS = 5.0
+
 _COUNT = struct.Struct("<Q")
 _SLOT = struct.Struct("<I")
 _RECORD = struct.Struct("<BH")
@@ -81,12 +85,16 @@ class SharedContentTable:
 
     def get(self, key: bytes) -> tuple[Any, ...] | None:
         """The value stored for ``key``, or None."""
-        with self._lock:
+        if not self._lock.acquire(timeout=LOCK_SECONDS):
+            return None
+        try:
             found = self._find(key)
             if found is None or found[1] is None:
                 return None
             start, key_size, value_size = found[1]
             value = self._map[start + key_size : start + key_size + value_size]
+        finally:
+            self._lock.release()
         return tuple(json.loads(value))
 
     def put(self, key: bytes, value: tuple[Any, ...]) -> bool:
@@ -94,7 +102,9 @@ class SharedContentTable:
         encoded = json.dumps(value, separators=(",", ":")).encode()
         if len(key) > 255 or _RECORD.size + len(key) + len(encoded) > RECORD_SIZE:
             return False
-        with self._lock:
+        if not self._lock.acquire(timeout=LOCK_SECONDS):
+            return False
+        try:
             found = self._find(key)
             if found is None:
                 return False
@@ -111,6 +121,8 @@ class SharedContentTable:
             # The index entry goes last: a record is never found before its bytes are there.
             _SLOT.pack_into(self._map, slot, count + 1)
             _COUNT.pack_into(self._map, 0, count + 1)
+        finally:
+            self._lock.release()
         return True
 
     def close(self) -> None:
