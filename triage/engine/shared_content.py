@@ -23,7 +23,7 @@ from typing import Any
 RECORD_SIZE = 384
 #: Records the table holds: 24 MiB of address space, resident only as far as it is used.
 RECORDS = 65_536
-#: Slots tried after the home slot of the index before an entry is given up.
+#: Index slots tried, from a key's home slot on, before the key is given up.
 PROBES = 32
 
 #: A worker that waits longer than this for the lock (one that held it was killed) goes
@@ -68,6 +68,9 @@ class SharedContentTable:
         try:
             os.ftruncate(handle, size)
             mapping = mmap.mmap(handle, size)
+        except BaseException:
+            os.unlink(path)
+            raise
         finally:
             os.close(handle)
         return cls(mapping, context.Lock(), path, records)
