@@ -16,6 +16,7 @@ look-ahead, and a de-duplication set pruned as the scan moves on.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -85,13 +86,17 @@ class UnallocatedScanner:
         memo = _TrimMemo()
         for owner in scanners:
             rules = [rule for rule in CARVE_RULES if rule.extractor == owner.NAME]
-            inner = [owner] if owner.SCANS_TEXT else []
-            if rules:
-                inner.append(_Carver(owner, rules, self._carve_warn, cancel))
+            # Text detectors and text carvers see only the window's text; binary carvers
+            # (a JPEG's EXIF block) see all of it but its leading and trailing zeros.
+            inner: list[Extractor] = [_TextOnly(owner, memo)] if owner.SCANS_TEXT else []
+            for text in (True, False):
+                chosen = [rule for rule in rules if rule.text is text]
+                if chosen:
+                    carver = _Carver(owner, chosen, self._carve_warn, cancel)
+                    inner.append(_TextOnly(carver, memo) if text else _ZeroTrimmed(carver, memo))
             for detector in inner:
-                trimmed = _ZeroTrimmed(detector, memo)
-                self._owners[id(trimmed)] = owner
-                self._detectors.append(trimmed)
+                self._owners[id(detector)] = owner
+                self._detectors.append(detector)
 
     # -- warnings ----------------------------------------------------------------------
     def warn(self, message: str, volume_idx: int | None = None) -> None:
@@ -319,8 +324,64 @@ class _ChunkReader:
                 return
 
 
+#: A text detector's hit is text: a run of at least this many printable ASCII bytes (an
+#: old onion name with its suffix has 22, every other hit more), or of UTF-16LE characters.
+TEXT_RUN = 20
+#: Bytes on each side of a run of text scanned with it: more than any detector's context
+#: string reaches, so a hit's context reads as it would in the whole window.
+TEXT_MARGIN = 256
+#: Windows whose text, with margins, covers more than this share are scanned whole.
+TEXT_SHARE = 0.5
+
+#: Printable ASCII and white space as 'a', the zero byte as 'z', every other byte as a
+#: space. (Three classes, so that both needles below hold a byte most binary lacks: a
+#: needle of two common bytes makes ``bytes.find`` ten times slower.)
+_TEXT_CLASSES = bytes(0x61 if 0x20 <= c <= 0x7E or c in b"\t\n\r\x0b\x0c"
+                      else 0x7A if c == 0 else 0x20 for c in range(256))
+_ASCII_RUN = b"a" * TEXT_RUN
+#: UTF-16LE Latin text: each printable byte followed by a zero byte.
+_UTF16_RUN = b"az" * TEXT_RUN
+_UTF16_RUN_RE = re.compile(rb"(?:az)+")
+
+
+def text_segments(data: bytes) -> list[tuple[int, int]]:
+    """``(start, end)`` of the parts of ``data`` that hold text, margins included.
+
+    A part is a run of TEXT_RUN or more printable ASCII bytes or UTF-16LE characters,
+    widened by TEXT_MARGIN on each side (its start kept even, for UTF-16), and
+    overlapping parts are merged. Free space that held binary files (compressed data,
+    executables, media) has few such runs, so text detectors skip most of it.
+    """
+    classes = data.translate(_TEXT_CLASSES)
+    runs: list[tuple[int, int]] = []
+    found = classes.find(_ASCII_RUN)
+    while found >= 0:
+        end = classes.find(b" ", found)
+        end = len(classes) if end < 0 else end
+        zero = classes.find(b"z", found, end)
+        end = end if zero < 0 else zero
+        runs.append((found, end))
+        found = classes.find(_ASCII_RUN, end)
+    found = classes.find(_UTF16_RUN)
+    while found >= 0:
+        end = _UTF16_RUN_RE.match(classes, found).end()  # type: ignore[union-attr]
+        runs.append((found, end))
+        found = classes.find(_UTF16_RUN, end)
+    runs.sort()
+    segments: list[tuple[int, int]] = []
+    for start, end in runs:
+        start = max(0, start - TEXT_MARGIN) & ~1
+        end = min(len(data), end + TEXT_MARGIN)
+        if segments and start <= segments[-1][1]:
+            segments[-1] = (segments[-1][0], max(segments[-1][1], end))
+        else:
+            segments.append((start, end))
+    return segments
+
+
 class _TrimMemo:
-    """The zero-trimmed form of the last window, computed once for all detectors of a scan.
+    """The zero-trimmed form and the text segments of the last window, computed once for
+    all detectors of a scan.
 
     ``scan_chunks`` hands every detector the same window object, so its identity is the key;
     the window is held (one chunk plus look-ahead) so the identity cannot be reused.
@@ -329,6 +390,25 @@ class _TrimMemo:
     def __init__(self) -> None:
         self._window: bytes | None = None
         self._trimmed: tuple[int, bytes] | None = None
+        self._text_window: bytes | None = None
+        self._text: list[tuple[int, bytes]] = []
+
+    def text_parts(self, data: bytes) -> list[tuple[int, bytes]]:
+        """``(offset, bytes)`` of what text detectors scan: the zero-trimmed window when
+        text fills much of it, else its text segments."""
+        if data is not self._text_window:
+            self._text_window = data
+            trimmed = self.trimmed(data)
+            if trimmed is None:
+                self._text = []
+            else:
+                segments = text_segments(data)
+                covered = sum(end - start for start, end in segments)
+                if covered > TEXT_SHARE * len(trimmed[1]):
+                    self._text = [trimmed]
+                else:
+                    self._text = [(start, data[start:end]) for start, end in segments]
+        return self._text
 
     def trimmed(self, data: bytes) -> tuple[int, bytes] | None:
         """``(lead, data without leading and trailing zeros)``, or None when all zero."""
@@ -375,6 +455,22 @@ class _ZeroTrimmed(Extractor):
             yield finding
 
 
+class _TextOnly(_ZeroTrimmed):
+    """Runs a text detector on the text of a window only (:meth:`_TrimMemo.text_parts`).
+
+    Every hit of a text detector lies inside a run of text, so the findings are those of
+    the whole window; a run shorter than TEXT_RUN holds none.
+    """
+
+    def scan_bytes(self, data: bytes) -> Iterator[Finding]:
+        """The inner detector's findings in each text part, offsets relative to ``data``."""
+        for lead, part in self.memo.text_parts(data):
+            for finding in self.inner.scan_bytes(part):
+                if lead:
+                    finding.offset = (finding.offset or 0) + lead
+                yield finding
+
+
 _ZERO_BLOCK = bytes(64 * 1024)
 
 
@@ -404,12 +500,15 @@ class CarveRule:
     """A structure carved by signature and handed to an extractor's ``extract`` hook.
 
     ``spans(window)`` yields ``(start, end)`` of candidate structures in the window;
-    ``name`` is the file name the extractor is shown (it dispatches on names).
+    ``name`` is the file name the extractor is shown (it dispatches on names); ``text``
+    says the structure is text (JSON, a tor state file), so only a window's text is
+    searched for it.
     """
 
     extractor: str
     name: str
     spans: Callable[[bytes], Iterator[tuple[int, int]]]
+    text: bool = False
 
 
 def json_object_end(data: bytes, start: int, limit: int = CARVE_LIMIT) -> int | None:
@@ -522,8 +621,8 @@ def _exif_segment_end(window: bytes, soi: int) -> int | None:
 #: What is carved, for which extractor (by ``NAME``).
 CARVE_RULES: tuple[CarveRule, ...] = (
     CarveRule("crypto", "carved_wallet.json",
-              _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"'))),
-    CarveRule("tor", "state", _tor_state_spans),
+              _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"')), text=True),
+    CarveRule("tor", "state", _tor_state_spans, text=True),
     CarveRule("metadata", "carved.jpg", _jpeg_exif_spans),
 )
 
