@@ -330,7 +330,7 @@ TEXT_RUN = 20
 #: Bytes on each side of a run of text scanned with it: more than any detector's context
 #: string reaches, so a hit's context reads as it would in the whole window.
 TEXT_MARGIN = 256
-#: Windows whose text, with margins, covers more than this share are scanned whole.
+#: Windows whose runs of text hold more than this share of their bytes are scanned whole.
 TEXT_SHARE = 0.5
 
 #: Printable ASCII and white space as 'a', the zero byte as 'z', every other byte as a
@@ -344,29 +344,34 @@ _UTF16_RUN = b"az" * TEXT_RUN
 _UTF16_RUN_RE = re.compile(rb"(?:az)+")
 
 
-def text_segments(data: bytes) -> list[tuple[int, int]]:
+def text_segments(data: bytes, most: float | None = None) -> list[tuple[int, int]] | None:
     """``(start, end)`` of the parts of ``data`` that hold text, margins included.
 
     A part is a run of TEXT_RUN or more printable ASCII bytes or UTF-16LE characters,
     widened by TEXT_MARGIN on each side (its start kept even, for UTF-16), and
     overlapping parts are merged. Free space that held binary files (compressed data,
-    executables, media) has few such runs, so text detectors skip most of it.
+    executables, media) has few such runs, so text detectors skip most of it. None when
+    the runs hold more than ``most`` bytes (the search stops there).
     """
     classes = data.translate(_TEXT_CLASSES)
     runs: list[tuple[int, int]] = []
-    found = classes.find(_ASCII_RUN)
-    while found >= 0:
-        end = classes.find(b" ", found)
-        end = len(classes) if end < 0 else end
-        zero = classes.find(b"z", found, end)
-        end = end if zero < 0 else zero
-        runs.append((found, end))
-        found = classes.find(_ASCII_RUN, end)
-    found = classes.find(_UTF16_RUN)
-    while found >= 0:
-        end = _UTF16_RUN_RE.match(classes, found).end()  # type: ignore[union-attr]
-        runs.append((found, end))
-        found = classes.find(_UTF16_RUN, end)
+    held = 0
+    limit = len(data) if most is None else most
+    for needle in (_ASCII_RUN, _UTF16_RUN):
+        found = classes.find(needle)
+        while found >= 0:
+            if needle is _ASCII_RUN:
+                end = classes.find(b" ", found)
+                end = len(classes) if end < 0 else end
+                zero = classes.find(b"z", found, end)
+                end = end if zero < 0 else zero
+            else:
+                end = _UTF16_RUN_RE.match(classes, found).end()  # type: ignore[union-attr]
+            runs.append((found, end))
+            held += end - found
+            if held > limit:
+                return None
+            found = classes.find(needle, end)
     runs.sort()
     segments: list[tuple[int, int]] = []
     for start, end in runs:
@@ -402,9 +407,8 @@ class _TrimMemo:
             if trimmed is None:
                 self._text = []
             else:
-                segments = text_segments(data)
-                covered = sum(end - start for start, end in segments)
-                if covered > TEXT_SHARE * len(trimmed[1]):
+                segments = text_segments(data, TEXT_SHARE * len(trimmed[1]))
+                if segments is None:
                     self._text = [trimmed]
                 else:
                     self._text = [(start, data[start:end]) for start, end in segments]
