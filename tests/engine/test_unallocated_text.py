@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -129,3 +130,23 @@ def test_segments_cover_runs_with_margins_and_skip_short_ones() -> None:
     utf16 = "z".encode("utf-16-le") * TEXT_RUN
     window = noise[:1001] + utf16 + noise[1001:]
     assert text_segments(window) == [((1001 - TEXT_MARGIN) & ~1, 1001 + len(utf16) + TEXT_MARGIN)]
+
+
+_PRINTABLE = rb"[\t\n\x0b\x0c\r -~]"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.binary(max_size=64), st.sampled_from(
+    [b"a" * 19, b"b" * 20, b"c" * 40, "utf-16 text here!!".encode("utf-16-le"),
+     b"\x00" * 30, b"x\x00" * 19, b"x\x00" * 20])), max_size=40))
+def test_segments_cover_every_run_of_text_and_nothing_overlaps(parts: list[bytes]) -> None:
+    data = b"".join(parts)
+    segments = text_segments(data)
+    assert segments == sorted(segments)
+    assert all(0 <= start < end <= len(data) and start % 2 == 0 for start, end in segments)
+    assert all(a[1] < b[0] for a, b in zip(segments, segments[1:], strict=False))
+    runs = [m.span() for m in re.finditer(_PRINTABLE + b"{%d,}" % TEXT_RUN, data)]
+    runs += [m.span() for m in re.finditer(b"(?:" + _PRINTABLE + b"\\x00){%d,}" % TEXT_RUN, data)]
+    for start, end in runs:
+        assert any(s <= max(0, start - TEXT_MARGIN) and min(len(data), end + TEXT_MARGIN) <= e
+                   for s, e in segments), (start, end)

@@ -356,7 +356,6 @@ def text_segments(data: bytes, most: float | None = None) -> list[tuple[int, int
     classes = data.translate(_TEXT_CLASSES)
     runs: list[tuple[int, int]] = []
     held = 0
-    limit = len(data) if most is None else most
     for needle in (_ASCII_RUN, _UTF16_RUN):
         found = classes.find(needle)
         while found >= 0:
@@ -369,7 +368,7 @@ def text_segments(data: bytes, most: float | None = None) -> list[tuple[int, int
                 end = _UTF16_RUN_RE.match(classes, found).end()  # type: ignore[union-attr]
             runs.append((found, end))
             held += end - found
-            if held > limit:
+            if most is not None and held > most:
                 return None
             found = classes.find(needle, end)
     runs.sort()
