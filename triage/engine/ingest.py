@@ -257,8 +257,13 @@ class IngestEngine:
         for number, root in roots.items():
             tasks.put(WalkTask(number, root))
             outstanding += 1
-        for process in workers:
-            process.start()
+        try:
+            for process in workers:
+                process.start()
+        except BaseException:
+            if shared_content is not None:
+                shared_content.close()
+            raise
         in_flight: dict[int, str | None] = dict.fromkeys(range(shares))
         running = set(range(shares))
         stopping = False
