@@ -86,8 +86,8 @@ class UnallocatedScanner:
         memo = _TrimMemo()
         for owner in scanners:
             rules = [rule for rule in CARVE_RULES if rule.extractor == owner.NAME]
-            # Text detectors and text carvers see only the window's text; binary carvers
-            # (a JPEG's EXIF block) see all of it but its leading and trailing zeros.
+            # Text detectors and text carvers see only the window's text; the other carvers
+            # (JSON, a JPEG's EXIF block) see all of it but its leading and trailing zeros.
             inner: list[Extractor] = [_TextOnly(owner, memo)] if owner.SCANS_TEXT else []
             for text in (True, False):
                 chosen = [rule for rule in rules if rule.text is text]
@@ -623,8 +623,10 @@ def _exif_segment_end(window: bytes, soi: int) -> int | None:
 
 #: What is carved, for which extractor (by ``NAME``).
 CARVE_RULES: tuple[CarveRule, ...] = (
+    # JSON wallets are searched in all bytes: a label in UTF-8 (Cyrillic, Chinese) can
+    # stand between the object's "{" and its marker, and such bytes are not ASCII text.
     CarveRule("crypto", "carved_wallet.json",
-              _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"')), text=True),
+              _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"'))),
     CarveRule("tor", "state", _tor_state_spans, text=True),
     CarveRule("metadata", "carved.jpg", _jpeg_exif_spans),
 )
