@@ -7,7 +7,9 @@ and handed to :func:`triage.engine.chunk_scan.scan_chunks`, which runs the byte-
 detectors of the extractors (``scan_bytes``) with a look-ahead at chunk edges. Small
 structured artefacts (Electrum and Ethereum keystore JSON, a tor ``state`` file, a JPEG's
 EXIF block) are carved by signature and handed to the owning extractor's own ``extract``
-hook, so no format is parsed twice in the code base.
+hook, so no format is parsed twice in the code base. Text detectors (and the tor state
+carver) see only the runs of text of a window, with margins (:func:`text_segments`):
+whatever they look for is ASCII text, and free space is mostly binary.
 
 Every hit becomes an artefact row with ``unallocated=True``, its volume index and its
 absolute byte offset in the evidence. Memory stays bounded: one chunk plus its
@@ -504,7 +506,7 @@ class CarveRule:
 
     ``spans(window)`` yields ``(start, end)`` of candidate structures in the window;
     ``name`` is the file name the extractor is shown (it dispatches on names); ``text``
-    says the structure is text (JSON, a tor state file), so only a window's text is
+    says the structure is ASCII text (a tor state file), so only a window's text is
     searched for it.
     """
 
