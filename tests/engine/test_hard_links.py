@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine.hardlinks_walk import IMAGE, count_reads, process_all
 from triage.casedb import CaseDatabase
 from triage.engine import IngestEngine, IngestOptions
 from triage.engine.context import FileSystemContext
@@ -25,7 +26,6 @@ from triage.evidence import open_evidence
 from triage.evidence.filesystem import FileEntry
 from triage.evidence.tsk_filesystem import TskFileEntry
 
-IMAGE = Path(__file__).parents[1] / "data" / "images" / "hardlinks.raw"
 needs_tsk_tools = pytest.mark.skipif(
     shutil.which("fls") is None or shutil.which("icat") is None,
     reason="The Sleuth Kit's fls and icat are not installed",
@@ -92,15 +92,7 @@ def _walk_counting(keys: bool) -> tuple[dict[str, dict], dict[str, int], int]:
 
 
 def _walk_patched(monkeypatch, keys: bool) -> tuple[dict[str, dict], dict[str, int], int]:
-    read_bytes: dict[str, int] = {}
-    real_read = TskFileEntry.read
-
-    def counting_read(self, offset, size):
-        data = real_read(self, offset, size)
-        read_bytes[self.path] = read_bytes.get(self.path, 0) + len(data)
-        return data
-
-    monkeypatch.setattr(TskFileEntry, "read", counting_read)
+    read_bytes = count_reads(monkeypatch)
     if not keys:
         monkeypatch.setattr(TskFileEntry, "content_key", lambda self: None)
     options = IngestOptions(profile="full")
@@ -114,13 +106,9 @@ def _walk_patched(monkeypatch, keys: bool) -> tuple[dict[str, dict], dict[str, i
 
     processor.typer.type_bytes = counting_type
     rows = {}
-    with open_evidence(str(IMAGE)) as evidence:
-        filesystem = evidence.volumes()[0].open_filesystem()
-        ctx = FileSystemContext(filesystem, lambda message, path=None: None, threading.Event())
-        for entry in filesystem.walk():
-            result = processor.process(entry, ctx)
-            rows[entry.path] = {**result.row, "findings": sorted(
-                repr((x.NAME, f.type, f.attributes)) for x, f in result.findings)}
+    for entry, result in process_all(processor):
+        rows[entry.path] = {**result.row, "findings": sorted(
+            repr((x.NAME, f.type, f.attributes)) for x, f in result.findings)}
     return rows, read_bytes, typed[0]
 
 

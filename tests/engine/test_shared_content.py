@@ -5,20 +5,16 @@ from __future__ import annotations
 
 import multiprocessing
 import pickle
-import threading
 from pathlib import Path
 
 import pytest
 
+from tests.engine.hardlinks_walk import count_reads, process_all
 from triage.engine import IngestOptions
-from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.shared_content import SharedContentTable, shared_key
 from triage.engine.volume_walk import build_extractors
-from triage.evidence import open_evidence
-from triage.evidence.tsk_filesystem import TskFileEntry
 
-IMAGE = Path(__file__).parents[1] / "data" / "images" / "hardlinks.raw"
 VALUE = ("application/x-dosexec", "PE32+ executable (DLL) x86-64, for MS Windows",
          "0" * 32, "1" * 64, None)
 
@@ -95,21 +91,8 @@ def test_keys_name_the_volume_and_its_offset() -> None:
 
 
 def _walk(processor: FileProcessor, monkeypatch) -> tuple[dict[str, dict], dict[str, int]]:
-    read_bytes: dict[str, int] = {}
-    real_read = TskFileEntry.read
-
-    def counting_read(self, offset, size):
-        data = real_read(self, offset, size)
-        read_bytes[self.path] = read_bytes.get(self.path, 0) + len(data)
-        return data
-
-    monkeypatch.setattr(TskFileEntry, "read", counting_read)
-    rows = {}
-    with open_evidence(str(IMAGE)) as evidence:
-        filesystem = evidence.volumes()[0].open_filesystem()
-        ctx = FileSystemContext(filesystem, lambda message, path=None: None, threading.Event())
-        for entry in filesystem.walk():
-            rows[entry.path] = processor.process(entry, ctx).row
+    read_bytes = count_reads(monkeypatch)
+    rows = {entry.path: result.row for entry, result in process_all(processor)}
     monkeypatch.undo()
     return rows, read_bytes
 
