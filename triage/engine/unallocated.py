@@ -408,11 +408,13 @@ class _TrimMemo:
             if trimmed is None:
                 self._text = []
             else:
-                segments = text_segments(data, TEXT_SHARE * len(trimmed[1]))
+                # Searched in the trimmed bytes: leading and trailing zeros hold no text.
+                lead, part = trimmed
+                segments = text_segments(part, TEXT_SHARE * len(part))
                 if segments is None:
                     self._text = [trimmed]
                 else:
-                    self._text = [(start, data[start:end]) for start, end in segments]
+                    self._text = [(lead + start, part[start:end]) for start, end in segments]
         return self._text
 
     def trimmed(self, data: bytes) -> tuple[int, bytes] | None:
