@@ -351,3 +351,29 @@ def test_gui_bench_casedb_round_times_every_step(tmp_path: Path) -> None:
     assert steps["open case (tree with counts)"].limit == 1.0
     slow = gui_bench.Step("x", 0.5, gui=[0.7, 0.2, 0.9], casedb=[0.1])
     assert slow.row() == "| x | 0.700 | 0.100 | < 0.5 s | MISSED |"
+
+
+# -- the cost breakdown ----------------------------------------------------------------------
+def test_cost_breakdown_counts_every_entry_fls_lists(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import cost_breakdown
+    from tests.evidence.oracles import IMAGES, fls_listing
+
+    image = IMAGES / "ntfs.raw"
+    assert cost_breakdown.main([str(image), "--rounds", "1"]) == 0
+    table = capsys.readouterr().out
+    listing_row = next(line for line in table.splitlines() if line.startswith("| listing"))
+    # Every name fls lists (the root is not one) is an entry the breakdown timed.
+    assert int(listing_row.split("|")[3]) == sum(fls_listing([image]).values())
+    processed = [line.split("|") for line in table.splitlines()
+                 if line.startswith("| processing")]
+    assert sum(int(cells[3]) for cells in processed) == int(listing_row.split("|")[3])
+    assert "| case writes |" in table and "| **total** |" in table
+
+
+def test_cost_breakdown_refuses_a_missing_image(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import cost_breakdown
+
+    with pytest.raises(SystemExit):
+        cost_breakdown.main([str(tmp_path / "absent.raw")])
+    assert "no such image file" in capsys.readouterr().err
