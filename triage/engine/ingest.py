@@ -20,6 +20,7 @@ from triage.engine.batch_writer import BatchWriter
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
+from triage.engine.result_channel import ResultChannel
 from triage.engine.shared_content import SharedContentTable
 from triage.engine.unallocated import UnallocatedScanner
 from triage.engine.volume_walk import (
@@ -231,14 +232,14 @@ class IngestEngine:
         """
         context = _process_context()
         tasks: Any = context.Queue()
-        results: Any = context.Queue(maxsize=64)
-        cancel = context.Event()
         shares = self.options.jobs
+        results = ResultChannel(context, shares)
+        cancel = context.Event()
         shared_content = _shared_content_table(context) if shares > 1 else None
         workers = [
             context.Process(target=worker_main,
-                            args=(share, shares, evidence_path, self.options, jobs, tasks, results,
-                                  cancel, shared_content), daemon=True)
+                            args=(share, shares, evidence_path, self.options, jobs, tasks,
+                                  results.senders[share], cancel, shared_content), daemon=True)
             for share in range(shares)
         ]
         evidence_id = unallocated.evidence_id if unallocated else jobs[0].evidence_id
@@ -261,9 +262,11 @@ class IngestEngine:
             for process in workers:
                 process.start()
         except BaseException:
+            results.close()
             if shared_content is not None:
                 shared_content.close()
             raise
+        results.workers_started()
         in_flight: dict[int, str | None] = dict.fromkeys(range(shares))
         running = set(range(shares))
         stopping = False
@@ -347,6 +350,7 @@ class IngestEngine:
                     process.join(timeout=2)
             tasks.close()
             tasks.cancel_join_thread()
+            results.close()
             if shared_content is not None:
                 shared_content.close()
 

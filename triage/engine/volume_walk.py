@@ -218,17 +218,29 @@ class _CallableEvent(threading.Event):
         return self._predicate()
 
 
+class _ParentGone(Exception):
+    """The parent's end of the results pipe is closed: nobody reads any more."""
+
+
 def worker_main(share: int, workers: int, evidence_path: str, options: IngestOptions,
                 jobs: list[VolumeJob], tasks: Any, results: Any, cancel: Any,
                 shared_content: SharedContentTable | None = None) -> None:
     """Entry point of a worker process: take tasks until told to stop.
 
-    Messages to the parent: ``("start", share, path)`` when a task begins, ``("rows",
-    share, batch)``, ``("unallocated", share, rows, warnings, bytes done, seconds or
-    None until the scan ends)``, ``("beat", share)`` while a large file streams,
-    ``("warn", message, volume index)`` and finally ``("done", share)``.
+    ``results`` is this worker's sending end of its pipe to the parent
+    (:class:`~triage.engine.result_channel.ResultChannel`). Messages to the parent:
+    ``("start", share, path)`` when a task begins, ``("rows", share, batch)``,
+    ``("unallocated", share, rows, warnings, bytes done, seconds or None until the scan
+    ends)``, ``("beat", share)`` while a large file streams, ``("warn", message, volume
+    index)`` and finally ``("done", share)``.
     """
     from triage.evidence import EvidenceError, FileSystemError, open_evidence
+
+    def say(message: tuple[Any, ...]) -> None:
+        try:
+            results.send(message)
+        except (BrokenPipeError, ConnectionResetError) as exc:
+            raise _ParentGone from exc
 
     last_beat = [time.monotonic()]
 
@@ -236,7 +248,7 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
         now = time.monotonic()
         if now - last_beat[0] >= HEARTBEAT_SECONDS:
             last_beat[0] = now
-            results.put(("beat", share))
+            say(("beat", share))
 
     try:
         evidence = open_evidence(evidence_path)
@@ -258,31 +270,41 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
             if task is None or cancel.is_set():
                 break
             if isinstance(task, UnallocatedTask):
-                results.put(("start", share, "unallocated space"))
-                _scan_unallocated(task, evidence, processor, filesystem_of, results, share,
+                say(("start", share, "unallocated space"))
+                _scan_unallocated(task, evidence, processor, filesystem_of, say, share,
                                   cancel.is_set)
                 continue
             job = jobs[task.job]
-            results.put(("start", share, task.directory.path))
+            say(("start", share, task.directory.path))
             filesystem = filesystem_of(job.volume_index)
             if filesystem is None:
-                results.put(("warn", f"volume {job.volume_index}: no longer readable",
-                             job.volume_index))
-                results.put(("rows", share, RowBatch(finished_task=True)))
+                say(("warn", f"volume {job.volume_index}: no longer readable",
+                     job.volume_index))
+                say(("rows", share, RowBatch(finished_task=True)))
                 continue
             for batch in iter_task_batches(task, job, filesystem, processor, cancel.is_set,
                                            workers):
-                results.put(("rows", share, batch))
+                say(("rows", share, batch))
+    except _ParentGone:
+        return
     except EvidenceError as exc:
-        results.put(("warn", f"worker {share}: {exc}", None))
+        _say_last(results, ("warn", f"worker {share}: {exc}", None))
     except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
-        results.put(("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
-    finally:
-        results.put(("done", share))
+        _say_last(results, ("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
+    _say_last(results, ("done", share))
+
+
+def _say_last(results: Any, message: tuple[Any, ...]) -> None:
+    """Send a closing message; a parent that stopped reading is no reason to fail."""
+    try:
+        results.send(message)
+    except (OSError, ValueError):
+        pass
 
 
 def _scan_unallocated(task: UnallocatedTask, evidence: Any, processor: FileProcessor,
-                      filesystem_of: Callable[[int], Any], results: Any, share: int,
+                      filesystem_of: Callable[[int], Any],
+                      say: Callable[[tuple[Any, ...]], None], share: int,
                       cancel: Callable[[], bool]) -> None:
     """Run the unallocated-space scan in this worker, sending its rows as they come."""
     from triage.engine.unallocated import UnallocatedScanner
@@ -294,7 +316,7 @@ def _scan_unallocated(task: UnallocatedTask, evidence: Any, processor: FileProce
     try:
         for rows, done in scanner.scan({index: filesystem_of(index)
                                         for index in task.volume_indexes}):
-            results.put(("unallocated", share, rows, scanner.take_warnings(), done, None))
+            say(("unallocated", share, rows, scanner.take_warnings(), done, None))
     finally:
-        results.put(("unallocated", share, [], scanner.take_warnings(), done,
-                     time.perf_counter() - started))
+        say(("unallocated", share, [], scanner.take_warnings(), done,
+             time.perf_counter() - started))

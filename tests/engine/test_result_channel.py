@@ -1,0 +1,149 @@
+"""The workers' pipes to the parent: order, damage, time-outs and back-pressure."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import struct
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from triage.engine.options import IngestOptions
+from triage.engine.result_channel import ResultChannel
+from triage.engine.volume_walk import VolumeJob, WalkTask, worker_main
+from triage.evidence.filesystem import DirectoryTask
+
+IMAGES = Path(__file__).resolve().parents[1] / "data" / "images"
+#: A hang guard only: every wait below normally ends in milliseconds.
+GUARD_SECONDS = 10.0
+
+
+def send_numbered(sender, share: int, count: int) -> None:
+    """Child: send ``count`` numbered messages, then a last one."""
+    for number in range(count):
+        sender.send(("n", share, number))
+    sender.send(("done", share))
+
+
+def send_then_cut(sender) -> None:
+    """Child: one good message, then a length header promising more bytes than follow."""
+    sender.send(("n", 9, 0))
+    os.write(sender.fileno(), struct.pack("!i", 1000) + b"short")
+    os._exit(0)
+
+
+def send_big(sender, started, sent, count: int) -> None:
+    """Child: say it started, then send ``count`` messages of 1 MiB, counting each."""
+    started.set()
+    for _ in range(count):
+        sender.send(b"x" * (1 << 20))
+        with sent.get_lock():
+            sent.value += 1
+
+
+def _receive_until_done(channel: ResultChannel, shares: int) -> list[tuple]:
+    got: list[tuple] = []
+    finished = 0
+    deadline = time.monotonic() + GUARD_SECONDS
+    while finished < shares and time.monotonic() < deadline:
+        try:
+            message = channel.get(timeout=0.2)
+        except queue.Empty:
+            continue
+        got.append(message)
+        finished += message[0] == "done"
+    return got
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn"])
+def test_each_workers_messages_arrive_complete_and_in_order(method: str) -> None:
+    context = multiprocessing.get_context(method)
+    channel = ResultChannel(context, 2)
+    children = [context.Process(target=send_numbered, args=(channel.senders[s], s, 300))
+                for s in range(2)]
+    for child in children:
+        child.start()
+    channel.workers_started()
+    try:
+        got = _receive_until_done(channel, 2)
+    finally:
+        for child in children:
+            child.join(GUARD_SECONDS)
+        channel.close()
+    for share in range(2):
+        numbers = [m[2] for m in got if m[0] == "n" and m[1] == share]
+        assert numbers == list(range(300))
+    assert sorted(m[1] for m in got if m[0] == "done") == [0, 1]
+
+
+def test_a_damaged_pipe_is_dropped_and_the_others_still_read() -> None:
+    context = multiprocessing.get_context("fork")
+    channel = ResultChannel(context, 2)
+    broken = context.Process(target=send_then_cut, args=(channel.senders[0],))
+    healthy = context.Process(target=send_numbered, args=(channel.senders[1], 1, 50))
+    broken.start()
+    broken.join(GUARD_SECONDS)
+    healthy.start()
+    channel.workers_started()
+    try:
+        got = _receive_until_done(channel, 1)
+    finally:
+        healthy.join(GUARD_SECONDS)
+        channel.close()
+    assert ("n", 9, 0) in got
+    assert [m[2] for m in got if m[0] == "n" and m[1] == 1] == list(range(50))
+    assert got[-1] == ("done", 1)
+
+
+def test_get_waits_for_the_time_out_and_then_reports_empty() -> None:
+    channel = ResultChannel(multiprocessing.get_context("fork"), 1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(queue.Empty):
+            channel.get(timeout=0.3)
+        assert time.monotonic() - started >= 0.25
+        channel.close()
+        with pytest.raises(queue.Empty):
+            channel.get(timeout=0.05)  # nothing left to read: still only Empty
+    finally:
+        channel.close()
+
+
+def test_a_worker_waits_while_the_parent_does_not_read() -> None:
+    """A full pipe holds the sender back: what is in flight stays bounded."""
+    context = multiprocessing.get_context("fork")
+    channel = ResultChannel(context, 1)
+    started, sent = context.Event(), context.Value("i", 0)
+    child = context.Process(target=send_big, args=(channel.senders[0], started, sent, 8))
+    child.start()
+    channel.workers_started()
+    try:
+        assert started.wait(GUARD_SECONDS)
+        time.sleep(0.3)
+        # A pipe holds far less than 1 MiB: not even the first message can have gone.
+        assert sent.value == 0
+        received = [channel.get(timeout=GUARD_SECONDS) for _ in range(8)]
+        child.join(GUARD_SECONDS)
+        assert sent.value == 8 and all(len(m) == 1 << 20 for m in received)
+    finally:
+        if child.is_alive():
+            child.kill()
+        channel.close()
+
+
+def test_a_worker_whose_parent_stopped_reading_ends_quietly() -> None:
+    reader, sender = multiprocessing.Pipe(duplex=False)
+    reader.close()
+    options = IngestOptions(profile="quick")
+    job = VolumeJob(str(IMAGES / "ntfs.raw"), 0, 1, 1, options)
+    tasks: queue.Queue = queue.Queue()
+    tasks.put(WalkTask(0, DirectoryTask(5, "/", 5)))
+    tasks.put(None)
+    # Returns instead of raising BrokenPipeError (or hanging on a pipe nobody reads).
+    assert worker_main(0, 1, job.evidence_path, options, [job], tasks, sender,
+                       threading.Event()) is None
+    sender.close()
