@@ -22,8 +22,10 @@ IMAGES = Path(__file__).resolve().parents[1] / "data" / "images"
 GUARD_SECONDS = 10.0
 
 
-def send_numbered(sender, share: int, count: int) -> None:
-    """Child: send ``count`` numbered messages, then a last one."""
+def send_numbered(sender, share: int, count: int, go=None) -> None:
+    """Child: (once ``go`` is set, if given) send ``count`` numbered messages, then a last one."""
+    if go is not None and not go.wait(GUARD_SECONDS):
+        sender.send(("gave up waiting", share))
     for number in range(count):
         sender.send(("n", share, number))
     sender.send(("done", share))
@@ -45,6 +47,15 @@ def send_big(sender, started, sent, count: int) -> None:
             sent.value += 1
 
 
+def _start(context, channel: ResultChannel, target, *args) -> multiprocessing.Process:
+    """Start a child with a new pipe, closing the parent's copy as the engine does."""
+    sender = channel.new_sender()
+    child = context.Process(target=target, args=(sender, *args))
+    child.start()
+    sender.close()
+    return child
+
+
 def _receive_until_done(channel: ResultChannel, shares: int) -> list[tuple]:
     got: list[tuple] = []
     finished = 0
@@ -62,12 +73,8 @@ def _receive_until_done(channel: ResultChannel, shares: int) -> list[tuple]:
 @pytest.mark.parametrize("method", ["fork", "spawn"])
 def test_each_workers_messages_arrive_complete_and_in_order(method: str) -> None:
     context = multiprocessing.get_context(method)
-    channel = ResultChannel(context, 2)
-    children = [context.Process(target=send_numbered, args=(channel.senders[s], s, 300))
-                for s in range(2)]
-    for child in children:
-        child.start()
-    channel.workers_started()
+    channel = ResultChannel(context)
+    children = [_start(context, channel, send_numbered, s, 300) for s in range(2)]
     try:
         got = _receive_until_done(channel, 2)
     finally:
@@ -80,47 +87,54 @@ def test_each_workers_messages_arrive_complete_and_in_order(method: str) -> None
     assert sorted(m[1] for m in got if m[0] == "done") == [0, 1]
 
 
-def test_a_damaged_pipe_is_dropped_and_the_others_still_read() -> None:
+def test_a_damaged_pipe_is_dropped_while_the_other_worker_still_runs() -> None:
     context = multiprocessing.get_context("fork")
-    channel = ResultChannel(context, 2)
-    broken = context.Process(target=send_then_cut, args=(channel.senders[0],))
-    healthy = context.Process(target=send_numbered, args=(channel.senders[1], 1, 50))
-    broken.start()
+    channel = ResultChannel(context)
+    go = context.Event()
+    broken = _start(context, channel, send_then_cut)
     broken.join(GUARD_SECONDS)
-    healthy.start()
-    channel.workers_started()
+    # Forked after the broken worker's pipe was made: must not keep that pipe open.
+    healthy = _start(context, channel, send_numbered, 1, 50, go)
     try:
+        assert channel.get(timeout=GUARD_SECONDS) == ("n", 9, 0)
+        # The cut message is dropped at once, while the healthy worker still waits for go
+        # (were its end kept open, reading the rest of the cut message would wait for it).
+        with pytest.raises(queue.Empty):
+            channel.get(timeout=0.5)
+        go.set()
         got = _receive_until_done(channel, 1)
     finally:
+        go.set()
         healthy.join(GUARD_SECONDS)
         channel.close()
-    assert ("n", 9, 0) in got
-    assert [m[2] for m in got if m[0] == "n" and m[1] == 1] == list(range(50))
-    assert got[-1] == ("done", 1)
+    assert [m[2] for m in got if m[0] == "n"] == list(range(50))
+    assert got[-1] == ("done", 1) and not any(m[0] == "gave up waiting" for m in got)
 
 
 def test_get_waits_for_the_time_out_and_then_reports_empty() -> None:
-    channel = ResultChannel(multiprocessing.get_context("fork"), 1)
+    channel = ResultChannel(multiprocessing.get_context("fork"))
+    sender = channel.new_sender()
     try:
         started = time.monotonic()
         with pytest.raises(queue.Empty):
-            channel.get(timeout=0.3)
+            channel.get(timeout=0.3)  # a live pipe with nothing in it
         assert time.monotonic() - started >= 0.25
-        channel.close()
+        sender.close()
         with pytest.raises(queue.Empty):
-            channel.get(timeout=0.05)  # nothing left to read: still only Empty
+            channel.get(timeout=0.05)  # its end: dropped, and still only Empty
+        with pytest.raises(queue.Empty):
+            channel.get(timeout=0.05)  # no pipe left at all
     finally:
+        sender.close()
         channel.close()
 
 
 def test_a_worker_waits_while_the_parent_does_not_read() -> None:
     """A full pipe holds the sender back: what is in flight stays bounded."""
     context = multiprocessing.get_context("fork")
-    channel = ResultChannel(context, 1)
+    channel = ResultChannel(context)
     started, sent = context.Event(), context.Value("i", 0)
-    child = context.Process(target=send_big, args=(channel.senders[0], started, sent, 8))
-    child.start()
-    channel.workers_started()
+    child = _start(context, channel, send_big, started, sent, 8)
     try:
         assert started.wait(GUARD_SECONDS)
         time.sleep(0.3)

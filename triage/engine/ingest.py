@@ -233,15 +233,10 @@ class IngestEngine:
         context = _process_context()
         tasks: Any = context.Queue()
         shares = self.options.jobs
-        results = ResultChannel(context, shares)
+        results = ResultChannel(context)
         cancel = context.Event()
         shared_content = _shared_content_table(context) if shares > 1 else None
-        workers = [
-            context.Process(target=worker_main,
-                            args=(share, shares, evidence_path, self.options, jobs, tasks,
-                                  results.senders[share], cancel, shared_content), daemon=True)
-            for share in range(shares)
-        ]
+        workers: list[Any] = []
         evidence_id = unallocated.evidence_id if unallocated else jobs[0].evidence_id
         run_id = unallocated.run_id if unallocated else jobs[0].run_id
 
@@ -259,14 +254,23 @@ class IngestEngine:
             tasks.put(WalkTask(number, root))
             outstanding += 1
         try:
-            for process in workers:
-                process.start()
+            for share in range(shares):
+                sender = results.new_sender()
+                process = context.Process(
+                    target=worker_main, daemon=True,
+                    args=(share, shares, evidence_path, self.options, jobs, tasks, sender, cancel,
+                          shared_content))
+                try:
+                    process.start()
+                finally:
+                    # The worker has its own copy; workers forked later must not inherit one.
+                    sender.close()
+                workers.append(process)
         except BaseException:
             results.close()
             if shared_content is not None:
                 shared_content.close()
             raise
-        results.workers_started()
         in_flight: dict[int, str | None] = dict.fromkeys(range(shares))
         running = set(range(shares))
         stopping = False

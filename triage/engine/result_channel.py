@@ -9,6 +9,9 @@ the worker until the parent reads, which bounds memory as a bounded queue did. E
 worker writes to a pipe of its own, so messages of one worker arrive in the order it
 sent them, and a worker that dies in the middle of a message damages only its own pipe:
 the parent drops that pipe (its end-of-work is noticed by the walk's liveness checks).
+For that, a worker's sending end must live in that worker alone: the parent makes each
+pipe just before it starts the worker and closes its own copy right after, so workers
+forked later do not inherit it (the pipe's end then shows as soon as its worker is gone).
 """
 
 from __future__ import annotations
@@ -23,17 +26,19 @@ from typing import Any
 class ResultChannel:
     """The parent's side of the workers' pipes: ``get`` returns the next message of any."""
 
-    def __init__(self, context: Any, workers: int) -> None:
-        pairs = [context.Pipe(duplex=False) for _ in range(workers)]
-        self._readers: list[Connection] = [reader for reader, _ in pairs]
-        #: ``senders[i]`` is what worker ``i`` sends with (``send(message)``).
-        self.senders: list[Connection] = [sender for _, sender in pairs]
+    def __init__(self, context: Any) -> None:
+        self._context = context
+        self._readers: list[Connection] = []
         self._turn = 0
 
-    def workers_started(self) -> None:
-        """Close the parent's copies of the senders (the workers have their own)."""
-        for sender in self.senders:
-            sender.close()
+    def new_sender(self) -> Connection:
+        """Make one worker's pipe and return its sending end (``send(message)``).
+
+        Pass it to the worker's process and close it once the process has started.
+        """
+        reader, sender = self._context.Pipe(duplex=False)
+        self._readers.append(reader)
+        return sender
 
     def get(self, timeout: float) -> Any:
         """Return the next message; raise :class:`queue.Empty` when none came in ``timeout``
@@ -63,5 +68,3 @@ class ResultChannel:
         for reader in self._readers:
             reader.close()
         self._readers = []
-        for sender in self.senders:
-            sender.close()
