@@ -67,24 +67,19 @@ class RoundFigures:
 
 
 def timed_entries(filesystem: Any, warn: Any, figures: RoundFigures) -> Iterator[Any]:
-    """Yield every entry of ``filesystem`` depth-first, adding the listing time to ``figures``."""
-    root = filesystem.root_task(warn)
-    pending = [root] if root is not None else []
+    """Yield the entries of ``filesystem.walk`` (the in-process walk), adding the time
+    spent producing them to ``figures.listing``."""
+    entries = filesystem.walk(warn)
     clock = time.process_time
-    while pending:
-        task = pending.pop()
-        listing = iter(filesystem.list_directory(task, warn))
-        while True:
-            started = clock()
-            try:
-                entry, subdirectory = next(listing)
-            except StopIteration:
-                figures.listing += clock() - started
-                break
+    while True:
+        started = clock()
+        try:
+            entry = next(entries)
+        except StopIteration:
             figures.listing += clock() - started
-            if subdirectory is not None:
-                pending.append(subdirectory)
-            yield entry
+            return
+        figures.listing += clock() - started
+        yield entry
 
 
 def orphan_search_seconds(image: str) -> float | None:
