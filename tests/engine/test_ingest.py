@@ -236,3 +236,45 @@ def test_streaming_a_large_file_sends_heartbeats(tmp_path):
         result = processor.process(entry, FileSystemContext(filesystem, lambda m, p=None: None))
     assert result.row["md5"] == hashlib.md5(content).hexdigest()
     assert len(beats) == 4  # one per chunk streamed
+
+
+@pytest.mark.parametrize(("error", "status"), [(RuntimeError("boom"), "failed"),
+                                                (KeyboardInterrupt(), "cancelled")])
+def test_a_run_stopped_by_an_exception_is_not_recorded_as_completed(tmp_path, monkeypatch,
+                                                                     error, status):
+    def scan_evidence(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(IngestEngine, "_scan_evidence", scan_evidence)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    with pytest.raises(type(error)):
+        IngestEngine(case_path, IngestOptions()).run([str(TWO_PARTITIONS)])
+    with CaseDatabase.open(case_path) as case:
+        run = case.list_runs()[0]
+        assert run["status"] == status
+        assert [e["action"] for e in case.iter_audit()][-1] == "run.finish"
+
+
+def test_batches_are_committed_without_a_sync_each_and_the_run_end_syncs(tmp_path, monkeypatch):
+    seen: dict[str, list[int]] = {"batch": [], "finish": []}
+    write_batch, finish_run = CaseDatabase.write_batch, CaseDatabase.finish_run
+
+    def synchronous(case):
+        return case.conn.execute("PRAGMA synchronous").fetchone()[0]
+
+    def spy_write_batch(self, *args, **kwargs):
+        seen["batch"].append(synchronous(self))
+        return write_batch(self, *args, **kwargs)
+
+    def spy_finish_run(self, *args, **kwargs):
+        seen["finish"].append(synchronous(self))
+        return finish_run(self, *args, **kwargs)
+
+    monkeypatch.setattr(CaseDatabase, "write_batch", spy_write_batch)
+    monkeypatch.setattr(CaseDatabase, "finish_run", spy_finish_run)
+    case = _scan(tmp_path, [TWO_PARTITIONS])
+    case.close()
+    normal, full = 1, 2
+    assert seen["batch"] and set(seen["batch"]) == {normal}
+    assert seen["finish"] == [full]

@@ -70,36 +70,50 @@ class IngestEngine:
     def _run(self, case: CaseDatabase, opened: list[Evidence], started: float) -> RunSummary:
         options = self.options
         extractors = build_extractors(options)
-        case.register_artefact_types(artefact_types().values())
-        case.mark_interrupted_runs()
-        if options.examiner:
-            case.add_examiner(options.examiner)
-        evidence_ids = [
-            case.add_evidence(
-                str(Path(e.path).resolve()) if e.format != "folder" else str(Path(e.path).resolve()),
-                e.format, e.size, [str(s) for s in e.segments], _safe(e.media_info),
-                _safe(e.stored_hashes), options.examiner,
-            )
-            for e in opened
-        ]
-        run_id = case.begin_run(
-            options.profile, [x.NAME for x in extractors], options.examiner, evidence_ids, options.jobs
-        )
+        # Synced with the run's end, like the batches below.
+        with case.deferred_sync():
+            case.register_artefact_types(artefact_types().values())
+            case.mark_interrupted_runs()
+            if options.examiner:
+                case.add_examiner(options.examiner)
+            evidence_ids = [
+                case.add_evidence(
+                    str(Path(e.path).resolve()), e.format, e.size, [str(s) for s in e.segments],
+                    _safe(e.media_info), _safe(e.stored_hashes), options.examiner,
+                )
+                for e in opened
+            ]
+            run_id = case.begin_run(options.profile, [x.NAME for x in extractors],
+                                    options.examiner, evidence_ids, options.jobs)
         writer = BatchWriter(case)
         summary = RunSummary(run_id=run_id, status="running")
         status, message = "completed", None
         try:
-            for evidence, evidence_id in zip(opened, evidence_ids, strict=True):
-                if self.cancel.is_set():
-                    break
-                self._scan_evidence(case, writer, evidence, evidence_id, run_id, extractors, summary)
-            if self.cancel.is_set():
-                status = "cancelled"
-        except (EvidenceError, OSError) as exc:
-            status, message = "failed", str(exc)
-            writer.warn({"run_id": run_id, "source": "engine", "message": f"run failed: {exc}"})
+            # The batches are not synced to disk one by one: finish_run's commit, after
+            # this block, syncs them all (a crash before it leaves a consistent case whose
+            # run shows as interrupted).
+            with case.deferred_sync():
+                try:
+                    for evidence, evidence_id in zip(opened, evidence_ids, strict=True):
+                        if self.cancel.is_set():
+                            break
+                        self._scan_evidence(case, writer, evidence, evidence_id, run_id,
+                                            extractors, summary)
+                    if self.cancel.is_set():
+                        status = "cancelled"
+                except (EvidenceError, OSError) as exc:
+                    status, message = "failed", str(exc)
+                    writer.warn({"run_id": run_id, "source": "engine",
+                                 "message": f"run failed: {exc}"})
+                except KeyboardInterrupt:
+                    status, message = "cancelled", "interrupted"
+                    raise
+                except BaseException as exc:
+                    status, message = "failed", f"internal error: {type(exc).__name__}: {exc}"
+                    raise
+                finally:
+                    writer.finish()
         finally:
-            writer.finish()
             summary.status = status
             summary.message = message
             summary.files = writer.file_count
