@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sqlite3
 import subprocess
 import threading
 import time
@@ -278,3 +279,22 @@ def test_batches_are_committed_without_a_sync_each_and_the_run_end_syncs(tmp_pat
     normal, full = 1, 2
     assert seen["batch"] and set(seen["batch"]) == {normal}
     assert seen["finish"] == [full]
+
+
+def test_a_run_whose_last_batch_cannot_be_written_is_recorded_as_failed(tmp_path, monkeypatch):
+    from triage.engine.batch_writer import BatchWriter
+
+    finish = BatchWriter.finish
+
+    def failing_finish(self):
+        finish(self)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(BatchWriter, "finish", failing_finish)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    with pytest.raises(sqlite3.OperationalError):
+        IngestEngine(case_path, IngestOptions()).run([str(TWO_PARTITIONS)])
+    with CaseDatabase.open(case_path) as case:
+        run = case.list_runs()[0]
+        assert run["status"] == "failed"

@@ -91,7 +91,7 @@ class IngestEngine:
         try:
             # The batches are not synced to disk one by one: finish_run's commit, after
             # this block, syncs them all (a crash before it leaves a consistent case whose
-            # run shows as interrupted).
+            # run shows as interrupted, or is missing if it had only just begun).
             with case.deferred_sync():
                 try:
                     for evidence, evidence_id in zip(opened, evidence_ids, strict=True):
@@ -112,7 +112,12 @@ class IngestEngine:
                     status, message = "failed", f"internal error: {type(exc).__name__}: {exc}"
                     raise
                 finally:
-                    writer.finish()
+                    try:
+                        writer.finish()
+                    except BaseException as exc:
+                        # The last batch is lost: the run must not read as completed.
+                        status, message = "failed", f"writing the case failed: {exc}"
+                        raise
         finally:
             summary.status = status
             summary.message = message
