@@ -219,3 +219,21 @@ def test_artefact_written_before_its_file_is_linked_afterwards(case):
     stored = next(case.iter_artefacts())
     file = next(case.iter_files())
     assert (stored["file_id"], stored["inode"], stored["deleted"]) == (file["id"], "115", 1)
+
+
+def test_names_that_are_not_utf8_are_refused_with_a_clear_message(tmp_path, case):
+    # Command-line arguments and paths keep undecodable bytes as lone surrogates.
+    bad = b"ev\xff".decode("utf-8", "surrogateescape")
+    with pytest.raises(CaseError, match=r"evidence path .*ev\\xff is not valid UTF-8"):
+        case.add_evidence(str(tmp_path / bad), "raw", 1)
+    with pytest.raises(CaseError, match=r"examiner name bob\\xff is not valid UTF-8"):
+        case.add_examiner(b"bob\xff".decode("utf-8", "surrogateescape"))
+    with pytest.raises(CaseError, match="case name"):
+        CaseDatabase.create(tmp_path / "named.triage", name=bad)
+    assert not (tmp_path / "named.triage").exists()
+    # A case file whose own name is not UTF-8 is made, its name shown with U+FFFD.
+    created = CaseDatabase.create(tmp_path / f"{bad}.triage")
+    try:
+        assert created.info()["name"] == "ev\ufffd"
+    finally:
+        created.close()

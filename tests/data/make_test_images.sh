@@ -130,6 +130,19 @@ want fat16.raw && make_fat "$OUT/fat16.raw" fat16 16 4M 16161616
 want fat32.raw && make_fat "$OUT/fat32.raw" fat32 32 34M 32323232
 want ext4.raw && make_ext4 "$OUT/ext4.raw" ext4 4M
 
+# ext2 whose names are not UTF-8 (made here, not staged: a checkout cannot hold such
+# names portably): directory "dir\xff" holding "note\xc3.txt", and a plain file.
+if want odd_names.raw; then
+    rm -f "$OUT/odd_names.raw"
+    odd="$WORK/odd_names"
+    mkdir -p "$odd/dir$(printf '\377')"
+    printf 'pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 now\n' > "$odd/dir$(printf '\377')/note$(printf '\303').txt"
+    printf 'plain\n' > "$odd/plain.txt"
+    find "$odd" -exec touch -h -d "@$EPOCH" {} +
+    mke2fs -q -F -t ext2 -b 1024 -L odd_names -U 0b1c7a5e-0000-4000-8000-000000000003 \
+        -E hash_seed=0b1c7a5e-0000-4000-8000-000000000004 -d "$odd" "$OUT/odd_names.raw" 1M >/dev/null
+fi
+
 # exFAT: no exFAT writer is available without a kernel driver, so this is an empty,
 # freshly formatted volume (content-bearing exFAT tests use go-exfat's test.exfat).
 if want exfat.raw; then

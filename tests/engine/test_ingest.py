@@ -298,3 +298,22 @@ def test_a_run_whose_last_batch_cannot_be_written_is_recorded_as_failed(tmp_path
     with CaseDatabase.open(case_path) as case:
         run = case.list_runs()[0]
         assert run["status"] == "failed"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_folder_with_names_that_are_not_utf8_is_scanned_whole(tmp_path: Path, jobs: int) -> None:
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    with open(os.fsencode(folder) + b"/pay\xc3.txt", "wb") as handle:
+        handle.write(b"pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 now\n")
+    (folder / "ok.txt").write_text("hello\n")
+    case = _scan(tmp_path, [folder], jobs=jobs)
+    try:
+        (run,) = case.conn.execute("SELECT status FROM runs").fetchall()
+        paths = {row[0] for row in case.conn.execute("SELECT path FROM files")}
+        found = case.conn.execute("SELECT path FROM artefacts WHERE type = 'crypto.address'")
+        assert run[0] == "completed"
+        assert paths == {"/pay\ufffd.txt", "/ok.txt"}
+        assert [row[0] for row in found] == ["/pay\ufffd.txt"]
+    finally:
+        case.close()

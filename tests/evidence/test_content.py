@@ -117,3 +117,23 @@ def test_deleted_file_never_raises_and_allocated_error_is_one_line() -> None:
                 assert isinstance(b"".join(entry.iter_chunks()), bytes)
     error = EvidenceError("a\nb")
     assert str(error) == "a b"
+
+
+def test_names_that_are_not_utf8_are_listed_read_and_found_again() -> None:
+    """odd_names.raw holds "dir\\xff/note\\xc3.txt": fls prints the bytes, the walk shows
+    them as U+FFFD, and lookups by that shown path (extractors, exports) still work."""
+    require_tool("fls")
+    image = IMAGES / "odd_names.raw"
+    listed = subprocess.run(["fls", "-r", "-p", str(image)], capture_output=True,
+                            check=True).stdout
+    assert b"dir\xff/note\xc3.txt" in listed
+    with open_evidence(image) as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        entries = {entry.path: entry for entry in filesystem.walk()}
+        note = entries["/dir\ufffd/note\ufffd.txt"]
+        assert note.read(0, 100) == icat(image, note.inode)
+        reopened = filesystem.open_path("/dir\ufffd/note\ufffd.txt")
+        assert reopened is not None and reopened.inode == note.inode
+        assert [e.path for e in filesystem.listdir("/dir\ufffd")] == ["/dir\ufffd/note\ufffd.txt"]
+        assert filesystem.open_path("/dir\ufffd/missing\ufffd") is None
+        assert filesystem.listdir("/plain.txt") == []

@@ -48,3 +48,22 @@ def test_folder_unreadable_directory_is_a_warning(tmp_path: Path) -> None:
     assert "/locked" in paths
     # root reads through permissions; anyone else gets a warning instead of an exception.
     assert ("/locked/x" in paths) or any(path == "/locked" for _, path in warnings)
+
+
+def test_names_that_are_not_utf8_are_shown_with_replacement_and_still_read(tmp_path: Path) -> None:
+    # os.listdir keeps such bytes as lone surrogates, which no case or report can store.
+    root = os.fsencode(tmp_path)
+    os.mkdir(root + b"/d\xff")
+    with open(root + b"/d\xff/bad\xc3name.txt", "wb") as handle:
+        handle.write(b"content")
+    with open_evidence(tmp_path) as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        entries = {e.path: e for e in filesystem.walk()}
+        assert set(entries) == {"/d\ufffd", "/d\ufffd/bad\ufffdname.txt"}
+        for path in entries:
+            path.encode("utf-8")
+        assert entries["/d\ufffd/bad\ufffdname.txt"].read(0, 100) == b"content"
+        # Extractors and exports find the entry again by the name the case holds.
+        reopened = filesystem.open_path("/d\ufffd/bad\ufffdname.txt")
+        assert reopened is not None and reopened.read(0, 100) == b"content"
+        assert [e.name for e in filesystem.listdir("/d\ufffd")] == ["bad\ufffdname.txt"]

@@ -104,6 +104,12 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             raise CaseError(f"{path}: a file of that name exists already")
         if not path.parent.is_dir():
             raise CaseError(f"{path.parent}: the folder for the case does not exist")
+        for value, what in ((name, "case name"), (number, "case number"),
+                            (examiner, "examiner name"), (description, "case description")):
+            if value is not None:
+                _require_utf8(value, what)
+        # A file name with bytes that are not UTF-8 still names the case, shown with U+FFFD.
+        name = name or path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         conn = cls._connect(path, readonly=False)
         case = cls(path, conn)
         try:
@@ -115,11 +121,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     conn.execute(
                         "INSERT INTO case_info (id, name, number, description, created,"
                         " tool_version) VALUES (1, ?, ?, ?, ?, ?)",
-                        (name or path.stem, number, description, utc_now(), __version__),
+                        (name, number, description, utc_now(), __version__),
                     )
                 if examiner:
                     case.add_examiner(examiner)
-            case.audit("case.create", examiner, {"name": name or path.stem, "number": number})
+            case.audit("case.create", examiner, {"name": name, "number": number})
         except sqlite3.Error as exc:
             conn.close()
             raise CaseError(f"{path}: cannot create the case ({exc})") from None
@@ -226,6 +232,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
 
     def add_examiner(self, name: str) -> int:
         """Record an examiner (once) and return its id."""
+        _require_utf8(name, "examiner name")
         with self.conn:
             self.conn.execute(
                 "INSERT OR IGNORE INTO examiners (name, created) VALUES (?, ?)", (name, utc_now())
@@ -248,6 +255,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         examiner: str | None = None,
     ) -> int:
         """Record an evidence item (once per path) and return its id."""
+        for value in (path, *segments):
+            _require_utf8(value, "evidence path",
+                          "rename it or reach it through a symbolic link with a UTF-8 name")
         existing = self.conn.execute("SELECT id FROM evidence WHERE path = ?", (path,)).fetchone()
         if existing:
             return existing[0]
@@ -556,6 +566,18 @@ def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None, None
     return float(latitude), float(longitude)
+
+
+def _require_utf8(value: str, what: str, remedy: str = "give it in UTF-8") -> None:
+    """Raise CaseError when ``value`` holds bytes that are not UTF-8 (lone surrogates from
+    the operating system), which the case cannot store without changing them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise CaseError(
+            f"{what} {shown} is not valid UTF-8 and cannot be recorded as it is; {remedy}"
+        ) from None
 
 
 def file_record(file: dict[str, Any]) -> tuple[Any, ...]:

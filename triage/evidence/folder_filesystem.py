@@ -54,6 +54,19 @@ def _kind(mode: int) -> str:
 _TYPE_CODES = {"file": "r/r", "dir": "d/d", "link": "l/l", "other": "-/-"}
 
 
+def display_name(name: str) -> str:
+    """A local name as the case stores it: bytes that are not UTF-8 become U+FFFD.
+
+    ``os.listdir`` keeps such bytes as lone surrogates, which SQLite (and every report)
+    cannot encode; The Sleuth Kit's names of disk images are decoded the same way.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return name
+
+
 class FolderFileSystem(FileSystem):
     """The tree below a local directory, listed with ``lstat`` (links are not followed)."""
 
@@ -87,7 +100,26 @@ class FolderFileSystem(FileSystem):
 
     def _local(self, path: str) -> str:
         parts = [part for part in path.split("/") if part not in ("", ".", "..")]
-        return os.path.join(self.root, *parts)
+        local = os.path.join(self.root, *parts)
+        if "\ufffd" in path and not os.path.lexists(local):
+            # A name stored with U+FFFD for bytes that are not UTF-8: find the real one.
+            local = self.root
+            for part in parts:
+                local = os.path.join(local, self._real_name(local, part))
+        return local
+
+    @staticmethod
+    def _real_name(folder: str, shown: str) -> str:
+        """The first name (in listing order) in ``folder`` that the case shows as ``shown``."""
+        if "\ufffd" in shown:
+            try:
+                names = sorted(os.listdir(folder))
+            except OSError:
+                return shown
+            for name in names:
+                if display_name(name) == shown:
+                    return name
+        return shown
 
     def root_task(self, warn: WarnCallback = ignore_warning) -> DirectoryTask | None:
         """Return the folder's own task (None, with a warning, when it cannot be read)."""
@@ -123,7 +155,7 @@ class FolderFileSystem(FileSystem):
             return
         prefix = path.rstrip("/")
         for name in names:
-            yield os.path.join(local, name), f"{prefix}/{name}"
+            yield os.path.join(local, name), f"{prefix}/{display_name(name)}"
 
     def open_path(self, path: str) -> FileEntry | None:
         """Return the entry at ``path`` or ``None``."""

@@ -402,7 +402,31 @@ class TskFileSystem(FileSystem):
                 return self._fs.open_meta(inode=self.root_inum)
             return self._fs.open(path)
         except TSK_ERRORS:
+            if "\ufffd" in path:
+                return self._open_by_listing(path)
             return None
+
+    def _open_by_listing(self, path: str) -> Any | None:
+        """Open a path whose names hold U+FFFD, as a walk shows bytes that are not UTF-8:
+        TSK looks names up by their bytes, so each directory is listed and the first name
+        shown the same way is taken."""
+        file = None
+        addr = self.root_inum
+        for part in [part for part in path.split("/") if part]:
+            if file is not None:
+                meta = file.info.meta
+                if meta is None or int(meta.type) != int(pytsk3.TSK_FS_META_TYPE_DIR):
+                    return None
+                addr = int(meta.addr)
+            try:
+                children = self._fs.open_dir(inode=addr)
+                file = next((child for child in children
+                             if child.info.name.name.decode("utf-8", "replace") == part), None)
+            except TSK_ERRORS:
+                return None
+            if file is None:
+                return None
+        return file
 
     def listdir(self, path: str) -> list[FileEntry]:
         """Return the entries directly inside the directory ``path`` (incl. deleted)."""
@@ -410,7 +434,14 @@ class TskFileSystem(FileSystem):
         try:
             directory = self._fs.open_dir(path=path)
         except TSK_ERRORS:
-            return []
+            found = self._open_by_listing(path) if "\ufffd" in path else None
+            meta = found.info.meta if found is not None else None
+            if meta is None:
+                return []
+            try:
+                directory = self._fs.open_dir(inode=int(meta.addr))
+            except TSK_ERRORS:
+                return []
         out: list[FileEntry] = []
         try:
             for file in directory:
