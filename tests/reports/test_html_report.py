@@ -170,3 +170,16 @@ def test_photo_rows_embed_a_thumbnail_read_from_the_evidence(tmp_path: Path, mon
     expected = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
     assert page.images == [expected] * 3
     assert sorted(opened) == sorted(p for p in opened if p.startswith("/Users/alice/Pictures/"))
+
+
+def test_a_deleted_source_is_styled_and_cannot_reorder_its_marker() -> None:
+    from triage.reports.html_report import _source_cell
+
+    # U+202E would show "holiday\u202egpj.exe (deleted)" as an executable named like a photo
+    # and reverse the "(deleted)" marker after it.
+    cell = _source_cell({"path": "/holiday\u202egpj.exe", "deleted": 1})
+    collector = _Collector()
+    collector.feed(cell)
+    assert cell.startswith('<span class="mono deleted">')
+    assert "".join(collector.text) == "/holiday<U+202E>gpj.exe (deleted)"
+    assert _source_cell({"path": "/a.txt", "deleted": 0}).startswith('<span class="mono">')

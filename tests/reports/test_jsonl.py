@@ -48,3 +48,16 @@ def test_filters(tmp_path: Path) -> None:
     assert len(addresses) == 3 and {r["type"] for r in addresses} == {"crypto.address"}
     both = _records(built.path, tmp_path / "b.jsonl", tagged_only=True, categories=["Photos"])
     assert [r["source"]["path"] for r in both] == ["/Users/alice/Pictures/liberty.jpg"]
+
+
+def test_unicode_line_separators_in_evidence_do_not_split_lines(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    hostile = "a\u2028b\u2029c\x85d"
+    with CaseDatabase.open(built.path) as case:
+        case.add_note(hostile, "Dana", artefact_id=next(iter(built.artefact_ids.values())))
+        export(case, "jsonl", tmp_path / "a.jsonl")
+    text = (tmp_path / "a.jsonl").read_text(encoding="utf-8")
+    lines = text.splitlines()  # splits on U+2028, U+2029 and U+0085 as well as \n
+    assert len(lines) == len(built.artefact_ids)
+    notes = [note["text"] for line in lines for note in json.loads(line)["notes"]]
+    assert hostile in notes

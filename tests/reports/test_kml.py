@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -43,7 +45,27 @@ def test_a_placemark_per_photo_with_coordinates(tmp_path: Path) -> None:
     stamps = {m.findtext("k:TimeStamp/k:when", namespaces=NS) for m in marks}
     assert stamps == {"2008-05-30T15:56:01"}
     description = marks[0].findtext("k:description", namespaces=NS)
-    assert 'Canon "&' in description and f"EOS {HOSTILE_CDATA}" in description
+    # Readers render a description as HTML: its only markup is the tool's own <br>, and
+    # the evidence text (a path holding <script>, quotes, ]]>) comes back as text.
+    assert re.findall(r"<[^>]*>", description) == ["<br>"] * 4
+    assert "<script>" in built_evidence_path(marks[0])
+    shown = html.unescape(description.replace("<br>", ""))
+    assert 'Canon "&' in shown and f"EOS {HOSTILE_CDATA}" in shown
+    assert f"Evidence: {built_evidence_path(marks[0])}" in shown
+
+
+def built_evidence_path(mark: ET.Element) -> str:
+    return next(d.findtext("k:value", namespaces=NS)
+                for d in mark.findall("k:ExtendedData/k:Data", NS) if d.get("name") == "evidence")
+
+
+def test_carriage_returns_survive_and_bidi_controls_are_shown() -> None:
+    item = {"id": 1, "type": "media.exif", "path": "/cr\rname\u202egpj.exe",
+            "attributes": {"make": "<img src=x onerror=alert(1)>"}}
+    mark = ET.fromstring(f'<kml xmlns="{KML_NAMESPACE}">{placemark(item, (1.0, 2.0, None))}</kml>')
+    assert mark.findtext("k:Placemark/k:name", namespaces=NS) == "cr\rname<U+202E>gpj.exe"
+    description = mark.findtext("k:Placemark/k:description", namespaces=NS)
+    assert "<img" not in description and "&lt;img src=x" in description
 
 
 def test_tagged_only(tmp_path: Path) -> None:

@@ -90,6 +90,7 @@ def test_copy_name_of_hostile_names() -> None:
     assert copy_name({"id": 8, "name": ".."}) == "00000008_file"
     assert copy_name({"id": 9, "name": "CON.txt"}) == "00000009__CON.txt"
     assert copy_name({"id": 10, "name": "café ünï.jpg"}) == "00000010_cafe_uni.jpg"
+    assert copy_name({"id": 11, "name": "L" * 240 + ".txt"}) == "00000011_" + "L" * 76 + ".txt"
 
 
 @settings(max_examples=200, deadline=None)

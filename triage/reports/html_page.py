@@ -14,6 +14,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from triage.reports.values import visible_controls
+
 #: Longest text shown in one table cell; the CSV and JSON-lines exports keep full values.
 MAX_CELL_CHARS = 1000
 
@@ -39,7 +41,7 @@ img.thumb{max-width:160px;max-height:120px}
 
 def esc(value: Any) -> str:
     """Escape any value for HTML text or a quoted attribute (None becomes '')."""
-    return html.escape("" if value is None else str(value), quote=True)
+    return html.escape(visible_controls("" if value is None else str(value)), quote=True)
 
 
 def cell_text(value: Any) -> str:

@@ -71,8 +71,8 @@ def _tags_markup(case: CaseDatabase, artefact_id: int | None = None,
 
 
 def _source_cell(item: dict[str, Any]) -> str:
-    css = ' class="deleted"' if item.get("deleted") else ""
-    return f'<span class="mono"{css}>{cell_text(source_location(item))}</span>'
+    css = "mono deleted" if item.get("deleted") else "mono"
+    return f'<span class="{css}">{cell_text(source_location(item))}</span>'
 
 
 class HtmlReport:

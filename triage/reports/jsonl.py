@@ -55,6 +55,12 @@ def artefact_record(case: CaseDatabase, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Characters many line readers (Python's str.splitlines among them) take as line ends;
+#: they only occur inside JSON strings, where their escapes mean the same.
+_LINE_BREAKS_ESCAPED = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028",
+                                      "\u2029": "\\u2029"})
+
+
 def write_jsonl(case: CaseDatabase, selection: Selection, target: Path) -> int:
     """Write the selected artefacts to ``target``; return how many lines were written."""
     count = 0
@@ -63,7 +69,8 @@ def write_jsonl(case: CaseDatabase, selection: Selection, target: Path) -> int:
         target, "w", encoding="utf-8", errors="backslashreplace", newline="\n"
     ) as handle:
         for item in selection.artefacts(case):
-            handle.write(json.dumps(artefact_record(case, item), ensure_ascii=False, default=str))
+            line = json.dumps(artefact_record(case, item), ensure_ascii=False, default=str)
+            handle.write(line.translate(_LINE_BREAKS_ESCAPED))
             handle.write("\n")
             count += 1
     return count

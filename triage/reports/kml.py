@@ -3,12 +3,14 @@
 Coordinates come from the ``gps_latitude`` / ``gps_longitude`` (and optional
 ``gps_altitude``) attributes, as signed decimal degrees; KML writes them longitude
 first. Values that are not finite numbers within range are skipped and counted. Every
-string is XML-escaped (no CDATA, so ``]]>`` in evidence cannot end a section), and
-characters XML 1.0 does not allow are replaced.
+string is XML-escaped (no CDATA, so ``]]>`` in evidence cannot end a section),
+characters XML 1.0 does not allow are replaced, and the description, which readers
+render as HTML, is HTML-escaped first.
 """
 
 from __future__ import annotations
 
+import html
 import math
 import posixpath
 import re
@@ -18,16 +20,18 @@ from typing import Any
 
 from triage.casedb import CaseDatabase
 from triage.reports.selection import Selection
-from triage.reports.values import source_location
+from triage.reports.values import source_location, visible_controls
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_text(value: Any) -> str:
-    """Return ``value`` as escaped XML character data."""
-    text = _XML_INVALID.sub("\ufffd", "" if value is None else str(value))
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Return ``value`` as escaped XML character data (bidirectional controls shown)."""
+    text = _XML_INVALID.sub("\ufffd", visible_controls("" if value is None else str(value)))
+    # A raw carriage return would reach the reader as a line feed (XML end-of-line rule).
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\r", "&#13;"))
 
 
 def _number(value: Any) -> float | None:
@@ -82,13 +86,15 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
     camera = " ".join(str(attributes.get(k) or "").strip() for k in ("make", "model")).strip()
     taken = attributes.get("datetime_original") or attributes.get("datetime")
     coords = ",".join(_decimal(v) for v in (longitude, latitude, altitude) if v is not None)
-    description = "\n".join(line for line in (
-        f"Source: {source_location(item)}",
-        f"Evidence: {item.get('evidence_path') or ''}",
-        f"Camera: {camera}" if camera else "",
-        f"Taken: {taken}" if taken else "",
-        f"Artefact: {item['type']} #{item['id']}",
-    ) if line)
+    # Readers such as Google Earth show a description as HTML: evidence text is escaped
+    # for HTML here and the whole again for XML below, so it stays text.
+    description = "<br>\n".join(f"{label}: {html.escape(str(value), quote=True)}" for label, value in (
+        ("Source", source_location(item)),
+        ("Evidence", item.get("evidence_path") or ""),
+        ("Camera", camera),
+        ("Taken", taken),
+        ("Artefact", f"{item['type']} #{item['id']}"),
+    ) if value)
     data = {
         "artefact_id": item["id"], "type": item["type"], "evidence": item.get("evidence_path"),
         "path": path, "deleted": bool(item.get("deleted")), "make": attributes.get("make"),

@@ -7,6 +7,8 @@ import unicodedata
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _SEPARATORS = re.compile(r"[/\\]+")
+#: Longest extension kept when a long name is shortened.
+MAX_KEPT_EXTENSION = 16
 _RESERVED_WINDOWS = {
     "con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
     *(f"lpt{i}" for i in range(1, 10)),
@@ -22,7 +24,15 @@ def safe_component(text: str, fallback: str = "item", max_length: int = 80) -> s
     """
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     parts = [p for p in _SEPARATORS.split(folded) if p not in ("", ".", "..")]
-    cleaned = _UNSAFE.sub("_", "_".join(parts)).lstrip(".")[:max_length].rstrip(". ")
+    cleaned = _UNSAFE.sub("_", "_".join(parts)).lstrip(".")
+    if len(cleaned) > max_length:
+        # A long name keeps its extension, so the copy still opens as what it is.
+        stem, dot, extension = cleaned.rpartition(".")
+        if stem and 0 < len(extension) <= MAX_KEPT_EXTENSION < max_length - 1:
+            cleaned = f"{stem[:max_length - len(extension) - 1]}.{extension}"
+        else:
+            cleaned = cleaned[:max_length]
+    cleaned = cleaned.rstrip(". ")
     if not cleaned or cleaned.strip("_") == "":
         cleaned = fallback
     if cleaned.split(".", 1)[0].lower() in _RESERVED_WINDOWS:
