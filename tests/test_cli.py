@@ -123,3 +123,124 @@ def test_scan_with_verify_records_the_image_hashes(capsys, tmp_path):
         assert record["md5"] == hashlib.md5(media).hexdigest()
         assert record["sha256"] == hashlib.sha256(media).hexdigest()
         assert record["stored_hashes"]["md5"] == record["md5"]
+
+
+@pytest.mark.parametrize(("names", "fragment"), [
+    ("PGP,nosuch", "unknown extractor 'nosuch'"),
+    (",, ,", "no extractor named"),
+])
+def test_scan_refuses_extractor_names_it_does_not_know(capsys, tmp_path, names, fragment):
+    case = tmp_path / "case.triage"
+    status, _, err = _run(capsys, "scan", str(LAPTOP), "--case", str(case), "--extractors", names)
+    assert status == 1
+    _assert_one_line_error(err, fragment)
+    assert not case.exists()
+
+
+def test_extractor_names_are_trimmed_and_case_insensitive(capsys, tmp_path):
+    case = tmp_path / "case.triage"
+    status, _, _ = _run(capsys, "scan", str(LAPTOP), "--case", str(case), "--quiet",
+                        "--profile", "quick", "--extractors", " PGP , tor")
+    assert status == 0
+    with CaseDatabase.open(case) as opened:
+        (run,) = opened.list_runs()
+    assert run["extractors"] == ["pgp", "tor"]
+
+
+@pytest.mark.parametrize("jobs", ["1000", "99999999999999999999"])
+def test_scan_refuses_absurd_job_counts_before_making_a_case(capsys, tmp_path, jobs):
+    case = tmp_path / "case.triage"
+    status, _, err = _run(capsys, "scan", str(LAPTOP), "--case", str(case), "--jobs", jobs)
+    assert status == 1
+    _assert_one_line_error(err, "jobs must be from 1 to 64")
+    assert not case.exists()
+
+
+def test_scan_with_verify_fails_when_the_image_hash_does_not_match(capsys, tmp_path):
+    damaged = tmp_path / "damaged.E01"
+    data = bytearray(LAPTOP.read_bytes())
+    data[30000:30004] = b"\x55\xaa\x55\xaa"  # inside a compressed chunk: libewf reads zeros
+    damaged.write_bytes(bytes(data))
+    status, out, err = _run(capsys, "scan", str(damaged), "--case", str(tmp_path / "c.triage"),
+                            "--quiet", "--profile", "quick", "--verify")
+    assert status == 1 and "(mismatch)" in out
+    _assert_one_line_error(err, "does not match the acquisition hash")
+
+
+def test_the_same_evidence_named_twice_is_scanned_once(capsys, tmp_path):
+    case = tmp_path / "case.triage"
+    again = IMAGES / ".." / "images" / LAPTOP.name
+    status, out, _ = _run(capsys, "scan", str(LAPTOP), str(again), "--case", str(case),
+                          "--quiet", "--profile", "quick")
+    assert status == 0
+    with CaseDatabase.open(case) as opened:
+        files = opened.conn.execute("SELECT count(*) FROM files").fetchone()[0]
+        assert len(opened.list_evidence()) == 1
+    assert f"files:      {files} " in out
+
+
+def test_a_case_inside_the_evidence_folder_is_refused(capsys, tmp_path):
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    (folder / "note.txt").write_text("hello")
+    status, _, err = _run(capsys, "scan", str(folder), "--case", str(folder / "inside.triage"))
+    assert status == 1
+    _assert_one_line_error(err, "lies inside this evidence folder")
+    assert sorted(p.name for p in folder.iterdir()) == ["note.txt"]
+
+
+def test_an_interrupted_case_creation_leaves_nothing(tmp_path, monkeypatch):
+    def interrupt(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CaseDatabase, "add_examiner", interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        CaseDatabase.create(tmp_path / "case.triage", examiner="dana")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("damage", ["user_version = 0", "user_version = -1", "drop_files"])
+def test_damaged_cases_give_one_line(capsys, tmp_path, damage):
+    path = tmp_path / "case.triage"
+    CaseDatabase.create(path, name="x").close()
+    with CaseDatabase.open(path) as case:
+        if damage == "drop_files":
+            case.conn.executescript("PRAGMA foreign_keys = OFF; DROP TABLE files;")
+        else:
+            case.conn.execute(f"PRAGMA {damage}")
+    status, _, err = _run(capsys, "info", str(path))
+    assert status == 1
+    _assert_one_line_error(err, "damaged")
+
+
+def test_export_names_near_the_length_limit_and_full_disks(capsys, tmp_path):
+    case = tmp_path / "case.triage"
+    assert _run(capsys, "scan", str(LAPTOP), "--case", str(case), "--quiet",
+                "--profile", "quick")[0] == 0
+    long_name = tmp_path / ("b" * 240)
+    status, _, err = _run(capsys, "export", str(case), "--format", "jsonl", "-o", str(long_name))
+    assert status == 0 and long_name.stat().st_size > 0, err
+    status, _, err = _run(capsys, "export", str(case), "--format", "jsonl", "-o",
+                          str(tmp_path / ("b" * 300)))
+    assert status == 1
+    _assert_one_line_error(err, "File name too long")
+    if Path("/dev/full").exists():
+        with open("/dev/full", "wb") as full:
+            import sys
+
+            real = sys.stdout
+            sys.stdout = open(full.fileno(), "w", closefd=False)  # noqa: SIM115
+            try:
+                status = main(["export", str(case), "--format", "jsonl"])
+            finally:
+                sys.stdout = real
+        _assert_one_line_error(capsys.readouterr().err, "No space left on device")
+        assert status == 1
+
+
+def test_a_case_name_with_uri_characters_opens(capsys, tmp_path):
+    case = tmp_path / "case ?#%41.triage"
+    status, _, err = _run(capsys, "scan", str(IMAGES / "fat16.raw"), "--case", str(case),
+                          "--quiet", "--profile", "quick")
+    assert status == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["case ?#%41.triage"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -109,6 +110,16 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CANCELLED
     except BrokenPipeError:
         return EXIT_OK
+    except sqlite3.Error as exc:
+        case = getattr(args, "case", None)
+        print(f"triage: error: {case + ': ' if case else ''}the case database failed ({exc});"
+              " the case file may be damaged", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        # The machine's refusal (a full disk, a name too long), not a fault of triage.
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"triage: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # noqa: BLE001 (last resort: one line, never a traceback)
         from triage.reports import ExportError
 
@@ -124,10 +135,13 @@ def command_scan(args: argparse.Namespace) -> int:
     """Create or open the case, add the evidence and run the engine with a progress bar."""
     from triage.casedb import CaseDatabase
     from triage.engine import IngestEngine, IngestOptions
+    from triage.engine.ingest import check_case_outside_evidence, distinct_evidence
     from triage.evidence import open_evidence
 
-    for path in args.evidence:  # fail on bad evidence before the case is touched
+    evidence = distinct_evidence(args.evidence)
+    for path in evidence:  # fail on bad evidence before the case is touched
         open_evidence(path).close()
+    check_case_outside_evidence(args.case, evidence)
     options = IngestOptions(
         profile=args.profile,
         extractors=[n.strip() for n in args.extractors.split(",")] if args.extractors else None,
@@ -143,19 +157,26 @@ def command_scan(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     engine = IngestEngine(case_path, options, progress=bar, cancel=cancel)
     try:
-        summary = engine.run(args.evidence)
+        summary = engine.run(evidence)
     except KeyboardInterrupt:
         cancel.set()
         raise
     finally:
         if bar:
             bar.close()
+    mismatched = []
     if args.verify:
-        for path in args.evidence:
-            _record_verification(case_path, path, args.examiner)
+        for path in evidence:
+            if _record_verification(case_path, path, args.examiner) == "mismatch":
+                mismatched.append(path)
     print_summary(summary, case_path)
     if summary.status == "failed":
         print(f"triage: error: {summary.message}", file=sys.stderr)
+        return EXIT_FAILED
+    for path in mismatched:
+        print(f"triage: error: {path}: the image's hash does not match the acquisition hash"
+              " stored in it", file=sys.stderr)
+    if mismatched:
         return EXIT_FAILED
     return EXIT_CANCELLED if summary.status == "cancelled" else EXIT_OK
 
@@ -283,18 +304,21 @@ def command_verify(args: argparse.Namespace) -> int:
         print(f"{name}: {value}{mark}")
     print(f"verification: {result.verdict}")
     if args.case:
-        _record_verification(Path(args.case), args.evidence, args.examiner)
+        _record_verification(Path(args.case), args.evidence, args.examiner, result)
     return EXIT_FAILED if result.verdict == "mismatch" else EXIT_OK
 
 
-def _record_verification(case_path: Path, evidence: str, examiner: str | None) -> str:
-    """Hash one evidence item, store the hashes and verdict in the case, print the verdict."""
+def _record_verification(case_path: Path, evidence: str, examiner: str | None,
+                         result: Any = None) -> str:
+    """Hash one evidence item (unless ``result`` holds its hashes already), store the
+    hashes and verdict in the case, print the verdict."""
     from triage.casedb import CaseDatabase
     from triage.evidence.verify import verify_evidence
 
     if Path(evidence).is_dir():
         return "not applicable"
-    result = verify_evidence(evidence)
+    if result is None:
+        result = verify_evidence(evidence)
     case = CaseDatabase.open(case_path)
     try:
         evidence_path = str(Path(evidence).resolve())
@@ -312,6 +336,15 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None) -
 
 def command_gui(args: argparse.Namespace) -> int:
     """Open the desktop application."""
+    if args.case is not None:
+        from triage.casedb import CaseDatabase
+
+        CaseDatabase.open(args.case).close()  # a bad case is one line, before any window
+    if (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))):
+        # Qt would abort the process with several lines of plugin messages.
+        raise ValueError("no display to open the desktop application on (DISPLAY and"
+                         " WAYLAND_DISPLAY are unset); use the scan, info and export commands")
     from triage.ui.app import main as gui_main
 
     return gui_main(args.case)

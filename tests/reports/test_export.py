@@ -59,10 +59,11 @@ def test_unwritable_folder(tmp_path: Path, monkeypatch) -> None:
     built = build_case(tmp_path)
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o500)
-    if os.geteuid() == 0:  # root ignores permission bits; ask the check what a user would get
-        monkeypatch.setattr("triage.reports.atomic.os.access", lambda path, mode: False)
-    with CaseDatabase.open(built.path) as case, pytest.raises(ExportError, match="not writable"):
-        export(case, "csv", locked / "out")
+    with CaseDatabase.open(built.path) as case:
+        if os.geteuid() == 0:  # root ignores permission bits; ask what a user would get
+            monkeypatch.setattr("triage.reports.atomic.os.access", lambda path, mode: False)
+        with pytest.raises(ExportError, match="not writable"):
+            export(case, "csv", locked / "out")
 
 
 def test_failed_export_leaves_no_partial_output(tmp_path: Path, monkeypatch) -> None:

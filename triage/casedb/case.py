@@ -13,23 +13,22 @@ import contextlib
 import functools
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from triage import __version__
+from triage.casedb.errors import CaseError, stored_json
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 #: Pages (4 KiB each) the write-ahead log may hold before a checkpoint, in deferred_sync.
 DEFERRED_CHECKPOINT_PAGES = 8192
-
-
-class CaseError(Exception):
-    """A case file cannot be created, opened or written; the message is one line for the user."""
 
 
 def utc_now() -> str:
@@ -79,7 +78,12 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
     # -- opening ---------------------------------------------------------------------
     @staticmethod
     def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-        uri = f"file:{path.as_posix()}?mode={'ro' if readonly else 'rwc'}"
+        # Quoted: '?', '#' and '%' in a file name would otherwise end or escape the path.
+        uri = f"file:{quote(os.fsencode(path.as_posix()), safe='/')}?mode={'ro' if readonly else 'rwc'}"
+        if readonly and not os.access(path.parent, os.W_OK):
+            # Read-only media: SQLite cannot make the WAL index file there, and nothing
+            # can be writing to the case either, so read it as an unchanging file.
+            uri += "&immutable=1"
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
             conn.row_factory = sqlite3.Row
@@ -110,6 +114,23 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 _require_utf8(value, what)
         # A file name with bytes that are not UTF-8 still names the case, shown with U+FFFD.
         name = name or path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        # Built under a temporary name and moved into place whole: an interrupted creation
+        # (Ctrl-C, a full disk) leaves no half-made case that later scans would refuse.
+        building = path.with_name(
+            f".{path.name[:40]}.creating-{os.getpid()}-{secrets.token_hex(4)}")
+        try:
+            cls._build(building, name, number, examiner, description)
+            _move_into_place(building, path)
+        except BaseException:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{building}{suffix}").unlink(missing_ok=True)
+            raise
+        return cls.open(path)
+
+    @classmethod
+    def _build(cls, path: Path, name: str, number: str | None, examiner: str | None,
+               description: str | None) -> None:
+        """Write a complete new case at ``path`` and close it."""
         conn = cls._connect(path, readonly=False)
         case = cls(path, conn)
         try:
@@ -127,9 +148,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     case.add_examiner(examiner)
             case.audit("case.create", examiner, {"name": name, "number": number})
         except sqlite3.Error as exc:
-            conn.close()
             raise CaseError(f"{path}: cannot create the case ({exc})") from None
-        return case
+        finally:
+            case.close()
 
     @classmethod
     def open(cls, path: str | os.PathLike, readonly: bool = False) -> CaseDatabase:
@@ -141,6 +162,10 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             header = handle.read(100)
         if not header.startswith(b"SQLite format 3\x00"):
             raise CaseError(f"{path}: not a triage case file (not an SQLite database)")
+        if not readonly and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            # SQLite also writes its log files next to the case.
+            raise CaseError(f"{path}: the case file or its folder is read-only; scans, tags"
+                            " and exports write to the case (copy it to a writable place)")
         conn = cls._connect(path, readonly)
         try:
             app_id = conn.execute("PRAGMA application_id").fetchone()[0]
@@ -157,12 +182,20 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 f"{path}: written by a newer triage (case schema {version}, this version reads up to "
                 f"{SCHEMA_VERSION}); update triage to open it"
             )
+        if version < 1:
+            conn.close()
+            raise CaseError(f"{path}: damaged case file (schema version {version})")
         case = cls(path, conn, readonly)
         if version < SCHEMA_VERSION:
             if readonly:
                 conn.close()
                 raise CaseError(f"{path}: case schema {version} needs migrating; open it writable once")
-            case._migrate(version)
+            try:
+                case._migrate(version)
+            except sqlite3.Error as exc:
+                conn.close()
+                raise CaseError(f"{path}: the case could not be migrated ({exc});"
+                                " it may be damaged") from None
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
         return case
@@ -290,7 +323,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         for row in self.conn.execute("SELECT * FROM evidence ORDER BY id"):
             item = dict(row)
             for key in ("segments", "media_info", "stored_hashes"):
-                item[key] = json.loads(item[key])
+                item[key] = stored_json(item[key], f"evidence {item['id']} {key}")
             rows.append(item)
         return rows
 
@@ -362,7 +395,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         for row in self.conn.execute("SELECT * FROM runs ORDER BY id"):
             item = dict(row)
             for key in ("extractors", "evidence_ids", "stats"):
-                item[key] = json.loads(item[key])
+                item[key] = stored_json(item[key], f"run {item['id']} {key}")
             rows.append(item)
         return rows
 
@@ -566,6 +599,21 @@ def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None, None
     return float(latitude), float(longitude)
+
+
+def _move_into_place(built: Path, path: Path) -> None:
+    """Give the finished case ``built`` its name ``path``, never replacing a file there."""
+    try:
+        os.link(built, path)
+    except FileExistsError:
+        raise CaseError(f"{path}: a file of that name appeared meanwhile") from None
+    except OSError:
+        # File systems without hard links (FAT, exFAT): rename after a last check.
+        if path.exists():
+            raise CaseError(f"{path}: a file of that name appeared meanwhile") from None
+        os.rename(built, path)
+        return
+    built.unlink()
 
 
 def _require_utf8(value: str, what: str, remedy: str = "give it in UTF-8") -> None:

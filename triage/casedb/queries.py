@@ -8,11 +8,12 @@ put into SQL.
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+from triage.casedb.errors import stored_json
 
 _ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
@@ -48,7 +49,7 @@ def _text_filter(id_column: str, fts_table: str | None, fts_column: str, column:
 
 def _decode_artefact(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
-    item["attributes"] = json.loads(item["attributes"])
+    item["attributes"] = stored_json(item["attributes"], f"artefact {item.get('id')} attributes")
     item["deleted"] = bool(item["deleted"])
     item["unallocated"] = bool(item["unallocated"])
     item.pop("summary", None)
@@ -196,8 +197,8 @@ class ArtefactQueries:
         info = {}
         for row in self.conn.execute("SELECT * FROM artefact_types ORDER BY category, name"):
             item = dict(row)
-            item["attributes"] = json.loads(item["attributes"])
-            item["columns"] = json.loads(item["columns"])
+            item["attributes"] = stored_json(item["attributes"], f"type {item['name']} attributes")
+            item["columns"] = stored_json(item["columns"], f"type {item['name']} columns")
             info[item["name"]] = item
         return info
 

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from triage.casedb.errors import stored_json
+
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -40,7 +42,7 @@ class ReviewMixin:
         """Stream the audit log, oldest first."""
         for row in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
             item = dict(row)
-            item["details"] = json.loads(item["details"])
+            item["details"] = stored_json(item["details"], f"audit entry {item['id']} details")
             yield item
 
     # -- tag names -------------------------------------------------------------------

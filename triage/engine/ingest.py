@@ -56,8 +56,13 @@ class IngestEngine:
 
     # -- the run ---------------------------------------------------------------------
     def run(self, evidence_paths: list[str]) -> RunSummary:
-        """Scan every evidence item into the case and return the run's summary."""
+        """Scan every evidence item into the case and return the run's summary.
+
+        An item named twice (by any spelling of its path) is scanned once.
+        """
         started = time.monotonic()
+        evidence_paths = distinct_evidence(evidence_paths)
+        check_case_outside_evidence(self.case_path, evidence_paths)
         opened = [open_evidence(path) for path in evidence_paths]
         case = CaseDatabase.open(self.case_path)
         try:
@@ -389,6 +394,29 @@ class IngestEngine:
         warn(f"a worker process ended{how} while listing this directory; its entries may be"
              " missing", None, path)
         return 1
+
+
+def distinct_evidence(evidence_paths: list[str]) -> list[str]:
+    """``evidence_paths`` without repeats of the same file or folder, in order."""
+    seen: set[Path] = set()
+    distinct = []
+    for path in evidence_paths:
+        resolved = Path(path).resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            distinct.append(path)
+    return distinct
+
+
+def check_case_outside_evidence(case_path: str | Path, evidence_paths: list[str]) -> None:
+    """Raise EvidenceError when the case file would lie inside a folder being scanned:
+    the scan would write into the evidence and record its own case as evidence."""
+    case = Path(case_path).resolve()
+    for path in evidence_paths:
+        folder = Path(path).resolve()
+        if folder.is_dir() and case.is_relative_to(folder):
+            raise EvidenceError(f"{path}: the case file {case_path} lies inside this evidence"
+                                " folder; keep the case outside the evidence")
 
 
 def _shared_content_table(context: Any) -> SharedContentTable | None:

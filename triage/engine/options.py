@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 PROFILES = ("quick", "full")
+#: Most worker processes a scan starts (each opens the evidence and holds a share of memory).
+MAX_JOBS = 64
 
 
 @dataclass
@@ -31,8 +33,12 @@ class IngestOptions:
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
             raise ValueError(f"unknown profile {self.profile!r} (choose {' or '.join(PROFILES)})")
-        if self.jobs < 1:
-            raise ValueError("jobs must be at least 1")
+        if not 1 <= self.jobs <= MAX_JOBS:
+            raise ValueError(f"jobs must be from 1 to {MAX_JOBS}")
+        if self.extractors is not None:
+            from triage.extractors import checked_extractor_names
+
+            self.extractors = checked_extractor_names(self.extractors, self.profile)
 
     @property
     def hashes_everything(self) -> bool:

@@ -39,6 +39,22 @@ def artefact_types() -> dict[str, ArtefactType]:
     return types
 
 
+def checked_extractor_names(names: list[str], profile: str | None = None) -> list[str]:
+    """Return ``names`` cleaned (trimmed, lower-case, empty ones dropped); raise ValueError
+    naming the first that is not a registered extractor or does not run in ``profile``."""
+    cleaned = list(dict.fromkeys(n.strip().lower() for n in names if n.strip()))
+    known = {cls.NAME: cls for cls in EXTRACTOR_CLASSES}
+    choices = ", ".join(known)
+    if not cleaned:
+        raise ValueError(f"no extractor named (choose from {choices})")
+    for name in cleaned:
+        if name not in known:
+            raise ValueError(f"unknown extractor {name!r} (choose from {choices})")
+        if profile and profile not in known[name].PROFILES:
+            raise ValueError(f"extractor {name!r} does not run in the {profile} profile")
+    return cleaned
+
+
 def extractor_classes(names: list[str] | None = None, profile: str | None = None) -> list[type[Extractor]]:
     """Return the registered extractor classes, optionally limited by name and profile."""
     selected = []

@@ -71,11 +71,13 @@ def export(
         selection = make_selection(case, tagged_only, categories)
         with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
             items = _WRITERS[fmt](case, selection, temporary, examiner)
-        case.audit("export", examiner, {
-            "format": fmt, "output": str(output), "tagged_only": tagged_only,
-            "categories": list(categories or []), "items": items,
-            "seconds": round(time.monotonic() - started, 3),
-        })
+            # Recorded before the output is published: an export the audit log cannot
+            # record is not left behind looking finished.
+            case.audit("export", examiner, {
+                "format": fmt, "output": str(output), "tagged_only": tagged_only,
+                "categories": list(categories or []), "items": items,
+                "seconds": round(time.monotonic() - started, 3),
+            })
     except CaseError as exc:
         raise ExportError(str(exc)) from None
     except sqlite3.Error as exc:

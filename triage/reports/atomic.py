@@ -19,7 +19,11 @@ from triage.reports.errors import ExportError
 
 def check_output(output: Path) -> None:
     """Raise ExportError unless ``output`` is free and its folder exists and is writable."""
-    if output.exists() or output.is_symlink():
+    try:
+        taken = output.exists() or output.is_symlink()
+    except OSError as exc:  # a name too long for the file system, for one
+        raise ExportError(f"{output}: unusable output name ({exc.strerror or exc})") from None
+    if taken:
         raise ExportError(f"{output}: exists already; choose a new name")
     parent = output.parent
     if not parent.is_dir():
@@ -29,14 +33,18 @@ def check_output(output: Path) -> None:
 
 
 def _temporary_sibling(output: Path) -> Path:
-    return output.with_name(f".{output.name}.partial-{os.getpid()}-{secrets.token_hex(4)}")
+    # Short whatever the output's name, so a name near the file system's limit still works.
+    return output.with_name(f".{output.name[:40]}.partial-{os.getpid()}-{secrets.token_hex(4)}")
 
 
 def _remove(path: Path) -> None:
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # nothing was made there
 
 
 def _publish(temporary: Path, output: Path) -> None:
