@@ -129,7 +129,15 @@ def test_names_that_are_not_utf8_are_listed_read_and_found_again() -> None:
     assert b"dir\xff/note\xc3.txt" in listed
     with open_evidence(image) as evidence:
         filesystem = evidence.volumes()[0].open_filesystem()
-        entries = {entry.path: entry for entry in filesystem.walk()}
+        warnings: list[tuple[str, str | None]] = []
+        entries = {entry.path: entry
+                   for entry in filesystem.walk(lambda m, p=None: warnings.append((m, p)))}
+        # The bytes are kept in a warning: two such names can look alike.
+        assert sorted(warnings) == [
+            ("name is not valid UTF-8; shown with U+FFFD (name bytes: 646972ff)", "/dir\ufffd"),
+            ("name is not valid UTF-8; shown with U+FFFD (name bytes: 6e6f7465c32e747874)",
+             "/dir\ufffd/note\ufffd.txt"),
+        ]
         note = entries["/dir\ufffd/note\ufffd.txt"]
         assert note.read(0, 100) == icat(image, note.inode)
         reopened = filesystem.open_path("/dir\ufffd/note\ufffd.txt")

@@ -58,8 +58,11 @@ def test_names_that_are_not_utf8_are_shown_with_replacement_and_still_read(tmp_p
         handle.write(b"content")
     with open_evidence(tmp_path) as evidence:
         filesystem = evidence.volumes()[0].open_filesystem()
-        entries = {e.path: e for e in filesystem.walk()}
+        warnings: list[tuple[str, str | None]] = []
+        entries = {e.path: e for e in filesystem.walk(lambda m, p=None: warnings.append((m, p)))}
         assert set(entries) == {"/d\ufffd", "/d\ufffd/bad\ufffdname.txt"}
+        assert [(p, m.rsplit(" ", 1)[-1]) for m, p in sorted(warnings, key=lambda w: w[1])] == [
+            ("/d\ufffd", "64ff)"), ("/d\ufffd/bad\ufffdname.txt", "626164c36e616d652e747874)")]
         for path in entries:
             path.encode("utf-8")
         assert entries["/d\ufffd/bad\ufffdname.txt"].read(0, 100) == b"content"

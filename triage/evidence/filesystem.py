@@ -13,6 +13,15 @@ from triage.extractors.interface import FileView, name_extension
 WarnCallback = Callable[[str, "str | None"], None]
 
 
+def warn_undecodable_name(raw: bytes, path: str, warn: WarnCallback) -> None:
+    """Record the bytes of a name that is not UTF-8 (the case shows it with U+FFFD, so
+    two such names can look alike); nothing for a name that holds U+FFFD itself."""
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        warn(f"name is not valid UTF-8; shown with U+FFFD (name bytes: {raw.hex()})", path)
+
+
 def ignore_warning(message: str, path: str | None = None) -> None:
     """Default warning callback: drop the warning."""
 

@@ -13,6 +13,7 @@ from triage.evidence.filesystem import (
     FileSystem,
     WarnCallback,
     ignore_warning,
+    warn_undecodable_name,
 )
 
 
@@ -141,6 +142,8 @@ class FolderFileSystem(FileSystem):
                 warn(f"cannot stat ({error.strerror or error})", path)
                 continue
             entry = self._entry(local, path, st)
+            if "\ufffd" in entry.name:
+                warn_undecodable_name(os.fsencode(os.path.basename(local)), path, warn)
             if entry.kind == "dir":
                 yield entry, DirectoryTask((st.st_dev, st.st_ino), path, local)
             else:

@@ -14,6 +14,7 @@ from triage.evidence.filesystem import (
     FileSystem,
     WarnCallback,
     ignore_warning,
+    warn_undecodable_name,
 )
 
 # fls's one-letter codes, indexed by TSK's TSK_FS_NAME_TYPE_ENUM / TSK_FS_META_TYPE_ENUM.
@@ -362,6 +363,8 @@ class TskFileSystem(FileSystem):
             except (*TSK_ERRORS, AttributeError, ValueError) as error:
                 warn(f"unreadable entry skipped ({_reason(error)})", parent)
                 continue
+            if "\ufffd" in entries[0].name:
+                warn_undecodable_name(raw, entries[0].path, warn)
             last = len(entries) - 1
             for index, entry in enumerate(entries):
                 if index < last or subdirectory is None:
