@@ -69,3 +69,14 @@ def test_mutated_images_never_crash(seed: str, edits: list[tuple[int, bytes]], c
 @given(st.binary(min_size=0, max_size=4096))
 def test_random_bytes_never_crash(data: bytes) -> None:
     exercise(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=0, max_size=4096), st.integers(min_value=0, max_value=1 << 40))
+def test_partition_salvage_never_fails_on_hostile_tables(data: bytes, size: int) -> None:
+    from triage.evidence.partition_salvage import salvage_partitions
+
+    # A DOS signature on random bytes, and reads that loop back into the same bytes.
+    boot = (data[:510].ljust(510, b"\0") + b"\x55\xaa") + data[512:]
+    found = salvage_partitions(lambda offset, length: boot[offset % 4096:][:length], size)
+    assert all(p.length >= 0 and p.start >= 0 for p in found)

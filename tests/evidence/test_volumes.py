@@ -83,3 +83,64 @@ def test_reopening_gives_the_same_volume_and_listing() -> None:
             return [(e.path, e.inode, e.size) for e in filesystem.walk()]
 
     assert listing() == listing()
+
+
+def _cut(tmp_path: Path, source: Path, size: int) -> Path:
+    image = tmp_path / f"cut-{size}.raw"
+    with open(source, "rb") as handle:
+        image.write_bytes(handle.read(size))
+    return image
+
+
+def test_a_truncated_dos_image_keeps_the_partitions_it_holds(tmp_path: Path) -> None:
+    """TSK refuses a table whose second partition starts past the end of the image; the
+    first partition is still there and is listed (table and files as mmls/fls say)."""
+    from tests.evidence.oracles import fls_listing
+    from tests.evidence.test_walk_vs_fls import walk_listing
+
+    image = _cut(tmp_path, IMAGES / "two_partitions.raw", 5_000_000)
+    sector, slots = mmls_slots(IMAGES / "two_partitions.raw")  # the whole image's table
+    expected = [(s.start * sector, s.length * sector) for s in slots if s.kind == "partition"]
+    with open_evidence(image) as evidence:
+        volumes = evidence.volumes()
+        warnings = evidence.volume_warnings
+    assert [(v.start, v.length) for v in volumes if v.kind == "partition"] == expected[:1]
+    assert [v.index for v in volumes] == list(range(len(volumes)))
+    assert "could not read the partition table" in warnings[0]
+    assert f"at byte {expected[1][0]}" in warnings[1] and "beyond the end" in warnings[1]
+    (first,) = [v for v in volumes if v.kind == "partition"]
+    assert walk_listing(image, first.index) == fls_listing([image], expected[0][0] // sector)
+
+
+def test_a_partition_cut_short_is_warned_about(tmp_path: Path) -> None:
+    image = _cut(tmp_path, IMAGES / "two_partitions.raw", 6_000_000)
+    with open_evidence(image) as evidence:
+        kinds = [v.kind for v in evidence.volumes()]
+        (warning,) = evidence.volume_warnings
+    assert kinds.count("partition") == 2
+    assert "at byte 5242880 holds 757120 of its 2097152 bytes" in warning
+
+
+def test_a_truncated_gpt_image_is_read_without_tsk(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("sfdisk") is None:
+        pytest.skip("sfdisk (util-linux fdisk) not installed")
+    whole = tmp_path / "gpt.raw"
+    with open(whole, "wb") as handle:
+        handle.truncate(8 << 20)
+    script = 'label: gpt\nstart=2048, size=4096, name="first"\nstart=8192, size=6144, name="second"\n'
+    subprocess.run(["sfdisk", "-q", str(whole)], input=script, text=True, check=True)
+    table = json.loads(subprocess.run(["sfdisk", "--json", str(whole)], capture_output=True,
+                                      text=True, check=True).stdout)["partitiontable"]
+    expected = [(p["start"] * 512, p["size"] * 512, f"GPT {p['name']}") for p in table["partitions"]]
+    image = _cut(tmp_path, whole, 3_000_000)  # cuts "first", loses "second" and the backup GPT
+    with open_evidence(image) as evidence:
+        partitions = [(v.start, v.length, v.description) for v in evidence.volumes()
+                      if v.kind == "partition"]
+        warnings = evidence.volume_warnings
+    assert partitions == [(*expected[0][:2], f"{expected[0][2]} (cut short by the end of the image)")]
+    assert "holds 1951424 of its 2097152 bytes" in warnings[1]
+    assert f"{expected[1][2]} partition at byte {expected[1][0]}" in warnings[2]

@@ -140,6 +140,9 @@ class IngestEngine:
                        summary: RunSummary) -> None:
         self.reporter.update(force=True, phase="opening", evidence=evidence.path)
         volumes = evidence.volumes()
+        for message in evidence.volume_warnings:
+            writer.warn({"run_id": run_id, "evidence_id": evidence_id, "volume_idx": None,
+                         "source": "engine", "message": message})
         filesystems: dict[int, Any] = {}
         for volume in volumes:
             record = {

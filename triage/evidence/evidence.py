@@ -13,6 +13,7 @@ from triage.evidence.detect import detect_format, split_segments
 from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
+from triage.evidence.partition_salvage import SECTOR, salvage_partitions
 
 _SCHEMES = {
     int(pytsk3.TSK_VS_TYPE_DOS): "dos",
@@ -79,6 +80,8 @@ class Evidence:
         self._img = img
         self._ewf = ewf_handle
         self._volumes: list[Volume] | None = None
+        #: Problems found while listing the volumes, for the scan's warnings.
+        self.volume_warnings: list[str] = []
         self._native: pytsk3.Img_Info | bool | None = None
 
     def __repr__(self) -> str:
@@ -134,7 +137,7 @@ class Evidence:
         try:
             volume_system = pytsk3.Volume_Info(self._img)
         except TSK_ERRORS:
-            return whole
+            return self._salvaged_volumes() or whole
         sector = int(volume_system.info.block_size) or 512
         scheme = _SCHEMES.get(int(volume_system.info.vstype))
         out: list[Volume] = []
@@ -152,11 +155,70 @@ class Evidence:
                 else:
                     kind = "unallocated"
                 description = part.desc.decode("utf-8", "replace").strip()
-                out.append(Volume(len(out), int(part.start) * sector, int(part.len) * sector,
-                                  kind, description, scheme, self))
+                start, length = int(part.start) * sector, int(part.len) * sector
+                if kind == "partition" and start + length > self.size:
+                    self.volume_warnings.append(
+                        f"partition {description} at byte {start} holds"
+                        f" {max(0, self.size - start)} of its {length} bytes: the image is"
+                        " truncated")
+                out.append(Volume(len(out), start, length, kind, description, scheme, self))
         except TSK_ERRORS:
             return whole
+        partitions = [v for v in out if v.kind == "partition"]
+        if partitions and all("(0xee)" in v.description for v in partitions):
+            # Only GPT's protective entry: TSK fell back to the DOS table because it could
+            # not read the GPT (a truncated image loses the backup copy and may cut entries).
+            protective_warnings = self.volume_warnings[:]
+            self.volume_warnings.clear()
+            salvaged = self._salvaged_volumes()
+            if salvaged:
+                return salvaged
+            self.volume_warnings[:] = protective_warnings
         return out if has_partition else whole
+
+    def _salvaged_volumes(self) -> list[Volume]:
+        """Volumes of a partition table TSK refused (a truncated image), read without it.
+
+        Partitions the image holds (whole or in part) are listed, the space between them
+        as unallocated; each problem is added to :attr:`volume_warnings`.
+        """
+        try:
+            found = salvage_partitions(self.read, self.size)
+        except EvidenceError:
+            return []
+        held = [p for p in found if p.held(self.size) > 0]
+        if not held:
+            return []
+        out = [Volume(0, 0, SECTOR, "meta", "partition table (read without TSK)",
+                      held[0].scheme, self)]
+        position = SECTOR
+        for partition in found:
+            have = partition.held(self.size)
+            if have == 0:
+                self.volume_warnings.append(
+                    f"{partition.description} partition at byte {partition.start}"
+                    f" ({partition.length} bytes) lies beyond the end of the image"
+                    f" ({self.size} bytes): the image is truncated; not scanned")
+                continue
+            if partition.start > position:
+                out.append(Volume(len(out), position, partition.start - position,
+                                  "unallocated", "unallocated", partition.scheme, self))
+            description = partition.description
+            if have < partition.length:
+                description += " (cut short by the end of the image)"
+                self.volume_warnings.append(
+                    f"{partition.description} partition at byte {partition.start} holds"
+                    f" {have} of its {partition.length} bytes: the image is truncated")
+            out.append(Volume(len(out), partition.start, partition.length, "partition",
+                              description, partition.scheme, self))
+            position = max(position, partition.start + have)
+        if position < self.size:
+            out.append(Volume(len(out), position, self.size - position, "unallocated",
+                              "unallocated", held[0].scheme, self))
+        self.volume_warnings.insert(
+            0, "The Sleuth Kit could not read the partition table (is the image truncated?);"
+            " it was read without it")
+        return out
 
     def stored_hashes(self) -> dict[str, str]:
         """Return the acquisition hashes stored in an EWF image (lower-case hex)."""
