@@ -146,3 +146,15 @@ def test_fuzz_mutated_documents(relative: str, data: st.DataObject) -> None:
 @given(st.text(max_size=300))
 def test_fuzz_odf_meta_text(text: str) -> None:
     parse_odf(odt_file(text))
+
+
+def test_a_vector_count_larger_than_its_stream_is_refused_quickly() -> None:
+    """ledger_damaged_vector.doc is ledger.doc with 38 bytes duplicated (found by fuzzing):
+    a property vector then declares ~2**32 items of a type that takes no bytes, and olefile
+    alone loops over them until memory runs out."""
+    data = (SAMPLES / "documents" / "ledger_damaged_vector.doc").read_bytes()
+    started = time.process_time()
+    result = parse_ole2(data)
+    assert time.process_time() - started < 2.0
+    assert result.attributes["author"] == "Grace Ledger"  # what is intact is still read
+    assert any(w.startswith("OLE2 damaged: ") for w in result.warnings)

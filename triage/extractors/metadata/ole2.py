@@ -6,8 +6,10 @@ DocumentSummaryInformation holds company and manager. Read with olefile.
 
 from __future__ import annotations
 
+import functools
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 from triage.extractors.metadata.result import MetadataResult
 from triage.extractors.metadata.textvalues import clean_text
@@ -46,6 +48,34 @@ def _decode(value: object, codepage: object) -> str | None:
     return clean_text(value)
 
 
+#: Most items a property vector may declare; real ones (title and heading lists) hold a few.
+MAX_VECTOR_ITEMS = 65536
+#: Damage reports kept per file.
+MAX_DAMAGE_WARNINGS = 5
+_VT_VECTOR = 0x1000
+
+
+@functools.cache
+def _bounded_ole_class(olefile: Any) -> type:
+    """olefile's reader, refusing property vectors longer than their stream.
+
+    olefile loops over a vector's declared count (up to 2**32) even when its items take
+    no bytes, so one damaged count hangs the scan while memory grows.
+    """
+
+    class BoundedOleFileIO(olefile.OleFileIO):  # type: ignore[misc, name-defined]
+        def _parse_property(self, s: bytes, offset: int, property_id: int,
+                            property_type: int, *args: Any) -> Any:
+            if property_type & _VT_VECTOR and offset + 4 <= len(s):
+                count = int.from_bytes(s[offset:offset + 4], "little")
+                if count > min(len(s) - offset, MAX_VECTOR_ITEMS):
+                    raise ValueError(f"property {property_id}: vector of {count} items"
+                                     " does not fit its stream")
+            return super()._parse_property(s, offset, property_id, property_type, *args)
+
+    return BoundedOleFileIO
+
+
 def parse_ole2(data: bytes) -> MetadataResult:
     """Return the SummaryInformation/DocumentSummaryInformation properties of an OLE2 file."""
     import olefile  # here, not at start-up: few scans meet a legacy Office file
@@ -55,8 +85,11 @@ def parse_ole2(data: bytes) -> MetadataResult:
         result.warnings.append("not an OLE2 compound file")
         return result
     try:
-        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+        with _bounded_ole_class(olefile)(io.BytesIO(data)) as ole:
             meta = ole.get_metadata()
+            # Damage olefile stepped over (a property it could not read) is worth saying.
+            result.warnings += [f"OLE2 damaged: {message}"[:300]
+                                for _, message in ole.parsing_issues[:MAX_DAMAGE_WARNINGS]]
     except RecursionError:
         result.warnings.append("OLE2 structures nested too deep")
         return result
