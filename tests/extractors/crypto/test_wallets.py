@@ -185,3 +185,40 @@ def test_generic_sqlite_is_not_a_wallet(tmp_path) -> None:
     conn.close()
     data = path.read_bytes()
     assert identify_core_wallet(data) is None and identify_sqlite_apps(data) is None
+
+
+def _electrum1_literal(transactions: int) -> bytes:
+    """An Electrum 1.x wallet file: the repr() of a dict, as that version wrote it."""
+    wallet = {
+        "seed_version": 4, "use_encryption": True,
+        "master_public_key": "ab" * 64, "seed": "cd" * 32,
+        "addresses": ["1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"], "change_addresses": [],
+        "transactions": {f"{i:064x}": "00" * 200 for i in range(transactions)},
+    }
+    return repr(wallet).encode()
+
+
+def test_electrum1_literal_wallets_small_and_too_big_to_parse_whole() -> None:
+    """Found by fuzzing: a multi-MB literal went through ast four times (minutes, GBs)."""
+    from triage.extractors.crypto import wallet_json
+
+    small, big = _electrum1_literal(10), _electrum1_literal(2000)
+    assert len(small) < wallet_json.MAX_LITERAL_BYTES < len(big)
+    for data in (small, big):
+        info = identify_electrum(data, "/home/u/.electrum/wallets/default_wallet")
+        wallet_json.forget_document()
+        assert info is not None and info.wallet_type == "old" and info.encrypted is True
+        assert info.extra["seed_version"] == 4
+
+
+def test_a_wallet_file_is_parsed_once_for_all_json_identifiers(monkeypatch) -> None:
+    from triage.extractors.crypto import wallet_json
+
+    calls = []
+    real = wallet_json._parse_document
+    monkeypatch.setattr(wallet_json, "_parse_document", lambda data: calls.append(1) or real(data))
+    data = _electrum1_literal(10)
+    for identifier in wallet_json.JSON_IDENTIFIERS:
+        identifier(data, "")
+    wallet_json.forget_document()
+    assert len(calls) == 1

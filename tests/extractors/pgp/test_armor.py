@@ -81,3 +81,36 @@ def test_scan_bytes_finds_block_in_garbage(before: bytes, after: bytes, between:
     assert [f.offset for f in keys] == [len(before), second]
     assert all(f.attributes["crc_ok"] for f in keys)
     assert all(f.context and len(f.context) <= 120 for f in keys)
+
+
+def test_utf16_blocks_at_both_alignments_among_many_false_headers() -> None:
+    """Found by fuzzing: each UTF-16 header that did not match decoded a 16 MiB window."""
+    import time
+
+    wide = BLOCK.decode().encode("utf-16-le")
+    decoy = "-----BEGIN PGP x".encode("utf-16-le") * 30_000  # about 1 MB of false headers
+    data = b"\x00" * 10 + wide + decoy + b"\x01" + wide + b"\x00"
+    started = time.process_time()
+    blocks = list(find_armored(data))
+    assert time.process_time() - started < 5  # was minutes; now one pass
+    odd_start = 10 + len(wide) + len(decoy) + 1
+    assert [(b.start, b.end) for b in blocks] == [(10, 10 + len(wide)),
+                                                  (odd_start, odd_start + len(wide))]
+    assert all(b.crc_ok is True and b.headers["encoding"] == "UTF-16LE" for b in blocks)
+
+
+def test_many_cleartext_headers_without_signature_are_one_search() -> None:
+    """Found by fuzzing: each signed-message header searched 8 MiB for its signature."""
+    import time
+
+    signed = (b"-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA256\n\nhello\n"
+              + BLOCK.replace(b"PUBLIC KEY BLOCK", b"SIGNATURE"))
+    # The filler puts the signature beyond the 8 MiB a header searches.
+    data = b"-----BEGIN PGP SIGNED MESSAGE-----\n" * 5_000 + b"filler " * 1_300_000 + signed
+    started = time.process_time()
+    blocks = list(find_armored(data))
+    assert time.process_time() - started < 5
+    assert len(blocks) == 5_001
+    assert all(not b.complete for b in blocks[:-1])
+    assert blocks[-1].kind == "SIGNED MESSAGE" and blocks[-1].complete
+    assert blocks[-1].crc_ok is True

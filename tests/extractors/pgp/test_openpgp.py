@@ -115,3 +115,19 @@ def test_post_quantum_keys_still_give_fingerprints() -> None:
 def test_revocation_flag() -> None:
     keys = _keys(corpus("PGPy/tests/testdata/blocks/revochiio.asc"))
     assert any(key.revoked for key in keys)
+
+
+def test_tiny_partial_body_chunks_stop_framing_at_once() -> None:
+    """Found by fuzzing: a literal packet split into 1-byte partial chunks took ~2 s per
+    MiB and 48 times its size in memory; no OpenPGP writer makes chunks under 512 bytes."""
+    from triage.extractors.pgp.packets import read_packets
+
+    stream = read_packets(b"\xcb" + b"\xe0A" * 100_000 + b"\x01A")
+    assert stream.packets == []
+    assert stream.warnings == ["partial body chunk of 1 bytes in the packet at offset 0:"
+                               " not OpenPGP framing; stopping"]
+    # Chunks of 512 bytes and more frame as before.
+    body = b"x" * 1024 + b"tail"
+    framed = read_packets(b"\xcb" + b"\xe9" + body[:512] + b"\xe9" + body[512:1024] + b"\x04"
+                          + body[1024:])
+    assert [p.body for p in framed.packets] == [body] and framed.warnings == []

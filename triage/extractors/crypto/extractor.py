@@ -11,7 +11,7 @@ from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
 from .wallet_folders import identify_exodus, identify_extension_vault
 from .wallet_info import WalletInfo
-from .wallet_json import ELECTRUM_ENCRYPTED_MAGIC, JSON_IDENTIFIERS
+from .wallet_json import ELECTRUM_ENCRYPTED_MAGIC, JSON_IDENTIFIERS, forget_document
 from .wallet_misc import (
     ARMORY_MAGIC,
     identify_android_backup,
@@ -211,6 +211,7 @@ class CryptoExtractor(Extractor):
                     return found
         finally:
             forget_schema()
+            forget_document()
         return None
 
     # -- folders --------------------------------------------------------------------

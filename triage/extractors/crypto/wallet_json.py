@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import threading
 from typing import Any
 
 from .identify import ADDRESS, eip55_checksum, identify
@@ -17,8 +18,41 @@ ELECTRUM_ENCRYPTED_MAGIC = b"QklFMQ"  # base64 of "BIE1"
 _BASE64_BLOB = re.compile(rb"\s*[A-Za-z0-9+/=\s]{64,}\s*")
 
 
+#: Largest Python literal parsed whole: ``ast`` needs ~300 bytes of memory per byte of
+#: input; bigger Electrum 1.x files are identified from their top-level fields alone.
+MAX_LITERAL_BYTES = 256 * 1024
+_LITERAL_FIELD = re.compile(
+    rb"'(seed_version|use_encryption|wallet_type)'\s*:\s*(True|False|\d{1,9}|'[A-Za-z0-9_]{1,40}')")
+
+
+class _DocumentMemo(threading.local):
+    """The parse of the last bytes asked about (the JSON identifiers all ask), per thread."""
+
+    def __init__(self) -> None:
+        self.data: bytes | None = None
+        self.document: Any = None
+
+
+_memo = _DocumentMemo()
+
+
+def forget_document() -> None:
+    """Drop the kept parse and the bytes it belongs to."""
+    _memo.data = _memo.document = None
+
+
 def load_document(data: bytes) -> Any:
-    """Parse JSON, or an Electrum 1.x Python literal; None when it is neither."""
+    """Parse JSON, or an Electrum 1.x Python literal; None when it is neither.
+
+    The answer for the last ``data`` object is kept until :func:`forget_document`;
+    callers must not change it.
+    """
+    if data is not _memo.data:
+        _memo.data, _memo.document = data, _parse_document(data)
+    return _memo.document
+
+
+def _parse_document(data: bytes) -> Any:
     if len(data) > MAX_JSON_BYTES:
         return None
     text = data.decode("utf-8", errors="replace").strip()
@@ -28,10 +62,25 @@ def load_document(data: bytes) -> Any:
         return json.loads(text)
     except (ValueError, RecursionError):
         pass
+    if len(data) > MAX_LITERAL_BYTES:
+        return _literal_top_fields(data)
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         return None
+
+
+def _literal_top_fields(data: bytes) -> dict[str, Any] | None:
+    """The Electrum 1.x fields of a literal too big to parse (first of each), or None."""
+    if not data.lstrip().startswith(b"{'"):
+        return None
+    fields: dict[str, Any] = {}
+    for match in _LITERAL_FIELD.finditer(data):
+        name, value = match.group(1).decode("ascii"), match.group(2)
+        if name not in fields:
+            fields[name] = (value == b"True" if value in (b"True", b"False")
+                            else int(value) if value.isdigit() else value.strip(b"'").decode())
+    return fields if "seed_version" in fields else None
 
 
 def _valid_addresses(values: list[Any]) -> list[str]:

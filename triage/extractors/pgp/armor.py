@@ -121,19 +121,44 @@ def decode_armor_body(body: bytes) -> tuple[bytes, bool | None, dict[str, str], 
     return data, crc_ok, headers, warnings
 
 
-def _decode_block(data: bytes, match: re.Match[bytes]) -> ArmoredBlock:
+_SIGNATURE_BEGIN = b"-----BEGIN PGP SIGNATURE-----"
+
+
+class _SignatureFinder:
+    """Where the next signature header lies, remembered between the calls of one scan
+    (asked from increasing offsets, so many signed-message headers cost one search)."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self.searched_from = -1
+        self.found = -1
+
+    def next_from(self, position: int) -> int:
+        """Offset of the first signature header at or after ``position`` (-1 if none)."""
+        known = self.searched_from >= 0 and position >= self.searched_from and (
+            self.found < 0 or self.found >= position)
+        if not known:
+            self.searched_from = position
+            self.found = self.data.find(_SIGNATURE_BEGIN, position)
+        return self.found
+
+
+def _decode_block(data: bytes, match: re.Match[bytes],
+                  signatures: _SignatureFinder | None = None) -> ArmoredBlock:
     kind = match.group(1).decode("ascii")
     start = match.start()
     body_start = match.end()
     limit = min(len(data), body_start + MAX_ARMOR_BYTES)
     if kind == "SIGNED MESSAGE":
         # Cleartext signature: the signed text is not armored; the signature block is.
-        sig_at = data.find(b"-----BEGIN PGP SIGNATURE-----", body_start, limit)
+        sig_at = (signatures or _SignatureFinder(data)).next_from(body_start)
+        if sig_at >= limit:
+            sig_at = -1
         if sig_at < 0:
             block = ArmoredBlock(kind, start, body_start, b"", None, complete=False)
             block.warnings.append("cleartext-signed message without its signature block")
             return block
-        body_start = sig_at + len(b"-----BEGIN PGP SIGNATURE-----")
+        body_start = sig_at + len(_SIGNATURE_BEGIN)
         end_marker = b"-----END PGP SIGNATURE-----"
     else:
         end_marker = b"-----END PGP " + match.group(1) + b"-----"
@@ -148,33 +173,40 @@ def _decode_block(data: bytes, match: re.Match[bytes]) -> ArmoredBlock:
 
 
 def find_armored(data: bytes) -> Iterator[ArmoredBlock]:
-    """Yield every armored block in ``data`` (offsets relative to ``data``), in order."""
+    """Yield every armored block in ``data`` (offsets relative to ``data``): the 8-bit
+    ones in order, then the UTF-16LE ones in order."""
+    yield from _find_narrow(data)
+    yield from _find_utf16(data)
+
+
+def _find_narrow(data: bytes) -> Iterator[ArmoredBlock]:
+    signatures = _SignatureFinder(data)
     pos = 0
     for _ in range(MAX_BLOCKS):
         match = BEGIN_RE.search(data, pos)
         if match is None:
             break
-        block = _decode_block(data, match)
+        block = _decode_block(data, match, signatures)
         yield block
         pos = max(block.end, match.end())
-    yield from _find_utf16(data)
 
 
 def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
-    start = data.find(_UTF16_BEGIN)
-    count = 0
-    while start >= 0 and count < MAX_BLOCKS:
-        window = data[start : start + 2 * MAX_ARMOR_BYTES]
-        window = window[: len(window) & ~1]
-        narrow = window.decode("utf-16-le", "replace").encode("latin-1", "replace")
-        match = BEGIN_RE.match(narrow)
-        if match is None:
-            start = data.find(_UTF16_BEGIN, start + 2)
+    """Blocks stored as UTF-16LE: the text from the first header on is narrowed once per
+    byte alignment and searched like 8-bit text (linear, however many headers)."""
+    blocks = []
+    for parity in (0, 1):
+        first = data.find(_UTF16_BEGIN)
+        while first >= 0 and first % 2 != parity:
+            first = data.find(_UTF16_BEGIN, first + 1)
+        if first < 0:
             continue
-        block = _decode_block(narrow, match)
-        block.start = start
-        block.end = start + 2 * block.end
-        block.headers["encoding"] = "UTF-16LE"
-        count += 1
-        yield block
-        start = data.find(_UTF16_BEGIN, block.end)
+        body = data[first : len(data) - (len(data) - first) % 2]
+        narrow = body.decode("utf-16-le", "replace").encode("latin-1", "replace")
+        for block in _find_narrow(narrow):
+            block.start = first + 2 * block.start
+            block.end = first + 2 * block.end
+            block.headers["encoding"] = "UTF-16LE"
+            blocks.append(block)
+    blocks.sort(key=lambda block: block.start)
+    yield from blocks[:MAX_BLOCKS]

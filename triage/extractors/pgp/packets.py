@@ -32,6 +32,8 @@ TAG_AEAD = 20
 
 #: Upper bound on packets read from one buffer, so hostile input cannot make us loop long.
 MAX_PACKETS = 200_000
+#: Smallest partial body chunk accepted (see read_packet).
+MIN_PARTIAL_CHUNK = 512
 
 
 @dataclass
@@ -92,6 +94,11 @@ def read_packet(data: bytes, pos: int) -> tuple[Packet | None, int, str | None]:
             if decoded is None:
                 return None, len(data), f"truncated packet length at offset {pos}"
             length, used, partial = decoded
+            if partial and length < MIN_PARTIAL_CHUNK:
+                # RFC 4880 4.2.2.4 asks at least 512 octets of the first; implementations
+                # write every partial chunk that large. Tiny ones only make framing slow.
+                return None, len(data), (f"partial body chunk of {length} bytes in the packet"
+                                         f" at offset {pos}: not OpenPGP framing; stopping")
             start = cursor + used
             chunk = data[start : start + length]
             chunks.append(chunk)
