@@ -194,9 +194,12 @@ def _find_narrow(data: bytes) -> Iterator[ArmoredBlock]:
 def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
     """Blocks stored as UTF-16LE: the text from the first header on is narrowed once per
     byte alignment and searched like 8-bit text (linear, however many headers)."""
+    anywhere = data.find(_UTF16_BEGIN)
+    if anywhere < 0:
+        return
     blocks = []
     for parity in (0, 1):
-        first = data.find(_UTF16_BEGIN)
+        first = anywhere
         while first >= 0 and first % 2 != parity:
             first = data.find(_UTF16_BEGIN, first + 1)
         if first < 0:
