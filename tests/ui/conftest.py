@@ -41,4 +41,5 @@ def window(qtbot, ui_settings):
     if main.ingest.is_running():
         main.ingest.cancel()
         qtbot.waitUntil(lambda: not main.ingest.is_running(), timeout=30000)
+    qtbot.waitUntil(lambda: not main._tasks, timeout=30000)  # exports run in threads
     main.close()

@@ -196,8 +196,15 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 conn.close()
                 raise CaseError(f"{path}: the case could not be migrated ({exc});"
                                 " it may be damaged") from None
-        if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+        try:
+            if not readonly:
+                conn.execute("PRAGMA journal_mode = WAL")
+            # The tables every view reads first: a damaged file fails here, in one line.
+            conn.execute("SELECT count(*) FROM artefact_types").fetchone()
+            conn.execute("SELECT id FROM case_info").fetchone()
+        except sqlite3.Error as exc:
+            conn.close()
+            raise CaseError(f"{path}: damaged case file ({exc})") from None
         return case
 
     @classmethod

@@ -15,7 +15,7 @@ from typing import Any
 
 from triage.casedb.errors import stored_json
 
-_ATTRIBUTE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 #: Artefact columns a caller may sort by directly; any other key is an attribute name.
 ARTEFACT_SORT_COLUMNS = ("id", "type", "path", "deleted", "unallocated", "offset", "extractor")
@@ -124,7 +124,7 @@ class ArtefactQueries:
             return f" ORDER BY {prefix}id {direction}"
         if sort_key in allowed:
             return f" ORDER BY {prefix}{sort_key} {direction}, {prefix}id"
-        if prefix == "a." and _ATTRIBUTE_NAME.match(sort_key):
+        if prefix == "a." and _ATTRIBUTE_NAME.fullmatch(sort_key):
             return f" ORDER BY json_extract(a.attributes, '$.{sort_key}') {direction}, a.id"
         raise ValueError(f"cannot sort by {sort_key!r}")
 

@@ -13,7 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from triage.casedb import CaseDatabase, ui_queries
-from triage.ui.formatting import format_size
+from triage.ui.formatting import format_size, plain_tooltip
 from triage.ui.icons import category_icon, icon
 
 DIRECTORY_PAGE = 500
@@ -325,9 +325,9 @@ class CaseTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if node.kind == "dir":
                 suffix = " (deleted)" if node.payload.get("deleted") else ""
-                return node.payload["path"] + suffix
+                return plain_tooltip(node.payload["path"] + suffix)
             if node.kind == "evidence":
-                return node.payload["evidence"]["path"]
+                return plain_tooltip(node.payload["evidence"]["path"])
         if role == NODE_ROLE:
             return node
         return None

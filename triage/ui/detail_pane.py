@@ -75,6 +75,7 @@ class DetailPane(QWidget):
         self.loader.loaded.connect(self._on_loaded)
 
         self.title = QLabel("Nothing selected")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # file names from the evidence, never markup
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: bold; font-size: 13px")
         self.show_file_button = QPushButton("Show in file system")

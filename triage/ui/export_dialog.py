@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -28,11 +29,20 @@ FORMAT_LABELS = {
 _SUFFIX = {"kml": ".kml", "jsonl": ".jsonl", "bodyfile": ".body"}
 
 
-def default_output(folder: Path, case_name: str, fmt: str) -> Path:
-    """Return a fresh output path in ``folder`` for a report of ``fmt``."""
+def default_output(folder: Path, case_name: str, fmt: str,
+                   taken: Collection[Path] = ()) -> Path:
+    """Return a fresh output path in ``folder`` for a report of ``fmt`` (not in ``taken``,
+    the outputs of exports still running)."""
     slug = re.sub(r"[^A-Za-z0-9_-]+", "_", case_name).strip("_") or "case"
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    return folder / f"{slug}-{fmt}-{stamp}{_SUFFIX.get(fmt, '')}"
+    suffix = _SUFFIX.get(fmt, "")
+    output = folder / f"{slug}-{fmt}-{stamp}{suffix}"
+    number = 2
+    # Two exports within one second (or one still being written) need different names.
+    while output in taken or output.exists():
+        output = folder / f"{slug}-{fmt}-{stamp}-{number}{suffix}"
+        number += 1
+    return output
 
 
 def run_export(case_path: str, fmt: str, output: Path, tagged_only: bool,

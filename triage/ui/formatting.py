@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -57,3 +58,15 @@ def format_value(value: Any, limit: int = 300) -> str:
         text = str(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain_tooltip(text: str) -> str:
+    """Tooltip text Qt shows literally.
+
+    Qt renders a tooltip that looks like HTML as rich text, so an evidence name such as
+    ``<img src=x>.jpg`` would show as a picture: such text is escaped inside a paragraph
+    that keeps its white space.
+    """
+    if "<" not in text and "&" not in text:
+        return text
+    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,10 @@ class MainWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.examiner = self.settings.examiner() or getpass.getuser()
         self._close_when_stopped = False
+        #: The window was asked to close while an export ran; it closes when that ends.
+        self._close_when_tasks_done = False
+        #: Where the reports being exported go (two exports in one second get two names).
+        self._export_outputs: set[Path] = set()
         self._tasks: list[BackgroundTask] = []
 
         self.ingest = IngestController(engine_factory, self)
@@ -87,6 +92,8 @@ class MainWindow(QMainWindow):
         self.status_case = QLabel("No case open")
         self.status_evidence = QLabel()
         self.status_work = QLabel("Idle")
+        for label in (self.status_case, self.status_evidence, self.status_work):
+            label.setTextFormat(Qt.TextFormat.PlainText)  # case names and paths are shown as typed
         for label in (self.status_case, self.status_evidence):
             self.statusBar().addWidget(label)
         self.statusBar().addPermanentWidget(self.status_work)
@@ -176,9 +183,18 @@ class MainWindow(QMainWindow):
         if examiner:
             self.examiner = examiner
             self.settings.set_examiner(examiner)
-        case.add_examiner(self.examiner)
+        try:
+            case.add_examiner(self.examiner)
+            workspace = Workspace(case, self.examiner)
+        except (CaseError, sqlite3.Error) as exc:
+            # Damage the first queries meet (a malformed page, JSON, a missing table).
+            case.close()
+            message = f"{path}: damaged case file ({exc})"
+            self.start_screen.error.setText(message)
+            show_error(self, "Cannot open the case", message)
+            return False
         self.case = case
-        self.workspace = Workspace(case, self.examiner)
+        self.workspace = workspace
         self.workspace.selection_changed.connect(self._update_actions)
         self.workspace.detail.tag_requested.connect(self.tag_current)
         self.workspace.detail.note_requested.connect(self.note_current)
@@ -357,11 +373,16 @@ class MainWindow(QMainWindow):
         """Export a report into ``folder`` off the GUI thread."""
         if self.case is None:
             return None
-        output = default_output(folder, self.case.info().get("name") or "case", fmt)
+        output = default_output(folder, self.case.info().get("name") or "case", fmt,
+                                self._export_outputs)
         case_path, examiner = str(self.case.path), self.examiner
-        return self._run_task(
+        self._export_outputs.add(output)
+        task = self._run_task(
             lambda: run_export(case_path, fmt, output, tagged_only, examiner),
             "Exporting report…", lambda path: f"Report written to {path}")
+        task.done.connect(lambda _result: self._export_outputs.discard(output))
+        task.failed.connect(lambda _message: self._export_outputs.discard(output))
+        return task
 
     def export_selected_files(self, folder: str | None = None) -> BackgroundTask | None:
         """Copy the selected files out of the evidence and verify their hashes."""
@@ -396,12 +417,15 @@ class MainWindow(QMainWindow):
             self._tasks.remove(task)
             self.status_work.setText(describe(result))
             self.export_finished.emit(result)
+            self._close_if_waiting()
 
         def failed(message: str) -> None:
             self._tasks.remove(task)
             self.status_work.setText("Export failed")
-            show_error(self, "Export failed", message)
+            if not self._close_when_tasks_done:
+                show_error(self, "Export failed", message)
             self.export_finished.emit(None)
+            self._close_if_waiting()
 
         task.done.connect(done)
         task.failed.connect(failed)
@@ -450,7 +474,18 @@ class MainWindow(QMainWindow):
             "A scan is running. Stop it and close? Everything found so far is kept.")
         return answer == QMessageBox.StandardButton.Yes
 
+    def _close_if_waiting(self) -> None:
+        if self._close_when_tasks_done and not self._tasks:
+            self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._tasks:
+            # An export runs in its own thread: ending the event loop under it aborts
+            # the process and leaves a half-written report. Close when it is done.
+            event.ignore()
+            self._close_when_tasks_done = True
+            self.status_work.setText("Closing when the export has finished…")
+            return
         if self.ingest.is_running():
             event.ignore()
             if self._close_when_stopped or self.confirm_stop_scan():

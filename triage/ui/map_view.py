@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from triage.ui.formatting import plain_tooltip
 from triage.ui.resource_files import resource_path
 
 MARKER_RADIUS = 6
@@ -119,7 +120,7 @@ class MarkerItem(QGraphicsEllipseItem):
         self.setBrush(QBrush(QColor("#d32f2f")))
         self.setPen(QPen(QColor("white"), 1.5))
         self.setZValue(10)
-        self.setToolTip(point.label or f"artefact {point.artefact_id}")
+        self.setToolTip(plain_tooltip(point.label or f"artefact {point.artefact_id}"))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_selected_look(self, selected: bool) -> None:

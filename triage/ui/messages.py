@@ -13,6 +13,7 @@ def show_error(parent: Any, title: str, text: str) -> QMessageBox:
     box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setObjectName("error_box")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # messages quote evidence and case paths
     box.open()
     return box
 
@@ -23,5 +24,6 @@ def show_info(parent: Any, title: str, text: str) -> QMessageBox:
                       parent)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.setObjectName("info_box")
+    box.setTextFormat(Qt.TextFormat.PlainText)
     box.open()
     return box

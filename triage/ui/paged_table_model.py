@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from triage.ui.formatting import plain_tooltip
 from triage.ui.row_counter import CountFunction, RowCounter
 
 PAGE_SIZE = 256
@@ -210,7 +211,7 @@ class PagedTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             text = self.display(row, column)
             if len(text) > 40:
-                return text
+                return plain_tooltip(text)
         if role == ROW_ROLE:
             return row
         if role == ID_ROLE:
@@ -241,5 +242,11 @@ class PagedTableModel(QAbstractTableModel):
         descending = order == Qt.SortOrder.DescendingOrder
         if (key, descending) == (self.sort_key, self.descending):
             return
+        previous = self.sort_key, self.descending
         self.sort_key, self.descending = key, descending
-        self.reload()
+        try:
+            self.reload()
+        except ValueError:
+            # A column the case cannot sort by (an attribute name it refuses in SQL).
+            self.sort_key, self.descending = previous
+            self.reload()

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
-from triage.ui.formatting import format_duration, format_size
+from triage.ui.formatting import format_duration, format_size, plain_tooltip
 
 PHASE_LABELS = {
     "opening": "Opening evidence", "counting": "Counting files", "walking": "Scanning files",
@@ -39,6 +39,7 @@ class ProgressPanel(QFrame):
         self.eta = QLabel()
         self.found = QLabel()
         self.current = QLabel()
+        self.current.setTextFormat(Qt.TextFormat.PlainText)  # the path being read, from the evidence
         self.current.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.current.setMinimumWidth(100)
         self.cancel_button = QPushButton("Cancel scan")
@@ -86,7 +87,7 @@ class ProgressPanel(QFrame):
         metrics = self.current.fontMetrics()
         self.current.setText(metrics.elidedText(path, Qt.TextElideMode.ElideMiddle,
                                                 max(200, self.current.width())))
-        self.current.setToolTip(path)
+        self.current.setToolTip(plain_tooltip(path))
 
     def _on_cancel(self) -> None:
         self.cancel_button.setEnabled(False)

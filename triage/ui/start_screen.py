@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from triage.casedb import CaseDatabase, CaseError
+from triage.ui.formatting import plain_tooltip
 from triage.ui.icons import icon
 
 CASE_SUFFIX = ".triage"
@@ -43,6 +44,7 @@ class StartScreen(QWidget):
         title = QLabel("triage — forensic triage of disk images")
         title.setStyleSheet("font-size: 18px; font-weight: bold")
         self.error = QLabel()
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # errors quote the case path
         self.error.setStyleSheet("color: #b00020")
         self.error.setWordWrap(True)
 
@@ -73,7 +75,7 @@ class StartScreen(QWidget):
         for path in recent:
             item = QListWidgetItem(icon("case"), Path(path).name)
             item.setData(Qt.ItemDataRole.UserRole, path)
-            item.setToolTip(path)
+            item.setToolTip(plain_tooltip(path))
             self.recent.addItem(item)
         self.recent.itemActivated.connect(self._open_recent)
         open_box = QGroupBox("Open a case")

@@ -106,6 +106,7 @@ class Workspace(QWidget):
         self.map_view.artefact_clicked.connect(self.show_artefact_details)
 
         self.title = QLabel("Select an item in the tree")
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # directory paths and tag names from the case
         self.title.setStyleSheet("font-weight: bold")
         self.filter = QLineEdit()
         self.filter.setObjectName("filter")

@@ -1,0 +1,115 @@
+"""Damaged cases, hostile strings and exports at awkward moments, through the main window."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextDocument
+
+from tests.ui.case_builder import build_case
+from triage.ui.formatting import plain_tooltip
+from triage.ui.main_window import MainWindow
+
+HOSTILE_NAME = "<img src=x onerror=alert(1)><b>bold</b> & \u202egpj.exe"
+
+
+def _damage(path: Path, kind: str) -> None:
+    if kind == "pages":
+        data = bytearray(path.read_bytes())
+        page = int.from_bytes(data[16:18], "big")
+        for offset in range(page * 2, len(data), page * 3):
+            data[offset:offset + page] = b"\xa5" * page
+        path.write_bytes(bytes(data))
+        return
+    connection = sqlite3.connect(path)
+    if kind == "json":
+        connection.execute("UPDATE artefacts SET attributes = '{not json' WHERE type = 'pgp.key'")
+    else:
+        connection.execute("DROP TABLE artefact_types")
+    connection.commit()
+    connection.close()
+
+
+@pytest.mark.parametrize("kind", ["pages", "json", "table"])
+def test_a_damaged_case_is_a_message_not_an_exception(qtbot, window: MainWindow,
+                                                      tmp_path: Path, kind: str) -> None:
+    """Found by an audit: the damage the first queries met escaped into the event loop and
+    left a half-open case behind."""
+    path = tmp_path / f"{kind}.triage"
+    build_case(path, addresses=3000).close()
+    _damage(path, kind)
+    with qtbot.capture_exceptions() as caught:
+        window.start_screen.open_case(str(path))
+        qtbot.wait(50)
+    assert not caught
+    assert window.case is None and window.workspace is None
+    assert "damaged case file" in window.start_screen.error.text()
+
+
+def test_tooltips_show_hostile_text_literally() -> None:
+    for text in (HOSTILE_NAME, "plain path", "a & b", "line\n  two"):
+        tooltip = plain_tooltip(text)
+        if tooltip != text:  # rich text: what Qt shows is the escaped text, as typed
+            document = QTextDocument()
+            document.setHtml(tooltip)
+            assert document.toPlainText() == text
+        else:
+            assert "<" not in text and "&" not in text
+
+
+def test_labels_quoting_evidence_are_plain_text(qtbot, window: MainWindow, tmp_path: Path) -> None:
+    path = tmp_path / "<b>case<i>.triage"
+    build_case(path).close()
+    assert window.open_case(str(path), "Tester")
+    labels = [window.status_case, window.status_evidence, window.status_work,
+              window.start_screen.error, window.progress_panel.current,
+              window.workspace.title, window.workspace.detail.title]
+    for label in labels:
+        assert label.textFormat() == Qt.TextFormat.PlainText
+
+
+def test_closing_during_an_export_waits_for_it(qtbot, window: MainWindow,
+                                               sample_case_path: Path, tmp_path: Path) -> None:
+    """Found by an audit: the event loop ended under the export's thread (abort, exit 134)."""
+    assert window.open_case(str(sample_case_path), "Tester")
+    finished: list[object] = []
+    window.export_finished.connect(finished.append)
+    window.start_export("html", tmp_path, tagged_only=False)
+    window.close()
+    assert window.isVisible() or finished  # not closed under a running export
+    qtbot.waitUntil(lambda: not window.isVisible(), timeout=30000)
+    assert finished and finished[0] is not None
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_two_exports_in_one_second_get_two_names(qtbot, window: MainWindow,
+                                                 sample_case_path: Path, tmp_path: Path) -> None:
+    assert window.open_case(str(sample_case_path), "Tester")
+    finished: list[object] = []
+    window.export_finished.connect(finished.append)
+    window.start_export("jsonl", tmp_path, tagged_only=False)
+    window.start_export("jsonl", tmp_path, tagged_only=True)
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=30000)
+    assert None not in finished and len({str(p) for p in finished}) == 2
+
+
+def test_sorting_by_an_attribute_with_capitals_works(qtbot, window: MainWindow,
+                                                     sample_case_path: Path) -> None:
+    from triage.casedb import CaseDatabase
+
+    with CaseDatabase.open(sample_case_path) as case:
+        rows = case.conn.execute("SELECT id FROM artefacts").fetchall()
+        assert rows
+    with qtbot.capture_exceptions() as caught:
+        assert window.open_case(str(sample_case_path), "Tester")
+        model = window.workspace.artefact_model
+        model.sort_key = None
+        from triage.ui.paged_table_model import Column
+
+        model._columns.append(Column("SerialNumber", "Serial", sortable=True))
+        model.sort(len(model._columns) - 1)
+        model.sort(len(model._columns) - 1, Qt.SortOrder.DescendingOrder)
+    assert not caught
