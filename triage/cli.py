@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sqlite3
 import sys
 import threading
@@ -156,6 +157,9 @@ def command_scan(args: argparse.Namespace) -> int:
     bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
     cancel = threading.Event()
     engine = IngestEngine(case_path, options, progress=bar, cancel=cancel)
+    # SIGTERM (a shutdown, a job manager) stops the scan as Ctrl-C does: the run is
+    # recorded as cancelled and the workers are stopped, not left running.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         summary = engine.run(evidence)
     except KeyboardInterrupt:
@@ -179,6 +183,10 @@ def command_scan(args: argparse.Namespace) -> int:
     if mismatched:
         return EXIT_FAILED
     return EXIT_CANCELLED if summary.status == "cancelled" else EXIT_OK
+
+
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def print_summary(summary: Any, case_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -237,3 +238,54 @@ def test_names_that_are_not_utf8_are_refused_with_a_clear_message(tmp_path, case
         assert created.info()["name"] == "ev\ufffd"
     finally:
         created.close()
+
+
+def test_a_run_whose_process_is_gone_reads_as_interrupted(case):
+    import os
+    import socket
+
+    from triage.casedb.run_process import this_process
+
+    live = case.begin_run("quick", [], None, [])  # this process: still running
+    dead = case.begin_run("quick", [], None, [])
+    gone = {**this_process(), "pid": 2**22 + 12345}  # above Linux's pid_max: never a process
+    case.conn.execute("UPDATE runs SET stats = ? WHERE id = ?",
+                      (f'{{"process": {json.dumps(gone)}}}', dead))
+    case.conn.commit()
+    statuses = {run["id"]: run["status"] for run in case.list_runs()}
+    assert statuses[live] == "running" and statuses[dead] == "interrupted"
+    # A second scan of the same case marks only the dead run.
+    assert case.mark_interrupted_runs() == 1
+    stored = dict(case.conn.execute("SELECT id, status FROM runs").fetchall())
+    assert stored[live] == "running" and stored[dead] == "interrupted"
+    case.finish_run(live, "completed", {"files": 0}, None)
+    (finished,) = [run for run in case.list_runs() if run["id"] == live]
+    assert finished["stats"]["process"]["host"] == socket.gethostname()
+    assert finished["stats"]["process"]["pid"] == os.getpid()
+
+
+def test_a_quick_rescan_keeps_the_full_runs_file_types(case):
+    """Found by an audit: a quick rescan replaced libmagic's types with its signature
+    guesses ('report.docx' became application/zip), leaving rows that mixed two scans."""
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    full = case.begin_run("full", [], None, [evidence_id])
+    docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    case.write_batch(files=[_file(evidence_id, "/r.docx", run_id=full, mime=docx,
+                                  mime_description=None, extension_mismatch=0, md5="aa")])
+    quick = case.begin_run("quick", [], None, [evidence_id])
+    case.write_batch(files=[_file(evidence_id, "/r.docx", run_id=quick, mime="application/zip",
+                                  mime_description=None, extension_mismatch=1)])
+    (row,) = case.iter_files()
+    assert (row["mime"], row["extension_mismatch"], row["md5"]) == (docx, 0, "aa")
+    assert row["run_id"] == quick
+    again = case.begin_run("quick", [], None, [evidence_id])  # and a second quick rescan
+    case.write_batch(files=[_file(evidence_id, "/r.docx", run_id=again, mime="application/zip",
+                                  mime_description=None, extension_mismatch=1)])
+    (row,) = case.iter_files()
+    assert (row["mime"], row["extension_mismatch"]) == (docx, 0)
+    # A full rescan does replace a quick run's types.
+    later = case.begin_run("full", [], None, [evidence_id])
+    case.write_batch(files=[_file(evidence_id, "/r.docx", run_id=later, mime="text/x-test",
+                                  mime_description="test", extension_mismatch=1)])
+    (row,) = case.iter_files()
+    assert (row["mime"], row["mime_description"]) == ("text/x-test", "test")

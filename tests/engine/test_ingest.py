@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -16,6 +18,7 @@ import pytest
 import triage.extractors as registry
 from triage.casedb import CaseDatabase
 from triage.engine import IngestEngine, IngestOptions
+from triage.engine.volume_walk import _die_with_parent
 from triage.extractors.interface import ArtefactType, Extractor, Finding
 
 IMAGES = Path(__file__).parents[1] / "data" / "images"
@@ -317,3 +320,94 @@ def test_a_folder_with_names_that_are_not_utf8_is_scanned_whole(tmp_path: Path, 
         assert [row[0] for row in found] == ["/pay\ufffd.txt"]
     finally:
         case.close()
+
+
+def _live_processes_naming(text: str) -> list[int]:
+    """Processes (not zombies) whose command line holds ``text``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if text in cmdline and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux process checks")
+def test_sigterm_cancels_a_scan_and_leaves_no_worker(tmp_path: Path) -> None:
+    """Found by an audit: SIGTERM left the run 'running' and the workers alive."""
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    with open(folder / "zeros.bin", "wb") as handle:
+        handle.truncate(3 << 30)  # sparse: seconds of hashing, no disk
+    (folder / "a.txt").write_text("hello")
+    case_path = tmp_path / "sigterm-case.triage"
+    scan = subprocess.Popen([sys.executable, "-m", "triage", "scan", str(folder), "--case",
+                             str(case_path), "--jobs", "2", "--quiet"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and scan.poll() is None:
+        if len(_live_processes_naming(str(case_path))) >= 3:  # the scan and its workers
+            break
+        time.sleep(0.05)
+    scan.send_signal(signal.SIGTERM)
+    _, err = scan.communicate(timeout=60)
+    assert scan.returncode == 130 and b"interrupted" in err
+    time.sleep(0.5)
+    assert _live_processes_naming(str(case_path)) == []
+    with CaseDatabase.open(case_path) as case:
+        (run,) = case.list_runs()
+    assert run["status"] == "cancelled"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_a_worker_dies_with_the_scanning_process() -> None:
+    """Found by an audit: after kill -9 of the scan, its workers blocked forever on a pipe,
+    holding the evidence and the case open."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    reader, writer = context.Pipe(duplex=False)
+    middle = context.Process(target=_start_orphan_workers, args=(writer,))
+    middle.start()
+    worker_pid, control_pid = reader.recv()
+    middle.join(10)  # the "scanning process" has exited
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _alive(worker_pid):
+        time.sleep(0.05)
+    try:
+        assert not _alive(worker_pid)
+        assert _alive(control_pid)  # without the request, an orphan lives on
+    finally:
+        os.kill(control_pid, signal.SIGKILL)
+
+
+def _start_orphan_workers(writer: object) -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    worker = context.Process(target=_worker_that_waits, args=(True,))
+    control = context.Process(target=_worker_that_waits, args=(False,))
+    worker.start()
+    control.start()
+    writer.send((worker.pid, control.pid))  # type: ignore[attr-defined]
+    os._exit(0)  # dies without stopping its workers
+
+
+def _worker_that_waits(die_with_parent: bool) -> None:
+    if die_with_parent:
+        _die_with_parent()
+    time.sleep(60)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"

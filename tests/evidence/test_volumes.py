@@ -144,3 +144,42 @@ def test_a_truncated_gpt_image_is_read_without_tsk(tmp_path: Path) -> None:
     assert partitions == [(*expected[0][:2], f"{expected[0][2]} (cut short by the end of the image)")]
     assert "holds 1951424 of its 2097152 bytes" in warnings[1]
     assert f"{expected[1][2]} partition at byte {expected[1][0]}" in warnings[2]
+
+
+def test_a_table_with_too_many_slots_keeps_the_first_ones(tmp_path: Path) -> None:
+    """Found by an audit: a GPT of 600 entries (over 1024 slots with the gaps) made the
+    whole image read as one disk with no file system, and the scan refused it."""
+    import struct
+    import uuid
+    import zlib
+
+    ext4 = (IMAGES / "ext4.raw").read_bytes()
+    sector, count, first = 512, 600, 2048
+    tiny = first + len(ext4) // sector
+    total = tiny + count * 2 + 2048
+    image = bytearray(total * sector)
+    image[446:462] = struct.pack("<B3sB3sII", 0, b"\0\x02\0", 0xEE, b"\xff\xff\xff", 1, total - 1)
+    image[510:512] = b"\x55\xaa"
+    linux = uuid.UUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4").bytes_le
+    entries = bytearray(count * 128)
+    for index in range(count):
+        start = first if index == 0 else tiny + index * 2
+        last = first + len(ext4) // sector - 1 if index == 0 else start
+        struct.pack_into("<16s16sQQQ", entries, index * 128, linux, uuid.uuid4().bytes_le,
+                         start, last, 0)
+    image[2 * sector:2 * sector + len(entries)] = entries
+    header = bytearray(92)
+    struct.pack_into("<8sIIIIQQQQ16sQIII", header, 0, b"EFI PART", 0x10000, 92, 0, 0, 1,
+                     total - 1, 2 + len(entries) // sector, total - 34, uuid.uuid4().bytes_le,
+                     2, count, 128, zlib.crc32(entries))
+    struct.pack_into("<I", header, 16, zlib.crc32(header))
+    image[sector:sector + 92] = header
+    image[first * sector:first * sector + len(ext4)] = ext4
+    path = tmp_path / "many.raw"
+    path.write_bytes(bytes(image))
+    with open_evidence(path) as evidence:
+        volumes = evidence.volumes()
+        assert "only the first 1024 are scanned" in evidence.volume_warnings[0]
+        real = next(v for v in volumes if v.kind == "partition")
+        assert real.start == first * sector
+        assert real.open_filesystem().fs_type == "ext4"

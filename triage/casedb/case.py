@@ -25,6 +25,7 @@ from triage import __version__
 from triage.casedb.errors import CaseError, stored_json
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
+from triage.casedb.run_process import process_alive, this_process
 from triage.casedb.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 #: Pages (4 KiB each) the write-ahead log may hold before a checkpoint, in deferred_sync.
@@ -378,9 +379,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         with self.conn:
             cursor = self.conn.execute(
                 "INSERT INTO runs (started, status, profile, examiner, tool_version, extractors,"
-                " evidence_ids, jobs) VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+                " evidence_ids, jobs, stats) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?)",
                 (utc_now(), profile, examiner, __version__, _json(list(extractors)),
-                 _json(list(evidence_ids)), jobs),
+                 _json(list(evidence_ids)), jobs, _json({"process": this_process()})),
             )
         run_id = int(cursor.lastrowid)
         self.audit("run.start", examiner, {"run_id": run_id, "profile": profile,
@@ -389,6 +390,13 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any], examiner: str | None) -> None:
         """Record the end of a run ('completed', 'cancelled' or 'failed') with its statistics."""
+        row = self.conn.execute("SELECT stats FROM runs WHERE id = ?", (run_id,)).fetchone()
+        try:
+            process = json.loads(row[0]).get("process") if row else None
+        except (TypeError, ValueError, AttributeError):
+            process = None
+        if process is not None:
+            stats = {**stats, "process": process}  # which machine ran it, for the record
         with self.conn:
             self.conn.execute(
                 "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
@@ -403,16 +411,28 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             item = dict(row)
             for key in ("extractors", "evidence_ids", "stats"):
                 item[key] = stored_json(item[key], f"run {item['id']} {key}")
+            if item["status"] == "running" and _run_process_alive(item) is False:
+                item["status"] = "interrupted"  # its process is gone (killed, power cut)
             rows.append(item)
         return rows
 
     def mark_interrupted_runs(self) -> int:
-        """Mark runs left 'running' by a killed process as 'interrupted'; return how many."""
+        """Mark runs left 'running' by a process that is gone as 'interrupted'; a run whose
+        process still runs here (another scan of this case) is left alone. Return how many."""
+        running = self.conn.execute(
+            "SELECT id, stats FROM runs WHERE status = 'running'").fetchall()
+        dead = []
+        for run_id, stats in running:
+            try:
+                item = {"stats": json.loads(stats)}
+            except (TypeError, ValueError):
+                item = {"stats": {}}
+            if not _run_process_alive(item):
+                dead.append((run_id,))
         with self.conn:
-            cursor = self.conn.execute(
-                "UPDATE runs SET status = 'interrupted' WHERE status = 'running'"
-            )
-        return cursor.rowcount
+            self.conn.executemany(
+                "UPDATE runs SET status = 'interrupted' WHERE id = ? AND status = 'running'", dead)
+        return len(dead)
 
     # -- the write path --------------------------------------------------------------
     def register_artefact_types(self, types: Iterable[Any]) -> None:
@@ -450,11 +470,8 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         file by ``file_identity`` instead of ``file_id``.
         """
         columns = self.FILE_COLUMNS
-        updates = ", ".join(
-            f"{c} = coalesce(excluded.{c}, files.{c})" if c in self._FILE_UPSERT_KEEP
-            else f"{c} = excluded.{c}"
-            for c in columns if c not in ("evidence_id", "identity")
-        )
+        updates = ", ".join(_file_update(c, c in self._FILE_UPSERT_KEEP)
+                            for c in columns if c not in ("evidence_id", "identity"))
         insert_sql = (
             f"INSERT INTO files ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
         )
@@ -606,6 +623,28 @@ def _coordinates(attributes: Any) -> tuple[float | None, float | None]:
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return None, None
     return float(latitude), float(longitude)
+
+
+#: A quick run types by signatures: a type already stored (libmagic's, from a full run,
+#: or the same guess) is kept; a full run's types replace what is there.
+_QUICK_OVER_TYPED = ("files.mime IS NOT NULL"
+                     " AND (SELECT profile FROM runs WHERE id = excluded.run_id) = 'quick'")
+_TYPE_COLUMNS = ("mime", "mime_description", "extension_mismatch")
+
+
+def _file_update(column: str, keep_known: bool) -> str:
+    """The SET clause of one column when a file row is written again (a rescan)."""
+    if column in _TYPE_COLUMNS:
+        return (f"{column} = CASE WHEN {_QUICK_OVER_TYPED} THEN files.{column}"
+                f" ELSE coalesce(excluded.{column}, files.{column}) END")
+    if keep_known:
+        return f"{column} = coalesce(excluded.{column}, files.{column})"
+    return f"{column} = excluded.{column}"
+
+
+def _run_process_alive(run: dict[str, Any]) -> bool | None:
+    stats = run.get("stats")
+    return process_alive(stats.get("process") if isinstance(stats, dict) else None)
 
 
 def _move_into_place(built: Path, path: Path) -> None:

@@ -14,6 +14,11 @@ directories.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,6 +40,8 @@ ROWS_PER_MESSAGE = 256
 SECONDS_PER_MESSAGE = 0.5
 #: While one large file is read, a worker says it is alive this often.
 HEARTBEAT_SECONDS = 5.0
+#: prctl option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
 #: Entries of one directory after which the rest of it is shared among the workers.
 SPLIT_AFTER = 1024
 
@@ -236,6 +243,8 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     """
     from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
+    _die_with_parent()
+
     def say(message: tuple[Any, ...]) -> None:
         try:
             results.send(message)
@@ -292,6 +301,21 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
         _say_last(results, ("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
     _say_last(results, ("done", share))
+
+
+def _die_with_parent() -> None:
+    """Have Linux kill this worker when the scanning process dies (kill -9, the OOM
+    killer, a crash): an orphan would go on holding the evidence and the case open."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:
+        os._exit(1)  # the parent died before the request took effect
 
 
 def _say_last(results: Any, message: tuple[Any, ...]) -> None:

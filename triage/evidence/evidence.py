@@ -145,7 +145,11 @@ class Evidence:
         try:
             for part in volume_system:
                 if len(out) >= MAX_VOLUMES:
-                    return whole
+                    # A hostile or damaged table; the first slots are still scanned.
+                    self.volume_warnings.append(
+                        f"the partition table lists more than {MAX_VOLUMES} slots; only the"
+                        f" first {MAX_VOLUMES} are scanned")
+                    break
                 flags = int(part.flags)
                 if flags & _PART_META:
                     kind = "meta"
