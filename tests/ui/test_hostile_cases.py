@@ -113,3 +113,33 @@ def test_sorting_by_an_attribute_with_capitals_works(qtbot, window: MainWindow,
         model.sort(len(model._columns) - 1)
         model.sort(len(model._columns) - 1, Qt.SortOrder.DescendingOrder)
     assert not caught
+
+
+def test_tagging_applies_to_every_selected_row(qtbot, window: MainWindow,
+                                               sample_case_path: Path) -> None:
+    """Found by an audit: with ten rows selected, Tag… tagged one."""
+    from PySide6.QtWidgets import QDialog
+
+    from triage.casedb import CaseDatabase
+
+    assert window.open_case(str(sample_case_path), "Tester")
+    workspace = window.workspace
+    workspace.select_tree_node("category", "Addresses")
+    view = workspace.artefact_view
+    view.selectRow(0)
+    for row in range(1, 10):
+        rect = view.visualRect(workspace.artefact_model.index(row, 1))
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.ControlModifier, rect.center())
+    selected = {workspace.artefact_model.row_data(i.row())["id"]
+                for i in view.selectionModel().selectedRows()}
+    assert len(selected) == 10
+    window.act_tag.trigger()
+    dialog = window.findChild(QDialog, "tag_dialog")
+    dialog.tag.setEditText("Reviewed")
+    dialog.accept()
+    with CaseDatabase.open(sample_case_path, readonly=True) as case:
+        tagged = {row[0] for row in case.conn.execute(
+            "SELECT artefact_id FROM tags JOIN tag_names ON tag_names.id = tags.tag_name_id"
+            " WHERE tag_names.name = 'Reviewed'")}
+    assert tagged == selected

@@ -325,19 +325,33 @@ class Workspace(QWidget):
 
     # -- review ----------------------------------------------------------------------
     def tag_current(self, tag: str, comment: str | None = None) -> bool:
-        """Tag the item in the detail pane; return False when there is none."""
-        if not self.detail.current:
+        """Tag every row selected in the table shown (or else the item in the detail
+        pane); return False when there is nothing to tag."""
+        items = self._selected_items() or ([self.detail.current] if self.detail.current else [])
+        if not items:
             return False
-        kind, item_id = self.detail.current
-        if kind == "artefact":
-            self.case.tag(tag, self.examiner, artefact_id=item_id, comment=comment)
-            self.artefact_model.refresh_tags(item_id)
-        else:
-            self.case.tag(tag, self.examiner, file_id=item_id, comment=comment)
-            self.file_model.refresh_tags(item_id)
+        for kind, item_id in items:
+            if kind == "artefact":
+                self.case.tag(tag, self.examiner, artefact_id=item_id, comment=comment)
+                self.artefact_model.refresh_tags(item_id)
+            else:
+                self.case.tag(tag, self.examiner, file_id=item_id, comment=comment)
+                self.file_model.refresh_tags(item_id)
         self.tree_model.refresh()
         self.detail.refresh()
         return True
+
+    def _selected_items(self) -> list[tuple[str, int]]:
+        """(kind, id) of the rows selected in the artefact or file table on show."""
+        widget = self.stack.currentWidget()
+        if widget is self.artefact_view:
+            kind, view, model = "artefact", self.artefact_view, self.artefact_model
+        elif widget is self.file_view:
+            kind, view, model = "file", self.file_view, self.file_model
+        else:
+            return []
+        rows = [model.row_data(index.row()) for index in view.selectionModel().selectedRows()]
+        return [(kind, row["id"]) for row in rows if row]
 
     def note_current(self, text: str) -> bool:
         """Add a note to the item in the detail pane; return False when there is none."""
