@@ -143,3 +143,31 @@ def test_tagging_applies_to_every_selected_row(qtbot, window: MainWindow,
             "SELECT artefact_id FROM tags JOIN tag_names ON tag_names.id = tags.tag_name_id"
             " WHERE tag_names.name = 'Reviewed'")}
     assert tagged == selected
+
+
+def test_tagged_files_are_counted_and_listed_under_their_tag(qtbot, window: MainWindow,
+                                                             sample_case_path: Path) -> None:
+    """Found by an audit: a tag's count included tagged files, but its view listed only
+    artefacts, so a tagged file could not be found from the tree."""
+    from triage.casedb import CaseDatabase
+
+    with CaseDatabase.open(sample_case_path) as case:
+        file_ids = [row[0] for row in case.conn.execute(
+            "SELECT id FROM files WHERE kind = 'file' ORDER BY id LIMIT 2")]
+        artefact_id = case.conn.execute("SELECT id FROM artefacts LIMIT 1").fetchone()[0]
+        for file_id in file_ids:
+            case.tag("Seized", "Tester", file_id=file_id)
+        case.tag("Seized", "Tester", artefact_id=artefact_id)
+    assert window.open_case(str(sample_case_path), "Tester")
+    workspace = window.workspace
+    tag_index = workspace.tree_model.find_index("tag", "Seized")
+    assert workspace.tree_model.node_at(tag_index).count == 1  # what the tag's view lists
+    assert workspace.select_tree_node("tag", "Seized")
+    assert workspace.artefact_model.rowCount() == 1
+    assert workspace.select_tree_node("tag_files")
+    files_node = workspace.tree_model.node_at(workspace.tree.currentIndex())
+    assert files_node.count == 2 and files_node.parent.label == "Seized"
+    qtbot.waitUntil(lambda: workspace.file_model.rowCount() == 2, timeout=5000)
+    listed = {workspace.file_model.row_data(row)["id"] for row in range(2)}
+    assert listed == set(file_ids)
+    assert workspace.title.text() == "Files tagged: Seized"

@@ -273,10 +273,14 @@ class FileQueries:
     @staticmethod
     def _file_where(
         evidence_id: int | None, filter_text: str | None, deleted: bool | None,
-        mismatch: bool | None = None,
+        mismatch: bool | None = None, tag: str | None = None,
     ) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
+        if tag is not None:
+            clauses.append("id IN (SELECT t.file_id FROM tags t JOIN tag_names n"
+                           " ON n.id = t.tag_name_id WHERE n.name = ? AND t.file_id IS NOT NULL)")
+            params.append(tag)
         if evidence_id is not None:
             # A path filter reads every row anyway; the unary + keeps SQLite from fetching
             # them one by one through the evidence_id index (0.45 s instead of a 0.36 s
@@ -304,9 +308,10 @@ class FileQueries:
         descending: bool = False,
         offset: int = 0,
         limit: int = 200,
+        tag: str | None = None,
     ) -> list[dict[str, Any]]:
-        """Return one page of files, filtered by path substring and deleted flag, sorted."""
-        where, params = self._file_where(evidence_id, filter_text, deleted)
+        """Return one page of files, filtered by path substring, deleted flag and tag, sorted."""
+        where, params = self._file_where(evidence_id, filter_text, deleted, tag=tag)
         order = ArtefactQueries._order_by(sort_key, descending, FILE_SORT_COLUMNS, "")
         rows = self.conn.execute(
             "SELECT * FROM files" + where + order + " LIMIT ? OFFSET ?", [*params, limit, offset]
@@ -318,9 +323,10 @@ class FileQueries:
         evidence_id: int | None = None,
         filter_text: str | None = None,
         deleted: bool | None = None,
+        tag: str | None = None,
     ) -> int:
         """Count files matching the same filters as :meth:`page_files`."""
-        where, params = self._file_where(evidence_id, filter_text, deleted)
+        where, params = self._file_where(evidence_id, filter_text, deleted, tag=tag)
         return self.conn.execute("SELECT count(*) FROM files" + where, params).fetchone()[0]
 
     def file_statistics(self) -> dict[str, int]:

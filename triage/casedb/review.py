@@ -130,9 +130,13 @@ class ReviewMixin:
 
     def tag_counts(self) -> dict[str, int]:
         """Return ``{tag name: number of tagged items}``."""
-        return {r[0]: r[1] for r in self.conn.execute(
-            "SELECT n.name, count(t.id) FROM tag_names n LEFT JOIN tags t ON t.tag_name_id = n.id"
-            " GROUP BY n.id ORDER BY n.id")}
+        return {name: artefacts + files for name, (artefacts, files) in self.tag_counts_by_kind().items()}
+
+    def tag_counts_by_kind(self) -> dict[str, tuple[int, int]]:
+        """Return ``{tag name: (tagged artefacts, tagged files)}``."""
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(
+            "SELECT n.name, count(t.artefact_id), count(t.file_id) FROM tag_names n"
+            " LEFT JOIN tags t ON t.tag_name_id = n.id GROUP BY n.id ORDER BY n.id")}
 
     # -- notes -----------------------------------------------------------------------
     def add_note(

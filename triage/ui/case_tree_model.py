@@ -41,7 +41,8 @@ ARTEFACT_LAYOUT = (
 _ICON_OF_KIND = {
     "evidence_root": "evidence", "evidence": "evidence", "volume": "volume", "dir": "folder",
     "artefacts_root": "artefacts", "gps": "map", "unallocated": "unallocated",
-    "tags_root": "tag", "tag": "tag", "warnings": "warning", "secret_keys": "secret_key",
+    "tags_root": "tag", "tag": "tag", "tag_files": "file", "warnings": "warning",
+    "secret_keys": "secret_key",
 }
 _EMPTY_COLOUR = "#8a8a8a"
 
@@ -145,8 +146,15 @@ class CaseTreeModel(QAbstractItemModel):
         return node
 
     def _tag_children(self) -> list[TreeNode]:
-        return [TreeNode("tag", name, count=count, payload={"tag": name})
-                for name, count in self._case.tag_counts().items()]
+        """A node per tag counting its artefacts (what it lists), with a 'Files' node
+        under it for the files that carry the tag."""
+        nodes = []
+        for name, (artefacts, files) in self._case.tag_counts_by_kind().items():
+            node = TreeNode("tag", name, count=artefacts, payload={"tag": name})
+            if files:
+                self._add(node, TreeNode("tag_files", "Files", count=files, payload={"tag": name}))
+            nodes.append(node)
+        return nodes
 
     # -- refreshing ------------------------------------------------------------------
     def refresh(self) -> None:
@@ -217,7 +225,7 @@ class CaseTreeModel(QAbstractItemModel):
                     if notify:
                         index = self.createIndex(old.row(), 0, old)
                         self.dataChanged.emit(index, index)
-                if node.kind == "category":
+                if node.kind in ("category", "tag"):
                     self._merge_children(old, node.children, notify)
                 continue
             position = min(position, len(group.children))
@@ -347,12 +355,13 @@ class CaseTreeModel(QAbstractItemModel):
     def find_index(self, kind: str, label: str | None = None) -> QModelIndex:
         """Return the index of the first node of ``kind`` (and ``label``) in the top levels.
 
-        Looks at the top-level nodes, their children and the type nodes under categories
-        (never into lazily loaded directories).
+        Looks at the top-level nodes, their children and the nodes under categories and
+        tags (never into lazily loaded directories).
         """
         for top in self._root.children:
             for node in (top, *top.children):
-                candidates = (node, *node.children) if node.kind == "category" else (node,)
+                nested = node.kind in ("category", "tag")
+                candidates = (node, *node.children) if nested else (node,)
                 for candidate in candidates:
                     if candidate.kind == kind and (label is None or candidate.label == label):
                         return self._index_of(candidate)

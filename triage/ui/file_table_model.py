@@ -29,6 +29,8 @@ class FileLocation:
     evidence_id: int | None
     volume_idx: int | None = None
     parent: str | None = "/"
+    #: Only the files carrying this tag (any evidence).
+    tag: str | None = None
 
 
 class FileTableModel(PagedTableModel):
@@ -51,7 +53,7 @@ class FileTableModel(PagedTableModel):
 
         def count(case: CaseDatabase) -> int:
             if loc.parent is None or loc.evidence_id is None:
-                return case.count_files(loc.evidence_id, filter_text)
+                return case.count_files(loc.evidence_id, filter_text, tag=loc.tag)
             return ui_queries.count_directory(case, loc.evidence_id, loc.volume_idx, loc.parent,
                                               filter_text)
 
@@ -71,7 +73,7 @@ class FileTableModel(PagedTableModel):
         if loc.parent is None or loc.evidence_id is None:
             return self._case.page_files(
                 loc.evidence_id, self.filter_text or None, None, self.sort_key, self.descending,
-                offset, limit)
+                offset, limit, tag=loc.tag)
         return ui_queries.page_directory(
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, self.filter_text or None,
             self.sort_key, self.descending, offset, limit)

@@ -168,6 +168,8 @@ class Workspace(QWidget):
             self.show_artefacts(ArtefactQuery(unallocated=True, title=node.label))
         elif node.kind == "tag":
             self.show_artefacts(ArtefactQuery(tag=payload["tag"], title=f"Tag: {payload['tag']}"))
+        elif node.kind == "tag_files":
+            self.show_directory(FileLocation(None, None, None, tag=payload["tag"]))
         elif node.kind == "tags_root":
             self.show_artefacts(ArtefactQuery(tagged_only=True, title="Tagged artefacts"))
         elif node.kind in ("volume", "dir"):
@@ -205,7 +207,10 @@ class Workspace(QWidget):
         self.filter.setEnabled(True)
         self.file_model.filter_text = self.filter.text().strip()
         self.file_model.set_location(location)
-        self.title.setText(location.parent if location.parent else "All files")
+        if location.tag is not None:
+            self.title.setText(f"Files tagged: {location.tag}")
+        else:
+            self.title.setText(location.parent if location.parent else "All files")
         self._after_reload()
 
     def show_warnings(self) -> None:
