@@ -120,7 +120,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         building = path.with_name(
             f".{path.name[:40]}.creating-{os.getpid()}-{secrets.token_hex(4)}")
         try:
-            cls._build(building, name, number, examiner, description)
+            cls._build(building, path, name, number, examiner, description)
             _move_into_place(building, path)
         except BaseException:
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -129,9 +129,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         return cls.open(path)
 
     @classmethod
-    def _build(cls, path: Path, name: str, number: str | None, examiner: str | None,
-               description: str | None) -> None:
-        """Write a complete new case at ``path`` and close it."""
+    def _build(cls, path: Path, final: Path, name: str, number: str | None,
+               examiner: str | None, description: str | None) -> None:
+        """Write a complete new case at ``path`` (to become ``final``) and close it."""
         conn = cls._connect(path, readonly=False)
         case = cls(path, conn)
         try:
@@ -149,7 +149,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     case.add_examiner(examiner)
             case.audit("case.create", examiner, {"name": name, "number": number})
         except sqlite3.Error as exc:
-            raise CaseError(f"{path}: cannot create the case ({exc})") from None
+            raise CaseError(f"{final}: cannot create the case ({exc})") from None
         finally:
             case.close()
 
