@@ -143,6 +143,20 @@ if want odd_names.raw; then
         -E hash_seed=0b1c7a5e-0000-4000-8000-000000000004 -d "$odd" "$OUT/odd_names.raw" 1M >/dev/null
 fi
 
+# ext2 holding a file whose recorded size (64 MiB) its 1 MiB file system cannot hold, as
+# damaged or hostile metadata gives (tests lower the engine's floor for such sizes to match).
+if want oversized.raw; then
+    rm -f "$OUT/oversized.raw"
+    big="$WORK/oversized"
+    mkdir -p "$big"
+    printf 'small\n' > "$big/claims_64_mib.bin"
+    printf 'plain\n' > "$big/plain.txt"
+    find "$big" -exec touch -h -d "@$EPOCH" {} +
+    mke2fs -q -F -t ext2 -b 1024 -L oversized -U 0b1c7a5e-0000-4000-8000-000000000005 \
+        -E hash_seed=0b1c7a5e-0000-4000-8000-000000000006 -d "$big" "$OUT/oversized.raw" 1M >/dev/null
+    debugfs -w -R "sif /claims_64_mib.bin size 67108864" "$OUT/oversized.raw" >/dev/null 2>&1
+fi
+
 # exFAT: no exFAT writer is available without a kernel driver, so this is an empty,
 # freshly formatted volume (content-bearing exFAT tests use go-exfat's test.exfat).
 if want exfat.raw; then

@@ -411,3 +411,24 @@ def _alive(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def test_a_size_no_file_system_can_hold_is_not_read(tmp_path: Path, monkeypatch) -> None:
+    """Found by an audit: a file whose metadata claims 4 GiB (or 1 TiB) on a small volume
+    was read and hashed as zeros for minutes (or hours), without a word. oversized.raw
+    holds a 64 MiB claim on a 1 MiB ext2; the floor below which sparse files are read
+    anyway is lowered to match."""
+    from triage.engine import file_processor
+
+    monkeypatch.setattr(file_processor, "OVERSIZED_FLOOR", 32 << 20)
+    case = _scan(tmp_path, [IMAGES / "oversized.raw"], isolate=False)
+    try:
+        rows = {row[0]: row[1:] for row in case.conn.execute(
+            "SELECT path, size, md5 FROM files WHERE kind = 'file'")}
+        warnings = [row[0] for row in case.conn.execute(
+            "SELECT message FROM warnings WHERE path = '/claims_64_mib.bin'")]
+    finally:
+        case.close()
+    assert rows["/claims_64_mib.bin"] == (64 << 20, None)
+    assert rows["/plain.txt"][1] == hashlib.md5(b"plain\n").hexdigest()
+    assert len(warnings) == 1 and "exceeds the file system's 1048576 bytes" in warnings[0]

@@ -35,6 +35,9 @@ QUICK_HEAD_SIZE = 4096
 READ_SIZE = 4 * 1024 * 1024
 #: Text-like content up to this size is scanned as one buffer; larger files in chunks.
 TEXT_BUFFER_LIMIT = 32 * 1024 * 1024
+#: A file larger than its file system is read anyway up to this size (sparse files, such
+#: as virtual disks, can be); beyond it, the size is taken for damage and not read.
+OVERSIZED_FLOOR = 16 << 30
 #: The quick profile reads content of text-like names up to this size for the detectors.
 QUICK_TEXT_LIMIT = 8 * 1024 * 1024
 #: Content keys (hard links) whose type and hashes are kept for the next name of the inode.
@@ -123,8 +126,23 @@ class FileProcessor:
             if self.options.hashes_everything:
                 row.update(_empty_hashes(self.options.sha1))
             return result
+        if self._implausibly_large(entry, ctx):
+            ctx.warn(f"recorded size {entry.size} bytes exceeds the file system's"
+                     f" {_filesystem_bytes(ctx)} bytes and {OVERSIZED_FLOOR} bytes: damaged"
+                     " metadata or a sparse file; content not read (icat reads it)",
+                     view.path)
+            return result
         self._process_content(entry, view, ctx, result)
         return result
+
+    @staticmethod
+    def _implausibly_large(entry: Any, ctx: ExtractionContext) -> bool:
+        """A size no file system of this size can hold (beyond a sparse file's floor):
+        reading it would hash zeros for hours."""
+        if entry.size <= OVERSIZED_FLOOR:
+            return False
+        capacity = _filesystem_bytes(ctx)
+        return bool(capacity) and entry.size > capacity
 
     # -- content ---------------------------------------------------------------------
     def _process_content(self, entry: Any, view: FileView, ctx: ExtractionContext,
@@ -541,3 +559,12 @@ def _empty_hashes(sha1: bool) -> dict[str, str]:
     return out
 
 
+
+
+def _filesystem_bytes(ctx: Any) -> int:
+    """Capacity of the file system ``ctx`` reads (0 when unknown, as for folders)."""
+    filesystem = getattr(ctx, "filesystem", None)
+    try:
+        return int(filesystem.block_size) * int(filesystem.block_count) if filesystem else 0
+    except (AttributeError, TypeError, ValueError):
+        return 0
