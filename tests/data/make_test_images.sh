@@ -130,30 +130,34 @@ want fat16.raw && make_fat "$OUT/fat16.raw" fat16 16 4M 16161616
 want fat32.raw && make_fat "$OUT/fat32.raw" fat32 32 34M 32323232
 want ext4.raw && make_ext4 "$OUT/ext4.raw" ext4 4M
 
+# A 1 MiB ext2 from a tree written here (pinned times and ids; NUMBER picks the ids).
+make_small_ext2() {
+    local image="$1" tree="$2" number="$3"
+    rm -f "$image"
+    find "$tree" -exec touch -h -d "@$EPOCH" {} +
+    mke2fs -q -F -t ext2 -b 1024 -L "$(basename "$image" .raw)" \
+        -U "0b1c7a5e-0000-4000-8000-00000000000$number" \
+        -E "hash_seed=0b1c7a5e-0000-4000-8000-00000000001$number" -d "$tree" "$image" 1M >/dev/null
+}
+
 # ext2 whose names are not UTF-8 (made here, not staged: a checkout cannot hold such
 # names portably): directory "dir\xff" holding "note\xc3.txt", and a plain file.
 if want odd_names.raw; then
-    rm -f "$OUT/odd_names.raw"
     odd="$WORK/odd_names"
     mkdir -p "$odd/dir$(printf '\377')"
     printf 'pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 now\n' > "$odd/dir$(printf '\377')/note$(printf '\303').txt"
     printf 'plain\n' > "$odd/plain.txt"
-    find "$odd" -exec touch -h -d "@$EPOCH" {} +
-    mke2fs -q -F -t ext2 -b 1024 -L odd_names -U 0b1c7a5e-0000-4000-8000-000000000003 \
-        -E hash_seed=0b1c7a5e-0000-4000-8000-000000000004 -d "$odd" "$OUT/odd_names.raw" 1M >/dev/null
+    make_small_ext2 "$OUT/odd_names.raw" "$odd" 3
 fi
 
 # ext2 holding a file whose recorded size (64 MiB) its 1 MiB file system cannot hold, as
 # damaged or hostile metadata gives (tests lower the engine's floor for such sizes to match).
 if want oversized.raw; then
-    rm -f "$OUT/oversized.raw"
     big="$WORK/oversized"
     mkdir -p "$big"
     printf 'small\n' > "$big/claims_64_mib.bin"
     printf 'plain\n' > "$big/plain.txt"
-    find "$big" -exec touch -h -d "@$EPOCH" {} +
-    mke2fs -q -F -t ext2 -b 1024 -L oversized -U 0b1c7a5e-0000-4000-8000-000000000005 \
-        -E hash_seed=0b1c7a5e-0000-4000-8000-000000000006 -d "$big" "$OUT/oversized.raw" 1M >/dev/null
+    make_small_ext2 "$OUT/oversized.raw" "$big" 5
     debugfs -w -R "sif /claims_64_mib.bin size 67108864" "$OUT/oversized.raw" >/dev/null 2>&1
 fi
 
