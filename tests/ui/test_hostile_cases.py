@@ -71,12 +71,18 @@ def test_labels_quoting_evidence_are_plain_text(qtbot, window: MainWindow, tmp_p
         assert label.textFormat() == Qt.TextFormat.PlainText
 
 
+def _exports_of(window: MainWindow, case_path: Path) -> list[object]:
+    """Open the case; return the list every finished export's result is appended to."""
+    assert window.open_case(str(case_path), "Tester")
+    finished: list[object] = []
+    window.export_finished.connect(finished.append)
+    return finished
+
+
 def test_closing_during_an_export_waits_for_it(qtbot, window: MainWindow,
                                                sample_case_path: Path, tmp_path: Path) -> None:
     """Found by an audit: the event loop ended under the export's thread (abort, exit 134)."""
-    assert window.open_case(str(sample_case_path), "Tester")
-    finished: list[object] = []
-    window.export_finished.connect(finished.append)
+    finished = _exports_of(window, sample_case_path)
     window.start_export("html", tmp_path, tagged_only=False)
     window.close()
     assert window.isVisible() or finished  # not closed under a running export
@@ -87,9 +93,7 @@ def test_closing_during_an_export_waits_for_it(qtbot, window: MainWindow,
 
 def test_two_exports_in_one_second_get_two_names(qtbot, window: MainWindow,
                                                  sample_case_path: Path, tmp_path: Path) -> None:
-    assert window.open_case(str(sample_case_path), "Tester")
-    finished: list[object] = []
-    window.export_finished.connect(finished.append)
+    finished = _exports_of(window, sample_case_path)
     window.start_export("jsonl", tmp_path, tagged_only=False)
     window.start_export("jsonl", tmp_path, tagged_only=True)
     qtbot.waitUntil(lambda: len(finished) == 2, timeout=30000)
