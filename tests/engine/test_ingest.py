@@ -432,3 +432,50 @@ def test_a_size_no_file_system_can_hold_is_not_read(tmp_path: Path, monkeypatch)
     assert rows["/claims_64_mib.bin"] == (64 << 20, None)
     assert rows["/plain.txt"][1] == hashlib.md5(b"plain\n").hexdigest()
     assert len(warnings) == 1 and "exceeds the file system's 1048576 bytes" in warnings[0]
+
+
+def worker_killed_while_waiting(share, workers, evidence_path, options, jobs, tasks, results,
+                                cancel, shared_content=None):
+    """Worker 1 takes tasks from its pipe without beginning them, then is killed while it
+    waits for more (as ``kill -9`` of an idle worker); worker 0 is a real worker."""
+    from triage.engine.volume_walk import worker_main
+
+    if share != 1:
+        worker_main(share, workers, evidence_path, options, jobs, tasks, results, cancel,
+                    shared_content)
+        return
+
+    def take_forever() -> None:
+        while True:
+            tasks.recv()
+
+    threading.Thread(target=take_forever, daemon=True).start()
+    time.sleep(0.5)
+    os._exit(9)
+
+
+def test_a_worker_killed_while_waiting_for_work_loses_nothing(tmp_path, monkeypatch):
+    """Found by an audit: with one shared task queue, a worker killed while it waited held
+    the queue's lock, and the other worker waited for it until the stall watchdog gave the
+    rest of the walk up. Each worker now has its own task pipe, and what a dead worker held
+    without beginning goes to the others."""
+    import triage.engine.ingest as ingest
+
+    (tmp_path / "whole").mkdir()
+    whole = _scan(tmp_path / "whole", [TWO_PARTITIONS], jobs=1, unallocated=False)
+    monkeypatch.setattr(ingest, "worker_main", worker_killed_while_waiting)
+    (tmp_path / "killed").mkdir()
+    killed = _scan(tmp_path / "killed", [TWO_PARTITIONS], jobs=2, unallocated=False,
+                   stall_seconds=60.0)
+    try:
+        def listing(case):
+            return sorted((f["volume_idx"], f["path"], f["md5"]) for f in case.iter_files())
+        assert listing(killed) == listing(whole)
+        messages = [w["message"] for w in killed.iter_warnings()]
+        assert any("worker process 1 ended (exit code 9)" in m for m in messages)
+        assert not any("stalled" in m or "not walked" in m or "may be missing" in m
+                       for m in messages)
+        assert killed.list_runs()[0]["status"] == "completed"
+    finally:
+        whole.close()
+        killed.close()

@@ -22,6 +22,7 @@ from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
 from triage.engine.result_channel import ResultChannel
 from triage.engine.shared_content import SharedContentTable
+from triage.engine.task_channel import TaskChannel
 from triage.engine.unallocated import UnallocatedScanner
 from triage.engine.volume_walk import (
     RowBatch,
@@ -252,13 +253,14 @@ class IngestEngine:
 
         The parent hands out one directory per task and keeps the set of directories
         visited per file system (a loop or shared inode is entered once). A worker that
-        dies takes only its current directory with it (a warning names it). When no
+        dies takes only its current directory with it (a warning names it); the
+        directories it held but had not begun go to the other workers. When no
         worker reports anything for ``stall_seconds`` (a hostile file system can make The
         Sleuth Kit loop inside C code, where no check can interrupt it), the rest of that
         evidence's walk is skipped with a warning and the run goes on.
         """
         context = _process_context()
-        tasks: Any = context.Queue()
+        tasks = TaskChannel(context)
         shares = self.options.jobs
         results = ResultChannel(context)
         cancel = context.Event()
@@ -274,30 +276,36 @@ class IngestEngine:
 
         visited = {number: {root.key} for number, root in roots.items()}
         outstanding = 0
+        try:
+            for share in range(shares):
+                sender = results.new_sender()
+                receiver = tasks.new_receiver()
+                process = context.Process(
+                    target=worker_main, daemon=True,
+                    args=(share, shares, evidence_path, self.options, jobs, receiver, sender,
+                          cancel, shared_content))
+                try:
+                    process.start()
+                finally:
+                    # The worker has its own copies; workers forked later must not inherit
+                    # them.
+                    sender.close()
+                    receiver.close()
+                workers.append(process)
+        except BaseException:
+            for process in workers:
+                process.terminate()
+            results.close()
+            tasks.close()
+            if shared_content is not None:
+                shared_content.close()
+            raise
         if unallocated is not None:
-            tasks.put(unallocated)
+            tasks.put(unallocated, exclusive=True)
             outstanding += 1
         for number, root in roots.items():
             tasks.put(WalkTask(number, root))
             outstanding += 1
-        try:
-            for share in range(shares):
-                sender = results.new_sender()
-                process = context.Process(
-                    target=worker_main, daemon=True,
-                    args=(share, shares, evidence_path, self.options, jobs, tasks, sender, cancel,
-                          shared_content))
-                try:
-                    process.start()
-                finally:
-                    # The worker has its own copy; workers forked later must not inherit one.
-                    sender.close()
-                workers.append(process)
-        except BaseException:
-            results.close()
-            if shared_content is not None:
-                shared_content.close()
-            raise
         in_flight: dict[int, str | None] = dict.fromkeys(range(shares))
         running = set(range(shares))
         stopping = False
@@ -306,15 +314,21 @@ class IngestEngine:
         last_message = time.monotonic()
         try:
             while running:
+                for share in results.take_ended():
+                    if share in running:  # gone without its "done": killed or crashed
+                        running.discard(share)
+                        workers[share].join(timeout=1)
+                        outstanding -= self._lost_task(share, tasks, in_flight, warn,
+                                                       workers[share].exitcode, stopping)
+                if not running:
+                    break
                 if self.cancel.is_set() and not stopping:
                     cancel.set()
                     stopping = True
-                    for _ in workers:
-                        tasks.put(None)
+                    tasks.stop()
                 if outstanding == 0 and not stopping:
                     stopping = True
-                    for _ in workers:
-                        tasks.put(None)
+                    tasks.stop()
                 try:
                     message = results.get(timeout=0.2)
                 except queue_module.Empty:
@@ -328,14 +342,14 @@ class IngestEngine:
                     for share in sorted(running):
                         if not workers[share].is_alive():
                             running.discard(share)
-                            outstanding -= self._lost_task(share, in_flight, warn,
-                                                           workers[share].exitcode)
+                            outstanding -= self._lost_task(share, tasks, in_flight, warn,
+                                                           workers[share].exitcode, stopping)
                     continue
                 last_message = time.monotonic()
                 kind = message[0]
                 if kind == "rows":
                     share, batch = message[1], message[2]
-                    self._write(writer, batch, summary)
+                    # New tasks go out before the rows are written, so no worker waits.
                     for task in batch.directories:
                         seen = visited[task.job]
                         if task.directory.key in seen:
@@ -350,6 +364,8 @@ class IngestEngine:
                     if batch.finished_task:
                         outstanding -= 1
                         in_flight[share] = None
+                        tasks.finished(share)
+                    self._write(writer, batch, summary)
                 elif kind == "unallocated":
                     share, rows, warnings, done, seconds = message[1:]
                     writer.add(None, rows)
@@ -361,14 +377,16 @@ class IngestEngine:
                             summary.stage_seconds.get("unallocated", 0.0) + seconds)
                         outstanding -= 1
                         in_flight[share] = None
+                        tasks.finished(share)
                 elif kind == "start":
                     in_flight[message[1]] = message[2]
+                    tasks.begun(message[1])
                 elif kind == "warn":
                     warn(message[1], message[2])
                 elif kind == "done":
                     share = message[1]
                     running.discard(share)
-                    outstanding -= self._lost_task(share, in_flight, warn, None)
+                    outstanding -= self._lost_task(share, tasks, in_flight, warn, None, stopping)
             if outstanding > 0 and not stalled and not self.cancel.is_set():
                 warn(f"{outstanding} directories were not walked: the worker processes ended")
         finally:
@@ -380,20 +398,24 @@ class IngestEngine:
                     process.terminate()
                     process.join(timeout=2)
             tasks.close()
-            tasks.cancel_join_thread()
             results.close()
             if shared_content is not None:
                 shared_content.close()
 
     @staticmethod
-    def _lost_task(share: int, in_flight: dict[int, str | None],
-                   warn: Callable[..., None], exitcode: int | None) -> int:
-        """Account for the task a worker held when it ended; return 1 if one was lost."""
+    def _lost_task(share: int, tasks: TaskChannel, in_flight: dict[int, str | None],
+                   warn: Callable[..., None], exitcode: int | None, stopping: bool) -> int:
+        """Account for a worker that ended: the tasks it had not begun go to the others;
+        return 1 if the one it was working on was lost with it."""
+        lost = tasks.ended(share)
         path = in_flight.get(share)
-        if path is None:
-            return 0
         in_flight[share] = None
         how = f" (exit code {exitcode})" if exitcode else ""
+        if lost is None or path is None:
+            if exitcode and not stopping:
+                warn(f"worker process {share} ended{how}; the other workers took over its"
+                     " directories")
+            return 0
         warn(f"a worker process ended{how} while listing this directory; its entries may be"
              " missing", None, path)
         return 1

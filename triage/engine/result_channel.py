@@ -29,6 +29,9 @@ class ResultChannel:
     def __init__(self, context: Any) -> None:
         self._context = context
         self._readers: list[Connection] = []
+        #: Each pipe's worker (its ``share``: pipes are made in the workers' order).
+        self._shares: dict[Connection, int] = {}
+        self._ended: list[int] = []
         self._turn = 0
 
     def new_sender(self) -> Connection:
@@ -37,6 +40,7 @@ class ResultChannel:
         Pass it to the worker's process and close it once the process has started.
         """
         reader, sender = self._context.Pipe(duplex=False)
+        self._shares[reader] = len(self._shares)
         self._readers.append(reader)
         return sender
 
@@ -59,8 +63,15 @@ class ResultChannel:
         time.sleep(max(0.0, deadline - time.monotonic()))
         raise queue.Empty
 
+    def take_ended(self) -> list[int]:
+        """The workers whose pipes ended or were dropped since the last call: after its
+        last message, a worker that is gone (or whose messages are damaged)."""
+        ended, self._ended = self._ended, []
+        return ended
+
     def _drop(self, reader: Connection) -> None:
         self._readers.remove(reader)
+        self._ended.append(self._shares[reader])
         reader.close()
 
     def close(self) -> None:

@@ -2,11 +2,11 @@
 
 In this process, :func:`iter_volume_batches` walks one file system depth-first. With
 worker processes, the walk is split by directory: the parent hands out
-:class:`WalkTask` items (one directory each) through a queue, a worker lists the
+:class:`WalkTask` items (one directory each) through each worker's task pipe, a worker lists the
 directory, processes its entries and sends back their rows together with the
 subdirectories it found, which become new tasks. Every directory is listed once, so the
-workers share the walk as well as the content work, and whichever worker is free takes
-the next directory. A directory with very many entries is split into interleaved parts
+workers share the walk as well as the content work, and the parent gives the next
+directory to whichever worker holds the least. A directory with very many entries is split into interleaved parts
 that several workers process. Each worker opens the evidence itself (pytsk3 objects do
 not cross processes); the parent only writes rows and keeps the set of visited
 directories.
@@ -234,7 +234,8 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
                 shared_content: SharedContentTable | None = None) -> None:
     """Entry point of a worker process: take tasks until told to stop.
 
-    ``results`` is this worker's sending end of its pipe to the parent
+    ``tasks`` is this worker's reading end of its task pipe from the parent
+    (:class:`~triage.engine.task_channel.TaskChannel`), ``results`` its sending end of its pipe to the parent
     (:class:`~triage.engine.result_channel.ResultChannel`). Messages to the parent:
     ``("start", share, path)`` when a task begins, ``("rows", share, batch)``,
     ``("unallocated", share, rows, warnings, bytes done, seconds or None until the scan
@@ -275,7 +276,10 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
             return filesystems[volume_index]
 
         while True:
-            task = tasks.get()
+            try:
+                task = tasks.recv()
+            except EOFError:  # the parent closed its end: nothing more will come
+                break
             if task is None or cancel.is_set():
                 break
             if isinstance(task, UnallocatedTask):
