@@ -213,6 +213,30 @@ def test_damaged_cases_give_one_line(capsys, tmp_path, damage):
     _assert_one_line_error(err, "damaged")
 
 
+def test_a_scan_refuses_a_case_damaged_where_opening_does_not_look(capsys, tmp_path):
+    """Found by an audit: SQLite reports damage only in the pages a command reads, so a
+    second scan wrote into a case whose files table was damaged."""
+    import hashlib
+    import sqlite3
+
+    path = tmp_path / "case.triage"
+    assert _run(capsys, "scan", str(LAPTOP), "--case", str(path), "--quiet",
+                "--profile", "quick")[0] == 0
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    (root,) = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'files'").fetchone()
+    conn.close()
+    with open(path, "r+b") as case_file:
+        case_file.seek((root - 1) * page_size + 8)  # its cell pointers
+        case_file.write(b"\xff" * 64)
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    CaseDatabase.open(path, readonly=True).close()  # opening alone does not notice
+    status, _, err = _run(capsys, "scan", str(LAPTOP), "--case", str(path), "--quiet")
+    assert status == 1
+    _assert_one_line_error(err, "damaged case file")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+
+
 def test_export_names_near_the_length_limit_and_full_disks(capsys, tmp_path):
     case = tmp_path / "case.triage"
     assert _run(capsys, "scan", str(LAPTOP), "--case", str(case), "--quiet",

@@ -227,6 +227,24 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 self.conn.executescript("BEGIN;" + MIGRATIONS[version] + "COMMIT;")
                 self.conn.execute(f"PRAGMA user_version = {version + 1}")
 
+    def check_integrity(self) -> None:
+        """Raise CaseError when SQLite finds the case file damaged anywhere.
+
+        Opening a case reads only the pages it needs, so damage elsewhere shows only when
+        a view reaches it; a scan checks the whole file first (``PRAGMA quick_check``:
+        every page and record, without matching indexes to tables), so it never adds to
+        a damaged case.
+        """
+        try:
+            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
+        except sqlite3.Error as exc:
+            raise CaseError(f"{self.path}: damaged case file ({exc})") from None
+        if problems != ["ok"]:
+            lines = [line for problem in problems for line in problem.splitlines()
+                     if line.strip() and not line.startswith("***")]
+            raise CaseError(f"{self.path}: damaged case file ({'; '.join(lines[:3])});"
+                            " nothing was written to it")
+
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when writable)."""
         try:

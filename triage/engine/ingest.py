@@ -67,6 +67,7 @@ class IngestEngine:
         opened = [open_evidence(path) for path in evidence_paths]
         case = CaseDatabase.open(self.case_path)
         try:
+            case.check_integrity()
             return self._run(case, opened, started)
         finally:
             for evidence in opened:
