@@ -268,3 +268,12 @@ def test_a_case_name_with_uri_characters_opens(capsys, tmp_path):
                           "--quiet", "--profile", "quick")
     assert status == 0, err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["case ?#%41.triage"]
+
+
+def test_verify_prints_the_damaged_chunks(capsys, tmp_path):
+    from tests.damaged_ewf import damaged_copy
+
+    status, out, _ = _run(capsys, "verify", str(damaged_copy(tmp_path)))
+    assert status == 1
+    assert "damaged: EWF chunk checksum failed at media bytes 2621440-2654207" in out
+    assert "verification: mismatch" in out

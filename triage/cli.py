@@ -310,6 +310,8 @@ def command_verify(args: argparse.Namespace) -> int:
         stored = result.stored.get(name)
         mark = "" if stored is None else ("  (matches stored)" if stored == value else f"  (STORED {stored})")
         print(f"{name}: {value}{mark}")
+    for line in result.damaged:
+        print(f"damaged: {line}")
     print(f"verification: {result.verdict}")
     if args.case:
         _record_verification(Path(args.case), args.evidence, args.examiner, result)

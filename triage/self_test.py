@@ -156,8 +156,11 @@ def check_pytsk3(expected: dict[str, Any]) -> str:
 
 
 def check_pyewf(expected: dict[str, Any]) -> str:
-    """Open the E01 sample with libewf and compare its media with the raw image."""
+    """Open the E01 sample with libewf and compare its media with the raw image; check
+    that chunks whose checksum fails can be named through the same library."""
     import pyewf
+
+    from triage.evidence.ewf_checksum import EwfChecksumErrors
 
     segments = pyewf.glob(str(_sample(expected["ewf"])))
     handle = pyewf.handle()
@@ -165,11 +168,17 @@ def check_pyewf(expected: dict[str, Any]) -> str:
     try:
         size = handle.get_media_size()
         data = handle.read_buffer_at_offset(size, 0)
+        checksums = EwfChecksumErrors(handle)
+        damaged = checksums.take_new()
     finally:
         handle.close()
     if _sha256(data) != expected["image_sha256"]:
         raise SelfTestError("E01 media differs from the raw image")
-    return f"read {size} bytes of EWF media, equal to the raw image"
+    if not checksums.available:
+        raise SelfTestError("libewf's chunk checksum errors cannot be read")
+    if damaged:
+        raise SelfTestError(f"the E01 sample has {len(damaged)} damaged chunks")
+    return f"read {size} bytes of EWF media, equal to the raw image; chunk checks readable"
 
 
 def check_libmagic(expected: dict[str, Any]) -> str:

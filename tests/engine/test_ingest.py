@@ -479,3 +479,20 @@ def test_a_worker_killed_while_waiting_for_work_loses_nothing(tmp_path, monkeypa
     finally:
         whole.close()
         killed.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_damaged_ewf_chunk_is_warned_about_once(tmp_path, jobs):
+    """Found by an audit: libewf reads a chunk whose checksum fails as zeros, and the
+    Python binding says nothing, so such damage used to show only as a --verify mismatch."""
+    from tests.damaged_ewf import DAMAGED_SECTORS, damaged_copy
+
+    case = _scan(tmp_path, [damaged_copy(tmp_path)], jobs=jobs, profile="full")
+    try:
+        media = [w for w in case.iter_warnings() if w["source"] == "media"]
+        assert len(media) == 1  # each worker reads it; the case records it once
+        first, last = DAMAGED_SECTORS
+        assert f"(sectors {first}-{last})" in media[0]["message"]
+        assert case.list_runs()[0]["status"] == "completed"
+    finally:
+        case.close()

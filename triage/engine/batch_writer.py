@@ -10,6 +10,9 @@ from triage.casedb import FILE_RECORD_DELETED, CaseDatabase, file_record
 
 BATCH_FILES = 5000
 BATCH_SECONDS = 0.5
+#: Warnings' ``source`` for damaged media: every worker reads the media through its own
+#: handle, so the same damaged range can be reported by several; it is recorded once.
+MEDIA_SOURCE = "media"
 #: What CaseDatabase.link_artefacts_by_path reads of an artefact.
 _LINK_KEYS = ("evidence_id", "identity", "volume_idx", "file_path")
 
@@ -34,6 +37,7 @@ class BatchWriter:
         self.warning_count = 0
         self.file_count = 0
         self.deleted_count = 0
+        self._media_ranges: set[tuple[Any, str]] = set()
         self._started = time.monotonic()
 
     def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
@@ -67,7 +71,13 @@ class BatchWriter:
                 self.named_by_path.append({key: artefact.get(key) for key in _LINK_KEYS})
 
     def warn(self, warning: dict[str, Any]) -> None:
-        """Queue one warning row."""
+        """Queue one warning row (a damaged media range only the first time)."""
+        if warning.get("source") == MEDIA_SOURCE:
+            # The range is the message up to its first ';' (what found it follows).
+            key = (warning.get("evidence_id"), str(warning["message"]).split(";", 1)[0])
+            if key in self._media_ranges:
+                return
+            self._media_ranges.add(key)
         self.warnings.append(warning)
         self.warning_count += 1
         self._maybe_flush()

@@ -196,8 +196,10 @@ class IngestEngine:
             self.reporter.update(force=True, phase="walking", evidence=evidence.path)
             processor = FileProcessor(extractors, self.options)
             for job in jobs:
+                media_errors = (evidence.take_media_errors if evidence.reports_media_errors
+                                else None)
                 for batch in iter_volume_batches(job, filesystems[job.volume_index], processor,
-                                                 self.cancel.is_set):
+                                                 self.cancel.is_set, media_errors):
                     self._write(writer, batch, summary)
         if scan_unallocated and not self.cancel.is_set():
             self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,

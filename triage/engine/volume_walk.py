@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.casedb import file_record
+from triage.engine.batch_writer import MEDIA_SOURCE
 from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions
@@ -44,6 +45,10 @@ HEARTBEAT_SECONDS = 5.0
 _PR_SET_PDEATHSIG = 1
 #: Entries of one directory after which the rest of it is shared among the workers.
 SPLIT_AFTER = 1024
+#: How a damaged media range was met: the warning's path is the directory, or the file.
+LISTING_READ = ("found while listing this directory or opening its file system (metadata;"
+                " `ifind -d` names the owner)")
+CONTENT_READ = "found while reading this file"
 
 
 @dataclass
@@ -112,24 +117,39 @@ def build_extractors(options: IngestOptions) -> list[Extractor]:
 
 
 class _EntrySink:
-    """Turns processed entries of one job into rows and warnings on the current batch."""
+    """Turns processed entries of one job into rows and warnings on the current batch.
+
+    ``media_errors`` (the evidence's :meth:`~triage.evidence.Evidence.take_media_errors`,
+    when it can tell) names damaged media read since it was last asked; each is warned
+    about with the entry whose processing read it.
+    """
 
     def __init__(self, job: VolumeJob, filesystem: Any, processor: FileProcessor,
-                 cancel: Callable[[], bool]) -> None:
+                 cancel: Callable[[], bool],
+                 media_errors: Callable[[], list[str]] | None = None) -> None:
         self.job = job
         self.processor = processor
         self.types = artefact_types()
         self.batch = RowBatch()
         self.ctx = FileSystemContext(filesystem, self.warn, _CallableEvent(cancel))
+        self.media_errors = media_errors
 
-    def warn(self, message: str, path: str | None = None) -> None:
+    def warn(self, message: str, path: str | None = None, source: str = "engine") -> None:
         self.batch.warnings.append({
             "run_id": self.job.run_id, "evidence_id": self.job.evidence_id,
-            "volume_idx": self.job.volume_index, "path": path, "source": "engine",
+            "volume_idx": self.job.volume_index, "path": path, "source": source,
             "message": message,
         })
 
+    def check_media(self, path: str | None, found: str = LISTING_READ) -> None:
+        """Warn about damaged media read since the last check, naming ``path``."""
+        if self.media_errors is not None:
+            for message in self.media_errors():
+                self.warn(f"{message}; {found}", path, MEDIA_SOURCE)
+
     def add(self, entry: Any) -> None:
+        if self.media_errors is not None:
+            self.check_media(entry.path.rsplit("/", 1)[0] or "/")
         result = self.processor.process(entry, self.ctx)
         row, artefacts = result_rows(
             result, self.types, evidence_id=self.job.evidence_id,
@@ -139,6 +159,8 @@ class _EntrySink:
         batch.files.append((file_record(row), artefacts))
         batch.bytes_read += result.bytes_read
         batch.last_path = row["path"]
+        if self.media_errors is not None:
+            self.check_media(row["path"], CONTENT_READ)
 
     def take(self) -> RowBatch:
         batch, self.batch = self.batch, RowBatch()
@@ -150,9 +172,10 @@ def iter_volume_batches(
     filesystem: Any,
     processor: FileProcessor,
     cancel: Callable[[], bool],
+    media_errors: Callable[[], list[str]] | None = None,
 ) -> Iterator[RowBatch]:
     """Walk ``filesystem`` in this process and yield batches of rows of every entry."""
-    sink = _EntrySink(job, filesystem, processor, cancel)
+    sink = _EntrySink(job, filesystem, processor, cancel, media_errors)
     sent = time.monotonic()
     for entry in filesystem.walk(sink.warn):
         if cancel():
@@ -161,6 +184,7 @@ def iter_volume_batches(
         if sink.batch.due(sent):
             yield sink.take()
             sent = time.monotonic()
+    sink.check_media(None)
     batch = sink.take()
     batch.timings = processor.take_timings()
     yield batch
@@ -173,6 +197,7 @@ def iter_task_batches(
     processor: FileProcessor,
     cancel: Callable[[], bool],
     workers: int,
+    media_errors: Callable[[], list[str]] | None = None,
 ) -> Iterator[RowBatch]:
     """List one directory (or this task's part of it) and yield batches of its rows.
 
@@ -180,7 +205,7 @@ def iter_task_batches(
     counted from there is ``p`` modulo ``n``; part 0 also takes the first entries and
     reports the listing's own warnings, so nothing is processed or reported twice.
     """
-    sink = _EntrySink(job, filesystem, processor, cancel)
+    sink = _EntrySink(job, filesystem, processor, cancel, media_errors)
     part, parts = task.part, task.parts
     listing_warn = sink.warn if part == 0 else _ignore
     sent = time.monotonic()
@@ -204,6 +229,7 @@ def iter_task_batches(
         if sink.batch.due(sent):
             yield sink.take()
             sent = time.monotonic()
+    sink.check_media(task.directory.path)
     batch = sink.take()
     batch.timings = processor.take_timings()
     batch.finished_task = True
@@ -262,6 +288,7 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
 
     try:
         evidence = open_evidence(evidence_path)
+        media_errors = evidence.take_media_errors if evidence.reports_media_errors else None
         volumes = evidence.volumes()
         processor = FileProcessor(build_extractors(options), options, heartbeat=heartbeat,
                                   shared_content=shared_content)
@@ -296,7 +323,7 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
                 say(("rows", share, RowBatch(finished_task=True)))
                 continue
             for batch in iter_task_batches(task, job, filesystem, processor, cancel.is_set,
-                                           workers):
+                                           workers, media_errors):
                 say(("rows", share, batch))
     except _ParentGone:
         return

@@ -11,6 +11,7 @@ import pytsk3
 from triage.evidence import containers
 from triage.evidence.detect import detect_format, split_segments
 from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
+from triage.evidence.ewf_checksum import EwfChecksumErrors, describe_checksum_error
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
 from triage.evidence.partition_salvage import SECTOR, salvage_partitions
@@ -79,9 +80,14 @@ class Evidence:
         self.segments = segments
         self._img = img
         self._ewf = ewf_handle
+        self._checksum_errors = EwfChecksumErrors(ewf_handle) if ewf_handle is not None else None
         self._volumes: list[Volume] | None = None
         #: Problems found while listing the volumes, for the scan's warnings.
         self.volume_warnings: list[str] = []
+        if self._checksum_errors is not None and not self._checksum_errors.available:
+            self.volume_warnings.append(
+                "this libewf cannot name chunks whose checksum fails (read as zeros);"
+                " run `triage verify` to check the image")
         self._native: pytsk3.Img_Info | bool | None = None
 
     def __repr__(self) -> str:
@@ -103,6 +109,21 @@ class Evidence:
             return self._img.read(offset, size)
         except (*TSK_ERRORS, AttributeError) as error:
             raise EvidenceError(f"{self.path}: read error at offset {offset}") from error
+
+    @property
+    def reports_media_errors(self) -> bool:
+        """True when damaged parts of the media read so far can be named
+        (:meth:`take_media_errors`): EWF chunks whose checksum failed."""
+        return self._checksum_errors is not None and self._checksum_errors.available
+
+    def take_media_errors(self) -> list[str]:
+        """One line for each damaged part of the media read since the last call (read as
+        zeros); empty for containers that cannot tell."""
+        errors = self._checksum_errors
+        if errors is None or not errors.available:
+            return []
+        return [describe_checksum_error(offset, length, errors.sector_size)
+                for offset, length in errors.take_new()]
 
     def img_info(self) -> pytsk3.Img_Info:
         """Return the pytsk3 image over this container.
@@ -253,6 +274,7 @@ class Evidence:
         img, self._img = self._img, None
         native, self._native = self._native, None
         self._ewf = None
+        self._checksum_errors = None
         if img is not None:
             img.close()
         if native:

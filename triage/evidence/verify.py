@@ -20,6 +20,9 @@ class VerificationResult:
     computed: dict[str, str] = field(default_factory=dict)
     stored: dict[str, str] = field(default_factory=dict)
     verdict: str = "not computed"
+    #: Damaged parts of the media the container itself found (EWF chunks whose checksum
+    #: failed), one line each; the hashes above cover them as read (zeros).
+    damaged: list[str] = field(default_factory=list)
 
 
 def verify_evidence(
@@ -44,6 +47,7 @@ def verify_evidence(
         result = VerificationResult(
             computed={name: h.hexdigest() for name, h in hashers.items()},
             stored={k: v.lower() for k, v in evidence.stored_hashes().items() if v},
+            damaged=evidence.take_media_errors(),
         )
     compared = [name for name in result.stored if name in result.computed]
     if not compared:

@@ -1,0 +1,38 @@
+"""A copy of a committed E01 with one chunk damaged, and what ewfverify says of it.
+
+Flipping 16 bytes at :data:`DAMAGE_AT` of ``seized_laptop.E01`` breaks the compressed
+chunk holding media bytes 2621440-2654207 (sectors 5120-5183 of the NTFS volume's data,
+part of ``/Users/alice/Pictures/IMG_0001.jpg`` and its neighbours); libewf then reads
+that chunk as zeros.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+LAPTOP = Path(__file__).resolve().parent / "data" / "images" / "seized_laptop.E01"
+DAMAGE_AT = 152000
+DAMAGED_SECTORS = (5120, 5183)
+
+
+def damaged_copy(folder: Path) -> Path:
+    """Write the damaged copy into ``folder`` and return its path."""
+    copy = folder / "damaged.E01"
+    shutil.copyfile(LAPTOP, copy)
+    with open(copy, "r+b") as image:
+        image.seek(DAMAGE_AT)
+        original = image.read(16)
+        image.seek(DAMAGE_AT)
+        image.write(bytes(byte ^ 0x5A for byte in original))
+    return copy
+
+
+def ewfverify_sectors(image: Path) -> list[tuple[int, int]]:
+    """First and last sector of every range ewfverify (ewf-tools) reports as failing."""
+    output = subprocess.run(["ewfverify", "-q", str(image)], capture_output=True, text=True,
+                            check=False).stdout
+    return [(int(first), int(last))
+            for first, last in re.findall(r"at sector\(s\): (\d+) - (\d+)", output)]

@@ -1,0 +1,52 @@
+"""EWF chunks whose checksum fails are named, checked against ewfverify."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.damaged_ewf import DAMAGED_SECTORS, LAPTOP, damaged_copy, ewfverify_sectors
+from triage.evidence import open_evidence
+from triage.evidence.verify import verify_evidence
+
+
+def _read_all(evidence) -> None:
+    for offset in range(0, evidence.size, 1 << 20):
+        evidence.read(offset, min(1 << 20, evidence.size - offset))
+
+
+@pytest.mark.skipif(shutil.which("ewfverify") is None, reason="ewf-tools' ewfverify is not installed")
+def test_damaged_chunks_match_ewfverify(tmp_path: Path) -> None:
+    image = damaged_copy(tmp_path)
+    assert ewfverify_sectors(image) == [DAMAGED_SECTORS]
+    with open_evidence(image) as evidence:
+        assert evidence.reports_media_errors
+        _read_all(evidence)
+        (line,) = evidence.take_media_errors()
+        assert evidence.take_media_errors() == []  # each range is reported once
+        assert evidence.read(DAMAGED_SECTORS[0] * 512, 32768) == bytes(32768)
+    first, last = DAMAGED_SECTORS
+    assert f"(sectors {first}-{last})" in line
+    assert f"bytes {first * 512}-{(last + 1) * 512 - 1}" in line
+
+
+def test_an_intact_image_reports_nothing() -> None:
+    with open_evidence(LAPTOP) as evidence:
+        assert evidence.reports_media_errors
+        _read_all(evidence)
+        assert evidence.take_media_errors() == []
+
+
+def test_raw_images_cannot_tell_and_say_nothing() -> None:
+    raw = Path(__file__).resolve().parents[1] / "data" / "images" / "two_partitions.raw"
+    with open_evidence(raw) as evidence:
+        assert not evidence.reports_media_errors
+        assert evidence.take_media_errors() == []
+
+
+def test_verify_names_the_damaged_chunk(tmp_path: Path) -> None:
+    result = verify_evidence(damaged_copy(tmp_path))
+    assert result.verdict == "mismatch"
+    assert len(result.damaged) == 1 and "(sectors 5120-5183)" in result.damaged[0]

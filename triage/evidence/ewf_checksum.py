@@ -1,0 +1,98 @@
+"""The chunks of an EWF image whose checksum failed while it was read.
+
+libewf checks each chunk it reads (Adler-32 or the compressed stream) and, when the
+check fails, returns the chunk as zeros and records the sectors in the handle; the
+Python binding reports neither. The binding's extension module exports libewf's C
+functions, so this module asks the handle through them
+(``libewf_handle_get_number_of_checksum_errors`` and
+``libewf_handle_get_checksum_error``).
+
+The binding's handle object holds its ``libewf_handle_t *`` right after the Python
+object header. Before any call that uses that pointer, the media size read through it
+must equal the binding's own answer; if anything differs, or a function is missing,
+the reporter says it is unavailable and reports nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from typing import Any
+
+
+class EwfChecksumErrors:
+    """Reports the byte ranges of chunks whose checksum failed, each once."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._lib: Any = None
+        self._pointer: ctypes.c_void_p | None = None
+        self._reported = 0
+        self.sector_size = 512
+        self.available = False
+        try:
+            self._attach(handle)
+        except (OSError, AttributeError, ValueError, TypeError, RuntimeError):
+            self._lib = None
+            self.available = False
+
+    def _attach(self, handle: Any) -> None:
+        import pyewf
+
+        if not isinstance(handle, pyewf.handle):
+            return
+        lib = ctypes.CDLL(pyewf.__file__)
+        for name in ("libewf_handle_get_media_size", "libewf_handle_get_number_of_checksum_errors",
+                     "libewf_handle_get_checksum_error", "libewf_error_free"):
+            getattr(lib, name).restype = ctypes.c_int
+        address = ctypes.c_void_p.from_address(id(handle) + object.__basicsize__).value
+        if not address or address % ctypes.sizeof(ctypes.c_void_p):
+            return
+        pointer = ctypes.c_void_p(address)
+        size = ctypes.c_uint64()
+        if self._call(lib, "libewf_handle_get_media_size", pointer, ctypes.byref(size)) != 1:
+            return
+        if size.value != handle.get_media_size():
+            return
+        self._lib, self._pointer = lib, pointer
+        self.sector_size = int(handle.get_bytes_per_sector() or 512)
+        self.available = True
+
+    @staticmethod
+    def _call(lib: Any, name: str, *args: Any) -> int:
+        """Call a libewf function whose last argument is ``libewf_error_t **``."""
+        error = ctypes.c_void_p()
+        result = getattr(lib, name)(*args, ctypes.byref(error))
+        if error.value:
+            lib.libewf_error_free(ctypes.byref(error))
+        return int(result)
+
+    def count(self) -> int:
+        """How many failed chunk ranges the handle has recorded so far."""
+        if not self.available:
+            return 0
+        number = ctypes.c_uint32()
+        if self._call(self._lib, "libewf_handle_get_number_of_checksum_errors", self._pointer,
+                      ctypes.byref(number)) != 1:
+            return 0
+        return number.value
+
+    def take_new(self) -> list[tuple[int, int]]:
+        """``(byte offset, byte length)`` of every range recorded since the last call."""
+        total = self.count()
+        if total <= self._reported:
+            return []
+        found = []
+        for index in range(self._reported, total):
+            start, sectors = ctypes.c_uint64(), ctypes.c_uint64()
+            if self._call(self._lib, "libewf_handle_get_checksum_error", self._pointer,
+                          ctypes.c_uint32(index), ctypes.byref(start), ctypes.byref(sectors)) == 1:
+                found.append((start.value * self.sector_size, sectors.value * self.sector_size))
+        self._reported = total
+        return found
+
+
+def describe_checksum_error(offset: int, length: int, sector_size: int = 512) -> str:
+    """One line naming a failed chunk by bytes and sectors."""
+    first, last = offset // sector_size, (offset + length) // sector_size - 1
+    return (f"EWF chunk checksum failed at media bytes {offset}-{offset + length - 1}"
+            f" (sectors {first}-{last}); libewf read it as zeros")
