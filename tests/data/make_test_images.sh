@@ -193,4 +193,65 @@ if want two_partitions.E01 || want two_partitions.raw; then
         -N "built by make_test_images.sh" -m fixed -M physical "$DISK" >/dev/null
 fi
 
+# 140 logical partitions: The Sleuth Kit follows only 128 extended tables. sfdisk cannot
+# write such a table (libfdisk stops at 60 partitions), so the tables are written here:
+# an extended partition at sector 64 whose tables each precede their partition (3
+# sectors; logicals 2, 135 and 140 hold a 64 KiB FAT12 with one file), then primary
+# partition 2 (FAT12) on the next 32 KiB boundary after it and 32 KiB unpartitioned.
+if want ebr_chain.raw; then
+    for part in ebr_l2 ebr_l135 ebr_l140 ebr_p2; do
+        make_fat "$WORK/$part.raw" "$part" 12 64K 45425231
+    done
+    rm -f "$OUT/ebr_chain.raw"
+    python3 - "$OUT/ebr_chain.raw" "$WORK" <<'PY'
+import struct
+import sys
+
+out, work = sys.argv[1], sys.argv[2]
+SECTOR, EXTENDED, LOGICALS, SMALL, FAT = 512, 64, 140, 3, 128
+filled = {2: "ebr_l2", 135: "ebr_l135", 140: "ebr_l140"}
+
+
+def entry(kind, first, count):
+    # CHS fields say "use LBA": every reader here takes the LBA fields.
+    return struct.pack("<B3sB3sII", 0, b"\xfe\xff\xff", kind, b"\xfe\xff\xff", first, count)
+
+
+def table(entries, signature=0):
+    sector = bytearray(SECTOR)
+    if signature:
+        sector[440:444] = struct.pack("<I", signature)
+    for slot, data in enumerate(entries):
+        sector[446 + 16 * slot:462 + 16 * slot] = data
+    sector[510:512] = b"\x55\xaa"
+    return bytes(sector)
+
+
+logicals, cursor = [], EXTENDED
+for number in range(1, LOGICALS + 1):
+    name = filled.get(number)
+    logicals.append((cursor, FAT if name else SMALL, name))
+    cursor += 1 + logicals[-1][1]
+primary2 = -(-cursor // 64) * 64
+with open(out, "wb") as disk:
+    disk.truncate((primary2 + FAT + 64) * SECTOR)
+
+    def put(sector, data):
+        disk.seek(sector * SECTOR)
+        disk.write(data)
+
+    put(0, table([entry(0x05, EXTENDED, cursor - EXTENDED), entry(0x01, primary2, FAT)],
+                 signature=0x45425231))
+    for number, (ebr, size, name) in enumerate(logicals, 1):
+        entries = [entry(0x01 if name else 0x83, 1, size)]
+        if number < LOGICALS:
+            following, following_size, _ = logicals[number]
+            entries.append(entry(0x05, following - EXTENDED, 1 + following_size))
+        put(ebr, table(entries))
+        if name:
+            put(ebr + 1, open(f"{work}/{name}.raw", "rb").read())
+    put(primary2, open(f"{work}/ebr_p2.raw", "rb").read())
+PY
+fi
+
 echo "images written to $OUT"

@@ -496,3 +496,23 @@ def test_a_damaged_ewf_chunk_is_warned_about_once(tmp_path, jobs):
         assert case.list_runs()[0]["status"] == "completed"
     finally:
         case.close()
+
+
+def test_files_past_the_sleuth_kits_128_extended_tables_are_scanned(tmp_path: Path) -> None:
+    """ebr_chain.raw has 140 logical partitions; TSK lists 128. The FAT file systems in
+    logicals 135 and 140 (and 2, and primary 2 after the chain) must all be walked."""
+    case = _scan(tmp_path, [IMAGES / "ebr_chain.raw"])
+    try:
+        starts = {v["idx"]: v["start"] // 512 for v in case.list_volumes()}
+        found = {(starts[row["volume_idx"]], row["path"], row["md5"]) for row in case.iter_files()
+                 if row["path"].endswith(".TXT")}
+        warnings = [w["message"] for w in case.iter_warnings()]
+    finally:
+        case.close()
+    staging = IMAGES / "staging"
+    assert found == {
+        (sector, f"/{name}", hashlib.md5((staging / tree / name).read_bytes()).hexdigest())
+        for sector, tree, name in [(69, "ebr_l2", "EARLY.TXT"), (726, "ebr_l135", "LATE135.TXT"),
+                                   (871, "ebr_l140", "LATE140.TXT"), (1024, "ebr_p2", "AFTER.TXT")]
+    }
+    assert any("The Sleuth Kit dropped 12 of the 140 logical partitions" in w for w in warnings)

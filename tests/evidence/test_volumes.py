@@ -183,3 +183,155 @@ def test_a_table_with_too_many_slots_keeps_the_first_ones(tmp_path: Path) -> Non
         real = next(v for v in volumes if v.kind == "partition")
         assert real.start == first * sector
         assert real.open_filesystem().fs_type == "ext4"
+
+
+EBR_CHAIN = IMAGES / "ebr_chain.raw"
+#: ebr_chain.raw's logical partitions that hold a file system (number: start sector).
+EBR_FILLED = {2: 69, 135: 726, 140: 871}
+_EXTENDED_TYPES = {0x05, 0x0F, 0x85}
+
+
+def _partx_partitions(image: Path) -> dict[int, tuple[int, int]]:
+    """Partition number: (start, length) in bytes, read by util-linux's partx (libblkid)."""
+    import re
+    import shutil
+    import subprocess
+
+    if shutil.which("partx") is None:
+        pytest.skip("partx (util-linux) not installed")
+    output = subprocess.run(["partx", "--pairs", "-o", "NR,START,SECTORS,TYPE", str(image)],
+                            capture_output=True, text=True, check=True).stdout
+    rows = re.findall(r'NR="(\d+)" START="(\d+)" SECTORS="(\d+)" TYPE="0x([0-9a-f]+)"', output)
+    return {int(number): (int(start) * 512, int(sectors) * 512)
+            for number, start, sectors, kind in rows if int(kind, 16) not in _EXTENDED_TYPES}
+
+
+def _volume_at(volumes: list, sector: int):
+    (volume,) = [v for v in volumes if v.kind == "partition" and v.start == sector * 512]
+    return volume
+
+
+def test_every_logical_partition_past_the_sleuth_kits_128_tables_is_listed() -> None:
+    """pytsk3 lists 128 of ebr_chain.raw's 140 logical partitions, silently; partx reads
+    them all, and so must we (sfdisk stops at 60 partitions: see the next test)."""
+    expected = _partx_partitions(EBR_CHAIN)
+    assert len(expected) == 141  # 140 logical, 1 primary
+    with open_evidence(EBR_CHAIN) as evidence:
+        volumes = evidence.volumes()
+        warnings = evidence.volume_warnings
+    assert sorted((v.start, v.length) for v in volumes if v.kind == "partition") == sorted(
+        expected.values())
+    assert [v.index for v in volumes] == list(range(len(volumes)))
+    assert warnings == ["The Sleuth Kit dropped 12 of the 140 logical partitions of the"
+                        " extended-partition chain (it follows at most 128 tables); they were"
+                        " read without it"]
+
+
+def test_ebr_chain_partitions_as_far_as_sfdisk_reads_them() -> None:
+    """sfdisk (libfdisk) reads the first 60 partition numbers only, and says so; those
+    are ours too, and partx agrees with it there."""
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("sfdisk") is None:
+        pytest.skip("sfdisk (util-linux fdisk) not installed")
+    run = subprocess.run(["sfdisk", "--json", str(EBR_CHAIN)], capture_output=True, text=True,
+                         check=True)
+    table = json.loads(run.stdout)["partitiontable"]
+    listed = {int(p["node"].rsplit("raw", 1)[1]): (p["start"] * 512, p["size"] * 512)
+              for p in table["partitions"] if int(p["type"], 16) not in _EXTENDED_TYPES}
+    assert max(listed) == 60 and "Omitting partitions after #60" in run.stderr
+    assert {n: span for n, span in _partx_partitions(EBR_CHAIN).items() if n <= 60} == listed
+    with open_evidence(EBR_CHAIN) as evidence:
+        ours = {(v.start, v.length) for v in evidence.volumes() if v.kind == "partition"}
+    assert set(listed.values()) <= ours and len(ours) > len(listed)
+
+
+def test_the_sleuth_kits_slots_keep_their_indexes_and_the_dropped_ones_follow() -> None:
+    import pytsk3
+
+    with open_evidence(EBR_CHAIN) as evidence:
+        volumes = evidence.volumes()
+        tsk = list(pytsk3.Volume_Info(evidence.img_info()))
+    changed = [i for i, part in enumerate(tsk)
+               if (volumes[i].start, volumes[i].length) != (part.start * 512, part.len * 512)]
+    # The unallocated slot TSK made of the chain's untraversed tail keeps its start.
+    (split,) = changed
+    assert volumes[split].kind == "unallocated" and volumes[split].start == tsk[split].start * 512
+    assert volumes[split].length == 512  # table #129, before the first dropped partition
+    added = volumes[len(tsk):]
+    assert [(v.start, v.kind) for v in added] == sorted((v.start, v.kind) for v in added)
+    assert [v.kind for v in added].count("partition") == 12
+    assert _volume_at(volumes, 1024).index < len(tsk)  # primary 2, listed by TSK
+
+
+@pytest.mark.parametrize("number", sorted(EBR_FILLED))
+def test_logical_partition_walk_matches_fls(number: int) -> None:
+    from tests.evidence.oracles import fls_listing
+    from tests.evidence.test_walk_vs_fls import walk_listing
+
+    sector = EBR_FILLED[number]
+    with open_evidence(EBR_CHAIN) as evidence:
+        index = _volume_at(evidence.volumes(), sector).index
+    listing = walk_listing(EBR_CHAIN, index)
+    assert listing == fls_listing([EBR_CHAIN], sector)
+    assert any(path.endswith(".TXT") for path, _size, _deleted in listing)
+
+
+def _hostile(tmp_path: Path, name: str, changes: dict[int, tuple[int, bytes]]) -> Path:
+    """ebr_chain.raw with bytes replaced ({sector: (offset in it, bytes)})."""
+    data = bytearray(EBR_CHAIN.read_bytes())
+    for sector, (offset, replacement) in changes.items():
+        at = sector * 512 + offset
+        data[at:at + len(replacement)] = replacement
+    path = tmp_path / name
+    path.write_bytes(bytes(data))
+    return path
+
+
+def _link(first: int) -> bytes:
+    import struct
+
+    return struct.pack("<B3sB3sII", 0, b"\xfe\xff\xff", 0x05, b"\xfe\xff\xff", first, 4)
+
+
+@pytest.mark.parametrize(("link", "message"), [
+    (701 - 64, "loops back to sector 701"),  # table #138 links to table #129
+    (1 << 31, f"sector {64 + (1 << 31)} lies beyond the end of the image"),
+])
+def test_a_hostile_chain_ends_with_a_warning(tmp_path: Path, link: int, message: str) -> None:
+    image = _hostile(tmp_path, "hostile.raw", {863 - 1: (462, _link(link))})
+    with open_evidence(image) as evidence:
+        volumes = evidence.volumes()
+        warnings = evidence.volume_warnings
+    assert message in warnings[0]
+    assert "dropped 10 of the 138 logical partitions" in warnings[1]
+    assert sum(v.kind == "partition" for v in volumes) == 139
+
+
+def test_thousands_of_extended_tables_end_with_warnings_not_a_hang(tmp_path: Path) -> None:
+    import time
+
+    from tests.evidence.test_partition_salvage import _chain
+    from triage.evidence.evidence import MAX_VOLUMES
+    from triage.evidence.partition_salvage import MAX_LOGICAL
+
+    image = tmp_path / "long_chain.raw"
+    image.write_bytes(_chain(MAX_LOGICAL + 1000))
+    started = time.monotonic()
+    with open_evidence(image) as evidence:
+        volumes = evidence.volumes()
+        warnings = evidence.volume_warnings
+    assert time.monotonic() - started < 20
+    assert len(volumes) == MAX_VOLUMES
+    assert [v.index for v in volumes] == list(range(MAX_VOLUMES))
+    assert warnings == [
+        f"the extended partition chain has more than {MAX_LOGICAL} tables (damaged or"
+        " hostile); the rest are not read",
+        f"The Sleuth Kit dropped {MAX_LOGICAL - 128} of the {MAX_LOGICAL} logical partitions"
+        " of the extended-partition chain (it follows at most 128 tables); they were read"
+        " without it",
+        f"the partition table lists more than {MAX_VOLUMES} slots; only the first"
+        f" {MAX_VOLUMES} are scanned",
+    ]

@@ -375,7 +375,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             )
 
     def list_volumes(self, evidence_id: int | None = None) -> list[dict[str, Any]]:
-        """Return the volumes (of one evidence item, or all) in disk order."""
+        """Return the volumes (of one evidence item, or all) in index order.
+
+        That is disk order, save partitions The Sleuth Kit missed, which come last (see
+        :meth:`triage.evidence.Evidence.volumes`).
+        """
         if evidence_id is None:
             cursor = self.conn.execute("SELECT * FROM volumes ORDER BY evidence_id, idx")
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.ewf_checksum import EwfChecksumErrors, describe_checksum_error
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
-from triage.evidence.partition_salvage import SECTOR, salvage_partitions
+from triage.evidence.partition_salvage import SECTOR, logical_partitions, salvage_partitions
 
 _SCHEMES = {
     int(pytsk3.TSK_VS_TYPE_DOS): "dos",
@@ -146,7 +147,12 @@ class Evidence:
         return self._img
 
     def volumes(self) -> list[Volume]:
-        """Return the volume slots in disk order (a single 'whole' volume without a table)."""
+        """Return the volume slots (a single 'whole' volume without a table).
+
+        The slots are in disk order, except that logical partitions The Sleuth Kit did
+        not list (past its 128 extended tables) follow its slots, so that the indexes of
+        those it lists do not depend on it; ``index`` is always the position in the list.
+        """
         if self._volumes is None:
             self._volumes = self._list_volumes()
         return list(self._volumes)
@@ -162,14 +168,13 @@ class Evidence:
         sector = int(volume_system.info.block_size) or 512
         scheme = _SCHEMES.get(int(volume_system.info.vstype))
         out: list[Volume] = []
-        has_partition = False
+        has_partition = capped = False
         try:
             for part in volume_system:
                 if len(out) >= MAX_VOLUMES:
                     # A hostile or damaged table; the first slots are still scanned.
-                    self.volume_warnings.append(
-                        f"the partition table lists more than {MAX_VOLUMES} slots; only the"
-                        f" first {MAX_VOLUMES} are scanned")
+                    self.volume_warnings.append(_too_many_slots())
+                    capped = True
                     break
                 flags = int(part.flags)
                 if flags & _PART_META:
@@ -199,7 +204,82 @@ class Evidence:
             if salvaged:
                 return salvaged
             self.volume_warnings[:] = protective_warnings
+        if scheme == "dos" and sector == SECTOR and not capped:
+            out = self._with_missed_logicals(out)
+            has_partition = has_partition or any(v.kind == "partition" for v in out)
         return out if has_partition else whole
+
+    def _with_missed_logicals(self, out: list[Volume]) -> list[Volume]:
+        """TSK's DOS slots plus the logical partitions it did not list.
+
+        The Sleuth Kit stops following the extended-partition chain after 128 tables
+        without a word; the chain is read again without it and each partition it dropped
+        is added, with a warning. TSK's slots keep their indexes: an unallocated slot that
+        such partitions split gives its index to the piece at its start, and the other
+        pieces and partitions follow TSK's slots in disk order.
+        """
+        problems: list[str] = []
+        try:
+            chain = logical_partitions(self.read, self.size, problems.append)
+        except EvidenceError as error:
+            self.volume_warnings.append(f"extended partition chain unreadable: {error}")
+            return out
+        self.volume_warnings.extend(problems)
+        listed = {(v.start, v.length) for v in out if v.kind == "partition"}
+        dropped = {(p.start, p.length): p for p in chain if (p.start, p.length) not in listed}
+        if not dropped:
+            return out
+        self.volume_warnings.append(
+            f"The Sleuth Kit dropped {len(dropped)} of the {len(chain)} logical partitions"
+            " of the extended-partition chain (it follows at most 128 tables); they were read"
+            " without it")
+        added = []
+        for partition in sorted(dropped.values(), key=lambda p: (p.start, p.length)):
+            have = partition.held(self.size)
+            description = partition.description
+            if have == 0:
+                self.volume_warnings.append(
+                    f"{description} partition at byte {partition.start} ({partition.length}"
+                    f" bytes) lies beyond the end of the image ({self.size} bytes): the image"
+                    " is truncated; not scanned")
+                continue
+            if have < partition.length:
+                self.volume_warnings.append(
+                    f"{description} partition at byte {partition.start} holds {have} of its"
+                    f" {partition.length} bytes: the image is truncated")
+                description += " (cut short by the end of the image)"
+            added.append((partition.start, partition.length, "partition", description))
+        result = list(out)
+        extra = []
+        placed: set[int] = set()
+        starts = [piece[0] for piece in added]
+        taken = _union([(piece[0], piece[0] + piece[1]) for piece in added])
+        for slot, volume in enumerate(out):
+            if volume.kind != "unallocated":
+                continue
+            end = volume.start + volume.length
+            inside = range(bisect_left(starts, volume.start), bisect_left(starts, end))
+            free = _subtract(volume.start, end, taken)
+            if not inside and free == [(volume.start, end)]:
+                continue
+            pieces = sorted([added[i] for i in inside]
+                            + [(start, stop - start, "unallocated", "Unallocated")
+                               for start, stop in free])
+            if not pieces:
+                continue  # wholly inside partitions that start before it: left as it is
+            placed.update(inside)
+            start, length, kind, description = pieces[0]
+            result[slot] = Volume(slot, start, length, kind, description, volume.scheme, self)
+            extra += pieces[1:]
+        extra += [piece for i, piece in enumerate(added) if i not in placed]
+        extra.sort()
+        room = MAX_VOLUMES - len(result)
+        if len(extra) > room:
+            self.volume_warnings.append(_too_many_slots())
+            extra = extra[:room]
+        for start, length, kind, description in extra:
+            result.append(Volume(len(result), start, length, kind, description, "dos", self))
+        return result
 
     def _salvaged_volumes(self) -> list[Volume]:
         """Volumes of a partition table TSK refused (a truncated image), read without it.
@@ -279,6 +359,41 @@ class Evidence:
             img.close()
         if native:
             native.close()
+
+
+def _too_many_slots() -> str:
+    return (f"the partition table lists more than {MAX_VOLUMES} slots; only the first"
+            f" {MAX_VOLUMES} are scanned")
+
+
+def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The [start, stop) spans merged where they overlap or touch, in order."""
+    merged: list[tuple[int, int]] = []
+    for start, stop in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
+        else:
+            merged.append((start, stop))
+    return merged
+
+
+def _subtract(start: int, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) outside ``taken`` (disjoint spans in order, as _union)."""
+    free = []
+    position = start
+    # The span before the first starting at or after ``start`` may reach into it.
+    index = max(0, bisect_left(taken, (start, start)) - 1)
+    while index < len(taken) and taken[index][0] < end:
+        first, stop = taken[index]
+        index += 1
+        if stop <= position:
+            continue
+        if first > position:
+            free.append((position, first))
+        position = max(position, stop)
+    if position < end:
+        free.append((position, end))
+    return free
 
 
 def open_evidence(path: str | os.PathLike[str]) -> Evidence:
