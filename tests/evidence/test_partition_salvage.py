@@ -121,3 +121,23 @@ def test_no_extended_partition_gives_no_logicals() -> None:
     image[446:462] = _entry(0x83, EXTENDED, 6)
     assert _logicals(bytes(image)) == ([], [])
     assert _logicals(b"") == ([], [])
+
+
+def test_a_link_to_a_primary_partition_is_a_loop_not_a_table() -> None:
+    """Found in review: only the chain's own tables and partitions were checked, so a
+    link to a primary partition's boot sector (55 AA at its end) read boot code as a
+    table. TSK counts the primaries too."""
+    image = bytearray(_chain(4) + bytes(8 * SECTOR))
+    primary = EXTENDED + 4 * STRIDE
+    image[462:478] = _entry(0x07, primary, 8)
+    image[primary * SECTOR + 446:primary * SECTOR + 462] = _entry(0x0C, 3, 1000)
+    image[primary * SECTOR + 510:primary * SECTOR + 512] = b"\x55\xaa"
+    at = (EXTENDED + 3 * STRIDE) * SECTOR
+    image[at + 462:at + 478] = _entry(0x05, primary - EXTENDED, 8)
+    starts, warnings = _logicals(bytes(image))
+    assert starts == [EXTENDED + table * STRIDE + 1 for table in range(4)]
+    assert warnings == [f"the extended partition chain loops back to sector {primary} (from"
+                        f" the table at sector {EXTENDED + 3 * STRIDE}); it is not followed"
+                        " further"]
+    found = salvage_partitions(_read(bytes(image)), len(image))
+    assert [p.start // SECTOR for p in found] == [*starts, primary]
