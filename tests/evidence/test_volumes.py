@@ -335,3 +335,18 @@ def test_thousands_of_extended_tables_end_with_warnings_not_a_hang(tmp_path: Pat
         f"the partition table lists more than {MAX_VOLUMES} slots; only the first"
         f" {MAX_VOLUMES} are scanned",
     ]
+
+
+def test_a_truncated_image_says_where_its_extended_chain_was_cut(tmp_path: Path) -> None:
+    """TSK refuses ebr_chain.raw cut after sector 868 (primary 2 starts past the end);
+    the salvage reader's chain then stops at table #140 (sector 870), past the end."""
+    image = _cut(tmp_path, EBR_CHAIN, 869 * 512)
+    with open_evidence(image) as evidence:
+        partitions = [v for v in evidence.volumes() if v.kind == "partition"]
+        warnings = evidence.volume_warnings
+    assert len(partitions) == 139 and partitions[-1].start == 867 * 512
+    assert "could not read the partition table" in warnings[0]
+    assert ("extended partition table at sector 870 lies beyond the end of the image"
+            f" ({869 * 512} bytes); not read") in warnings
+    assert any("at byte 443904 holds 1024 of its 1536 bytes" in w for w in warnings)
+    assert any("at byte 524288 (65536 bytes) lies beyond the end" in w for w in warnings)

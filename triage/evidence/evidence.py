@@ -287,13 +287,15 @@ class Evidence:
         Partitions the image holds (whole or in part) are listed, the space between them
         as unallocated; each problem is added to :attr:`volume_warnings`.
         """
+        problems: list[str] = []
         try:
-            found = salvage_partitions(self.read, self.size)
+            found = salvage_partitions(self.read, self.size, problems.append)
         except EvidenceError:
             return []
         held = [p for p in found if p.held(self.size) > 0]
         if not held:
             return []
+        self.volume_warnings.extend(problems)
         out = [Volume(0, 0, SECTOR, "meta", "partition table (read without TSK)",
                       held[0].scheme, self)]
         position = SECTOR
