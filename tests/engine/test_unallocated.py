@@ -329,6 +329,9 @@ class _BytesEvidence:
             raise EvidenceError(f"read error at offset {offset}")
         return self.data[offset : offset + size]
 
+    def take_media_errors(self) -> list[str]:
+        return []
+
 
 def _scan_bytes(data: bytes, chunk_size: int = 4096, bad: range | None = None,
                 ) -> tuple[list[dict[str, Any]], UnallocatedScanner]:
