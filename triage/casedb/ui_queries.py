@@ -139,14 +139,77 @@ def page_directory(
     Without a sort key, directories come first, then entries by name.
     """
     where, params = _directory_where(evidence_id, volume_idx, parent, filter_text)
-    if sort_key:
-        order = ArtefactQueries._order_by(sort_key, descending, FILE_SORT_COLUMNS, "")
-    else:
-        order = " ORDER BY kind != 'dir', name, id"
+    order = " ORDER BY " + ", ".join(
+        f"{expression} {'DESC' if backwards else 'ASC'}"
+        for expression, backwards in _directory_order(sort_key, descending))
     rows = case.conn.execute(
         "SELECT * FROM files" + where + order + " LIMIT ? OFFSET ?", [*params, limit, offset]
     )
     return [_decode_file(r) for r in rows]
+
+
+def directory_position(
+    case: CaseDatabase,
+    evidence_id: int,
+    volume_idx: int | None,
+    parent: str,
+    file_id: int,
+    filter_text: str | None = None,
+    sort_key: str | None = None,
+    descending: bool = False,
+) -> int | None:
+    """Return the offset at which :func:`page_directory` lists ``file_id`` (None when the
+    directory, filtered, does not hold it), counted without loading the entries before it."""
+    where, params = _directory_where(evidence_id, volume_idx, parent, filter_text)
+    order = _directory_order(sort_key, descending)
+    expressions = ", ".join(expression for expression, _ in order)
+    target = case.conn.execute(
+        f"SELECT {expressions} FROM files" + where + " AND id = ?", [*params, file_id]).fetchone()
+    if target is None:
+        return None
+    before, before_params = _sorts_before(order, tuple(target))
+    return case.conn.execute(
+        "SELECT count(*) FROM files" + where + f" AND {before}", [*params, *before_params]
+    ).fetchone()[0]
+
+
+def _directory_order(sort_key: str | None, descending: bool) -> list[tuple[str, bool]]:
+    """Return a directory listing's sort keys as (SQL expression, descending) pairs.
+
+    Without a sort key, directories come first, then entries by name; ``id`` last makes
+    the order total, so a row's position in it is well defined.
+    """
+    if not sort_key:
+        return [("kind != 'dir'", False), ("name", False), ("id", False)]
+    if sort_key not in FILE_SORT_COLUMNS:
+        raise ValueError(f"cannot sort by {sort_key!r}")
+    if sort_key == "id":
+        return [("id", descending)]
+    return [(sort_key, descending), ("id", False)]
+
+
+def _sorts_before(order: list[tuple[str, bool]], target: tuple[Any, ...]) -> tuple[str, list[Any]]:
+    """Return a condition (and its parameters) true for the rows ``order`` puts before a
+    row whose sort keys are ``target``.
+
+    SQLite sorts NULL below every value, so it comes first ascending and last descending;
+    ``<`` and ``=`` are never true of NULL, hence the explicit ``IS NULL`` cases.
+    """
+    condition, params = "0", []
+    for (bare, backwards), value in reversed(list(zip(order, target, strict=True))):
+        expression = f"({bare})"  # "kind != 'dir' < ?" would compare 'dir' < ?
+        if value is None:
+            earlier, earlier_params = (f"{expression} IS NOT NULL" if backwards else "0"), []
+            same, same_params = f"{expression} IS NULL", []
+        elif backwards:
+            earlier, earlier_params = f"{expression} > ?", [value]
+            same, same_params = f"{expression} = ?", [value]
+        else:
+            earlier, earlier_params = f"({expression} IS NULL OR {expression} < ?)", [value]
+            same, same_params = f"{expression} = ?", [value]
+        condition = f"({earlier} OR ({same} AND {condition}))"
+        params = [*earlier_params, *same_params, *params]
+    return condition, params
 
 
 def count_directory(

@@ -78,6 +78,14 @@ class FileTableModel(PagedTableModel):
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, self.filter_text or None,
             self.sort_key, self.descending, offset, limit)
 
+    def _position(self, item_id: int) -> int | None:
+        loc = self.location
+        if loc.parent is None or loc.evidence_id is None:
+            return None
+        return ui_queries.directory_position(
+            self._case, loc.evidence_id, loc.volume_idx, loc.parent, item_id,
+            self.filter_text or None, self.sort_key, self.descending)
+
     def _after_page(self, rows: list[dict[str, Any]]) -> None:
         tags = ui_queries.tags_by_file(self._case, [r["id"] for r in rows])
         for row in rows:

@@ -4,6 +4,9 @@ Subclasses say how to count and fetch a page; sorting and filtering are passed t
 query, so the view only ever holds the pages the user has scrolled through. A count that
 may be slow (a filter scanning a million paths) runs in the background: the first page is
 shown at once, the total follows (``total_changed``) and is "counting" until then.
+
+:meth:`PagedTableModel.seek` jumps to a row far down without loading the pages before it:
+they are reserved as placeholders (``None``) and loaded when a view first asks for them.
 """
 
 from __future__ import annotations
@@ -49,7 +52,8 @@ class PagedTableModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        #: Loaded rows; ``None`` for a row of a page reserved by :meth:`seek`, not loaded yet.
+        self._rows: list[dict[str, Any] | None] = []
         self._total = 0
         self._total_known = True
         self._generation = 0
@@ -68,6 +72,11 @@ class PagedTableModel(QAbstractTableModel):
     def _page(self, offset: int, limit: int) -> list[dict[str, Any]]:
         """Return the matching rows ``offset`` to ``offset + limit`` (subclasses query)."""
         return []
+
+    def _position(self, item_id: int) -> int | None:
+        """Return the offset ``_page`` lists ``item_id`` at, without loading the rows before
+        it; None when the listing does not hold it or the model cannot tell (the default)."""
+        return None
 
     def _after_page(self, rows: list[dict[str, Any]]) -> None:
         """Hook to decorate a freshly loaded page (e.g. with its tags)."""
@@ -155,12 +164,54 @@ class PagedTableModel(QAbstractTableModel):
         return self._total
 
     def row_data(self, row: int) -> dict[str, Any] | None:
-        """Return the row dict at ``row`` (None when out of range)."""
-        return self._rows[row] if 0 <= row < len(self._rows) else None
+        """Return the row dict at ``row`` (None when out of range), loading its page if
+        :meth:`seek` only reserved it."""
+        if not 0 <= row < len(self._rows):
+            return None
+        if self._rows[row] is None:
+            self._fill_page(row)
+        return self._rows[row]
 
     def row_of_id(self, item_id: int) -> int:
         """Return the loaded row holding ``item_id`` or -1."""
-        return next((i for i, row in enumerate(self._rows) if row.get("id") == item_id), -1)
+        return next((i for i, row in enumerate(self._rows)
+                     if row is not None and row.get("id") == item_id), -1)
+
+    def seek(self, item_id: int) -> int:
+        """Return the row of ``item_id`` (-1 when not listed), loading only its page.
+
+        The pages between the loaded rows and it are reserved, not loaded, so the view
+        can scroll back over them; without :meth:`_position` only loaded rows are found.
+        """
+        loaded = self.row_of_id(item_id)
+        if loaded >= 0:
+            return loaded
+        position = self._position(item_id)
+        if position is None:
+            return -1
+        if position >= len(self._rows):
+            end = position - position % PAGE_SIZE + PAGE_SIZE
+            if self._total_known:
+                end = max(position + 1, min(end, self._total))
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, end - 1)
+            self._rows.extend([None] * (end - first))
+            self.endInsertRows()
+            self._total = max(self._total, end)
+        row = self.row_data(position)
+        if row is not None and row.get("id") == item_id:
+            return position
+        # The case changed between the count and the page.
+        return self.row_of_id(item_id)
+
+    def _fill_page(self, row: int) -> None:
+        """Load the page holding ``row`` into the places :meth:`seek` reserved for it."""
+        first = row - row % PAGE_SIZE
+        rows = self._page(first, min(PAGE_SIZE, len(self._rows) - first))
+        self._after_page(rows)
+        for position, loaded in enumerate(rows, first):
+            if self._rows[position] is None:
+                self._rows[position] = loaded
 
     def columns(self) -> list[Column]:
         """Return the current columns."""
@@ -204,7 +255,9 @@ class PagedTableModel(QAbstractTableModel):
             return None
         if not 0 <= index.column() < len(self._columns):
             return None
-        row = self._rows[index.row()]
+        row = self.row_data(index.row())
+        if row is None:
+            return None
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.display(row, column)

@@ -35,8 +35,6 @@ MAX_COLUMN_WIDTH = 380
 #: ... judged on at most this many rows (the visible ones first): Qt's default of 1000 asks
 #: every cell of every loaded page for all its roles, a quarter of a second per table.
 FIT_SAMPLE_ROWS = 64
-#: "Show in file system" loads at most this many pages while looking for the file's row.
-MAX_SEEK_PAGES = 400
 
 
 def fit_columns(view: QTableView) -> None:
@@ -313,20 +311,15 @@ class Workspace(QWidget):
         self.filter.clear()
         self._filter_timer.stop()
         self.show_directory(FileLocation(file["evidence_id"], file["volume_idx"], file["parent"]))
-        model = self.file_model
-        for _ in range(MAX_SEEK_PAGES):
-            row = model.row_of_id(file_id)
-            if row >= 0:
-                self.file_view.selectionModel().setCurrentIndex(
-                    model.index(row, 0),
-                    QItemSelectionModel.SelectionFlag.ClearAndSelect
-                    | QItemSelectionModel.SelectionFlag.Rows)
-                self.file_view.scrollTo(model.index(row, 0))
-                return True
-            if not model.canFetchMore(QModelIndex()):
-                break
-            model.fetchMore(QModelIndex())
-        return False
+        row = self.file_model.seek(file_id)
+        if row < 0:
+            return False
+        index = self.file_model.index(row, 0)
+        self.file_view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.file_view.scrollTo(index)
+        return True
 
     # -- review ----------------------------------------------------------------------
     def tag_current(self, tag: str, comment: str | None = None) -> bool:
