@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from triage.reports.values import visible_controls
+from triage.textsafety import visible_controls
 
 #: Longest text shown in one table cell; the CSV and JSON-lines exports keep full values.
 MAX_CELL_CHARS = 1000

@@ -20,14 +20,15 @@ from typing import Any
 
 from triage.casedb import CaseDatabase
 from triage.reports.selection import Selection
-from triage.reports.values import source_location, visible_controls
+from triage.reports.values import source_location
+from triage.textsafety import visible_controls
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_text(value: Any) -> str:
-    """Return ``value`` as escaped XML character data (bidirectional controls shown)."""
+    """Return ``value`` as escaped XML character data (hidden and reordering characters shown)."""
     text = _XML_INVALID.sub("\ufffd", visible_controls("" if value is None else str(value)))
     # A raw carriage return would reach the reader as a line feed (XML end-of-line rule).
     return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

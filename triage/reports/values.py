@@ -4,18 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from datetime import UTC, datetime
 from typing import Any
-
-#: Characters that reorder the text around them (U+202E turns "gpj.exe" into "exe.jpg").
-_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def visible_controls(text: str) -> str:
-    """Show bidirectional control characters as ``<U+202E>``, so evidence text read by a
-    person cannot reorder itself or the report's own words around it."""
-    return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 def iso_utc(seconds: float | int | None) -> str:
