@@ -10,8 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from tests.ui.case_builder import build_case
+from triage.textsafety import visible_controls
+from triage.ui.file_table_model import FileLocation
 from triage.ui.formatting import plain_tooltip
 from triage.ui.main_window import MainWindow
+from triage.ui.paged_table_model import ROW_ROLE
 
 HOSTILE_NAME = "<img src=x onerror=alert(1)><b>bold</b> & \u202egpj.exe"
 
@@ -55,7 +58,7 @@ def test_tooltips_show_hostile_text_literally() -> None:
         if tooltip != text:  # rich text: what Qt shows is the escaped text, as typed
             document = QTextDocument()
             document.setHtml(tooltip)
-            assert document.toPlainText() == text
+            assert document.toPlainText() == visible_controls(text)
         else:
             assert "<" not in text and "&" not in text
 
@@ -175,3 +178,71 @@ def test_tagged_files_are_counted_and_listed_under_their_tag(qtbot, window: Main
     listed = {workspace.file_model.row_data(row)["id"] for row in range(2)}
     assert listed == set(file_ids)
     assert workspace.title.text() == "Files tagged: Seized"
+
+
+#: A file that reads "holidayexe.jpg" when U+202E is obeyed, in a directory whose name
+#: hides a zero-width space, with an artefact value wrapped in an isolate.
+MASQUERADE = "holiday\u202egpj.exe"
+HIDDEN_DIRECTORY = "/Users/ali\u200bce"
+
+
+def _case_with_hidden_characters(path: Path) -> None:
+    case = build_case(path)
+    run_id = case.conn.execute("SELECT max(id) FROM runs").fetchone()[0]
+    entries = [(HIDDEN_DIRECTORY, "dir"), (f"{HIDDEN_DIRECTORY}/{MASQUERADE}", "file")]
+    case.write_batch(files=[
+        {"evidence_id": 1, "volume_idx": 0, "path": entry, "parent": entry.rpartition("/")[0],
+         "name": entry.rpartition("/")[2], "kind": kind, "size": 1, "run_id": run_id,
+         "identity": f"0:{entry}"} for entry, kind in entries])
+    case.write_batch(artefacts=[{
+        "type": "crypto.address", "category": "Addresses", "evidence_id": 1, "volume_idx": 0,
+        "file_identity": f"0:{HIDDEN_DIRECTORY}/{MASQUERADE}",
+        "path": f"{HIDDEN_DIRECTORY}/{MASQUERADE}", "attributes": {
+            "address": "\u20671Evil\u2069", "coin": "bitcoin"},
+        "extractor": "test", "extractor_version": "1", "run_id": run_id, "identity": "hidden"}])
+    case.close()
+
+
+def test_hidden_and_reordering_characters_show_visibly(qtbot, window: MainWindow,
+                                                       tmp_path: Path) -> None:
+    """Found by an audit: the reports named U+202E, the GUI obeyed it, so the examiner saw
+    "holidayexe.jpg" in the tables, the tree and the detail pane."""
+    path = tmp_path / "hidden.triage"
+    _case_with_hidden_characters(path)
+    assert window.open_case(str(path), "Tester")
+    workspace = window.workspace
+    shown_name = "holiday<U+202E>gpj.exe"
+    shown_directory = "/Users/ali<U+200B>ce"
+
+    workspace.show_directory(FileLocation(1, 0, HIDDEN_DIRECTORY))
+    assert workspace.title.text() == shown_directory
+    model = workspace.file_model
+    name, path_column = (next(i for i, c in enumerate(model.columns()) if c.key == key)
+                         for key in ("name", "path"))
+    assert model.index(0, name).data() == shown_name
+    assert model.index(0, name).data(ROW_ROLE)["name"] == MASQUERADE  # the case keeps it as is
+    tooltip = QTextDocument()
+    tooltip.setHtml(model.index(0, path_column).data(Qt.ItemDataRole.ToolTipRole))
+    assert tooltip.toPlainText() == f"{shown_directory}/{shown_name}"
+
+    workspace.file_view.selectRow(0)
+    assert workspace.detail.title.text() == shown_name
+    details = workspace.detail.details.toPlainText()
+    assert f"{shown_directory}/{shown_name}" in details and "\u202e" not in details
+
+    tree = workspace.tree_model
+    users = tree.index(0, 0)  # Evidence, then the image, its volume, /Users
+    for _ in range(3):
+        if tree.canFetchMore(users):
+            tree.fetchMore(users)
+        users = tree.index(0, 0, users)
+    assert tree.canFetchMore(users)
+    tree.fetchMore(users)
+    labels = [tree.index(row, 0, users).data() for row in range(tree.rowCount(users))]
+    assert "ali<U+200B>ce" in labels and not any("\u200b" in label for label in labels)
+
+    assert workspace.select_tree_node("category", "Addresses")
+    artefacts = workspace.artefact_model
+    artefacts.set_filter("Evil")
+    address = next(i for i, c in enumerate(artefacts.columns()) if c.key == "address")
+    assert artefacts.index(0, address).data() == "<U+2067>1Evil<U+2069>"

@@ -13,6 +13,7 @@ from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from triage.casedb import CaseDatabase, ui_queries
+from triage.textsafety import visible_controls
 from triage.ui.formatting import format_size, plain_tooltip
 from triage.ui.icons import category_icon, icon
 
@@ -314,7 +315,8 @@ class CaseTreeModel(QAbstractItemModel):
             return None
         node = self._node(index)
         if role == Qt.ItemDataRole.DisplayRole:
-            return node.label if node.count is None else f"{node.label} ({node.count:,})"
+            label = visible_controls(node.label)  # directory, evidence and tag names
+            return label if node.count is None else f"{label} ({node.count:,})"
         if role == Qt.ItemDataRole.DecorationRole:
             if node.kind in ("category", "type"):
                 return category_icon(node.payload["category"])

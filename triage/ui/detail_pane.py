@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from triage.casedb import CaseDatabase
+from triage.textsafety import visible_controls
 from triage.ui.content_loader import (
     ContentLoader,
     ContentResult,
@@ -34,10 +35,15 @@ MAX_DETAIL_VALUE = 2000
 MAX_LIST_ITEMS = 200
 
 
+def _shown(text: str) -> str:
+    """Return evidence text as HTML with hidden and reordering characters made visible."""
+    return html.escape(visible_controls(text))
+
+
 def _table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
-        f"<tr><td width='34%' style='color:#555;padding-right:12px'>{html.escape(k)}</td>"
-        f"<td>{html.escape(v).replace(chr(10), '<br>')}</td></tr>" for k, v in rows
+        f"<tr><td width='34%' style='color:#555;padding-right:12px'>{_shown(k)}</td>"
+        f"<td>{_shown(v).replace(chr(10), '<br>')}</td></tr>" for k, v in rows
     )
     return f"<table cellspacing='2'>{cells}</table>"
 
@@ -134,7 +140,8 @@ class DetailPane(QWidget):
         self.current = ("artefact", artefact_id)
         self._file_id = artefact.get("file_id")
         info = self._case.artefact_types_info().get(artefact["type"], {})
-        self.title.setText(f"{info.get('label') or artefact['type']} #{artefact_id}")
+        type_label = info.get("label") or artefact["type"]
+        self.title.setText(visible_controls(f"{type_label} #{artefact_id}"))
         attributes = [(label, _detail_value(value)) for label, value in
                       ordered_attributes(artefact["attributes"], info.get("attributes", []))]
         source = [
@@ -150,7 +157,7 @@ class DetailPane(QWidget):
         ]
         parts = [f"<h3>Attributes</h3>{_table(attributes)}", f"<h3>Source</h3>{_table(source)}"]
         if artefact.get("context"):
-            parts.append(f"<h3>Context</h3><pre>{html.escape(artefact['context'][:4000])}</pre>")
+            parts.append(f"<h3>Context</h3><pre>{_shown(artefact['context'][:4000])}</pre>")
         parts.append(self._review_html(artefact_id=artefact_id))
         self.details.setHtml("".join(parts))
         self._enable_buttons()
@@ -166,7 +173,7 @@ class DetailPane(QWidget):
         self._file_id = None
         evidence = self._case.evidence_by_id(file["evidence_id"]) or {}
         suffix = " (deleted)" if file["deleted"] else ""
-        self.title.setText(f"{file['name']}{suffix}")
+        self.title.setText(visible_controls(f"{file['name']}{suffix}"))
         rows = [
             ("Evidence", evidence.get("path", "")), ("Volume", format_value(file["volume_idx"])),
             ("Path", file["path"]), ("Inode", format_value(file["inode"])),
@@ -179,7 +186,7 @@ class DetailPane(QWidget):
         ]
         found = self._case.file_artefacts(file_id)
         links = "".join(
-            f"<li><a href='artefact:{a['id']}'>{html.escape(a['type'])} #{a['id']}</a></li>"
+            f"<li><a href='artefact:{a['id']}'>{_shown(a['type'])} #{a['id']}</a></li>"
             for a in found[:200]
         )
         parts = [f"<h3>File</h3>{_table(rows)}"]
@@ -230,7 +237,8 @@ class DetailPane(QWidget):
         if result.message:
             self.text_view.setPlainText(result.message)
         else:
-            self.text_view.setPlainText(result.data[:MAX_TEXT].decode("utf-8", "replace"))
+            self.text_view.setPlainText(
+                visible_controls(result.data[:MAX_TEXT].decode("utf-8", "replace")))
         pixmap = QPixmap()
         if result.image and pixmap.loadFromData(result.image):
             if pixmap.width() > 1600 or pixmap.height() > 1600:

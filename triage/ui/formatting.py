@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from triage.textsafety import visible_controls
+
 
 def format_size(size: int | None) -> str:
     """Return a byte count as '1.5 MiB' (exact bytes below 1 KiB)."""
@@ -65,8 +67,9 @@ def plain_tooltip(text: str) -> str:
 
     Qt renders a tooltip that looks like HTML as rich text, so an evidence name such as
     ``<img src=x>.jpg`` would show as a picture: such text is escaped inside a paragraph
-    that keeps its white space.
+    that keeps its white space. Reordering and invisible characters show as ``<U+202E>``.
     """
+    text = visible_controls(text)
     if "<" not in text and "&" not in text:
         return text
     return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"

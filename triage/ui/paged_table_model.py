@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from triage.textsafety import visible_controls
 from triage.ui.formatting import plain_tooltip
 from triage.ui.row_counter import CountFunction, RowCounter
 
@@ -89,7 +90,7 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def display(self, row: dict[str, Any], column: Column) -> str:
-        """Return the text of one cell."""
+        """Return the text of one cell (the view shows hidden characters in it visibly)."""
         value = row.get(column.key)
         return "" if value is None else str(value)
 
@@ -260,9 +261,9 @@ class PagedTableModel(QAbstractTableModel):
             return None
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.display(row, column)
+            return visible_controls(self.display(row, column))
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = self.display(row, column)
+            text = visible_controls(self.display(row, column))
             if len(text) > 40:
                 return plain_tooltip(text)
         if role == ROW_ROLE:

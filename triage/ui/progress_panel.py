@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QPushButton,
 )
 
+from triage.textsafety import visible_controls
 from triage.ui.formatting import format_duration, format_size, plain_tooltip
 
 PHASE_LABELS = {
@@ -85,7 +86,8 @@ class ProgressPanel(QFrame):
         self.found.setText(f"{progress.artefacts:,} artefacts, {progress.warnings:,} warnings")
         path = progress.current_path or progress.evidence or ""
         metrics = self.current.fontMetrics()
-        self.current.setText(metrics.elidedText(path, Qt.TextElideMode.ElideMiddle,
+        self.current.setText(metrics.elidedText(visible_controls(path),
+                                                Qt.TextElideMode.ElideMiddle,
                                                 max(200, self.current.width())))
         self.current.setToolTip(plain_tooltip(path))
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from triage.casedb import CaseDatabase
+from triage.textsafety import visible_controls
 from triage.ui.artefact_table_model import ArtefactQuery, ArtefactTableModel
 from triage.ui.case_tree_model import CaseTreeModel
 from triage.ui.detail_pane import DetailPane
@@ -196,7 +197,7 @@ class Workspace(QWidget):
         self.artefact_model.filter_text = self.filter.text().strip()
         self.artefact_model.set_query(query)
         self.artefact_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.title.setText(query.title)
+        self.title.setText(visible_controls(query.title))
         self._after_reload()
 
     def show_directory(self, location: FileLocation) -> None:
@@ -206,9 +207,9 @@ class Workspace(QWidget):
         self.file_model.filter_text = self.filter.text().strip()
         self.file_model.set_location(location)
         if location.tag is not None:
-            self.title.setText(f"Files tagged: {location.tag}")
+            self.title.setText(visible_controls(f"Files tagged: {location.tag}"))
         else:
-            self.title.setText(location.parent if location.parent else "All files")
+            self.title.setText(visible_controls(location.parent or "All files"))
         self._after_reload()
 
     def show_warnings(self) -> None:
