@@ -516,3 +516,39 @@ def test_files_past_the_sleuth_kits_128_extended_tables_are_scanned(tmp_path: Pa
                                    (871, "ebr_l140", "LATE140.TXT"), (1024, "ebr_p2", "AFTER.TXT")]
     }
     assert any("The Sleuth Kit dropped 12 of the 140 logical partitions" in w for w in warnings)
+
+
+def _slow_chunks(original):
+    def read_chunks(self, *args, **kwargs):
+        for chunk in original(self, *args, **kwargs):
+            time.sleep(0.05)  # stands in for hashing a large file
+            yield chunk
+    return read_chunks
+
+
+def test_directories_do_not_wait_behind_a_large_file(tmp_path, monkeypatch):
+    """Found by an audit: a worker given a second directory while it hashed a large file
+    (a page file in the root, say) kept it until the file was done, however idle the other
+    worker was. Subdirectories found so far now leave before a large entry, and a worker
+    busy for a while hands back the directory queued behind it."""
+    import triage.engine.file_processor as file_processor
+    import triage.engine.volume_walk as volume_walk
+
+    evidence = tmp_path / "evidence"
+    for name in ("a", "b", "c"):
+        (evidence / name).mkdir(parents=True)
+        (evidence / name / f"{name}.txt").write_text(f"file in {name}\n")
+    (evidence / "zz.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    monkeypatch.setattr(file_processor, "READ_SIZE", 64 * 1024)
+    monkeypatch.setattr(volume_walk, "LARGE_ENTRY", 1024 * 1024)
+    monkeypatch.setattr(file_processor.FileProcessor, "_read_chunks",
+                        _slow_chunks(file_processor.FileProcessor._read_chunks))
+    (tmp_path / "case").mkdir()
+    case = _scan(tmp_path / "case", [evidence], jobs=2, profile="full", unallocated=False)
+    try:
+        order = {f["path"]: index for index, f in enumerate(case.iter_files())}
+    finally:
+        case.close()
+    # Rows are written in the order the workers send them: the three directories' files
+    # were listed while the root's worker was still reading zz.bin.
+    assert all(order[f"/{name}/{name}.txt"] < order["/zz.bin"] for name in ("a", "b", "c"))

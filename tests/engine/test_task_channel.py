@@ -133,3 +133,54 @@ def test_stop_reaches_every_worker_after_what_it_holds(channel_of_two):
     channel.stop()
     assert _read_all(receivers[0]) == [_task(1), None]
     assert _read_all(receivers[1]) == [None]
+
+
+def test_a_task_handed_back_goes_to_an_idle_worker_and_the_busy_one_gets_no_more(channel_of_two):
+    channel, receivers = channel_of_two
+    tasks = [_task(n) for n in range(5)]
+    for task in tasks:
+        channel.put(task)
+    held_by_zero = _read_all(receivers[0])
+    _read_all(receivers[1])
+    channel.begun(0)
+    channel.begun(1)
+    channel.finished(1)  # worker 1 takes task 4 from the queue
+    assert _read_all(receivers[1]) == [tasks[4]]
+    channel.begun(1)
+    channel.finished(1)  # worker 1 now holds only task 3; worker 0 is on a long one
+    channel.returned(0, held_by_zero[1])
+    assert _read_all(receivers[1]) == [held_by_zero[1]]
+    channel.put(_task(9))  # worker 0 holds one task but said it is busy: not to it
+    assert _read_all(receivers[0]) == [] and channel.pending() == 1
+    channel.finished(0)
+    assert _read_all(receivers[0]) == [_task(9)]
+
+
+def test_a_failed_send_keeps_the_begun_task_until_the_worker_is_seen_to_end(channel_of_two):
+    """Found by an audit: a send to a worker that had just died dropped the task it was
+    working on, so its loss was never counted and the walk waited for the watchdog."""
+    channel, receivers = channel_of_two
+    for number in range(3):
+        channel.put(_task(number))  # worker 0 holds 0 and 2, worker 1 holds 1
+    channel.begun(0)
+    channel.begun(1)
+    channel.finished(0)  # worker 0 now holds task 2 (begun next), worker 1 task 1
+    channel.begun(0)
+    receivers[0].close()  # worker 0 dies
+    channel.put(_task(7))  # worker 0 is chosen first; the send fails, worker 1 takes it
+    assert _read_all(receivers[1])[-1] == _task(7)
+    assert channel.ended(0) == _task(2)
+
+
+def test_while_an_exclusive_task_waits_no_worker_gets_a_second_task(channel_of_two):
+    channel, receivers = channel_of_two
+    channel.put(_task(1))
+    channel.put(_task(2))
+    channel.put(UnallocatedTask(1, 1, ()), exclusive=True)
+    channel.put(_task(3))
+    assert channel.pending() == 2
+    assert _read_all(receivers[1]) == [_task(2)]  # task 3 is not queued behind task 2
+    channel.begun(0)
+    channel.finished(0)  # the first worker to finish takes the exclusive task
+    assert _read_all(receivers[0]) == [_task(1), UnallocatedTask(1, 1, ())]
+    assert _read_all(receivers[1]) == [_task(3)]

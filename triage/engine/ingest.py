@@ -384,6 +384,8 @@ class IngestEngine:
                 elif kind == "start":
                     in_flight[message[1]] = message[2]
                     tasks.begun(message[1])
+                elif kind == "return":
+                    tasks.returned(message[1], message[2])
                 elif kind == "warn":
                     warn(message[1], message[2])
                 elif kind == "done":

@@ -12,6 +12,10 @@ task pipe either: a busy worker's pipe is given at most :data:`QUEUED_BYTES` of 
 tasks, far below a pipe's buffer, and a larger task goes only to a worker with nothing
 to do, which is reading. When a worker ends, the tasks it had not begun go back to the
 other workers; only the one it was working on can be lost.
+
+A task queued behind a long one (a large file to hash, a huge directory) would wait while
+other workers idle, so a worker busy on one task for a while hands back what it holds
+unread (:meth:`TaskChannel.returned`), and gets no second task until it finishes.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ class _Worker:
     #: ``(task, pickled task, exclusive)``; the first one is begun once ``begun``.
     held: deque[tuple[Any, bytes, bool]] = field(default_factory=deque)
     begun: bool = False
+    #: It handed back a task during its current one: it is busy for a while.
+    long_busy: bool = False
 
     def unread_bytes(self) -> int:
         sizes = [len(payload) for _, payload, _ in self.held]
@@ -53,6 +59,9 @@ class TaskChannel:
         self._workers: list[_Worker] = []
         #: ``(task, pickled task, exclusive)``, in the order they are to be handed out.
         self._pending: deque[tuple[Any, bytes, bool]] = deque()
+        #: Exclusive tasks in ``_pending``: while one waits, no worker gets a second task,
+        #: so the first worker to finish takes it.
+        self._exclusive_pending = 0
 
     def new_receiver(self) -> Connection:
         """Make the next worker's pipe and return its reading end (``recv()`` gives a
@@ -68,6 +77,7 @@ class TaskChannel:
         worker with nothing else, and that worker gets nothing more until it is done."""
         self._pending.append((task, pickle.dumps(task, protocol=pickle.HIGHEST_PROTOCOL),
                               exclusive))
+        self._exclusive_pending += exclusive
         self.dispatch()
 
     def begun(self, share: int) -> None:
@@ -79,7 +89,21 @@ class TaskChannel:
         worker = self._workers[share]
         if worker.held:
             worker.held.popleft()
-        worker.begun = False
+        worker.begun = worker.long_busy = False
+        self.dispatch()
+
+    def returned(self, share: int, task: Any) -> None:
+        """Worker ``share`` handed back ``task``, which it held unread behind a long one:
+        it goes to the front of the queue, and that worker gets no more until it is done."""
+        worker = self._workers[share]
+        worker.long_busy = True
+        for index, entry in enumerate(worker.held):
+            if index == 0 and worker.begun:
+                continue
+            if entry[0] == task:
+                del worker.held[index]
+                self._requeue([entry])
+                break
         self.dispatch()
 
     def ended(self, share: int) -> Any | None:
@@ -87,12 +111,17 @@ class TaskChannel:
         return the task it was working on (lost with it), if any."""
         worker = self._workers[share]
         lost = worker.held.popleft()[0] if worker.held and worker.begun else None
-        self._pending.extendleft(reversed(worker.held))
+        self._requeue(list(worker.held))
         worker.held.clear()
-        worker.begun = False
+        worker.begun = worker.long_busy = False
         self._close(worker)
         self.dispatch()
         return lost
+
+    def _requeue(self, entries: list[tuple[Any, bytes, bool]]) -> None:
+        """Put tasks back at the front of the queue, in their order."""
+        self._pending.extendleft(reversed(entries))
+        self._exclusive_pending += sum(exclusive for _, _, exclusive in entries)
 
     def pending(self) -> int:
         """Tasks no worker holds yet."""
@@ -117,10 +146,13 @@ class TaskChannel:
             if share is None:
                 return
             worker = self._workers[share]
-            worker.held.append(self._pending.popleft())
             if not self._send_bytes(worker, payload):
-                self.ended(share)
-                return
+                # The worker is gone. What it holds stays with it until its results pipe
+                # ends (ended()), when every message it sent, such as a "start", is read.
+                self._close(worker)
+                continue
+            worker.held.append(self._pending.popleft())
+            self._exclusive_pending -= exclusive
 
     def _choose(self, task: Any, size: int, exclusive: bool) -> int | None:
         """The worker that should take ``task`` next, or None when none can now."""
@@ -131,6 +163,7 @@ class TaskChannel:
                 continue
             held = len(worker.held)
             if held and (exclusive or held >= TASKS_PER_WORKER or worker.held[0][2]
+                         or worker.long_busy or self._exclusive_pending
                          or worker.unread_bytes() + size > QUEUED_BYTES):
                 continue
             # Another part of the same directory should go to a different worker.

@@ -41,6 +41,11 @@ ROWS_PER_MESSAGE = 256
 SECONDS_PER_MESSAGE = 0.5
 #: While one large file is read, a worker says it is alive this often.
 HEARTBEAT_SECONDS = 5.0
+#: A worker this long on one task hands back the tasks queued behind it (to idle workers).
+GIVE_BACK_AFTER = 0.25
+#: Before an entry this large, subdirectories found so far are sent (other workers can
+#: list them while this one reads it).
+LARGE_ENTRY = 16 * 1024 * 1024
 #: prctl option: the signal a process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
 #: Entries of one directory after which the rest of it is shared among the workers.
@@ -223,6 +228,9 @@ def iter_task_batches(
                 continue
         elif part != 0:
             continue
+        if sink.batch.directories and entry.size >= LARGE_ENTRY:
+            yield sink.take()
+            sent = time.monotonic()
         sink.add(entry)
         if subdirectory is not None:
             sink.batch.directories.append(WalkTask(task.job, subdirectory))
@@ -265,8 +273,9 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     (:class:`~triage.engine.result_channel.ResultChannel`). Messages to the parent:
     ``("start", share, path)`` when a task begins, ``("rows", share, batch)``,
     ``("unallocated", share, rows, warnings, bytes done, seconds or None until the scan
-    ends)``, ``("beat", share)`` while a large file streams, ``("warn", message, volume
-    index)`` and finally ``("done", share)``.
+    ends)``, ``("beat", share)`` while a large file streams, ``("return", share, task)``
+    for a task it held unread behind a long one, ``("warn", message, volume index)`` and
+    finally ``("done", share)``.
     """
     from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
@@ -279,8 +288,25 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
             raise _ParentGone from exc
 
     last_beat = [time.monotonic()]
+    task_started = [time.monotonic()]
+    stop_asked = [False]
+
+    def give_back() -> None:
+        """Hand back the tasks queued behind this one once it has taken a while."""
+        if time.monotonic() - task_started[0] < GIVE_BACK_AFTER:
+            return
+        try:
+            while not stop_asked[0] and tasks.poll(0):
+                queued = tasks.recv()
+                if queued is None:
+                    stop_asked[0] = True  # stop after this task, as the loop would
+                else:
+                    say(("return", share, queued))
+        except (EOFError, OSError):
+            stop_asked[0] = True
 
     def heartbeat() -> None:
+        give_back()
         now = time.monotonic()
         if now - last_beat[0] >= HEARTBEAT_SECONDS:
             last_beat[0] = now
@@ -302,13 +328,14 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
                     filesystems[volume_index] = None
             return filesystems[volume_index]
 
-        while True:
+        while not stop_asked[0]:
             try:
                 task = tasks.recv()
             except EOFError:  # the parent closed its end: nothing more will come
                 break
             if task is None or cancel.is_set():
                 break
+            task_started[0] = time.monotonic()
             if isinstance(task, UnallocatedTask):
                 say(("start", share, "unallocated space"))
                 _scan_unallocated(task, evidence, processor, filesystem_of, say, share,
@@ -324,6 +351,8 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
                 continue
             for batch in iter_task_batches(task, job, filesystem, processor, cancel.is_set,
                                            workers, media_errors):
+                if not batch.finished_task:
+                    give_back()
                 say(("rows", share, batch))
     except _ParentGone:
         return
