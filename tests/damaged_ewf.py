@@ -16,17 +16,24 @@ from pathlib import Path
 LAPTOP = Path(__file__).resolve().parent / "data" / "images" / "seized_laptop.E01"
 DAMAGE_AT = 152000
 DAMAGED_SECTORS = (5120, 5183)
+#: Other places in the E01 file and the media bytes ``(offset, length)`` each one breaks.
+BOOT_SECTOR_CHUNK = (4000, (1048576, 32768))  # holds the NTFS volume's boot sector
+LOW_CHUNK = (20000, (2097152, 32768))
+HIGH_CHUNKS = (182000, (14221312, 65536))
+NEIGHBOUR_CHUNKS = ((170000, (11829248, 32768)), (176000, (11862016, 32768)))
 
 
-def damaged_copy(folder: Path) -> Path:
-    """Write the damaged copy into ``folder`` and return its path."""
+def damaged_copy(folder: Path, places: tuple[int, ...] = (DAMAGE_AT,)) -> Path:
+    """Write a copy damaged at each of ``places`` (offsets in the E01 file) into
+    ``folder`` and return its path."""
     copy = folder / "damaged.E01"
     shutil.copyfile(LAPTOP, copy)
     with open(copy, "r+b") as image:
-        image.seek(DAMAGE_AT)
-        original = image.read(16)
-        image.seek(DAMAGE_AT)
-        image.write(bytes(byte ^ 0x5A for byte in original))
+        for place in places:
+            image.seek(place)
+            original = image.read(16)
+            image.seek(place)
+            image.write(bytes(byte ^ 0x5A for byte in original))
     return copy
 
 

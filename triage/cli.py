@@ -170,16 +170,21 @@ def command_scan(args: argparse.Namespace) -> int:
             bar.close()
     mismatched = []
     if args.verify:
+        from triage.evidence.verify import FAILED_VERDICTS
+
         for path in evidence:
-            if _record_verification(case_path, path, args.examiner) == "mismatch":
-                mismatched.append(path)
+            verdict = _record_verification(case_path, path, args.examiner)
+            if verdict in FAILED_VERDICTS:
+                mismatched.append((path, verdict))
     print_summary(summary, case_path)
     if summary.status == "failed":
         print(f"triage: error: {summary.message}", file=sys.stderr)
         return EXIT_FAILED
-    for path in mismatched:
-        print(f"triage: error: {path}: the image's hash does not match the acquisition hash"
-              " stored in it", file=sys.stderr)
+    for path, verdict in mismatched:
+        problem = ("the image's hash does not match the acquisition hash stored in it"
+                   if verdict == "mismatch" else "the image holds damaged chunks (see the"
+                   " case's warnings)")
+        print(f"triage: error: {path}: {problem}", file=sys.stderr)
     if mismatched:
         return EXIT_FAILED
     return EXIT_CANCELLED if summary.status == "cancelled" else EXIT_OK
@@ -303,7 +308,7 @@ def command_info(args: argparse.Namespace) -> int:
 
 def command_verify(args: argparse.Namespace) -> int:
     """Hash the evidence media and compare with the acquisition hash stored in it."""
-    from triage.evidence.verify import verify_evidence
+    from triage.evidence.verify import FAILED_VERDICTS, verify_evidence
 
     result = verify_evidence(args.evidence)
     for name, value in result.computed.items():
@@ -315,7 +320,7 @@ def command_verify(args: argparse.Namespace) -> int:
     print(f"verification: {result.verdict}")
     if args.case:
         _record_verification(Path(args.case), args.evidence, args.examiner, result)
-    return EXIT_FAILED if result.verdict == "mismatch" else EXIT_OK
+    return EXIT_FAILED if result.verdict in FAILED_VERDICTS else EXIT_OK
 
 
 def _record_verification(case_path: Path, evidence: str, examiner: str | None,
@@ -336,7 +341,8 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None,
         if not ids:
             raise ValueError(f"{evidence}: not part of case {case_path}")
         case.set_evidence_hashes(ids[0], result.computed, result.verdict)
-        case.audit("evidence.verify", examiner, {"evidence_id": ids[0], "verdict": result.verdict})
+        case.audit("evidence.verify", examiner, {"evidence_id": ids[0], "verdict": result.verdict,
+                                                 "damaged": result.damaged})
     finally:
         case.close()
     print(f"{evidence}: md5 {result.computed['md5']} sha256 {result.computed['sha256']}"

@@ -174,10 +174,14 @@ def check_pyewf(expected: dict[str, Any]) -> str:
         handle.close()
     if _sha256(data) != expected["image_sha256"]:
         raise SelfTestError("E01 media differs from the raw image")
-    if not checksums.available:
-        raise SelfTestError("libewf's chunk checksum errors cannot be read")
     if damaged:
         raise SelfTestError(f"the E01 sample has {len(damaged)} damaged chunks")
+    if not checksums.available:
+        if sys.platform.startswith("linux"):
+            raise SelfTestError("libewf's chunk checksum errors cannot be read")
+        # Elsewhere the binding may not export libewf's functions: scans then say so.
+        return (f"read {size} bytes of EWF media, equal to the raw image; damaged chunks"
+                " cannot be named on this platform (verify still checks the hash)")
     return f"read {size} bytes of EWF media, equal to the raw image; chunk checks readable"
 
 

@@ -552,3 +552,19 @@ def test_directories_do_not_wait_behind_a_large_file(tmp_path, monkeypatch):
     # Rows are written in the order the workers send them: the three directories' files
     # were listed while the root's worker was still reading zz.bin.
     assert all(order[f"/{name}/{name}.txt"] < order["/zz.bin"] for name in ("a", "b", "c"))
+
+
+def test_damage_only_the_scanning_process_reads_is_warned_about(tmp_path):
+    """Found by an audit: the parent opens every file system itself; a damaged boot sector
+    made the volume unreadable with no word of the damage in a quick scan."""
+    from tests.damaged_ewf import BOOT_SECTOR_CHUNK, damaged_copy
+
+    case = _scan(tmp_path, [damaged_copy(tmp_path, (BOOT_SECTOR_CHUNK[0],))], jobs=2,
+                 profile="quick")
+    try:
+        media = [w for w in case.iter_warnings() if w["source"] == "media"]
+    finally:
+        case.close()
+    offset, length = BOOT_SECTOR_CHUNK[1]
+    assert [w["message"].split("; ")[0].split(" at media bytes ")[1] for w in media] == [
+        f"{offset}-{offset + length - 1} (sectors {offset // 512}-{(offset + length) // 512 - 1})"]

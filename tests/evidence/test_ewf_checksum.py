@@ -50,3 +50,33 @@ def test_verify_names_the_damaged_chunk(tmp_path: Path) -> None:
     result = verify_evidence(damaged_copy(tmp_path))
     assert result.verdict == "mismatch"
     assert len(result.damaged) == 1 and "(sectors 5120-5183)" in result.damaged[0]
+
+
+def test_damage_met_out_of_order_is_reported(tmp_path: Path) -> None:
+    """Found by an audit: libewf keeps its list sorted, so a range found below one already
+    reported shifted the list, and the new one was never reported."""
+    from tests.damaged_ewf import HIGH_CHUNKS, LOW_CHUNK
+
+    image = damaged_copy(tmp_path, (LOW_CHUNK[0], HIGH_CHUNKS[0]))
+    reported = []
+    with open_evidence(image) as evidence:
+        for offset, length in (HIGH_CHUNKS[1], LOW_CHUNK[1]):
+            evidence.read(offset, length)
+            reported += evidence.take_media_errors(force=True)
+    assert [line.split(" (sectors")[0].rsplit(" ", 1)[-1] for line in reported] == [
+        f"{offset}-{offset + length - 1}" for offset, length in (HIGH_CHUNKS[1], LOW_CHUNK[1])]
+
+
+def test_a_range_that_grows_by_merging_is_reported(tmp_path: Path) -> None:
+    """libewf merges touching ranges: the list's length stays 1 while it grows."""
+    from tests.damaged_ewf import NEIGHBOUR_CHUNKS
+
+    image = damaged_copy(tmp_path, tuple(place for place, _ in NEIGHBOUR_CHUNKS))
+    (first, first_range), (_, second_range) = NEIGHBOUR_CHUNKS
+    with open_evidence(image) as evidence:
+        evidence.read(*first_range)
+        (line,) = evidence.take_media_errors()
+        evidence.read(*second_range)
+        (later,) = evidence.take_media_errors(force=True)
+    assert f"bytes {first_range[0]}-" in line
+    assert f"bytes {second_range[0]}-{second_range[0] + second_range[1] - 1}" in later

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.casedb import CaseDatabase
-from triage.engine.batch_writer import BatchWriter
+from triage.engine.batch_writer import MEDIA_SOURCE, BatchWriter
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
@@ -145,6 +145,15 @@ class IngestEngine:
         for message in evidence.volume_warnings:
             writer.warn({"run_id": run_id, "evidence_id": evidence_id, "volume_idx": None,
                          "source": "engine", "message": message})
+
+        def media_warnings(volume_idx: int | None, found: str, force: bool = False) -> None:
+            # This process reads the media too (tables, file systems, root directories).
+            for line in evidence.take_media_errors(force):
+                writer.warn({"run_id": run_id, "evidence_id": evidence_id,
+                             "volume_idx": volume_idx, "source": MEDIA_SOURCE,
+                             "message": f"{line}; {found}"})
+
+        media_warnings(None, "found while reading the partition table")
         filesystems: dict[int, Any] = {}
         for volume in volumes:
             record = {
@@ -163,6 +172,7 @@ class IngestEngine:
             if filesystem is not None:
                 record["fs_type"] = filesystem.fs_type
                 record["block_size"] = filesystem.block_size
+            media_warnings(volume.index, "found while opening this volume's file system")
             case.upsert_volume(evidence_id, record)
             summary.volumes += 1
             if volume.kind in WALKABLE_KINDS:
@@ -185,6 +195,7 @@ class IngestEngine:
                 root = filesystems[job.volume_index].root_task(walk_warn)
                 if root is not None:
                     roots[number] = root
+            media_warnings(None, "found while opening the root directories", force=True)
             # The unallocated scan is one more task for the workers, done while they walk.
             unallocated = (UnallocatedTask(evidence_id, run_id, tuple(filesystems))
                            if scan_unallocated else None)
@@ -204,6 +215,7 @@ class IngestEngine:
         if scan_unallocated and not self.cancel.is_set():
             self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,
                                    summary)
+        media_warnings(None, "found during the scan", force=True)
 
     def _scan_unallocated(self, writer: BatchWriter, evidence: Evidence, evidence_id: int,
                           run_id: int, extractors: list[Any], filesystems: dict[int, Any],

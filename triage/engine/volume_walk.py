@@ -53,7 +53,8 @@ SPLIT_AFTER = 1024
 #: How a damaged media range was met: the warning's path is the directory, or the file.
 LISTING_READ = ("found while listing this directory or opening its file system (metadata;"
                 " `ifind -d` names the owner)")
-CONTENT_READ = "found while reading this file"
+CONTENT_READ = ("first met while reading this file (other files may share the damaged"
+                " range; `ifind -d` names them)")
 
 
 @dataclass
@@ -354,6 +355,7 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
                 if not batch.finished_task:
                     give_back()
                 say(("rows", share, batch))
+        _say_media_errors(evidence, jobs, say, share)
     except _ParentGone:
         return
     except EvidenceError as exc:
@@ -361,6 +363,19 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     except BaseException as exc:  # noqa: BLE001 (report, never hang the parent)
         _say_last(results, ("warn", f"worker failed: {type(exc).__name__}: {exc}", None))
     _say_last(results, ("done", share))
+
+
+def _say_media_errors(evidence: Any, jobs: list[VolumeJob],
+                      say: Callable[[tuple[Any, ...]], None], share: int) -> None:
+    """Send what this worker's handle found damaged and had not said yet (libewf merges
+    ranges, so a last full look is taken)."""
+    lines = evidence.take_media_errors(force=True)
+    if lines and jobs:
+        job = jobs[0]
+        warnings = [{"run_id": job.run_id, "evidence_id": job.evidence_id, "volume_idx": None,
+                     "path": None, "source": MEDIA_SOURCE,
+                     "message": f"{line}; found by worker {share}"} for line in lines]
+        say(("rows", share, RowBatch(warnings=warnings)))
 
 
 def _die_with_parent() -> None:

@@ -117,14 +117,16 @@ class Evidence:
         (:meth:`take_media_errors`): EWF chunks whose checksum failed."""
         return self._checksum_errors is not None and self._checksum_errors.available
 
-    def take_media_errors(self) -> list[str]:
-        """One line for each damaged part of the media read since the last call (read as
-        zeros); empty for containers that cannot tell."""
+    def take_media_errors(self, force: bool = False) -> list[str]:
+        """One line for each damaged part of the media met since the last call (read as
+        zeros); empty for containers that cannot tell. Cheap unless something changed;
+        ``force`` makes sure nothing found so far is left out (see
+        :meth:`EwfChecksumErrors.take_new`)."""
         errors = self._checksum_errors
         if errors is None or not errors.available:
             return []
         return [describe_checksum_error(offset, length, errors.sector_size)
-                for offset, length in errors.take_new()]
+                for offset, length in errors.take_new(force)]
 
     def img_info(self) -> pytsk3.Img_Info:
         """Return the pytsk3 image over this container.

@@ -16,7 +16,11 @@ the reporter says it is unavailable and reports nothing.
 from __future__ import annotations
 
 import ctypes
+import time
 from typing import Any
+
+#: While the handle's list keeps its length, it is read again at most this often.
+RECHECK_SECONDS = 0.5
 
 
 class EwfChecksumErrors:
@@ -26,7 +30,10 @@ class EwfChecksumErrors:
         self._handle = handle
         self._lib: Any = None
         self._pointer: ctypes.c_void_p | None = None
-        self._reported = 0
+        #: Byte ranges reported so far, sorted and merged.
+        self._reported: list[tuple[int, int]] = []
+        self._seen_count = 0
+        self._checked = 0.0
         self.sector_size = 512
         self.available = False
         try:
@@ -67,7 +74,7 @@ class EwfChecksumErrors:
         return int(result)
 
     def count(self) -> int:
-        """How many failed chunk ranges the handle has recorded so far."""
+        """How many failed ranges the handle's list holds (libewf merges adjacent ones)."""
         if not self.available:
             return 0
         number = ctypes.c_uint32()
@@ -76,19 +83,62 @@ class EwfChecksumErrors:
             return 0
         return number.value
 
-    def take_new(self) -> list[tuple[int, int]]:
-        """``(byte offset, byte length)`` of every range recorded since the last call."""
+    def take_new(self, force: bool = False) -> list[tuple[int, int]]:
+        """``(byte offset, byte length)`` of damaged media not reported before.
+
+        libewf keeps its list sorted and merges touching ranges, so a new error can land
+        anywhere in it or only widen a range: the list is read whole and compared with
+        what was reported. That is done when the list's length changed, at most every
+        :data:`RECHECK_SECONDS` otherwise (a merge keeps the length), or when ``force``.
+        """
         total = self.count()
-        if total <= self._reported:
+        if total == 0:
             return []
+        now = time.monotonic()
+        if not force and total == self._seen_count and now - self._checked < RECHECK_SECONDS:
+            return []
+        self._seen_count, self._checked = total, now
         found = []
-        for index in range(self._reported, total):
+        for index in range(total):
             start, sectors = ctypes.c_uint64(), ctypes.c_uint64()
             if self._call(self._lib, "libewf_handle_get_checksum_error", self._pointer,
-                          ctypes.c_uint32(index), ctypes.byref(start), ctypes.byref(sectors)) == 1:
-                found.append((start.value * self.sector_size, sectors.value * self.sector_size))
-        self._reported = total
+                          ctypes.c_uint32(index), ctypes.byref(start), ctypes.byref(sectors)) != 1:
+                continue
+            first, end = start.value * self.sector_size, (start.value + sectors.value) * self.sector_size
+            for piece_start, piece_end in _outside(first, end, self._reported):
+                found.append((piece_start, piece_end - piece_start))
+        for offset, length in found:
+            _add_range(self._reported, offset, offset + length)
         return found
+
+
+def _outside(start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of [start, end) that no range of ``covered`` (sorted, disjoint) holds."""
+    pieces = []
+    position = start
+    for low, high in covered:
+        if high <= position:
+            continue
+        if low >= end:
+            break
+        if low > position:
+            pieces.append((position, low))
+        position = max(position, high)
+    if position < end:
+        pieces.append((position, end))
+    return pieces
+
+
+def _add_range(covered: list[tuple[int, int]], start: int, end: int) -> None:
+    """Add [start, end) to ``covered``, keeping it sorted and merged."""
+    merged = []
+    for low, high in covered:
+        if high < start or low > end:
+            merged.append((low, high))
+        else:
+            start, end = min(start, low), max(end, high)
+    merged.append((start, end))
+    covered[:] = sorted(merged)
 
 
 def describe_checksum_error(offset: int, length: int, sector_size: int = 512) -> str:

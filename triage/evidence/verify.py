@@ -15,7 +15,8 @@ READ_SIZE = 8 * 1024 * 1024
 
 @dataclass
 class VerificationResult:
-    """Computed and stored hashes, and the verdict: verified, mismatch or no stored hash."""
+    """Computed and stored hashes, and the verdict: verified, mismatch, no stored hash, or
+    damaged (the container found damaged chunks, and no stored hash says more)."""
 
     computed: dict[str, str] = field(default_factory=dict)
     stored: dict[str, str] = field(default_factory=dict)
@@ -51,9 +52,14 @@ def verify_evidence(
         )
     compared = [name for name in result.stored if name in result.computed]
     if not compared:
-        result.verdict = "no stored hash"
+        result.verdict = "damaged" if result.damaged else "no stored hash"
     elif all(result.stored[n] == result.computed[n] for n in compared):
         result.verdict = "verified"
     else:
         result.verdict = "mismatch"
+    if result.damaged and result.verdict == "verified":
+        result.verdict = "damaged"  # the stored hash was taken of the damaged image
     return result
+
+#: Verdicts that make ``verify`` (and ``scan --verify``) exit with failure.
+FAILED_VERDICTS = ("mismatch", "damaged")
