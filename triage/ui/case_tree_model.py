@@ -315,7 +315,7 @@ class CaseTreeModel(QAbstractItemModel):
             return None
         node = self._node(index)
         if role == Qt.ItemDataRole.DisplayRole:
-            label = visible_controls(node.label)  # directory, evidence and tag names
+            label = visible_controls(node.label, single_line=True)  # directory, evidence, tag names
             return label if node.count is None else f"{label} ({node.count:,})"
         if role == Qt.ItemDataRole.DecorationRole:
             if node.kind in ("category", "type"):

@@ -37,7 +37,7 @@ MAX_LIST_ITEMS = 200
 
 def _shown(text: str) -> str:
     """Return evidence text as HTML with hidden and reordering characters made visible."""
-    return html.escape(visible_controls(text))
+    return html.escape(visible_controls(text, single_line=True))
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -141,7 +141,7 @@ class DetailPane(QWidget):
         self._file_id = artefact.get("file_id")
         info = self._case.artefact_types_info().get(artefact["type"], {})
         type_label = info.get("label") or artefact["type"]
-        self.title.setText(visible_controls(f"{type_label} #{artefact_id}"))
+        self.title.setText(visible_controls(f"{type_label} #{artefact_id}", single_line=True))
         attributes = [(label, _detail_value(value)) for label, value in
                       ordered_attributes(artefact["attributes"], info.get("attributes", []))]
         source = [
@@ -173,7 +173,7 @@ class DetailPane(QWidget):
         self._file_id = None
         evidence = self._case.evidence_by_id(file["evidence_id"]) or {}
         suffix = " (deleted)" if file["deleted"] else ""
-        self.title.setText(visible_controls(f"{file['name']}{suffix}"))
+        self.title.setText(visible_controls(f"{file['name']}{suffix}", single_line=True))
         rows = [
             ("Evidence", evidence.get("path", "")), ("Volume", format_value(file["volume_idx"])),
             ("Path", file["path"]), ("Inode", format_value(file["inode"])),

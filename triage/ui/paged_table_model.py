@@ -261,7 +261,7 @@ class PagedTableModel(QAbstractTableModel):
             return None
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return visible_controls(self.display(row, column))
+            return visible_controls(self.display(row, column), single_line=True)
         if role == Qt.ItemDataRole.ToolTipRole:
             text = visible_controls(self.display(row, column))
             if len(text) > 40:

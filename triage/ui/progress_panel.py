@@ -86,7 +86,7 @@ class ProgressPanel(QFrame):
         self.found.setText(f"{progress.artefacts:,} artefacts, {progress.warnings:,} warnings")
         path = progress.current_path or progress.evidence or ""
         metrics = self.current.fontMetrics()
-        self.current.setText(metrics.elidedText(visible_controls(path),
+        self.current.setText(metrics.elidedText(visible_controls(path, single_line=True),
                                                 Qt.TextElideMode.ElideMiddle,
                                                 max(200, self.current.width())))
         self.current.setToolTip(plain_tooltip(path))

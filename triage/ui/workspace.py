@@ -197,7 +197,7 @@ class Workspace(QWidget):
         self.artefact_model.filter_text = self.filter.text().strip()
         self.artefact_model.set_query(query)
         self.artefact_view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        self.title.setText(visible_controls(query.title))
+        self.title.setText(visible_controls(query.title, single_line=True))
         self._after_reload()
 
     def show_directory(self, location: FileLocation) -> None:
@@ -207,9 +207,9 @@ class Workspace(QWidget):
         self.file_model.filter_text = self.filter.text().strip()
         self.file_model.set_location(location)
         if location.tag is not None:
-            self.title.setText(visible_controls(f"Files tagged: {location.tag}"))
+            self.title.setText(visible_controls(f"Files tagged: {location.tag}", single_line=True))
         else:
-            self.title.setText(visible_controls(location.parent or "All files"))
+            self.title.setText(visible_controls(location.parent or "All files", single_line=True))
         self._after_reload()
 
     def show_warnings(self) -> None:
