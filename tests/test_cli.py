@@ -277,3 +277,16 @@ def test_verify_prints_the_damaged_chunks(capsys, tmp_path):
     assert status == 1
     assert "damaged: EWF chunk checksum failed at media bytes 2621440-2654207" in out
     assert "verification: mismatch" in out
+
+
+def test_the_case_check_before_a_scan_can_be_cancelled(capsys, tmp_path, monkeypatch):
+    import triage.casedb.case as case_module
+    from triage.casedb import CaseCheckCancelled
+
+    path = tmp_path / "case.triage"
+    assert _run(capsys, "scan", str(LAPTOP), "--case", str(path), "--quiet",
+                "--profile", "quick")[0] == 0
+    monkeypatch.setattr(case_module, "CHECK_STEPS", 100)
+    with pytest.raises(CaseCheckCancelled):
+        CaseDatabase.open(path, check_whole=True, cancelled=lambda: True)
+    CaseDatabase.open(path, check_whole=True, cancelled=lambda: False).close()

@@ -153,7 +153,9 @@ def command_scan(args: argparse.Namespace) -> int:
         unallocated=False if args.no_unallocated else None,
     )
     case_path = Path(args.case)
-    CaseDatabase.open_or_create(case_path, name=args.case_name, examiner=args.examiner).close()
+    if not case_path.exists():
+        # An existing case is opened by the scan, which checks it before writing anything.
+        CaseDatabase.create(case_path, name=args.case_name, examiner=args.examiner).close()
     bar = ProgressBar() if not args.quiet and sys.stderr.isatty() else None
     cancel = threading.Event()
     engine = IngestEngine(case_path, options, progress=bar, cancel=cancel)

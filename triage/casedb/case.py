@@ -15,14 +15,14 @@ import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from triage import __version__
-from triage.casedb.errors import CaseError, stored_json
+from triage.casedb.errors import CaseCheckCancelled, CaseError, stored_json
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
@@ -154,8 +154,17 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             case.close()
 
     @classmethod
-    def open(cls, path: str | os.PathLike, readonly: bool = False) -> CaseDatabase:
-        """Open an existing case, migrating an older schema (unless ``readonly``)."""
+    def open(cls, path: str | os.PathLike, readonly: bool = False, check_whole: bool = False,
+             cancelled: Callable[[], bool] | None = None) -> CaseDatabase:
+        """Open an existing case, migrating an older schema (unless ``readonly``).
+
+        With ``check_whole`` (before a scan writes into it), every page of the file is
+        checked first (``PRAGMA quick_check``, about 1 s for a million files): opening
+        otherwise reads only the pages it needs, so damage elsewhere would show only when
+        a view reached it, after more was written. A damaged case raises CaseError before
+        anything is written to it; ``cancelled`` returning True stops the check
+        (CaseCheckCancelled).
+        """
         path = Path(path)
         if not path.is_file():
             raise CaseError(f"{path}: no such case file")
@@ -186,6 +195,12 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         if version < 1:
             conn.close()
             raise CaseError(f"{path}: damaged case file (schema version {version})")
+        if check_whole:
+            try:
+                _check_every_page(conn, path, cancelled)
+            except BaseException:
+                conn.close()
+                raise
         case = cls(path, conn, readonly)
         if version < SCHEMA_VERSION:
             if readonly:
@@ -226,24 +241,6 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             with self.conn:
                 self.conn.executescript("BEGIN;" + MIGRATIONS[version] + "COMMIT;")
                 self.conn.execute(f"PRAGMA user_version = {version + 1}")
-
-    def check_integrity(self) -> None:
-        """Raise CaseError when SQLite finds the case file damaged anywhere.
-
-        Opening a case reads only the pages it needs, so damage elsewhere shows only when
-        a view reaches it; a scan checks the whole file first (``PRAGMA quick_check``:
-        every page and record, without matching indexes to tables), so it never adds to
-        a damaged case.
-        """
-        try:
-            problems = [row[0] for row in self.conn.execute("PRAGMA quick_check(3)")]
-        except sqlite3.Error as exc:
-            raise CaseError(f"{self.path}: damaged case file ({exc})") from None
-        if problems != ["ok"]:
-            lines = [line for problem in problems for line in problem.splitlines()
-                     if line.strip() and not line.startswith("***")]
-            raise CaseError(f"{self.path}: damaged case file ({'; '.join(lines[:3])});"
-                            " nothing was written to it")
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when writable)."""
@@ -738,3 +735,33 @@ def summary_text(artefact: dict[str, Any]) -> str:
 
     walk(artefact.get("attributes"))
     return " ".join(parts).lower()[:4000]
+
+
+#: SQLite steps between two looks at ``cancelled`` (and chances for Ctrl-C) while a case
+#: is checked: about a millisecond.
+CHECK_STEPS = 10_000
+
+
+def _check_every_page(conn: sqlite3.Connection, path: Path,
+                      cancelled: Callable[[], bool] | None) -> None:
+    """Raise CaseError when SQLite finds the case file damaged anywhere (every page and
+    record, without matching indexes to tables)."""
+    conn.set_progress_handler((lambda: 1 if cancelled() else 0) if cancelled else (lambda: 0),
+                              CHECK_STEPS)
+    try:
+        problems = [row[0] for row in conn.execute("PRAGMA quick_check(3)")]
+    except sqlite3.OperationalError as exc:
+        # "interrupted": cancelled, or a signal (Ctrl-C) raised inside the handler, which
+        # SQLite turns into an interrupt.
+        if "interrupt" in str(exc):
+            raise CaseCheckCancelled(f"{path}: the case check was cancelled") from None
+        raise CaseError(f"{path}: damaged case file ({exc})") from None
+    except sqlite3.Error as exc:
+        raise CaseError(f"{path}: damaged case file ({exc})") from None
+    finally:
+        conn.set_progress_handler(None, 0)
+    if problems != ["ok"]:
+        lines = [line for problem in problems for line in problem.splitlines()
+                 if line.strip() and not line.startswith("***")]
+        raise CaseError(f"{path}: damaged case file ({'; '.join(lines[:3])});"
+                        " nothing was written to it")

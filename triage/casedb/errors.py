@@ -17,3 +17,7 @@ def stored_json(text: str, what: str) -> Any:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
         raise CaseError(f"damaged case file: {what} is not valid JSON ({exc})") from None
+
+
+class CaseCheckCancelled(CaseError):
+    """The whole-file check before a scan was stopped by the examiner."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from triage.casedb import CaseDatabase
+from triage.casedb import CaseCheckCancelled, CaseDatabase
 from triage.engine.batch_writer import MEDIA_SOURCE, BatchWriter
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
@@ -65,9 +65,23 @@ class IngestEngine:
         evidence_paths = distinct_evidence(evidence_paths)
         check_case_outside_evidence(self.case_path, evidence_paths)
         opened = [open_evidence(path) for path in evidence_paths]
-        case = CaseDatabase.open(self.case_path)
+        self.reporter.update(force=True, phase="checking")
         try:
-            case.check_integrity()
+            case = CaseDatabase.open(self.case_path, check_whole=True,
+                                     cancelled=self.cancel.is_set)
+        except CaseCheckCancelled:
+            for evidence in opened:
+                evidence.close()
+            if not self.cancel.is_set():
+                raise KeyboardInterrupt from None  # Ctrl-C or SIGTERM during the check
+            self.reporter.update(force=True, phase="done")
+            return RunSummary(run_id=0, status="cancelled",
+                              message="cancelled while the case was checked")
+        except BaseException:
+            for evidence in opened:
+                evidence.close()
+            raise
+        try:
             return self._run(case, opened, started)
         finally:
             for evidence in opened:

@@ -17,7 +17,7 @@ from triage.textsafety import visible_controls
 from triage.ui.formatting import format_duration, format_size, plain_tooltip
 
 PHASE_LABELS = {
-    "opening": "Opening evidence", "counting": "Counting files", "walking": "Scanning files",
+    "checking": "Checking the case file", "opening": "Opening evidence", "counting": "Counting files", "walking": "Scanning files",
     "unallocated": "Scanning unallocated space", "finishing": "Finishing", "done": "Done",
 }
 
