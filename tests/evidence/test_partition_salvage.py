@@ -141,3 +141,22 @@ def test_a_link_to_a_primary_partition_is_a_loop_not_a_table() -> None:
                         " further"]
     found = salvage_partitions(_read(bytes(image)), len(image))
     assert [p.start // SECTOR for p in found] == [*starts, primary]
+
+
+def test_a_second_chain_linking_into_the_first_is_a_loop() -> None:
+    """Found by an audit: each extended partition's chain kept its own set of starts, so
+    a second chain linking to a partition of the first read that partition's boot sector
+    (55 AA) as a table. TSK checks every partition it has listed."""
+    image = bytearray(_chain(2))
+    second = 32
+    image[462:478] = _entry(0x05, second, 4)  # the MBR's second extended partition
+    image[second * SECTOR + 446:second * SECTOR + 462] = _entry(0x83, 1, 1)
+    target = EXTENDED + 1  # the first chain's first partition
+    image[second * SECTOR + 462:second * SECTOR + 478] = _entry(0x05, target - second, 1)
+    image[second * SECTOR + 510:second * SECTOR + 512] = b"\x55\xaa"
+    image[target * SECTOR + 446:target * SECTOR + 462] = _entry(0x0C, 3, 1000)  # boot code
+    image[target * SECTOR + 510:target * SECTOR + 512] = b"\x55\xaa"
+    starts, warnings = _logicals(bytes(image))
+    assert starts == [second + 1, EXTENDED + 1, EXTENDED + STRIDE + 1]
+    assert warnings == [f"the extended partition chain loops back to sector {target} (from"
+                        f" the table at sector {second}); it is not followed further"]

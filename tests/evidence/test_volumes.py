@@ -350,3 +350,23 @@ def test_a_truncated_image_says_where_its_extended_chain_was_cut(tmp_path: Path)
             f" ({869 * 512} bytes); not read") in warnings
     assert any("at byte 443904 holds 1024 of its 1536 bytes" in w for w in warnings)
     assert any("at byte 524288 (65536 bytes) lies beyond the end" in w for w in warnings)
+
+
+def test_free_space_inside_an_added_partition_is_not_scanned_as_free(tmp_path: Path) -> None:
+    """Found by an audit: an unallocated slot of TSK's lying wholly inside a logical
+    partition it had dropped stayed 'unallocated', so its bytes were carved as free space
+    while the partition's file system was walked: every hit twice."""
+    from tests.evidence.test_partition_salvage import EXTENDED, STRIDE, _chain, _entry
+    from triage.evidence import Volume
+
+    last = EXTENDED + 129 * STRIDE  # the 130th table: TSK drops its partition
+    image = bytearray(_chain(130) + bytes(200 * 512))
+    image[last * 512 + 446:last * 512 + 462] = _entry(0x83, 1, 100)
+    path = tmp_path / "inside.raw"
+    path.write_bytes(bytes(image))
+    with open_evidence(path) as evidence:
+        inside = Volume(0, (last + 11) * 512, 20 * 512, "unallocated", "Unallocated", "dos",
+                        evidence)
+        result = evidence._with_missed_logicals([inside])
+    assert (result[0].index, result[0].start, result[0].kind) == (0, inside.start, "meta")
+    assert (last + 1) * 512 in {v.start for v in result if v.kind == "partition"}

@@ -268,7 +268,13 @@ class Evidence:
                             + [(start, stop - start, "unallocated", "Unallocated")
                                for start, stop in free])
             if not pieces:
-                continue  # wholly inside partitions that start before it: left as it is
+                # Wholly inside a partition that starts before it: its bytes are that
+                # partition's, walked and scanned there; scanning them again as free space
+                # would give every hit twice. The slot keeps its index.
+                result[slot] = Volume(slot, volume.start, volume.length, "meta",
+                                      "inside a logical partition read without TSK",
+                                      volume.scheme, self)
+                continue
             placed.update(inside)
             start, length, kind, description = pieces[0]
             result[slot] = Volume(slot, start, length, kind, description, volume.scheme, self)

@@ -61,12 +61,12 @@ def salvage_partitions(read: Reader, image_size: int,
     if any(entry[2] == _GPT_PROTECTIVE for entry in entries):
         return _gpt_partitions(read)
     found: list[SalvagedPartition] = []
-    primaries = _primary_starts(entries)
+    starts = _primary_starts(entries)
     for _, _, kind, _, first, count in entries:
         if kind == 0 or count == 0:
             continue
         if kind in _EXTENDED_TYPES:
-            found += _logical_partitions(read, image_size, first, primaries, warn)
+            found += _logical_partitions(read, image_size, first, starts, warn)
         else:
             found.append(SalvagedPartition(first * SECTOR, count * SECTOR,
                                            f"DOS type 0x{kind:02x}", "dos"))
@@ -86,10 +86,10 @@ def logical_partitions(read: Reader, image_size: int,
     if entries is None or any(entry[2] == _GPT_PROTECTIVE for entry in entries):
         return []
     found: list[SalvagedPartition] = []
-    primaries = _primary_starts(entries)
+    starts = _primary_starts(entries)
     for _, _, kind, _, first, count in entries:
         if kind in _EXTENDED_TYPES and count:
-            found += _logical_partitions(read, image_size, first, primaries, warn)
+            found += _logical_partitions(read, image_size, first, starts, warn)
     return sorted(found, key=lambda p: p.start)
 
 
@@ -108,14 +108,15 @@ def _dos_entries(read: Reader) -> list[tuple[int, bytes, int, bytes, int, int]] 
 
 
 def _logical_partitions(read: Reader, image_size: int, extended_first: int,
-                        primaries: set[int], warn: Warn) -> list[SalvagedPartition]:
+                        starts: set[int], warn: Warn) -> list[SalvagedPartition]:
     """Follow the EBR chain of an extended partition as TSK does, within bounds.
 
     Every entry of a table counts, as in TSK: a data partition (relative to its table)
     or a link to a further table (relative to the extended partition). A link to a
-    sector where a table or partition (``primaries`` included) already starts is a loop
-    (TSK's own test) and ends the walk; so do a table without its signature and
-    :data:`MAX_LOGICAL` tables read.
+    sector in ``starts`` (where a table or partition already starts: the primaries, and
+    whatever earlier chains of the same table added, as TSK checks its whole list) is a
+    loop and ends the walk; so do a table without its signature and :data:`MAX_LOGICAL`
+    tables read. ``starts`` is extended with this chain's tables and partitions.
     """
     found: list[SalvagedPartition] = []
     if extended_first == 0:
@@ -124,7 +125,7 @@ def _logical_partitions(read: Reader, image_size: int, extended_first: int,
         return found
     # A partition's first sector can carry 55 AA (a FAT or NTFS boot sector does): read
     # as a table, its boot code would give made-up partitions.
-    starts = {extended_first, *primaries}
+    starts.add(extended_first)
     pending = [extended_first]
     tables = 0
     while pending:
