@@ -46,3 +46,29 @@ def test_records_from_a_worker_batch_are_counted_and_written(tmp_path):
             (row["path"], bool(row["deleted"])) for row in rows]
     finally:
         case.close()
+
+
+def test_damaged_media_is_recorded_once_per_byte(tmp_path):
+    """Found by an audit: one worker reported a damaged range in two pieces (libewf merged
+    them later), another the merged whole; all three were recorded."""
+    from triage.engine.batch_writer import media_warning
+    from triage.evidence.ewf_checksum import MediaDamage
+
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    with CaseDatabase.open(case_path) as case:
+        writer = BatchWriter(case)
+        for offset, length, found in ((2392064, 32768, "worker 0"), (2424832, 32768, "worker 0"),
+                                      (2392064, 65536 + 32768, "worker 1")):
+            writer.warn(media_warning(None, None, None, None, MediaDamage(offset, length), found))
+        writer.flush()
+        messages = [w["message"] for w in case.iter_warnings()]
+    assert messages == [
+        "EWF chunk checksum failed at media bytes 2392064-2424831 (sectors 4672-4735); libewf"
+        " read it as zeros; worker 0",
+        "EWF chunk checksum failed at media bytes 2424832-2457599 (sectors 4736-4799); libewf"
+        " read it as zeros; worker 0",
+        "EWF chunk checksum failed at media bytes 2457600-2490367 (sectors 4800-4863); libewf"
+        " read it as zeros; worker 1",
+    ]
+    assert writer.warning_count == 3

@@ -329,7 +329,7 @@ class _BytesEvidence:
             raise EvidenceError(f"read error at offset {offset}")
         return self.data[offset : offset + size]
 
-    def take_media_errors(self) -> list[str]:
+    def take_media_errors(self, force: bool = False) -> list[Any]:
         return []
 
 

@@ -7,11 +7,14 @@ from collections import Counter
 from typing import Any
 
 from triage.casedb import FILE_RECORD_DELETED, CaseDatabase, file_record
+from triage.evidence.byte_ranges import add_span, subtract_spans
+from triage.evidence.ewf_checksum import MediaDamage
 
 BATCH_FILES = 5000
 BATCH_SECONDS = 0.5
 #: Warnings' ``source`` for damaged media: every worker reads the media through its own
-#: handle, so the same damaged range can be reported by several; it is recorded once.
+#: handle, so the same damaged bytes can be reported by several (whole by one, in pieces
+#: by another); each byte is recorded once.
 MEDIA_SOURCE = "media"
 #: What CaseDatabase.link_artefacts_by_path reads of an artefact.
 _LINK_KEYS = ("evidence_id", "identity", "volume_idx", "file_path")
@@ -37,7 +40,8 @@ class BatchWriter:
         self.warning_count = 0
         self.file_count = 0
         self.deleted_count = 0
-        self._media_ranges: set[tuple[Any, str]] = set()
+        #: Damaged bytes recorded so far, per evidence item (sorted, merged spans).
+        self._media_covered: dict[Any, list[tuple[int, int]]] = {}
         self._started = time.monotonic()
 
     def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
@@ -71,15 +75,24 @@ class BatchWriter:
                 self.named_by_path.append({key: artefact.get(key) for key in _LINK_KEYS})
 
     def warn(self, warning: dict[str, Any]) -> None:
-        """Queue one warning row (a damaged media range only the first time)."""
-        if warning.get("source") == MEDIA_SOURCE:
-            # The range is the message up to its first ';' (what found it follows).
-            key = (warning.get("evidence_id"), str(warning["message"]).split(";", 1)[0])
-            if key in self._media_ranges:
-                return
-            self._media_ranges.add(key)
+        """Queue one warning row (of damaged media, only the bytes not recorded yet)."""
+        damage = warning.get("damage")
+        if damage is not None:
+            self._warn_damage(warning, damage)
+            return
         self.warnings.append(warning)
         self.warning_count += 1
+        self._maybe_flush()
+
+    def _warn_damage(self, warning: dict[str, Any], damage: MediaDamage) -> None:
+        covered = self._media_covered.setdefault(warning.get("evidence_id"), [])
+        end = damage.offset + damage.length
+        for first, stop in subtract_spans(damage.offset, end, covered):
+            piece = MediaDamage(first, stop - first, damage.sector_size)
+            self.warnings.append({**warning, "damage": None,
+                                  "message": f"{piece.describe()}; {warning['found']}"})
+            self.warning_count += 1
+            add_span(covered, first, stop)
         self._maybe_flush()
 
     def _maybe_flush(self) -> None:
@@ -99,3 +112,11 @@ class BatchWriter:
         if self.named_by_path:
             self.case.link_artefacts_by_path(self.named_by_path)
             self.named_by_path = []
+
+
+def media_warning(run_id: int | None, evidence_id: int | None, volume_idx: int | None, path: str | None,
+                  damage: MediaDamage, found: str) -> dict[str, Any]:
+    """A warning row about damaged media; ``found`` says what was being read."""
+    return {"run_id": run_id, "evidence_id": evidence_id, "volume_idx": volume_idx,
+            "path": path, "source": MEDIA_SOURCE, "damage": damage, "found": found,
+            "message": f"{damage.describe()}; {found}"}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.casedb import CaseCheckCancelled, CaseDatabase
-from triage.engine.batch_writer import MEDIA_SOURCE, BatchWriter
+from triage.engine.batch_writer import BatchWriter, media_warning
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
@@ -162,10 +162,8 @@ class IngestEngine:
 
         def media_warnings(volume_idx: int | None, found: str, force: bool = False) -> None:
             # This process reads the media too (tables, file systems, root directories).
-            for line in evidence.take_media_errors(force):
-                writer.warn({"run_id": run_id, "evidence_id": evidence_id,
-                             "volume_idx": volume_idx, "source": MEDIA_SOURCE,
-                             "message": f"{line}; {found}"})
+            for damage in evidence.take_media_errors(force):
+                writer.warn(media_warning(run_id, evidence_id, volume_idx, None, damage, found))
 
         media_warnings(None, "found while reading the partition table")
         filesystems: dict[int, Any] = {}

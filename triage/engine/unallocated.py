@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from triage.engine.batch_writer import MEDIA_SOURCE
+from triage.engine.batch_writer import media_warning
 from triage.engine.chunk_scan import LOOKAHEAD, scan_chunks
 from triage.engine.rows import UNALLOCATED_AREA, artefact_row
 from triage.evidence import Evidence, EvidenceError, FileSystem
@@ -102,8 +102,7 @@ class UnallocatedScanner:
                 self._detectors.append(detector)
 
     # -- warnings ----------------------------------------------------------------------
-    def warn(self, message: str, volume_idx: int | None = None,
-             source: str = "unallocated") -> None:
+    def warn(self, message: str, volume_idx: int | None = None) -> None:
         """Record a warning row (the first :data:`MAX_WARNINGS`, then one summary line)."""
         self._warning_count += 1
         if self._warning_count > MAX_WARNINGS + 1:
@@ -112,7 +111,7 @@ class UnallocatedScanner:
             message = "unallocated scan: further warnings suppressed"
         self.warnings.append({
             "run_id": self.run_id, "evidence_id": self.evidence_id, "volume_idx": volume_idx,
-            "path": None, "source": source, "message": message,
+            "path": None, "source": "unallocated", "message": message,
         })
 
     def take_warnings(self) -> list[dict[str, Any]]:
@@ -234,9 +233,10 @@ class UnallocatedScanner:
             if state.bytes_done - state.bytes_reported >= YIELD_BYTES:
                 yield state.rows, state.bytes_done
                 state.rows, state.bytes_reported = [], state.bytes_done
-            for message in self.evidence.take_media_errors():
-                self.warn(f"{message}; found while scanning unallocated space", volume_idx,
-                          MEDIA_SOURCE)
+            for damage in self.evidence.take_media_errors():
+                self.warnings.append(media_warning(
+                    self.run_id, self.evidence_id, volume_idx, None, damage,
+                    "found while scanning unallocated space"))
             if reader.failed_at is None:
                 break
             self.warn(f"unreadable bytes at {reader.failed_at} skipped ({reader.error})",

@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from triage.casedb import file_record
-from triage.engine.batch_writer import MEDIA_SOURCE
+from triage.engine.batch_writer import media_warning
 from triage.engine.context import FileSystemContext
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions
 from triage.engine.rows import result_rows
 from triage.engine.shared_content import SharedContentTable
+from triage.evidence.ewf_checksum import MediaDamage
 from triage.evidence.filesystem import DirectoryTask
 from triage.extractors import artefact_types, extractor_classes
 from triage.extractors.interface import Extractor
@@ -132,7 +133,7 @@ class _EntrySink:
 
     def __init__(self, job: VolumeJob, filesystem: Any, processor: FileProcessor,
                  cancel: Callable[[], bool],
-                 media_errors: Callable[[], list[str]] | None = None) -> None:
+                 media_errors: Callable[[], list[MediaDamage]] | None = None) -> None:
         self.job = job
         self.processor = processor
         self.types = artefact_types()
@@ -150,8 +151,10 @@ class _EntrySink:
     def check_media(self, path: str | None, found: str = LISTING_READ) -> None:
         """Warn about damaged media read since the last check, naming ``path``."""
         if self.media_errors is not None:
-            for message in self.media_errors():
-                self.warn(f"{message}; {found}", path, MEDIA_SOURCE)
+            job = self.job
+            for damage in self.media_errors():
+                self.batch.warnings.append(media_warning(
+                    job.run_id, job.evidence_id, job.volume_index, path, damage, found))
 
     def add(self, entry: Any) -> None:
         if self.media_errors is not None:
@@ -178,7 +181,7 @@ def iter_volume_batches(
     filesystem: Any,
     processor: FileProcessor,
     cancel: Callable[[], bool],
-    media_errors: Callable[[], list[str]] | None = None,
+    media_errors: Callable[[], list[MediaDamage]] | None = None,
 ) -> Iterator[RowBatch]:
     """Walk ``filesystem`` in this process and yield batches of rows of every entry."""
     sink = _EntrySink(job, filesystem, processor, cancel, media_errors)
@@ -203,7 +206,7 @@ def iter_task_batches(
     processor: FileProcessor,
     cancel: Callable[[], bool],
     workers: int,
-    media_errors: Callable[[], list[str]] | None = None,
+    media_errors: Callable[[], list[MediaDamage]] | None = None,
 ) -> Iterator[RowBatch]:
     """List one directory (or this task's part of it) and yield batches of its rows.
 
@@ -369,12 +372,11 @@ def _say_media_errors(evidence: Any, jobs: list[VolumeJob],
                       say: Callable[[tuple[Any, ...]], None], share: int) -> None:
     """Send what this worker's handle found damaged and had not said yet (libewf merges
     ranges, so a last full look is taken)."""
-    lines = evidence.take_media_errors(force=True)
-    if lines and jobs:
+    damaged = evidence.take_media_errors(force=True)
+    if damaged and jobs:
         job = jobs[0]
-        warnings = [{"run_id": job.run_id, "evidence_id": job.evidence_id, "volume_idx": None,
-                     "path": None, "source": MEDIA_SOURCE,
-                     "message": f"{line}; found by worker {share}"} for line in lines]
+        warnings = [media_warning(job.run_id, job.evidence_id, None, None, damage,
+                                  f"found by worker {share}") for damage in damaged]
         say(("rows", share, RowBatch(warnings=warnings)))
 
 

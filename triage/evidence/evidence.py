@@ -10,9 +10,10 @@ from typing import Any
 import pytsk3
 
 from triage.evidence import containers
+from triage.evidence.byte_ranges import merge_spans, subtract_spans
 from triage.evidence.detect import detect_format, split_segments
 from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
-from triage.evidence.ewf_checksum import EwfChecksumErrors, describe_checksum_error
+from triage.evidence.ewf_checksum import EwfChecksumErrors, MediaDamage
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
 from triage.evidence.partition_salvage import SECTOR, logical_partitions, salvage_partitions
@@ -117,16 +118,15 @@ class Evidence:
         (:meth:`take_media_errors`): EWF chunks whose checksum failed."""
         return self._checksum_errors is not None and self._checksum_errors.available
 
-    def take_media_errors(self, force: bool = False) -> list[str]:
-        """One line for each damaged part of the media met since the last call (read as
-        zeros); empty for containers that cannot tell. Cheap unless something changed;
+    def take_media_errors(self, force: bool = False) -> list[MediaDamage]:
+        """Damaged parts of the media met since the last call (read as zeros), each part
+        once; empty for containers that cannot tell. Cheap unless something changed;
         ``force`` makes sure nothing found so far is left out (see
         :meth:`EwfChecksumErrors.take_new`)."""
         errors = self._checksum_errors
         if errors is None or not errors.available:
             return []
-        return [describe_checksum_error(offset, length, errors.sector_size)
-                for offset, length in errors.take_new(force)]
+        return errors.take_new(force)
 
     def img_info(self) -> pytsk3.Img_Info:
         """Return the pytsk3 image over this container.
@@ -255,13 +255,13 @@ class Evidence:
         extra = []
         placed: set[int] = set()
         starts = [piece[0] for piece in added]
-        taken = _union([(piece[0], piece[0] + piece[1]) for piece in added])
+        taken = merge_spans([(piece[0], piece[0] + piece[1]) for piece in added])
         for slot, volume in enumerate(out):
             if volume.kind != "unallocated":
                 continue
             end = volume.start + volume.length
             inside = range(bisect_left(starts, volume.start), bisect_left(starts, end))
-            free = _subtract(volume.start, end, taken)
+            free = subtract_spans(volume.start, end, taken)
             if not inside and free == [(volume.start, end)]:
                 continue
             pieces = sorted([added[i] for i in inside]
@@ -374,36 +374,6 @@ class Evidence:
 def _too_many_slots() -> str:
     return (f"the partition table lists more than {MAX_VOLUMES} slots; only the first"
             f" {MAX_VOLUMES} are scanned")
-
-
-def _union(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The [start, stop) spans merged where they overlap or touch, in order."""
-    merged: list[tuple[int, int]] = []
-    for start, stop in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], stop))
-        else:
-            merged.append((start, stop))
-    return merged
-
-
-def _subtract(start: int, end: int, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [start, end) outside ``taken`` (disjoint spans in order, as _union)."""
-    free = []
-    position = start
-    # The span before the first starting at or after ``start`` may reach into it.
-    index = max(0, bisect_left(taken, (start, start)) - 1)
-    while index < len(taken) and taken[index][0] < end:
-        first, stop = taken[index]
-        index += 1
-        if stop <= position:
-            continue
-        if first > position:
-            free.append((position, first))
-        position = max(position, stop)
-    if position < end:
-        free.append((position, end))
-    return free
 
 
 def open_evidence(path: str | os.PathLike[str]) -> Evidence:

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 import ctypes
 import time
+from dataclasses import dataclass
 from typing import Any
 
-#: While the handle's list keeps its length, it is read again at most this often.
-RECHECK_SECONDS = 0.5
+from triage.evidence.byte_ranges import add_span, subtract_spans
+
+#: While the handle's list keeps its length, it is read again once this many times the
+#: last reading's time has passed.
+RECHECK_FACTOR = 20
 
 
 class EwfChecksumErrors:
@@ -34,6 +38,7 @@ class EwfChecksumErrors:
         self._reported: list[tuple[int, int]] = []
         self._seen_count = 0
         self._checked = 0.0
+        self._pass_seconds = 0.0
         self.sector_size = 512
         self.available = False
         try:
@@ -83,66 +88,52 @@ class EwfChecksumErrors:
             return 0
         return number.value
 
-    def take_new(self, force: bool = False) -> list[tuple[int, int]]:
-        """``(byte offset, byte length)`` of damaged media not reported before.
+    def take_new(self, force: bool = False) -> list[MediaDamage]:
+        """Damaged media not reported before, in pieces not reported before.
 
         libewf keeps its list sorted and merges touching ranges, so a new error can land
         anywhere in it or only widen a range: the list is read whole and compared with
-        what was reported. That is done when the list's length changed, at most every
-        :data:`RECHECK_SECONDS` otherwise (a merge keeps the length), or when ``force``.
+        what was reported. That is done when the list's length changed, when ``force``,
+        and otherwise once the time since the last reading is :data:`RECHECK_FACTOR`
+        times what that reading took: a few ranges are read on nearly every call (so the
+        damage is named with what was being read), thousands are not read for every file.
         """
         total = self.count()
         if total == 0:
             return []
         now = time.monotonic()
-        if not force and total == self._seen_count and now - self._checked < RECHECK_SECONDS:
+        if (not force and total == self._seen_count
+                and now - self._checked < RECHECK_FACTOR * self._pass_seconds):
             return []
-        self._seen_count, self._checked = total, now
         found = []
         for index in range(total):
             start, sectors = ctypes.c_uint64(), ctypes.c_uint64()
             if self._call(self._lib, "libewf_handle_get_checksum_error", self._pointer,
                           ctypes.c_uint32(index), ctypes.byref(start), ctypes.byref(sectors)) != 1:
                 continue
-            first, end = start.value * self.sector_size, (start.value + sectors.value) * self.sector_size
-            for piece_start, piece_end in _outside(first, end, self._reported):
-                found.append((piece_start, piece_end - piece_start))
-        for offset, length in found:
-            _add_range(self._reported, offset, offset + length)
-        return found
+            first = start.value * self.sector_size
+            end = first + sectors.value * self.sector_size
+            found += subtract_spans(first, end, self._reported)
+        for first, end in found:
+            add_span(self._reported, first, end)
+        self._seen_count = total
+        self._checked = time.monotonic()
+        self._pass_seconds = self._checked - now
+        return [MediaDamage(first, end - first, self.sector_size) for first, end in found]
 
 
-def _outside(start: int, end: int, covered: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of [start, end) that no range of ``covered`` (sorted, disjoint) holds."""
-    pieces = []
-    position = start
-    for low, high in covered:
-        if high <= position:
-            continue
-        if low >= end:
-            break
-        if low > position:
-            pieces.append((position, low))
-        position = max(position, high)
-    if position < end:
-        pieces.append((position, end))
-    return pieces
+@dataclass(frozen=True)
+class MediaDamage:
+    """Bytes of the media that the container found damaged (read as zeros)."""
 
+    offset: int
+    length: int
+    sector_size: int = 512
 
-def _add_range(covered: list[tuple[int, int]], start: int, end: int) -> None:
-    """Add [start, end) to ``covered``, keeping it sorted and merged."""
-    merged = []
-    for low, high in covered:
-        if high < start or low > end:
-            merged.append((low, high))
-        else:
-            start, end = min(start, low), max(end, high)
-    merged.append((start, end))
-    covered[:] = sorted(merged)
-
-
-def describe_checksum_error(offset: int, length: int, sector_size: int = 512) -> str:
-    """One line naming a failed chunk by bytes and sectors."""
-    first, last = offset // sector_size, (offset + length) // sector_size - 1
-    return (f"EWF chunk checksum failed at media bytes {offset}-{offset + length - 1}"
-            f" (sectors {first}-{last}); libewf read it as zeros")
+    def describe(self) -> str:
+        """One line naming the damaged bytes and sectors."""
+        first = self.offset // self.sector_size
+        last = (self.offset + self.length) // self.sector_size - 1
+        return (f"EWF chunk checksum failed at media bytes {self.offset}-"
+                f"{self.offset + self.length - 1} (sectors {first}-{last}); libewf read it"
+                " as zeros")

@@ -48,7 +48,7 @@ def verify_evidence(
         result = VerificationResult(
             computed={name: h.hexdigest() for name, h in hashers.items()},
             stored={k: v.lower() for k, v in evidence.stored_hashes().items() if v},
-            damaged=evidence.take_media_errors(),
+            damaged=[damage.describe() for damage in evidence.take_media_errors(force=True)],
         )
     compared = [name for name in result.stored if name in result.computed]
     if not compared:
