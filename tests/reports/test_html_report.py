@@ -183,3 +183,12 @@ def test_a_deleted_source_is_styled_and_cannot_reorder_its_marker() -> None:
     assert cell.startswith('<span class="mono deleted">')
     assert "".join(collector.text) == "/holiday<U+202E>gpj.exe (deleted)"
     assert _source_cell({"path": "/a.txt", "deleted": 0}).startswith('<span class="mono">')
+
+
+def test_line_breaks_in_names_are_shown_and_notes_keep_their_lines() -> None:
+    """A browser shows a line break as a space: "invoice.pdf\\n\\n.exe" read as
+    "invoice.pdf .exe"."""
+    from triage.reports.html_page import cell_text
+
+    assert cell_text("invoice.pdf\n\n.exe") == "invoice.pdf&lt;U+000A&gt;&lt;U+000A&gt;.exe"
+    assert cell_text("first line\nsecond", single_line=False) == "first line\nsecond"

@@ -63,7 +63,10 @@ def test_carriage_returns_survive_and_bidi_controls_are_shown() -> None:
     item = {"id": 1, "type": "media.exif", "path": "/cr\rname\u202egpj.exe",
             "attributes": {"make": "<img src=x onerror=alert(1)>"}}
     mark = ET.fromstring(f'<kml xmlns="{KML_NAMESPACE}">{placemark(item, (1.0, 2.0, None))}</kml>')
-    assert mark.findtext("k:Placemark/k:name", namespaces=NS) == "cr\rname<U+202E>gpj.exe"
+    # The name is shown on one line, so its line break is named; the data keeps it.
+    assert mark.findtext("k:Placemark/k:name", namespaces=NS) == "cr<U+000D>name<U+202E>gpj.exe"
+    path = mark.find("k:Placemark/k:ExtendedData/k:Data[@name='path']/k:value", NS)
+    assert path is not None and path.text == "/cr\rname<U+202E>gpj.exe"
     description = mark.findtext("k:Placemark/k:description", namespaces=NS)
     assert "<img" not in description and "&lt;img src=x" in description
 

@@ -246,3 +246,18 @@ def test_hidden_and_reordering_characters_show_visibly(qtbot, window: MainWindow
     artefacts.set_filter("Evil")
     address = next(i for i, c in enumerate(artefacts.columns()) if c.key == "address")
     assert artefacts.index(0, address).data() == "<U+2067>1Evil<U+2069>"
+
+
+def test_line_breaks_in_evidence_text_show_in_cells_and_keep_list_items_apart() -> None:
+    """Found by an audit: white space was collapsed before hidden characters were named,
+    so "invoice.pdf\\n\\n.exe" read "invoice.pdf .exe" in the artefact table; and the detail
+    pane, once it named line breaks, ran list items together."""
+    from triage.ui.detail_pane import _detail_value, _table
+    from triage.ui.formatting import format_value
+
+    assert format_value("invoice.pdf\n\n.exe") == "invoice.pdf<U+000A><U+000A>.exe"
+    assert format_value("a\x1fb.exe") == "a<U+001F>b.exe"
+    document = QTextDocument()
+    document.setHtml(_table([("Items", _detail_value(["a.txt", "b\nc.txt"]))]))
+    assert [line.strip() for line in document.toPlainText().strip().split("\n")][-2:] == [
+        "a.txt", "b<U+000A>c.txt"]

@@ -32,24 +32,28 @@ td{word-break:break-word;max-width:40em}
 .mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.92em}
 .deleted{color:#a40000}.muted{color:#666}.tag{background:#fff3c4;border:1px solid #e0c560;
 border-radius:3px;padding:0 4px;margin-right:3px;white-space:nowrap}
-.note{border-left:3px solid #7a9cc6;padding-left:6px;margin:2px 0}
+.note{border-left:3px solid #7a9cc6;padding-left:6px;margin:2px 0;white-space:pre-wrap}
 nav{margin:.5em 0 1em}nav a{margin-right:1em}
 img.thumb{max-width:160px;max-height:120px}
 .count{text-align:right}
 """
 
 
-def esc(value: Any) -> str:
-    """Escape any value for HTML text or a quoted attribute (None becomes '')."""
-    return html.escape(visible_controls("" if value is None else str(value)), quote=True)
+def esc(value: Any, single_line: bool = True) -> str:
+    """Escape any value for HTML text or a quoted attribute (None becomes ''). A browser
+    shows line breaks as spaces ("invoice.pdf\n\n.exe" as "invoice.pdf .exe"), so they are
+    shown as ``<U+000A>`` unless the text keeps its lines (``single_line=False``, in an
+    element that keeps white space)."""
+    return html.escape(visible_controls("" if value is None else str(value), single_line),
+                       quote=True)
 
 
-def cell_text(value: Any) -> str:
+def cell_text(value: Any, single_line: bool = True) -> str:
     """Escape a value for a table cell, shortening very long text."""
     text = "" if value is None else str(value)
     if len(text) > MAX_CELL_CHARS:
         text = text[:MAX_CELL_CHARS] + f"… ({len(text) - MAX_CELL_CHARS} more characters)"
-    return esc(text)
+    return esc(text, single_line)
 
 
 def table(header: Iterable[str], rows: Iterable[str], css: str = "") -> str:

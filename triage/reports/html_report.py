@@ -174,11 +174,11 @@ class HtmlReport:
     def _notes_markup(self, artefact_id: int | None = None, file_id: int | None = None) -> str:
         notes = self.case.notes_for(artefact_id=artefact_id, file_id=file_id)
         tags = self.case.tags_for(artefact_id=artefact_id, file_id=file_id)
-        parts = [f'<div class="note">{cell_text(t["comment"])} '
+        parts = [f'<div class="note">{cell_text(t["comment"], single_line=False)} '
                  f'<span class="muted">— {esc(t["examiner"])}, {esc(t["created"])}</span></div>'
                  for t in tags if t.get("comment")]
         parts.extend(
-            f'<div class="note">{cell_text(n["text"])} '
+            f'<div class="note">{cell_text(n["text"], single_line=False)} '
             f'<span class="muted">— {esc(n["examiner"])}, {esc(n["created"])}</span></div>'
             for n in notes
         )

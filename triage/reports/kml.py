@@ -27,6 +27,12 @@ KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+def one_line(value: Any) -> str:
+    """Evidence text shown on one line: its line breaks, like hidden and reordering
+    characters, are shown as ``<U+000A>``."""
+    return visible_controls("" if value is None else str(value), single_line=True)
+
+
 def xml_text(value: Any) -> str:
     """Return ``value`` as escaped XML character data (hidden and reordering characters shown)."""
     text = _XML_INVALID.sub("\ufffd", visible_controls("" if value is None else str(value)))
@@ -89,7 +95,8 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
     coords = ",".join(_decimal(v) for v in (longitude, latitude, altitude) if v is not None)
     # Readers such as Google Earth show a description as HTML: evidence text is escaped
     # for HTML here and the whole again for XML below, so it stays text.
-    description = "<br>\n".join(f"{label}: {html.escape(str(value), quote=True)}" for label, value in (
+    description = "<br>\n".join(f"{label}: {html.escape(one_line(value), quote=True)}"
+                                 for label, value in (
         ("Source", source_location(item)),
         ("Evidence", item.get("evidence_path") or ""),
         ("Camera", camera),
@@ -102,7 +109,7 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
         "model": attributes.get("model"), "datetime_original": taken,
     }
     parts = [f'<Placemark id="artefact-{int(item["id"])}">',
-             f"<name>{xml_text(name)}</name>",
+             f"<name>{xml_text(one_line(name))}</name>",
              f"<description>{xml_text(description)}</description>"]
     when = kml_time(taken)
     if when:

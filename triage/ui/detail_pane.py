@@ -35,15 +35,18 @@ MAX_DETAIL_VALUE = 2000
 MAX_LIST_ITEMS = 200
 
 
-def _shown(text: str) -> str:
-    """Return evidence text as HTML with hidden and reordering characters made visible."""
-    return html.escape(visible_controls(text, single_line=True))
+def _shown(text: str, single_line: bool = True) -> str:
+    """Return evidence text as HTML with hidden and reordering characters made visible
+    (line breaks too unless the text keeps its lines)."""
+    return html.escape(visible_controls(text, single_line=single_line))
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
+    # A value's lines are its list items (_detail_value); each line is shown as one line.
     cells = "".join(
         f"<tr><td width='34%' style='color:#555;padding-right:12px'>{_shown(k)}</td>"
-        f"<td>{_shown(v).replace(chr(10), '<br>')}</td></tr>" for k, v in rows
+        f"<td>{'<br>'.join(_shown(line) for line in v.split(chr(10)))}</td></tr>"
+        for k, v in rows
     )
     return f"<table cellspacing='2'>{cells}</table>"
 
@@ -157,7 +160,8 @@ class DetailPane(QWidget):
         ]
         parts = [f"<h3>Attributes</h3>{_table(attributes)}", f"<h3>Source</h3>{_table(source)}"]
         if artefact.get("context"):
-            parts.append(f"<h3>Context</h3><pre>{_shown(artefact['context'][:4000])}</pre>")
+            context = _shown(artefact["context"][:4000], single_line=False)
+            parts.append(f"<h3>Context</h3><pre>{context}</pre>")
         parts.append(self._review_html(artefact_id=artefact_id))
         self.details.setHtml("".join(parts))
         self._enable_buttons()
@@ -237,8 +241,10 @@ class DetailPane(QWidget):
         if result.message:
             self.text_view.setPlainText(result.message)
         else:
-            self.text_view.setPlainText(
-                visible_controls(result.data[:MAX_TEXT].decode("utf-8", "replace")))
+            text = result.data[:MAX_TEXT].decode("utf-8", "replace")
+            # NUL as one symbol (U+2400): binary content would otherwise be a wall of
+            # "<U+0000>", eight characters per byte.
+            self.text_view.setPlainText(visible_controls(text.replace("\x00", "\u2400")))
         pixmap = QPixmap()
         if result.image and pixmap.loadFromData(result.image):
             if pixmap.width() > 1600 or pixmap.height() > 1600:

@@ -58,7 +58,9 @@ def format_value(value: Any, limit: int = 300) -> str:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     else:
         text = str(value)
-    text = " ".join(text.split())
+    # Line breaks and separators become visible first: collapsing white space would turn
+    # "invoice.pdf\n\n.exe" into "invoice.pdf .exe".
+    text = " ".join(visible_controls(text, single_line=True).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
