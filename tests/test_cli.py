@@ -290,3 +290,14 @@ def test_the_case_check_before_a_scan_can_be_cancelled(capsys, tmp_path, monkeyp
     with pytest.raises(CaseCheckCancelled):
         CaseDatabase.open(path, check_whole=True, cancelled=lambda: True)
     CaseDatabase.open(path, check_whole=True, cancelled=lambda: False).close()
+
+
+def test_scan_verify_lists_the_damaged_chunks(capsys, tmp_path):
+    from tests.damaged_ewf import damaged_copy
+
+    image = damaged_copy(tmp_path)
+    status, out, err = _run(capsys, "scan", str(image), "--case", str(tmp_path / "c.triage"),
+                            "--quiet", "--profile", "quick", "--verify")
+    assert status == 1
+    assert f"{image}: damaged: EWF chunk checksum failed at media bytes 2621440-2654207" in out
+    _assert_one_line_error(err, "does not match the acquisition hash")

@@ -184,8 +184,8 @@ def command_scan(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     for path, verdict in mismatched:
         problem = ("the image's hash does not match the acquisition hash stored in it"
-                   if verdict == "mismatch" else "the image holds damaged chunks (see the"
-                   " case's warnings)")
+                   if verdict == "mismatch" else "the image holds damaged chunks (listed"
+                   " above and in the case's audit log)")
         print(f"triage: error: {path}: {problem}", file=sys.stderr)
     if mismatched:
         return EXIT_FAILED
@@ -349,6 +349,8 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None,
         case.close()
     print(f"{evidence}: md5 {result.computed['md5']} sha256 {result.computed['sha256']}"
           f" ({result.verdict})")
+    for line in result.damaged:
+        print(f"{evidence}: damaged: {line}")
     return result.verdict
 
 

@@ -370,3 +370,29 @@ def test_free_space_inside_an_added_partition_is_not_scanned_as_free(tmp_path: P
         result = evidence._with_missed_logicals([inside])
     assert (result[0].index, result[0].start, result[0].kind) == (0, inside.start, "meta")
     assert (last + 1) * 512 in {v.start for v in result if v.kind == "partition"}
+
+
+def test_when_added_partitions_do_not_all_fit_free_space_stays_free(tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    """Found by a second audit: a slot marked as inside an added partition was not
+    scanned, and the partition itself could then be cut by the volume cap: its bytes were
+    neither walked nor scanned."""
+    import triage.evidence.evidence as evidence_module
+    from tests.evidence.test_partition_salvage import EXTENDED, STRIDE, _chain, _entry
+    from triage.evidence import Volume
+
+    last = EXTENDED + 129 * STRIDE
+    image = bytearray(_chain(130) + bytes(200 * 512))
+    image[last * 512 + 446:last * 512 + 462] = _entry(0x83, 1, 100)
+    path = tmp_path / "inside.raw"
+    path.write_bytes(bytes(image))
+    with open_evidence(path) as evidence:
+        monkeypatch.setattr(evidence_module, "MAX_VOLUMES", 2)
+        inside = Volume(0, (last + 11) * 512, 20 * 512, "unallocated", "Unallocated", "dos",
+                        evidence)
+        result = evidence._with_missed_logicals([inside])
+        warnings = evidence.volume_warnings
+    # TSK's listing is the one slot here, so every logical counts as added: one fits.
+    assert [(v.start, v.kind) for v in result] == [(inside.start, "unallocated"),
+                                                   ((EXTENDED + 1) * 512, "partition")]
+    assert any("only the first 2 are scanned" in w for w in warnings)

@@ -366,11 +366,9 @@ class IngestEngine:
                              f" while listing {where}; the rest of the walk was skipped")
                         stalled = True
                         break
-                    for share in sorted(running):
-                        if not workers[share].is_alive():
-                            running.discard(share)
-                            outstanding -= self._lost_task(share, tasks, in_flight, warn,
-                                                           workers[share].exitcode, stopping)
+                    # A worker that is gone shows as its pipe's end (take_ended above), once
+                    # every message it sent has been read; its process ending can come
+                    # first, and acting on that would count its last task twice.
                     continue
                 last_message = time.monotonic()
                 kind = message[0]

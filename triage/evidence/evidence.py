@@ -283,8 +283,12 @@ class Evidence:
         extra.sort()
         room = MAX_VOLUMES - len(result)
         if len(extra) > room:
+            # Not every piece fits: TSK's slots stay as they were (their free space is
+            # scanned whole, so the bytes of partitions left out are not lost) and the
+            # first partitions that fit are added.
             self.volume_warnings.append(_too_many_slots())
-            extra = extra[:room]
+            result = list(out)
+            extra = sorted(added)[:MAX_VOLUMES - len(out)]
         for start, length, kind, description in extra:
             result.append(Volume(len(result), start, length, kind, description, "dos", self))
         return result
