@@ -489,7 +489,8 @@ def test_a_damaged_ewf_chunk_is_warned_about_once(tmp_path, jobs):
 
     case = _scan(tmp_path, [damaged_copy(tmp_path)], jobs=jobs, profile="full")
     try:
-        media = [w for w in case.iter_warnings() if w["source"] == "media"]
+        media = [w for w in case.iter_warnings()
+                 if w["source"] == "media" and w["message"].startswith("EWF chunk")]
         assert len(media) == 1  # each worker reads it; the case records it once
         first, last = DAMAGED_SECTORS
         assert f"(sectors {first}-{last})" in media[0]["message"]
@@ -568,3 +569,37 @@ def test_damage_only_the_scanning_process_reads_is_warned_about(tmp_path):
     offset, length = BOOT_SECTOR_CHUNK[1]
     assert [w["message"].split("; ")[0].split(" at media bytes ")[1] for w in media] == [
         f"{offset}-{offset + length - 1} (sectors {offset // 512}-{(offset + length) // 512 - 1})"]
+
+
+def _tsk_owners(image: Path, sector_offset: int, clusters: range) -> set[str]:
+    """The paths The Sleuth Kit gives for the files owning ``clusters`` (ifind, ffind)."""
+    owners = set()
+    for cluster in clusters:
+        found = subprocess.run(["ifind", "-o", str(sector_offset), "-d", str(cluster),
+                                str(image)], capture_output=True, text=True).stdout.strip()
+        if found and found[0].isdigit():
+            inode = found.split("-")[0]
+            names = subprocess.run(["ffind", "-o", str(sector_offset), str(image), inode],
+                                   capture_output=True, text=True).stdout.split("\n")
+            owners |= {name.lstrip("* ").strip() for name in names if name.strip()}
+    return owners
+
+
+@pytest.mark.skipif(shutil.which("ifind") is None, reason="The Sleuth Kit's ifind is not installed")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_files_in_a_damaged_ewf_chunk_are_named_as_ifind_names_them(tmp_path, jobs):
+    """The damaged chunk is first met while the file system's metadata is read, so the
+    files whose data lie in it are found afterwards, one inode at a time."""
+    from tests.damaged_ewf import DAMAGED_SECTORS, LAPTOP, damaged_copy
+
+    case = _scan(tmp_path, [damaged_copy(tmp_path)], jobs=jobs, profile="quick")
+    try:
+        named = {w["path"] for w in case.iter_warnings()
+                 if w["source"] == "media" and "lies in an EWF chunk" in w["message"]}
+    finally:
+        case.close()
+    first, last = DAMAGED_SECTORS
+    partition = 2048  # the NTFS volume's first sector (mmls), clusters of 8 sectors
+    clusters = range((first - partition) // 8, (last + 1 - partition) // 8)
+    expected = _tsk_owners(LAPTOP, partition, clusters)
+    assert len(expected) == 5 and named == expected

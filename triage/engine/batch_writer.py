@@ -84,6 +84,10 @@ class BatchWriter:
         self.warning_count += 1
         self._maybe_flush()
 
+    def damaged_spans(self, evidence_id: int) -> list[tuple[int, int]]:
+        """The damaged media recorded for one evidence item: sorted ``[start, end)``."""
+        return list(self._media_covered.get(evidence_id, []))
+
     def _warn_damage(self, warning: dict[str, Any], damage: MediaDamage) -> None:
         covered = self._media_covered.setdefault(warning.get("evidence_id"), [])
         end = damage.offset + damage.length

@@ -17,6 +17,7 @@ from typing import Any
 
 from triage.casedb import CaseCheckCancelled, CaseDatabase
 from triage.engine.batch_writer import BatchWriter, media_warning
+from triage.engine.damage_owners import damaged_file_warnings
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
@@ -214,20 +215,30 @@ class IngestEngine:
             if roots or unallocated:
                 self.reporter.update(force=True, phase="walking", evidence=evidence.path)
                 self._walk_in_workers(evidence.path, jobs, roots, unallocated, writer, summary)
-            return
-        if jobs:
-            self.reporter.update(force=True, phase="walking", evidence=evidence.path)
-            processor = FileProcessor(extractors, self.options)
-            for job in jobs:
-                media_errors = (evidence.take_media_errors if evidence.reports_media_errors
-                                else None)
-                for batch in iter_volume_batches(job, filesystems[job.volume_index], processor,
-                                                 self.cancel.is_set, media_errors):
-                    self._write(writer, batch, summary)
-        if scan_unallocated and not self.cancel.is_set():
-            self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors, filesystems,
-                                   summary)
+        else:
+            if jobs:
+                self.reporter.update(force=True, phase="walking", evidence=evidence.path)
+                processor = FileProcessor(extractors, self.options)
+                for job in jobs:
+                    media_errors = (evidence.take_media_errors if evidence.reports_media_errors
+                                    else None)
+                    for batch in iter_volume_batches(job, filesystems[job.volume_index],
+                                                     processor, self.cancel.is_set,
+                                                     media_errors):
+                        self._write(writer, batch, summary)
+            if scan_unallocated and not self.cancel.is_set():
+                self._scan_unallocated(writer, evidence, evidence_id, run_id, extractors,
+                                       filesystems, summary)
         media_warnings(None, "found during the scan", force=True)
+        damaged = writer.damaged_spans(evidence_id)
+        if damaged and not self.cancel.is_set():
+            writer.flush()  # the file rows the owners are looked up in
+            self.reporter.update(force=True, phase="damage", evidence=evidence.path)
+            for warning in damaged_file_warnings(
+                case.iter_files(evidence_id), volumes, filesystems, damaged, run_id,
+                evidence_id, self.cancel.is_set, evidence.media_sector_size,
+            ):
+                writer.warn(warning)
 
     def _scan_unallocated(self, writer: BatchWriter, evidence: Evidence, evidence_id: int,
                           run_id: int, extractors: list[Any], filesystems: dict[int, Any],

@@ -118,6 +118,12 @@ class Evidence:
         (:meth:`take_media_errors`): EWF chunks whose checksum failed."""
         return self._checksum_errors is not None and self._checksum_errors.available
 
+    @property
+    def media_sector_size(self) -> int:
+        """Bytes per sector of the media, as the container records it (512 otherwise)."""
+        errors = self._checksum_errors
+        return errors.sector_size if errors is not None and errors.available else 512
+
     def take_media_errors(self, force: bool = False) -> list[MediaDamage]:
         """Damaged parts of the media met since the last call (read as zeros), each part
         once; empty for containers that cannot tell. Cheap unless something changed;

@@ -212,6 +212,36 @@ class TskFileSystem(FileSystem):
         """The underlying ``pytsk3.FS_Info`` (for the allocation readers)."""
         return self._fs
 
+    def data_spans(self, inode: int) -> list[tuple[int, int, str]]:
+        """Where an inode's stored bytes lie in the image: ``(start, end, stream)`` byte
+        spans of its non-resident attributes ('' for the default data, else the stream
+        or attribute name). Sparse and filler runs hold no bytes and are left out;
+        resident data lies inside the file system's own metadata. [] when the inode
+        cannot be opened."""
+        try:
+            file = self._fs.open_meta(inode=inode)
+        except TSK_ERRORS:
+            return []
+        spans = []
+        skip = int(pytsk3.TSK_FS_ATTR_RUN_FLAG_SPARSE) | int(pytsk3.TSK_FS_ATTR_RUN_FLAG_FILLER)
+        try:
+            for attribute in file:
+                info = attribute.info
+                if not int(info.flags) & int(pytsk3.TSK_FS_ATTR_NONRES):
+                    continue
+                name = info.name.decode("utf-8", "replace") if info.name else ""
+                kind = int(info.type)
+                stream = name if kind == _ATTR_DATA or not self._is_ntfs else (
+                    f"{name}(attribute type {kind})")
+                for run in attribute:
+                    if int(run.flags) & skip or not run.len:
+                        continue
+                    start = self.offset + int(run.addr) * self.block_size
+                    spans.append((start, start + int(run.len) * self.block_size, stream))
+        except TSK_ERRORS:
+            pass
+        return spans
+
     # -- entries -----------------------------------------------------------------
     def _entries(self, file: Any, parent: str) -> tuple[list[TskFileEntry], Any | None]:
         """Build the entries of one TSK file (itself plus NTFS streams).

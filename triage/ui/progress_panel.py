@@ -17,7 +17,8 @@ from triage.textsafety import visible_controls
 from triage.ui.formatting import format_duration, format_size, plain_tooltip
 
 PHASE_LABELS = {
-    "checking": "Checking the case file", "opening": "Opening evidence", "counting": "Counting files", "walking": "Scanning files",
+    "checking": "Checking the case file", "damage": "Finding files in damaged chunks",
+    "opening": "Opening evidence", "counting": "Counting files", "walking": "Scanning files",
     "unallocated": "Scanning unallocated space", "finishing": "Finishing", "done": "Done",
 }
 
