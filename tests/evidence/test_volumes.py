@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.evidence.oracles import IMAGES, corpus_file, mmls_slots
-from triage.evidence import FileSystemError, open_evidence
+from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
 
 @pytest.mark.parametrize(
@@ -396,3 +399,41 @@ def test_when_added_partitions_do_not_all_fit_free_space_stays_free(tmp_path: Pa
     assert [(v.start, v.kind) for v in result] == [(inside.start, "unallocated"),
                                                    ((EXTENDED + 1) * 512, "partition")]
     assert any("only the first 2 are scanned" in w for w in warnings)
+
+
+def test_an_image_that_kept_only_its_partition_table_is_scanned_with_warnings(
+        tmp_path: Path) -> None:
+    """Found by a corpus sweep: dissect's mbr.bin (512 bytes, two NTFS partitions past the
+    end) was refused as "not a disk image?", while the same cut in GPT form was scanned
+    with warnings."""
+    from tests.evidence.test_partition_salvage import _entry
+
+    image = bytearray(512)
+    image[446:462] = _entry(0x07, 2048, 1024000)
+    image[462:478] = _entry(0x07, 1026048, 124805008)
+    image[510:512] = b"\x55\xaa"
+    path = tmp_path / "table_only.raw"
+    path.write_bytes(bytes(image))
+    if shutil.which("sfdisk"):
+        dump = subprocess.run(["sfdisk", "-d", str(path)], capture_output=True, text=True).stdout
+        assert "start=        2048" in dump and "start=     1026048" in dump
+    with open_evidence(path) as evidence:
+        volumes = evidence.volumes()
+        warnings = evidence.volume_warnings
+    assert [(v.kind, v.start) for v in volumes] == [("meta", 0)]
+    assert [w for w in warnings if "lies beyond the end" in w] == [
+        "DOS type 0x07 partition at byte 1048576 (524288000 bytes) lies beyond the end of the"
+        " image (512 bytes): the image is truncated; not scanned",
+        "DOS type 0x07 partition at byte 525336576 (63900164096 bytes) lies beyond the end of"
+        " the image (512 bytes): the image is truncated; not scanned"]
+
+
+def test_boot_code_with_a_signature_is_still_not_a_disk_image(tmp_path: Path) -> None:
+    image = bytearray(os.urandom(512))
+    image[446:462] = b"\x33" + bytes(3) + b"\x07" + bytes(3) + (4096).to_bytes(4, "little") \
+        + (100).to_bytes(4, "little")
+    image[510:512] = b"\x55\xaa"
+    path = tmp_path / "boot_code.bin"
+    path.write_bytes(bytes(image))
+    with pytest.raises(EvidenceError, match="not a disk image"):
+        open_evidence(path)

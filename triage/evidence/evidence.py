@@ -345,6 +345,38 @@ class Evidence:
             " it was read without it")
         return out
 
+    def _table_beyond_the_end(self) -> list[Volume]:
+        """The volumes of a truncated image that kept only its partition table: every
+        partition the table lists starts past the end (the rest of the image is one
+        unallocated volume). [] when the first sector holds no plausible table."""
+        problems: list[str] = []
+        try:
+            found = salvage_partitions(self.read, self.size, problems.append)
+            boot = self.read(0, SECTOR)
+        except EvidenceError:
+            return []
+        if not found or any(p.held(self.size) for p in found):
+            return []
+        # Boot code read as a table gives boot flags other than 0 and 0x80 (TSK's test).
+        if found[0].scheme == "dos" and any(boot[446 + 16 * i] not in (0, 0x80)
+                                            for i in range(4)):
+            return []
+        self.volume_warnings.append(
+            "The Sleuth Kit could not read the partition table (is the image truncated?);"
+            " it was read without it")
+        self.volume_warnings.extend(problems)
+        for partition in found:
+            self.volume_warnings.append(
+                f"{partition.description} partition at byte {partition.start}"
+                f" ({partition.length} bytes) lies beyond the end of the image"
+                f" ({self.size} bytes): the image is truncated; not scanned")
+        out = [Volume(0, 0, min(SECTOR, self.size), "meta",
+                      "partition table (read without TSK)", found[0].scheme, self)]
+        if self.size > SECTOR:
+            out.append(Volume(1, SECTOR, self.size - SECTOR, "unallocated", "unallocated",
+                              found[0].scheme, self))
+        return out
+
     def stored_hashes(self) -> dict[str, str]:
         """Return the acquisition hashes stored in an EWF image (lower-case hex)."""
         if self._ewf is None:
@@ -446,6 +478,10 @@ def _require_known_content(evidence: Evidence) -> None:
     except FileSystemError:
         filesystem = None
     if filesystem is None:
+        table_only = evidence._table_beyond_the_end()
+        if table_only:
+            evidence._volumes = table_only
+            return
         evidence.close()
         raise EvidenceError(
             f"{evidence.path}: no partition table or file system found (not a disk image?)"
