@@ -286,3 +286,20 @@ def test_fuzz_mutated_photos(relative: str, data: st.DataObject) -> None:
 def test_fuzz_random_bytes_behind_each_signature(tail: bytes) -> None:
     for head in (b"\xff\xd8\xff\xe1", b"II*\x00", b"MM\x00*", b"\x00\x00\x00\x18ftypheic"):
         parse_exif(head + tail)
+
+
+@pytest.mark.parametrize("order", [b"II*\x00\x08\x00\x00\x00", b"MM\x00*\x00\x00\x00\x08"])
+def test_an_empty_exif_block_is_not_called_corrupt(tmp_path: Path, order: bytes) -> None:
+    """Found by a corpus sweep: JPEGs whose EXIF holds a well-formed TIFF header and an
+    IFD0 with no entries (exiftool reads them without error) were warned about as
+    corrupt; a damaged header still is."""
+    tiff = order + b"\x00\x00" + b"\x00\x00\x00\x00"
+    segment = b"Exif\x00\x00" + tiff
+    jpeg = b"\xff\xd8\xff\xe1" + (len(segment) + 2).to_bytes(2, "big") + segment + b"\xff\xd9"
+    assert parse_exif(jpeg).warnings == []
+    path = tmp_path / "empty.jpg"
+    path.write_bytes(jpeg)
+    record = exiftool_json([path], "ExifByteOrder")[str(path.resolve())]
+    assert "Error" not in record and "ExifByteOrder" in record
+    damaged = jpeg.replace(order[:4], b"XX*\x00")
+    assert parse_exif(damaged).warnings == ["EXIF block present but unreadable (corrupt)"]

@@ -327,12 +327,28 @@ def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
         )
 
 
+def _empty_first_ifd(data: bytes, tiff: int) -> bool:
+    """True when the TIFF structure at ``tiff`` is well formed and its first IFD holds no
+    entries: an EXIF block with nothing in it, not a damaged one."""
+    header = data[tiff : tiff + 8]
+    if header[:4] == b"II*\x00":
+        order = "little"
+    elif header[:4] == b"MM\x00*":
+        order = "big"
+    else:
+        return False
+    first = tiff + int.from_bytes(header[4:8], order)  # type: ignore[arg-type]
+    count = data[first : first + 2]
+    return first >= tiff + 8 and len(count) == 2 and int.from_bytes(count, order) == 0  # type: ignore[arg-type]
+
+
 def parse_exif(data: bytes) -> MetadataResult:
     """Return the camera, time, GPS, orientation and size metadata found in ``data``."""
     result = MetadataResult()
     tags, found = _read_tags(data, result)
     _check_app1_complete(data, result)
-    if not found and not result.warnings and data.find(b"Exif\x00\x00", 0, 65536) >= 0:
+    at = data.find(b"Exif\x00\x00", 0, 65536)
+    if not found and not result.warnings and at >= 0 and not _empty_first_ifd(data, at + 6):
         result.warnings.append("EXIF block present but unreadable (corrupt)")
     try:
         result.set("make", _text(tags, "Image Make"))
