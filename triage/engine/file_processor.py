@@ -249,9 +249,10 @@ class FileProcessor:
                 for _ in chunk_iter:
                     pass
         if result.bytes_read < entry.size:
-            reason = entry.short_read_reason()
-            ctx.warn(f"short read: {result.bytes_read} of {entry.size} bytes"
-                     + (f"; {reason}" if reason else ""), view.path)
+            if not entry.unreadable_by_design():
+                reason = entry.short_read_reason()
+                ctx.warn(f"short read: {result.bytes_read} of {entry.size} bytes"
+                         + (f"; {reason}" if reason else ""), view.path)
         else:
             row["md5"] = hashers[0].hexdigest()
             row["sha256"] = hashers[1].hexdigest()

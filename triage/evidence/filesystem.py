@@ -103,6 +103,12 @@ class FileEntry:
         """
         return None
 
+    def unreadable_by_design(self) -> bool:
+        """True for a stream whose size is never backed by data (NTFS ``$BadClus:$Bad`` is
+        as large as the volume and holds only the bad clusters): reading it short is not
+        worth a warning."""
+        return False
+
     def content_key(self) -> Hashable | None:
         """A key shared by every entry of this file system that reads the same bytes.
 

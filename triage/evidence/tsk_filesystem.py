@@ -153,6 +153,9 @@ class TskFileEntry(FileEntry):
                 names += 1
         return names if ntfs else int(self._file.info.meta.nlink)
 
+    def unreadable_by_design(self) -> bool:  # noqa: D102 (see FileEntry)
+        return self.stream == "$Bad" and self.path == "/$BadClus:$Bad"
+
     def short_read_reason(self) -> str | None:
         """A non-resident stream without data runs (NTFS ``$BadClus:$Bad``, a sparse file
         never written) has a size but nothing The Sleuth Kit can read."""
