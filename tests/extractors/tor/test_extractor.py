@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
 from tests.extractor_harness import run_extractor
 from tests.extractors.tor.conftest import DATA, TOR_BROWSER, corpus_path
+from triage.casedb import CaseDatabase
+from triage.engine import IngestEngine, IngestOptions
 from triage.extractors.tor import TorExtractor
 
 DESKTOP = "Users/bob/Desktop"
@@ -163,3 +166,57 @@ def test_state_carries_its_file_times(tmp_path, expected):
     assert attrs["file_accessed"] == "2019-06-06T16:53:20Z"
     assert attrs["file_modified"] == "2019-06-06T16:55:23Z"
     assert attrs["file_created"] is None  # the harness's FileView has no creation time
+
+
+def _fake_tor_browser(folder: Path, tor_binary: bool = True) -> None:
+    """A minimal Windows Tor Browser: what find_layout and describe_installation read."""
+    browser = folder / "Browser"
+    tor_browser = browser / "TorBrowser"
+    profile = tor_browser / "Data/Browser/profile.default"
+    profile.mkdir(parents=True)
+    (tor_browser / "Data/Tor").mkdir()
+    (tor_browser / "Docs/sources").mkdir(parents=True)
+    (browser / "application.ini").write_text("[App]\nVersion=60.7.0\nBuildID=20190101000000\n")
+    (tor_browser / "Docs/sources/versions").write_text("TORBROWSER_VERSION=8.5.1\n")
+    (profile / "prefs.js").write_text('user_pref("extensions.torbutton.security_slider", 1);\n')
+    if tor_binary:
+        (tor_browser / "Tor").mkdir()
+        (tor_browser / "Tor/tor.exe").write_bytes(b"MZ")
+
+
+@pytest.mark.parametrize(("folder", "install"), [
+    ("", "/"),
+    ("Downloads/tb-2019", "/Downloads/tb-2019"),
+    ("Desktop/Tor Browser", "/Desktop/Tor Browser"),
+])
+def test_browser_recognised_by_its_layout_whatever_its_name(tmp_path, folder, install):
+    _fake_tor_browser(tmp_path / folder)
+    (browser,) = run_extractor(TorExtractor(), tmp_path).of_type("tor.browser")
+    attrs = browser.attributes
+    assert browser.path == attrs["install_path"] == install
+    assert attrs["torbrowser_version"] == "8.5.1"
+    assert attrs["firefox_version"] == "60.7.0"
+    assert attrs["security_level"] == "safest"
+    assert attrs["profile_path"] == (
+        install.rstrip("/") + "/Browser/TorBrowser/Data/Browser/profile.default")
+
+
+def test_renamed_browser_needs_tor_or_its_data(tmp_path):
+    _fake_tor_browser(tmp_path / "a", tor_binary=False)
+    shutil.rmtree(tmp_path / "a/Browser/TorBrowser/Data/Tor")
+    _fake_tor_browser(tmp_path / "b", tor_binary=False)
+    result = run_extractor(TorExtractor(), tmp_path)
+    assert [f.path for f in result.of_type("tor.browser")] == ["/b"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_browser_that_is_the_evidence_through_the_engine(tmp_path, jobs):
+    evidence = tmp_path / "evidence"
+    _fake_tor_browser(evidence)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path, name="tor", examiner="tester").close()
+    IngestEngine(case_path, IngestOptions(extractors=["tor"], jobs=jobs)).run([str(evidence)])
+    with CaseDatabase.open(case_path) as case:
+        found = [(a["path"], a["attributes"]["torbrowser_version"])
+                 for a in case.iter_artefacts(types=["tor.browser"])]
+    assert found == [("/", "8.5.1")]

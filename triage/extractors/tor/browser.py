@@ -32,6 +32,7 @@ INSTALL_NAME = re.compile(
     re.IGNORECASE,
 )
 MAX_TEXT = 1024 * 1024
+_TOR_BINARIES = ("tor.exe", "tor", "tor.real")
 
 
 @dataclass
@@ -87,6 +88,40 @@ def find_layout(ctx: ExtractionContext, path: str, name: str) -> Layout | None:
                 docs_dir=_join(contents, "Resources", "TorBrowser", "Docs"),
             )
         return None
+    return _bundle_layout(ctx, path)
+
+
+def renamed_install_root(path: str) -> str | None:
+    """Return the installation folder of a ``<root>/Browser/TorBrowser`` folder, or None.
+
+    None too when ``<root>`` has an installation's name: that folder is recognised by
+    its name. ``<root>`` may be the evidence root (``/``), which no extractor is offered.
+    """
+    parts = path.rstrip("/").split("/")
+    if len(parts) < 3 or parts[-1].lower() != "torbrowser" or parts[-2].lower() != "browser":
+        return None
+    if INSTALL_NAME.match(parts[-3]):
+        return None
+    return "/".join(parts[:-2]) or "/"
+
+
+def find_renamed_layout(ctx: ExtractionContext, root: str) -> Layout | None:
+    """Return the Windows or Linux layout at ``root`` whatever the folder's name, or None.
+
+    Without the name as a hint the folder must hold tor under ``Browser/TorBrowser/Tor``
+    or tor's data under ``Browser/TorBrowser/Data/Tor``: a folder merely called
+    ``Browser`` with a ``firefox`` in it is not taken for Tor Browser.
+    """
+    tor_browser = _join(root, "Browser", "TorBrowser")
+    if not any(_exists(ctx, _join(tor_browser, "Tor", name)) for name in _TOR_BINARIES) and (
+        not _is_dir(ctx, _join(tor_browser, "Data", "Tor"))
+    ):
+        return None
+    return _bundle_layout(ctx, root)
+
+
+def _bundle_layout(ctx: ExtractionContext, path: str) -> Layout | None:
+    """The Windows or Linux bundle layout: ``Browser`` with firefox and ``TorBrowser``."""
     browser = _join(path, "Browser")
     if not _is_dir(ctx, browser):
         return None
@@ -152,7 +187,7 @@ def _profile_dir(ctx: ExtractionContext, browser_data: str) -> str | None:
 def _tor_binary(ctx: ExtractionContext, layout: Layout) -> str | None:
     if layout.tor_binary_dir is None:
         return None
-    for name in ("tor.exe", "tor", "tor.real"):
+    for name in _TOR_BINARIES:
         candidate = _join(layout.tor_binary_dir, name)
         if _exists(ctx, candidate):
             return candidate

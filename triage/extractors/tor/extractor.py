@@ -15,7 +15,13 @@ from triage.extractors.interface import (
     FileView,
     Finding,
 )
-from triage.extractors.tor.browser import INSTALL_NAME, describe_installation, find_layout
+from triage.extractors.tor.browser import (
+    INSTALL_NAME,
+    describe_installation,
+    find_layout,
+    find_renamed_layout,
+    renamed_install_root,
+)
 from triage.extractors.tor.client_auth import parse_auth_private
 from triage.extractors.tor.mozlz4 import LZ4Error, read_mozlz4
 from triage.extractors.tor.onion import OnionHit, printable_context, scan_onion_addresses
@@ -233,8 +239,12 @@ class TorExtractor(Extractor):
         return super().wants_by_name(entry)
 
     def wants_directory(self, entry: FileView) -> bool:
-        """Only the installation's own folder, not every folder below a 'tor-browser*' one."""
-        return bool(INSTALL_NAME.match(entry.name))
+        """The installation's own folder, not every folder below a 'tor-browser*' one.
+
+        Also the ``Browser/TorBrowser`` folder of an installation under another name: the
+        renamed folder, or the evidence root when the installation is the evidence.
+        """
+        return bool(INSTALL_NAME.match(entry.name)) or renamed_install_root(entry.path) is not None
 
     @property
     def include_invalid(self) -> bool:
@@ -269,15 +279,19 @@ class TorExtractor(Extractor):
                      entry.path)
 
     def extract_directory(self, entry: FileView, ctx: ExtractionContext) -> Iterable[Finding]:
-        """Describe a Tor Browser installation found by its folder name."""
-        layout = find_layout(ctx, entry.path, entry.name)
+        """Describe a Tor Browser installation found by its folder name or layout."""
+        root = renamed_install_root(entry.path)
+        if root is None:
+            root = entry.path
+            layout = find_layout(ctx, root, entry.name)
+        else:
+            layout = find_renamed_layout(ctx, root)
         if layout is None:
             return
         report = describe_installation(ctx, layout)
         for warning in report.warnings:
-            ctx.warn(f"tor browser: {warning}", entry.path)
-        yield Finding("tor.browser", report.attributes, path=entry.path,
-                      key=f"browser|{entry.path}")
+            ctx.warn(f"tor browser: {warning}", root)
+        yield Finding("tor.browser", report.attributes, path=root, key=f"browser|{root}")
 
     def scan_bytes(self, data: bytes) -> Iterator[Finding]:
         """Onion host names in arbitrary bytes (text files, carved unallocated chunks)."""
