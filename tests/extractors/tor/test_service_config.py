@@ -156,6 +156,18 @@ def test_relative_dir_in_an_ancestor_torrc(tmp_path):
     assert services["/opt/tor/data/hs"]["ports"] == ["80 -> [::1]:80"]
 
 
+
+@pytest.mark.parametrize("base", ["", "projects/site"])
+def test_relative_dir_in_an_ancestor_dot_torrc(tmp_path, base):
+    # The tutorial layout: ``tor -f .torrc`` run in the project folder.
+    shutil.copytree(V3_SAMPLE, tmp_path / base / "tor/hidden_service")
+    _write(tmp_path / base / ".torrc",
+           "HiddenServiceDir ./tor/hidden_service/\nHiddenServicePort 80 127.0.0.1:80\n")
+    folder = f"/{base}/tor/hidden_service".replace("//", "/")
+    attrs = _services(tmp_path)[folder]
+    assert attrs["configured_in"] == f"/{base}/.torrc".replace("//", "/")
+    assert attrs["ports"] == ["80 -> 127.0.0.1:80"]
+
 # -- helpers, against the tor manual -------------------------------------------------------
 @pytest.mark.parametrize(("value", "expected"), [
     ("80", "80 -> 127.0.0.1:80"),

@@ -3,9 +3,9 @@
 An onion service is found from its folder (``hostname`` plus keys); the ``HiddenServiceDir``
 and ``HiddenServicePort`` lines that name that folder live in a torrc elsewhere. This
 module looks at the places tor and Tor Browser read their configuration from (system
-torrc, ``torrc.d`` folders, per-user and Tor Browser torrc files, torrc files in the
-folder's ancestors) and follows ``%include``, all through the :class:`ExtractionContext`
-and within fixed bounds.
+torrc, ``torrc.d`` folders, per-user and Tor Browser torrc files, ``torrc`` and
+``.torrc`` files in the folder's ancestors) and follows ``%include``, all through the
+:class:`ExtractionContext` and within fixed bounds.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ TORRC_LOCATIONS = (
     "/home/*/desktop/tor-browser*/browser/torbrowser/data/tor/torrc",
     "/home/*/.local/share/torbrowser/tbb/*/tor-browser*/browser/torbrowser/data/tor/torrc",
 )
+#: Names of a torrc looked for in an onion-service folder's ancestors.
+ANCESTOR_TORRC_NAMES = ("torrc", ".torrc")
 #: tor itself allows 31 levels of %include; real configurations use one or two.
 MAX_INCLUDE_DEPTH = 8
 #: Upper bound on torrc files read while looking for one folder's configuration.
@@ -81,10 +83,13 @@ def service_dir_in_volume(torrc_folder: str, configured: str) -> str | None:
     """Map a ``HiddenServiceDir`` value to a path in the torrc's file system, if possible.
 
     Trailing slashes and ``.``/``..`` are normalised away. POSIX absolute paths are taken
-    as they are; relative ones are resolved against the torrc's folder (tor resolves them
-    against its working directory, which is unknown). A Windows drive path keeps its path
-    below the drive letter: the volume's drive letter is unknown, so this assumes the
-    torrc and the service share a volume, as they do in a Tor Browser folder.
+    as they are; relative ones are resolved against the torrc's folder. tor resolves them
+    against its working directory ("Path for HiddenServiceDir (...) is relative and will
+    resolve to <cwd>/..."), which the evidence does not record; setups with relative paths
+    start tor in the torrc's folder (``tor -f torrc``, ``tor -f .torrc``), so that folder
+    is the likeliest working directory. A Windows drive path keeps its path below the
+    drive letter: the volume's drive letter is unknown, so this assumes the torrc and the
+    service share a volume, as they do in a Tor Browser folder.
     """
     value = configured.strip().replace("\\", "/")
     if not value:
@@ -209,13 +214,15 @@ def candidate_torrcs(ctx: ExtractionContext, folder: str) -> Iterator[str]:
     listdir = _Listings(ctx)
     for location in TORRC_LOCATIONS:
         yield from _expand(ctx, listdir, location)
-    # A torrc in one of the folder's ancestors (a Tor Browser's Data/Tor, a custom setup).
+    # A torrc in one of the folder's ancestors (a Tor Browser's Data/Tor, a custom setup,
+    # a project folder run with ``tor -f .torrc``).
     ancestor = _parent(folder)
     for _ in range(64):
-        path = ancestor.rstrip("/") + "/torrc"
-        entry = ctx.stat(path)
-        if entry is not None and entry.kind == "file":
-            yield path
+        for name in ANCESTOR_TORRC_NAMES:
+            path = ancestor.rstrip("/") + "/" + name
+            entry = ctx.stat(path)
+            if entry is not None and entry.kind == "file":
+                yield path
         if ancestor == "/":
             break
         ancestor = _parent(ancestor)
