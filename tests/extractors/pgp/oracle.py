@@ -68,6 +68,50 @@ def show_keys(path: Path, home: Path) -> GpgListing:
     return _parse(result.stdout)
 
 
+@dataclass
+class GpgKeyView:
+    """What gpg shows for one primary key: validity letter, user IDs and subkeys."""
+
+    validity: str
+    user_ids: list[str] = field(default_factory=list)
+    subkeys: list[str] = field(default_factory=list)
+
+
+def _unescape(text: str) -> str:
+    # --with-colons escapes ':' and non-ASCII bytes as \xNN.
+    return text.encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
+        "latin-1").decode("utf-8", "replace")
+
+
+def show_key_views(path: Path, home: Path) -> dict[str, GpgKeyView]:
+    """Per primary fingerprint, gpg's validity, user IDs and subkeys (`--show-keys`)."""
+    gpg_available()
+    home.mkdir(mode=0o700, exist_ok=True)
+    result = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--show-keys", "--with-colons", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    stop_agent(home)
+    views: dict[str, GpgKeyView] = {}
+    view: GpgKeyView | None = None
+    record = ""
+    for line in result.stdout.splitlines():
+        fields = line.split(":")
+        if fields[0] in ("pub", "sec"):
+            view, record = GpgKeyView(fields[1]), fields[0]
+        elif fields[0] in ("sub", "ssb"):
+            record = fields[0]
+        elif fields[0] == "fpr" and view is not None:
+            if record in ("pub", "sec"):
+                views[fields[9]] = view
+            elif record in ("sub", "ssb"):
+                view.subkeys.append(fields[9])
+            record = ""
+        elif fields[0] == "uid" and view is not None:
+            view.user_ids.append(_unescape(fields[9]))
+    return views
+
+
 def stop_agent(home: Path) -> None:
     """Stop the gpg-agent gpg started for ``home`` (it would outlive the test run)."""
     subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "gpg-agent"],

@@ -39,7 +39,8 @@ def revocation_key_attributes(fingerprint: str, source_format: str) -> dict[str,
     return {
         "fingerprint": fingerprint, "key_id": key_id, "version": version, "algorithm": None,
         "bits": None, "curve": None, "created": None, "expires": None, "user_ids": [],
-        "emails": [], "subkeys": [], "revoked": False, "has_secret": False,
+        "unbound_user_ids": [], "self_certified": None, "emails": [], "subkeys": [],
+        "unbound_subkeys": [], "revoked": False, "designated_revokers": [], "has_secret": False,
         "secret_protected": None, "secret_keys": [], "source_format": source_format,
     }
 

@@ -79,6 +79,10 @@ def _merge(keys: dict[str, _KeyAtHome], key: PgpKey, path: str, offset: int, fmt
     for uid in key.user_ids:
         if uid not in known.key.user_ids:
             known.key.user_ids.append(uid)
+    known.key.certified_user_ids |= key.certified_user_ids
+    known.key.bound_subkeys |= key.bound_subkeys
+    known.key.designated_revokers.extend(
+        fpr for fpr in key.designated_revokers if fpr not in known.key.designated_revokers)
     known.key.revoked = known.key.revoked or key.revoked
 
 

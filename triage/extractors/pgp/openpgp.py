@@ -21,21 +21,35 @@ MAX_USER_IDS = 1000
 MAX_SUBKEYS = 1000
 
 _CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13, 0x1F)
+_UID_CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13)
+_SUBKEY_BINDINGS = (0x18,)
+#: Hash algorithms GnuPG 2.1+ rejects in signatures (MD5).
+_REJECTED_HASHES = frozenset({1})
 _MESSAGE_TAGS = {pk.TAG_PKESK, pk.TAG_SKESK, pk.TAG_ONE_PASS_SIG, pk.TAG_COMPRESSED,
                  pk.TAG_SYM_ENCRYPTED, pk.TAG_LITERAL, pk.TAG_SEIPD, pk.TAG_AEAD}
 
 
 @dataclass
 class PgpKey:
-    """One transferable key: primary key, user IDs, subkeys, revocation and expiry."""
+    """One transferable key: primary key, user IDs, subkeys, revocation and expiry.
+
+    ``user_ids`` and ``subkeys`` hold every packet found in the block; only those in
+    ``certified_user_ids`` / ``bound_subkeys`` are bound to the key (see
+    :func:`_is_self_binding`), the others were attached by someone else or lost their
+    self-signature.
+    """
 
     primary: KeyPacket
     offset: int
     user_ids: list[str] = field(default_factory=list)
     subkeys: list[KeyPacket] = field(default_factory=list)
+    certified_user_ids: set[str] = field(default_factory=set)
+    bound_subkeys: set[str] = field(default_factory=set)
+    designated_revokers: list[str] = field(default_factory=list)
     revoked: bool = False
     expires: int | None = None
     _self_sig_time: int = -1
+    _revocations: list[Signature] = field(default_factory=list)
 
     def all_keys(self) -> list[KeyPacket]:
         """The primary key followed by its subkeys."""
@@ -57,8 +71,9 @@ class PgpKey:
     def attributes(self, source_format: str) -> dict[str, Any]:
         """The pgp.key attributes for this key as found at one place."""
         primary = self.primary
+        bound = [uid for uid in self.user_ids if uid in self.certified_user_ids]
         emails = []
-        for uid in self.user_ids:
+        for uid in bound:
             email = email_of(uid)
             if email and email not in emails:
                 emails.append(email)
@@ -72,10 +87,16 @@ class PgpKey:
             "curve": primary.curve,
             "created": primary.created_iso,
             "expires": iso_time(self.expires) if self.expires else None,
-            "user_ids": list(self.user_ids),
+            "user_ids": bound,
+            "unbound_user_ids": [uid for uid in self.user_ids if uid not in self.certified_user_ids],
+            "self_certified": bool(bound),
             "emails": emails,
-            "subkeys": [key.fingerprint for key in self.subkeys],
+            "subkeys": [key.fingerprint for key in self.subkeys
+                        if key.fingerprint in self.bound_subkeys],
+            "unbound_subkeys": [key.fingerprint for key in self.subkeys
+                                if key.fingerprint not in self.bound_subkeys],
             "revoked": self.revoked,
+            "designated_revokers": list(self.designated_revokers),
             "has_secret": bool(secrets),
             "secret_protected": self.secret_protected(),
             "secret_keys": [key.fingerprint for key in secrets],
@@ -141,19 +162,80 @@ def signature_attributes(sig: Signature) -> dict[str, Any]:
     }
 
 
-def _apply_signature(key: PgpKey, sig: Signature, on_subkey: bool) -> None:
+def issued_by_primary(sig: Signature, primary: KeyPacket) -> bool:
+    """True when the signature's issuer subpacket (fingerprint, else key ID) names ``primary``.
+
+    A signature naming no issuer is not taken as the key's own: gpg does not either.
+    """
+    if sig.issuer_fingerprint and primary.fingerprint:
+        return sig.issuer_fingerprint == primary.fingerprint
+    return bool(sig.issuer_key_id) and sig.issuer_key_id == primary.key_id
+
+
+def _is_self_binding(sig: Signature, primary: KeyPacket, sig_types: tuple[int, ...]) -> bool:
+    """Whether ``sig`` is a self-signature of one of ``sig_types`` that gpg would accept.
+
+    Signatures are not verified: a binding is a signature of the right type whose issuer
+    is the primary key itself. That is what separates a key's own user IDs and subkeys
+    from ones a third party (or a forger) attached, which is enough to agree with
+    ``gpg --show-keys`` on unmodified keys, but a forger who also copies the issuer
+    subpacket is not detected. MD5 self-signatures on v4+ keys do not count because
+    GnuPG 2.1 and later reject them, leaving such user IDs and subkeys unlisted; v3 (PGP
+    2) keys can only carry MD5 signatures and current gpg does not list them at all.
+    """
+    if sig.hash_algorithm in _REJECTED_HASHES and (primary.version or 0) >= 4:
+        return False
+    return sig.sig_type in sig_types and issued_by_primary(sig, primary)
+
+
+def _apply_signature(key: PgpKey, sig: Signature, target: str | KeyPacket | None) -> None:
+    """Record what one signature in a key block says about ``target``.
+
+    ``target`` is the user ID or subkey packet the signature follows, or None for the
+    primary key itself (and for user attributes and packets over the caps).
+    """
     primary = key.primary
-    if on_subkey:
+    if isinstance(target, KeyPacket):
+        if target.fingerprint and _is_self_binding(sig, primary, _SUBKEY_BINDINGS):
+            key.bound_subkeys.add(target.fingerprint)
         return
     if sig.sig_type == 0x20:
-        key.revoked = True
+        key._revocations.append(sig)
         return
+    if isinstance(target, str) and _is_self_binding(sig, primary, _UID_CERTIFICATIONS):
+        key.certified_user_ids.add(target)
+    if sig.revocation_keys and issued_by_primary(sig, primary):
+        key.designated_revokers.extend(
+            fpr for fpr in sig.revocation_keys if fpr not in key.designated_revokers)
     if sig.sig_type in _CERTIFICATIONS and sig.issued_by(primary.fingerprint, primary.key_id):
         created = sig.created or 0
         if created >= key._self_sig_time:
             key._self_sig_time = created
             after = sig.key_expires_after
             key.expires = primary.created + after if after else None
+
+
+def _revoked_by_owner(key: PgpKey, sig: Signature) -> bool:
+    """Whether a key revocation was issued by the key itself or a revoker it designated.
+
+    Designated revokers (subpacket 12 on a self-signature) are matched by fingerprint or
+    by the key ID a v4 fingerprint ends in. Like every signature here, the revocation is
+    not verified; gpg marks a key revoked by a designated revoker only when it also holds
+    (and verifies with) the revoker's key, so it may still list such a key as valid.
+    """
+    if issued_by_primary(sig, key.primary):
+        return True
+    for revoker in key.designated_revokers:
+        if sig.issuer_fingerprint == revoker:
+            return True
+        if not sig.issuer_fingerprint and len(revoker) == 40 and sig.issuer_key_id == revoker[-16:]:
+            return True
+    return False
+
+
+def _finish_key(key: PgpKey) -> None:
+    # A revocation may precede the direct-key signature naming its designated revoker.
+    key.revoked = any(_revoked_by_owner(key, sig) for sig in key._revocations)
 
 
 def _parse_pkesk(body: bytes, info: MessageInfo) -> None:
@@ -254,17 +336,19 @@ def parse_openpgp(data: bytes) -> OpenPgpContent:
     current: PgpKey | None = None
     in_key_block = False
     on_subkey = False
+    target: str | KeyPacket | None = None
     is_message = False
     loose_sigs: list[tuple[int, Signature]] = []
     for packet in stream.packets:
         tag = packet.tag
         if tag in (pk.TAG_PUBLIC_KEY, pk.TAG_SECRET_KEY):
             current = _start_key(packet, content)
-            in_key_block, on_subkey = True, False
+            in_key_block, on_subkey, target = True, False, None
             if current is not None:
                 content.keys.append(current)
         elif tag in (pk.TAG_PUBLIC_SUBKEY, pk.TAG_SECRET_SUBKEY):
-            on_subkey = True
+            # Signatures after a subkey that is not kept must not land on the primary key.
+            on_subkey, target = True, None
             if current is None or len(current.subkeys) >= MAX_SUBKEYS:
                 continue
             try:
@@ -273,23 +357,27 @@ def parse_openpgp(data: bytes) -> OpenPgpContent:
                 content.warnings.append(f"subkey packet at offset {packet.offset}: {exc}")
                 continue
             current.subkeys.append(sub)
+            target = sub
         elif tag == pk.TAG_USER_ID:
-            on_subkey = False
+            on_subkey, target = False, None
             if current is not None and len(current.user_ids) < MAX_USER_IDS:
-                current.user_ids.append(packet.body[:2048].decode("utf-8", "replace"))
+                target = packet.body[:2048].decode("utf-8", "replace")
+                current.user_ids.append(target)
         elif tag == pk.TAG_USER_ATTRIBUTE:
-            on_subkey = False
+            on_subkey, target = False, None
         elif tag == pk.TAG_SIGNATURE:
             sig = parse_signature(packet.body)
             if sig is None:
                 content.warnings.append(f"unreadable signature packet at offset {packet.offset}")
             elif in_key_block:
-                if current is not None:
-                    _apply_signature(current, sig, on_subkey)
+                if current is not None and (target is not None or not on_subkey):
+                    _apply_signature(current, sig, target)
             else:
                 loose_sigs.append((packet.offset, sig))
         elif tag in _MESSAGE_TAGS and not in_key_block:
             is_message = True
+    for key in content.keys:
+        _finish_key(key)
     if is_message:
         info = MessageInfo(offset=stream.packets[0].offset if stream.packets else 0)
         extra: list[str] = []

@@ -5,7 +5,7 @@ Signatures are read, never verified: the extractor reports what a packet claims.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 SIG_TYPES = {
     0x00: "binary",
@@ -31,6 +31,7 @@ HASHES = {1: "MD5", 2: "SHA1", 3: "RIPEMD160", 8: "SHA256", 9: "SHA384", 10: "SH
 _SUB_CREATED = 2
 _SUB_SIG_EXPIRES = 3
 _SUB_KEY_EXPIRES = 9
+_SUB_REVOCATION_KEY = 12
 _SUB_ISSUER = 16
 _SUB_PRIMARY_UID = 25
 _SUB_ISSUER_FPR = 33
@@ -49,6 +50,7 @@ class Signature:
     issuer_fingerprint: str | None = None
     key_expires_after: int | None = None
     primary_user_id: bool = False
+    revocation_keys: list[str] = field(default_factory=list)
 
     @property
     def type_name(self) -> str:
@@ -105,6 +107,8 @@ def _apply_subpackets(sig: Signature, area: bytes, hashed: bool) -> None:
             sig.issuer_fingerprint = value[1:].hex().upper()
         elif kind == _SUB_PRIMARY_UID and value[:1] == b"\x01" and hashed:
             sig.primary_user_id = True
+        elif kind == _SUB_REVOCATION_KEY and len(value) in (22, 34) and hashed:
+            sig.revocation_keys.append(value[2:].hex().upper())
         pos = end
 
 
