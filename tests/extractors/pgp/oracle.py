@@ -129,3 +129,15 @@ def list_home(home_copy: Path, secret: bool = False) -> GpgListing:
     )
     stop_agent(home_copy)
     return _parse(result.stdout)
+
+
+def list_packets(path: Path, home: Path) -> str:
+    """`gpg --list-packets` on a file (what gpg reads from it, nothing imported)."""
+    gpg_available()
+    home.mkdir(mode=0o700, exist_ok=True)
+    result = subprocess.run(
+        ["gpg", "--homedir", str(home), "--batch", "--list-packets", str(path)],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    stop_agent(home)
+    return result.stdout

@@ -29,6 +29,7 @@ from triage.extractors.pgp.homedir import AGENT_DIR, KEYRING_FILES, REVOCS_DIR, 
 _HOME_NAMES = frozenset({".gnupg", "gnupg"})
 
 _KEY_ATTRIBUTES = (
+    AttributeSpec("kind", "text"),
     AttributeSpec("fingerprint", "text"),
     AttributeSpec("key_id", "text", "Key ID"),
     AttributeSpec("version", "integer"),
@@ -44,6 +45,12 @@ _KEY_ATTRIBUTES = (
     AttributeSpec("subkeys", "list"),
     AttributeSpec("unbound_subkeys", "list", "Subkeys without binding by this key"),
     AttributeSpec("revoked", "bool"),
+    AttributeSpec("revoked_at", "datetime", "Revoked at"),
+    AttributeSpec("revocation_reason_code", "integer"),
+    AttributeSpec("revocation_reason", "text"),
+    AttributeSpec("revocation_comment", "text"),
+    AttributeSpec("issuer_key_id", "text", "Revocation issuer key ID"),
+    AttributeSpec("issuer_fingerprint", "text", "Revocation issuer fingerprint"),
     AttributeSpec("designated_revokers", "list"),
     AttributeSpec("has_secret", "bool", "Secret key present"),
     AttributeSpec("secret_protected", "bool", "Passphrase-protected"),

@@ -17,9 +17,11 @@ from triage.extractors.pgp.keybox import is_keybox, parse_keybox
 from triage.extractors.pgp.openpgp import (
     OpenPgpContent,
     parse_openpgp,
+    revocation_attributes,
     signature_attributes,
 )
 from triage.extractors.pgp.packets import looks_like_packets
+from triage.extractors.pgp.signature import Signature
 
 _CONTEXT_BEFORE = 30
 _CONTEXT_LENGTH = 120
@@ -32,16 +34,27 @@ def printable_context(data: bytes, offset: int) -> str:
     return "".join(ch if " " <= ch <= "~" else "." for ch in text)
 
 
-def revocation_key_attributes(fingerprint: str, source_format: str) -> dict[str, Any]:
-    """pgp.key attributes for a key known only from a revocation certificate."""
-    key_id = fingerprint[-16:] if len(fingerprint) == 40 else fingerprint[:16]
-    version = 4 if len(fingerprint) == 40 else None
+def revocation_key_attributes(sig: Signature, source_format: str) -> dict[str, Any]:
+    """pgp.key attributes for a key known only from a revocation certificate.
+
+    A key revocation signature does not name the key it revokes; the key is taken to be
+    its issuer, as in the certificates gpg makes (a designated revoker's certificate
+    would name the revoker instead). Issuer and revocation details are reported as read.
+    """
+    fingerprint = sig.issuer_fingerprint
+    key_id = sig.issuer_key_id
+    if fingerprint and not key_id:
+        key_id = fingerprint[-16:] if len(fingerprint) == 40 else fingerprint[:16]
+    version = 4 if fingerprint and len(fingerprint) == 40 else None
     return {
-        "fingerprint": fingerprint, "key_id": key_id, "version": version, "algorithm": None,
-        "bits": None, "curve": None, "created": None, "expires": None, "user_ids": [],
-        "unbound_user_ids": [], "self_certified": None, "emails": [], "subkeys": [],
-        "unbound_subkeys": [], "revoked": False, "designated_revokers": [], "has_secret": False,
-        "secret_protected": None, "secret_keys": [], "source_format": source_format,
+        "kind": "revocation certificate", "fingerprint": fingerprint, "key_id": key_id,
+        "version": version, "algorithm": None, "bits": None, "curve": None, "created": None,
+        "expires": None, "user_ids": [], "unbound_user_ids": [], "self_certified": None,
+        "emails": [], "subkeys": [], "unbound_subkeys": [], "revoked": True,
+        **revocation_attributes(sig), "designated_revokers": [],
+        "issuer_key_id": sig.issuer_key_id, "issuer_fingerprint": sig.issuer_fingerprint,
+        "has_secret": False, "secret_protected": None, "secret_keys": [],
+        "source_format": source_format,
     }
 
 
@@ -72,9 +85,8 @@ def content_findings(
         attributes = {**key.attributes(source_format), **extra}
         yield Finding("pgp.key", attributes, offset=offset + key.offset)
     for sig_offset, sig in content.signatures:
-        if sig.sig_type == 0x20 and sig.issuer_fingerprint and not content.keys:
-            attributes = {**revocation_key_attributes(sig.issuer_fingerprint,
-                                                      "revocation_certificate"), **extra}
+        if sig.sig_type == 0x20 and (sig.issuer_fingerprint or sig.issuer_key_id) and not content.keys:
+            attributes = {**revocation_key_attributes(sig, "revocation_certificate"), **extra}
             yield Finding("pgp.key", attributes, offset=offset + sig_offset)
             continue
         yield Finding("pgp.signature", {**signature_attributes(sig), **extra},

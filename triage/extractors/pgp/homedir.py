@@ -84,6 +84,7 @@ def _merge(keys: dict[str, _KeyAtHome], key: PgpKey, path: str, offset: int, fmt
     known.key.designated_revokers.extend(
         fpr for fpr in key.designated_revokers if fpr not in known.key.designated_revokers)
     known.key.revoked = known.key.revoked or key.revoked
+    known.key.revocation = known.key.revocation or key.revocation
 
 
 def _read_keyrings(ctx: ExtractionContext, folder: str, names: dict[str, FileView],

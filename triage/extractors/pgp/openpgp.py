@@ -12,7 +12,7 @@ from typing import Any
 
 from triage.extractors.pgp import packets as pk
 from triage.extractors.pgp.keypacket import KeyPacket, KeyParseError, iso_time, parse_key_packet
-from triage.extractors.pgp.signature import Signature, parse_signature
+from triage.extractors.pgp.signature import REVOCATION_REASONS, Signature, parse_signature
 
 #: Cap on data inflated from one compressed packet (messages only, to find signers).
 MAX_INFLATE = 4 * 1024 * 1024
@@ -47,6 +47,7 @@ class PgpKey:
     bound_subkeys: set[str] = field(default_factory=set)
     designated_revokers: list[str] = field(default_factory=list)
     revoked: bool = False
+    revocation: Signature | None = None
     expires: int | None = None
     _self_sig_time: int = -1
     _revocations: list[Signature] = field(default_factory=list)
@@ -79,6 +80,7 @@ class PgpKey:
                 emails.append(email)
         secrets = self.secret_keys()
         return {
+            "kind": "key",
             "fingerprint": primary.fingerprint,
             "key_id": primary.key_id,
             "version": primary.version,
@@ -96,6 +98,7 @@ class PgpKey:
             "unbound_subkeys": [key.fingerprint for key in self.subkeys
                                 if key.fingerprint not in self.bound_subkeys],
             "revoked": self.revoked,
+            **revocation_attributes(self.revocation),
             "designated_revokers": list(self.designated_revokers),
             "has_secret": bool(secrets),
             "secret_protected": self.secret_protected(),
@@ -148,6 +151,20 @@ def email_of(user_id: str) -> str | None:
     if "@" in candidate and " " not in candidate and len(candidate) <= 254:
         return candidate
     return None
+
+
+def revocation_attributes(sig: Signature | None) -> dict[str, Any]:
+    """When a key revocation was made, its reason code, the reason's name and its comment."""
+    if sig is None:
+        return {"revoked_at": None, "revocation_reason_code": None, "revocation_reason": None,
+                "revocation_comment": None}
+    code = sig.revocation_reason
+    return {
+        "revoked_at": iso_time(sig.created) if sig.created else None,
+        "revocation_reason_code": code,
+        "revocation_reason": None if code is None else REVOCATION_REASONS.get(code, f"0x{code:02x}"),
+        "revocation_comment": sig.revocation_comment,
+    }
 
 
 def signature_attributes(sig: Signature) -> dict[str, Any]:
@@ -235,7 +252,8 @@ def _revoked_by_owner(key: PgpKey, sig: Signature) -> bool:
 
 def _finish_key(key: PgpKey) -> None:
     # A revocation may precede the direct-key signature naming its designated revoker.
-    key.revoked = any(_revoked_by_owner(key, sig) for sig in key._revocations)
+    key.revocation = next((sig for sig in key._revocations if _revoked_by_owner(key, sig)), None)
+    key.revoked = key.revocation is not None
 
 
 def _parse_pkesk(body: bytes, info: MessageInfo) -> None:

@@ -25,6 +25,15 @@ SIG_TYPES = {
     0x50: "third-party confirmation",
 }
 
+#: Reason-for-revocation codes (RFC 4880 5.2.3.23).
+REVOCATION_REASONS = {
+    0: "no reason specified",
+    1: "key is superseded",
+    2: "key material has been compromised",
+    3: "key is retired and no longer used",
+    32: "user ID information is no longer valid",
+}
+
 HASHES = {1: "MD5", 2: "SHA1", 3: "RIPEMD160", 8: "SHA256", 9: "SHA384", 10: "SHA512",
           11: "SHA224", 12: "SHA3-256", 14: "SHA3-512"}
 
@@ -34,6 +43,7 @@ _SUB_KEY_EXPIRES = 9
 _SUB_REVOCATION_KEY = 12
 _SUB_ISSUER = 16
 _SUB_PRIMARY_UID = 25
+_SUB_REVOCATION_REASON = 29
 _SUB_ISSUER_FPR = 33
 
 
@@ -51,6 +61,8 @@ class Signature:
     key_expires_after: int | None = None
     primary_user_id: bool = False
     revocation_keys: list[str] = field(default_factory=list)
+    revocation_reason: int | None = None
+    revocation_comment: str | None = None
 
     @property
     def type_name(self) -> str:
@@ -107,6 +119,9 @@ def _apply_subpackets(sig: Signature, area: bytes, hashed: bool) -> None:
             sig.issuer_fingerprint = value[1:].hex().upper()
         elif kind == _SUB_PRIMARY_UID and value[:1] == b"\x01" and hashed:
             sig.primary_user_id = True
+        elif kind == _SUB_REVOCATION_REASON and value and hashed:
+            sig.revocation_reason = value[0]
+            sig.revocation_comment = value[1:2048].decode("utf-8", "replace") or None
         elif kind == _SUB_REVOCATION_KEY and len(value) in (22, 34) and hashed:
             sig.revocation_keys.append(value[2:].hex().upper())
         pos = end
