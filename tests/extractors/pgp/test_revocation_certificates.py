@@ -1,4 +1,5 @@
-"""A file holding only a key revocation signature is reported as a revoked key."""
+"""A file holding only a key revocation signature is reported as a revocation certificate
+(with its reason and issuer; whether it was ever published, the file cannot tell)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def test_revocation_certificate_matches_gpg(name: str, tmp_path: Path) -> None:
     attributes = finding.attributes
     assert finding.type == "pgp.key"
     assert attributes["kind"] == "revocation certificate"
-    assert attributes["revoked"] is True
+    # Found by an audit: gpg writes an unused certificate for every key it makes, so a
+    # certificate alone does not make the key revoked.
+    assert attributes["revoked"] is None
     assert attributes["revocation_reason_code"] == int(reason.group(1), 16) == 2
     assert attributes["revocation_reason"] == "key material has been compromised"
     assert attributes["issuer_fingerprint"] == attributes["fingerprint"] == issuer.group(1)
@@ -50,7 +53,7 @@ def test_revocation_naming_only_a_key_id_keeps_reason_text(tmp_path: Path) -> No
     assert finding.type == "pgp.key" and attributes["kind"] == "revocation certificate"
     assert attributes["fingerprint"] is None and attributes["issuer_fingerprint"] is None
     assert attributes["key_id"] == attributes["issuer_key_id"] == "20CAE9AFFA7B80B3"
-    assert attributes["revoked"] is True
+    assert attributes["revoked"] is None
     assert attributes["revocation_reason_code"] == 3
     assert attributes["revocation_comment"] == match.group(1)
     assert attributes["revoked_at"] == "2004-12-09T08:31:54Z"

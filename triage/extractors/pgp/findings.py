@@ -40,6 +40,8 @@ def revocation_key_attributes(sig: Signature, source_format: str) -> dict[str, A
     A key revocation signature does not name the key it revokes; the key is taken to be
     its issuer, as in the certificates gpg makes (a designated revoker's certificate
     would name the revoker instead). Issuer and revocation details are reported as read.
+    ``revoked`` is None: a certificate shows the key's holder could revoke it, not that it
+    was published (gpg writes one for every key it makes, in ``openpgp-revocs.d``).
     """
     fingerprint = sig.issuer_fingerprint
     key_id = sig.issuer_key_id
@@ -50,7 +52,7 @@ def revocation_key_attributes(sig: Signature, source_format: str) -> dict[str, A
         "kind": "revocation certificate", "fingerprint": fingerprint, "key_id": key_id,
         "version": version, "algorithm": None, "bits": None, "curve": None, "created": None,
         "expires": None, "user_ids": [], "unbound_user_ids": [], "self_certified": None,
-        "emails": [], "subkeys": [], "unbound_subkeys": [], "revoked": True,
+        "emails": [], "subkeys": [], "unbound_subkeys": [], "revoked": None,
         **revocation_attributes(sig), "designated_revokers": [],
         "issuer_key_id": sig.issuer_key_id, "issuer_fingerprint": sig.issuer_fingerprint,
         "has_secret": False, "secret_protected": None, "secret_keys": [],
