@@ -595,7 +595,7 @@ def test_the_files_in_a_damaged_ewf_chunk_are_named_as_ifind_names_them(tmp_path
     case = _scan(tmp_path, [damaged_copy(tmp_path)], jobs=jobs, profile="quick")
     try:
         named = {w["path"] for w in case.iter_warnings()
-                 if w["source"] == "media" and "lies in an EWF chunk" in w["message"]}
+                 if w["source"] == "media" and "lies in EWF chunks" in w["message"]}
     finally:
         case.close()
     first, last = DAMAGED_SECTORS

@@ -227,6 +227,18 @@ class FileQueries:
         for row in cursor:
             yield _decode_file(row)
 
+    def iter_file_inodes(self, evidence_id: int,
+                         volume_indexes: list[int]) -> Iterator[tuple[int, str, str, bool]]:
+        """``(volume index, inode, path, deleted)`` of one evidence item's files on the
+        given volumes, in id order (only the columns, for passes over every file)."""
+        marks = ",".join("?" * len(volume_indexes))
+        cursor = self.conn.execute(
+            "SELECT volume_idx, inode, path, deleted FROM files WHERE evidence_id = ?"
+            f" AND volume_idx IN ({marks}) AND inode IS NOT NULL ORDER BY id",
+            (evidence_id, *volume_indexes))
+        for volume_idx, inode, path, deleted in cursor:
+            yield volume_idx, str(inode), path, bool(deleted)
+
     def iter_files_with_evidence(self, evidence_id: int | None = None) -> Iterator[dict[str, Any]]:
         """Stream file rows joined with their evidence path, in id order."""
         sql = ("SELECT f.*, e.path AS evidence_path FROM files f"

@@ -3,21 +3,36 @@
 A damaged chunk is reported when it is first met, often while a file system's metadata
 is read, and each file that later reads it gets zeros without a word. After the walk,
 each file system holding damaged bytes is asked where every file's data lies (as
-``ifind -d`` does, one inode at a time) and each file with data there is named.
+``ifind -d`` does, one inode at a time) and each file with data there is named once.
 """
 
 from __future__ import annotations
 
+import time
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from triage.engine.batch_writer import MEDIA_SOURCE
 
+#: The pass stops (with a warning) after this long: it runs in the scanning process,
+#: after the walk, and a huge damaged volume must not hold the run's end for hours.
+OWNER_SECONDS = 600.0
+#: Inodes whose damaged parts are remembered while the file rows stream by.
+MEMO_INODES = 4096
+
+
+def damaged_volumes(volumes: list[Any], filesystems: dict[int, Any],
+                    damaged: list[tuple[int, int]]) -> list[int]:
+    """Indexes of the volumes with an opened file system and damaged bytes inside."""
+    return [volume.index for volume in volumes
+            if filesystems.get(volume.index) is not None
+            and _overlapping(damaged, volume.start, volume.start + volume.length)]
+
 
 def damaged_file_warnings(
-    files: Iterable[dict[str, Any]],
-    volumes: list[Any],
+    files: Iterable[tuple[int, str, str, bool]],
     filesystems: dict[int, Any],
     damaged: list[tuple[int, int]],
     run_id: int,
@@ -25,46 +40,61 @@ def damaged_file_warnings(
     cancelled: Callable[[], bool],
     sector_size: int = 512,
 ) -> Iterator[dict[str, Any]]:
-    """Warning rows naming each file (and stream) with data in a ``damaged`` byte span.
+    """One warning row for each file (and stream) with data in a ``damaged`` byte span.
 
-    ``files`` are the evidence item's file rows (path, inode, volume_idx); ``damaged``
-    holds sorted, disjoint ``[start, end)`` spans of the media.
+    ``files`` are ``(volume index, inode, path, deleted)`` of the damaged volumes' files;
+    ``damaged`` holds sorted, disjoint ``[start, end)`` spans of the media.
     """
-    if not damaged:
-        return
-    by_volume: dict[int, dict[int, list[tuple[str, bool]]]] = {}
-    spans_of = {volume.index: (volume.start, volume.start + volume.length) for volume in volumes}
-    for row in files:
-        volume_idx, inode = row["volume_idx"], str(row["inode"] or "")
-        if volume_idx not in spans_of or not inode.isdigit():
+    started = time.monotonic()
+    # Rows are streamed (a volume may hold millions); the names of one inode (hard links)
+    # are usually near each other, so a small memo spares opening it again.
+    memo: OrderedDict[tuple[int, int], dict[str, list[tuple[int, int]]]] = OrderedDict()
+    for volume_idx, inode, path, deleted in files:
+        if not inode.isdigit():
             continue  # NTFS streams ("8-128-1") are found through their file's inode
-        begin, end = spans_of[volume_idx]
-        if _overlaps(damaged, begin, end):
-            by_volume.setdefault(volume_idx, {}).setdefault(int(inode), []).append(
-                (row["path"], bool(row["deleted"])))
-    for volume_idx, inodes in sorted(by_volume.items()):
-        filesystem = filesystems.get(volume_idx)
-        if filesystem is None or not hasattr(filesystem, "data_spans"):
-            continue
-        for inode, paths in inodes.items():
-            if cancelled():
-                return
-            for start, end, stream in filesystem.data_spans(inode):
-                for first, last in _overlapping(damaged, start, end):
-                    where = (f"media bytes {first}-{last - 1} (sectors {first // sector_size}-"
-                             f"{last // sector_size - 1})")
-                    for path, deleted in paths:
-                        shown = f"{path}:{stream}" if stream else path
-                        whose = ("this deleted file's data (its blocks may have been reused)"
-                                 if deleted else "this file's data")
-                        yield {"run_id": run_id, "evidence_id": evidence_id,
-                               "volume_idx": volume_idx, "path": shown, "source": MEDIA_SOURCE,
-                               "message": f"{whose} at {where} lies in an EWF chunk whose"
-                                          " checksum failed: it was read as zeros there"}
+        if cancelled():
+            return
+        if time.monotonic() - started > OWNER_SECONDS:
+            yield _row(run_id, evidence_id, volume_idx, None,
+                       f"the files in damaged media were looked for {OWNER_SECONDS:.0f} s;"
+                       f" files after {path} were not checked")
+            return
+        key = (volume_idx, int(inode))
+        hits = memo.get(key)
+        if hits is None:
+            hits = _hits(filesystems.get(volume_idx), int(inode), damaged)
+            memo[key] = hits
+            if len(memo) > MEMO_INODES:
+                memo.popitem(last=False)
+        for stream, spans in hits.items():
+            first, last = min(spans)[0], max(spans)[1]
+            count = f" ({len(spans)} damaged ranges)" if len(spans) > 1 else ""
+            where = (f"media bytes {first}-{last - 1} (sectors {first // sector_size}-"
+                     f"{last // sector_size - 1}){count}")
+            whose = ("this deleted file's data (its blocks may have been reused)"
+                     if deleted else "this file's data")
+            yield _row(run_id, evidence_id, volume_idx, f"{path}:{stream}" if stream else path,
+                       f"{whose} at {where} lies in EWF chunks whose checksum failed: it"
+                       " was read as zeros there")
 
 
-def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return bool(_overlapping(spans, start, end))
+def _hits(filesystem: Any, inode: int,
+          damaged: list[tuple[int, int]]) -> dict[str, list[tuple[int, int]]]:
+    """The damaged parts of one inode's data, by stream ('' for the default data)."""
+    hits: dict[str, list[tuple[int, int]]] = {}
+    if filesystem is None or not hasattr(filesystem, "data_spans"):
+        return hits
+    for start, end, stream in filesystem.data_spans(inode):
+        found = _overlapping(damaged, start, end)
+        if found:
+            hits.setdefault(stream, []).extend(found)
+    return hits
+
+
+def _row(run_id: int, evidence_id: int, volume_idx: int, path: str | None,
+         message: str) -> dict[str, Any]:
+    return {"run_id": run_id, "evidence_id": evidence_id, "volume_idx": volume_idx,
+            "path": path, "source": MEDIA_SOURCE, "message": message}
 
 
 def _overlapping(spans: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:

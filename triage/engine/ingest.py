@@ -17,7 +17,7 @@ from typing import Any
 
 from triage.casedb import CaseCheckCancelled, CaseDatabase
 from triage.engine.batch_writer import BatchWriter, media_warning
-from triage.engine.damage_owners import damaged_file_warnings
+from triage.engine.damage_owners import damaged_file_warnings, damaged_volumes
 from triage.engine.file_processor import FileProcessor
 from triage.engine.options import IngestOptions, Progress, RunSummary
 from triage.engine.progress import ProgressReporter
@@ -231,11 +231,12 @@ class IngestEngine:
                                        filesystems, summary)
         media_warnings(None, "found during the scan", force=True)
         damaged = writer.damaged_spans(evidence_id)
-        if damaged and not self.cancel.is_set():
+        hit = damaged_volumes(volumes, filesystems, damaged)
+        if hit and not self.cancel.is_set():
             writer.flush()  # the file rows the owners are looked up in
             self.reporter.update(force=True, phase="damage", evidence=evidence.path)
             for warning in damaged_file_warnings(
-                case.iter_files(evidence_id), volumes, filesystems, damaged, run_id,
+                case.iter_file_inodes(evidence_id, hit), filesystems, damaged, run_id,
                 evidence_id, self.cancel.is_set, evidence.media_sector_size,
             ):
                 writer.warn(warning)

@@ -29,6 +29,11 @@ _NAME_DIR_TYPES = (int(pytsk3.TSK_FS_NAME_TYPE_DIR), int(pytsk3.TSK_FS_NAME_TYPE
 _NAME_UNALLOC = int(pytsk3.TSK_FS_NAME_FLAG_UNALLOC)
 _META_UNALLOC = int(pytsk3.TSK_FS_META_FLAG_UNALLOC)
 _ATTR_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA)
+_ATTR_UNIX_INDIR = int(pytsk3.TSK_FS_ATTR_TYPE_UNIX_INDIR)
+#: Names of the NTFS attribute types a file's stored bytes can be in, besides $DATA.
+_NTFS_ATTRIBUTE_NAMES = {0x20: "$ATTRIBUTE_LIST", 0x50: "$SECURITY_DESCRIPTOR",
+                         0xA0: "$INDEX_ALLOCATION", 0xB0: "$BITMAP", 0xC0: "$REPARSE_POINT",
+                         0xE0: "$EA", 0x100: "$LOGGED_UTILITY_STREAM"}
 _ATTR_FNAME_TYPE = pytsk3.TSK_FS_ATTR_TYPE_NTFS_FNAME
 _ATTR_FNAME = int(_ATTR_FNAME_TYPE)
 #: $FILE_NAME: byte 65 holds the name space; 2 is a short (DOS) alias of a Win32 name.
@@ -154,7 +159,9 @@ class TskFileEntry(FileEntry):
         return names if ntfs else int(self._file.info.meta.nlink)
 
     def unreadable_by_design(self) -> bool:  # noqa: D102 (see FileEntry)
-        return self.stream == "$Bad" and self.path == "/$BadClus:$Bad"
+        # Only while it has no runs: clusters marked bad are a place to hide data.
+        return (self.stream == "$Bad" and self.path == "/$BadClus:$Bad"
+                and self.short_read_reason() is not None)
 
     def short_read_reason(self) -> str | None:
         """A non-resident stream without data runs (NTFS ``$BadClus:$Bad``, a sparse file
@@ -221,6 +228,8 @@ class TskFileSystem(FileSystem):
         or attribute name). Sparse and filler runs hold no bytes and are left out;
         resident data lies inside the file system's own metadata. [] when the inode
         cannot be opened."""
+        if not self._safe_to_load(inode):
+            return []  # damaged ext metadata: loading it could walk gigabytes of block map
         try:
             file = self._fs.open_meta(inode=inode)
         except TSK_ERRORS:
@@ -234,8 +243,13 @@ class TskFileSystem(FileSystem):
                     continue
                 name = info.name.decode("utf-8", "replace") if info.name else ""
                 kind = int(info.type)
-                stream = name if kind == _ATTR_DATA or not self._is_ntfs else (
-                    f"{name}(attribute type {kind})")
+                if kind == _ATTR_UNIX_INDIR:
+                    stream = "(indirect blocks)"  # the file system's block map, not data
+                elif kind == _ATTR_DATA or not self._is_ntfs:
+                    stream = name
+                else:
+                    label = _NTFS_ATTRIBUTE_NAMES.get(kind, f"attribute type {kind:#x}")
+                    stream = f"{name} ({label})" if name else label
                 for run in attribute:
                     if int(run.flags) & skip or not run.len:
                         continue

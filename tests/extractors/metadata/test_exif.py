@@ -303,3 +303,7 @@ def test_an_empty_exif_block_is_not_called_corrupt(tmp_path: Path, order: bytes)
     assert "Error" not in record and "ExifByteOrder" in record
     damaged = jpeg.replace(order[:4], b"XX*\x00")
     assert parse_exif(damaged).warnings == ["EXIF block present but unreadable (corrupt)"]
+    # An empty IFD0 pointing at a next IFD past the data is damage too.
+    far = (5000).to_bytes(4, "little" if order.startswith(b"II") else "big")
+    broken_next = jpeg.replace(tiff, order + b"\x00\x00" + far)
+    assert parse_exif(broken_next).warnings == ["EXIF block present but unreadable (corrupt)"]

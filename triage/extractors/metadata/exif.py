@@ -339,7 +339,14 @@ def _empty_first_ifd(data: bytes, tiff: int) -> bool:
         return False
     first = tiff + int.from_bytes(header[4:8], order)  # type: ignore[arg-type]
     count = data[first : first + 2]
-    return first >= tiff + 8 and len(count) == 2 and int.from_bytes(count, order) == 0  # type: ignore[arg-type]
+    if first < tiff + 8 or len(count) != 2 or int.from_bytes(count, order) != 0:  # type: ignore[arg-type]
+        return False
+    # A next IFD (the thumbnail's) must be absent or at least lie in the data.
+    following = data[first + 2 : first + 6]
+    if len(following) != 4:
+        return False
+    after = int.from_bytes(following, order)  # type: ignore[arg-type]
+    return after == 0 or tiff + after + 2 <= len(data)
 
 
 def parse_exif(data: bytes) -> MetadataResult:
