@@ -522,7 +522,7 @@ def test_files_past_the_sleuth_kits_128_extended_tables_are_scanned(tmp_path: Pa
 def _slow_chunks(original):
     def read_chunks(self, *args, **kwargs):
         for chunk in original(self, *args, **kwargs):
-            time.sleep(0.05)  # stands in for hashing a large file
+            time.sleep(0.1)  # stands in for hashing a large file
             yield chunk
     return read_chunks
 
