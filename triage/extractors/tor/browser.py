@@ -98,7 +98,8 @@ def renamed_install_root(path: str) -> str | None:
     its name. ``<root>`` may be the evidence root (``/``), which no extractor is offered.
     """
     parts = path.rstrip("/").split("/")
-    if len(parts) < 3 or parts[-1].lower() != "torbrowser" or parts[-2].lower() != "browser":
+    # The names as the bundle spells them: the layout below is looked up by them.
+    if len(parts) < 3 or parts[-1] != "TorBrowser" or parts[-2] != "Browser":
         return None
     if INSTALL_NAME.match(parts[-3]):
         return None
