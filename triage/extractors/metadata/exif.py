@@ -26,7 +26,7 @@ from triage.extractors.metadata.textvalues import (
     parse_exif_datetime,
     parse_utc_offset,
 )
-from triage.extractors.metadata.tiff_ifd import TiffDecline, read_exif_tags
+from triage.extractors.metadata.tiff_ifd import TiffDecline, first_ifd_is_empty, read_exif_tags
 
 #: Larger inputs are cut: EXIF sits at the start of JPEG/HEIC files, and TIFF IFDs beyond
 #: this are rare enough to accept the loss (a warning says so).
@@ -327,35 +327,13 @@ def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
         )
 
 
-def _empty_first_ifd(data: bytes, tiff: int) -> bool:
-    """True when the TIFF structure at ``tiff`` is well formed and its first IFD holds no
-    entries: an EXIF block with nothing in it, not a damaged one."""
-    header = data[tiff : tiff + 8]
-    if header[:4] == b"II*\x00":
-        order = "little"
-    elif header[:4] == b"MM\x00*":
-        order = "big"
-    else:
-        return False
-    first = tiff + int.from_bytes(header[4:8], order)  # type: ignore[arg-type]
-    count = data[first : first + 2]
-    if first < tiff + 8 or len(count) != 2 or int.from_bytes(count, order) != 0:  # type: ignore[arg-type]
-        return False
-    # A next IFD (the thumbnail's) must be absent or at least lie in the data.
-    following = data[first + 2 : first + 6]
-    if len(following) != 4:
-        return False
-    after = int.from_bytes(following, order)  # type: ignore[arg-type]
-    return after == 0 or tiff + after + 2 <= len(data)
-
-
 def parse_exif(data: bytes) -> MetadataResult:
     """Return the camera, time, GPS, orientation and size metadata found in ``data``."""
     result = MetadataResult()
     tags, found = _read_tags(data, result)
     _check_app1_complete(data, result)
     at = data.find(b"Exif\x00\x00", 0, 65536)
-    if not found and not result.warnings and at >= 0 and not _empty_first_ifd(data, at + 6):
+    if not found and not result.warnings and at >= 0 and not first_ifd_is_empty(data, at + 6):
         result.warnings.append("EXIF block present but unreadable (corrupt)")
     try:
         result.set("make", _text(tags, "Image Make"))

@@ -193,6 +193,18 @@ def read_exif_tags(data: bytes) -> TiffTags:
         raise TiffDecline(f"unexpected {type(exc).__name__}") from exc
 
 
+def first_ifd_is_empty(data: bytes, base: int) -> bool:
+    """True when the TIFF block at ``data[base:]`` is well formed (header, every IFD of
+    its chain in bounds, no loop) and its first IFD holds no entries: an EXIF block with
+    nothing in it, not a damaged one."""
+    try:
+        reader = _IfdReader(data, base, len(data))
+        chain = reader._chain()
+        return bool(chain) and reader.u16.unpack_from(data, base + chain[0])[0] == 0
+    except (TiffDecline, struct.error):
+        return False
+
+
 def _read(data: bytes) -> TiffTags:
     """:func:`read_exif_tags` without the last-resort conversion of errors to a decline."""
     head = data[:2]
