@@ -90,13 +90,20 @@ def test_parts_of_one_directory_go_to_different_workers(channel_of_two):
     assert _read_all(receivers[1])[-1] == _task(9, "/big", part=1, parts=2)
 
 
-def test_a_dead_workers_unread_tasks_go_to_the_others_and_its_current_one_is_lost(channel_of_two):
-    channel, receivers = channel_of_two
+def _five_tasks_out(channel: TaskChannel, receivers: list) -> tuple[list, list]:
+    """Put five tasks: each worker reads the two it holds, one stays pending. Returns the
+    tasks and the two worker 0 holds."""
     tasks = [_task(n) for n in range(5)]
     for task in tasks:
         channel.put(task)
     held_by_zero = _read_all(receivers[0])
     _read_all(receivers[1])
+    return tasks, held_by_zero
+
+
+def test_a_dead_workers_unread_tasks_go_to_the_others_and_its_current_one_is_lost(channel_of_two):
+    channel, receivers = channel_of_two
+    _, held_by_zero = _five_tasks_out(channel, receivers)
     channel.begun(0)
     assert channel.ended(0) == held_by_zero[0]  # it was working on it
     assert channel.pending() == 2  # its unread task came back, before task 4
@@ -137,11 +144,7 @@ def test_stop_reaches_every_worker_after_what_it_holds(channel_of_two):
 
 def test_a_task_handed_back_goes_to_an_idle_worker_and_the_busy_one_gets_no_more(channel_of_two):
     channel, receivers = channel_of_two
-    tasks = [_task(n) for n in range(5)]
-    for task in tasks:
-        channel.put(task)
-    held_by_zero = _read_all(receivers[0])
-    _read_all(receivers[1])
+    tasks, held_by_zero = _five_tasks_out(channel, receivers)
     channel.begun(0)
     channel.begun(1)
     channel.finished(1)  # worker 1 takes task 4 from the queue
