@@ -24,7 +24,11 @@ from triage.extractors.crypto.seeds import (
 
 # The window policy (which spans of a run are tried as phrases) is shared with the
 # production scanner: this reference checks the fast candidate finding, not the policy.
-from triage.extractors.crypto.text_scan import _as_single_byte, _seed_windows  # noqa: E402
+from triage.extractors.crypto.text_scan import (  # noqa: E402
+    _as_single_byte,
+    fold_known_vectors,
+    run_seed_windows,
+)
 from triage.extractors.interface import Finding
 
 SEED_PHRASE = "crypto.seed_phrase"
@@ -62,14 +66,10 @@ _CASHADDR_PREFIXES = (b"bitcoincash:", b"bchtest:", b"bchreg:")
 # Monero (95, 106) and BIP32 extended keys (111-112).
 _B58_LENGTHS = frozenset([*range(25, 36), 51, 52, 58, 95, 106, 111, 112])
 
-#: Word runs longer than this are word lists or dictionaries, not written-down seeds.
-MAX_SEED_RUN = 48
 #: Longest run of list words (any separators) split into phrase-like runs at all.
-MAX_LOCATED_RUN = 1024
+MAX_LOCATED_RUN = 16384
 #: Hits per call beyond which the rest are dropped (keeps hostile input bounded).
 MAX_HITS = 20000
-#: A known test vector is dropped only when at least this many sit in the same buffer.
-TEST_VECTOR_QUORUM = 3
 #: Data is scanned in windows of this size (bounded memory) overlapping by ``OVERLAP``.
 WINDOW = 8 * 1024 * 1024
 OVERLAP = 4096
@@ -153,9 +153,9 @@ def _iter_seeds(data: bytes) -> Iterator[tuple[list[str], str, int, int]]:
                 (word.group().lower().decode("ascii"), word.start(), word.end(), newline)
             )
         for run in runs:
-            if not 12 <= len(run) <= MAX_SEED_RUN:
+            if len(run) < 12:
                 continue
-            for first, count, kind in _seed_windows(run):
+            for first, count, kind in run_seed_windows(run):
                 chosen = run[first : first + count]
                 words_chosen = [w[0] for w in chosen]
                 if kind and not _plausible_phrase(words_chosen):
@@ -167,7 +167,7 @@ def _plausible_phrase(words: list[str]) -> bool:
     """Reject machine text that passes a checksum by chance (e.g. repeated CSS names).
 
     Random phrases rarely repeat a word more than twice over; published vectors such as
-    'abandon ... about' are always kept (their drop is decided by the quorum rule).
+    'abandon ... about' are always kept (the quorum rule folds them into one summary).
     """
     return len(set(words)) >= len(words) - 2 or is_known_vector(" ".join(words))
 
@@ -182,8 +182,7 @@ def scan_text(
     Only checksum-valid hits are returned unless ``include_invalid``; hits of forms with no
     checksum (all-lower-case Ethereum addresses, ``checksum_valid`` None) are returned while
     ``include_unchecksummed``. Hits are de-duplicated by value (first offset wins). Known
-    published test vectors are dropped when ``TEST_VECTOR_QUORUM`` or more of them occur in
-    ``data`` — the signature of a wallet test suite or vector file — and kept otherwise.
+    published test vectors are folded as the fast scanner folds them.
     """
     data, scale, shift = _as_single_byte(data)
     hits: dict[str, Finding] = {}
@@ -202,11 +201,9 @@ def scan_text(
             finding.attributes["offset"] = offset
             finding.context = printable_context(window, start, end)
             hits[value] = finding
-    known = [value for value in hits if is_known_vector(value)]
-    if len(known) >= TEST_VECTOR_QUORUM:
-        for value in known:
-            del hits[value]
-    return list(hits.values())
+    # Folding the vectors found is shared post-processing, not part of what this
+    # reference checks (finding them).
+    return fold_known_vectors(hits)
 
 
 def _window_hits(

@@ -3,6 +3,7 @@ test-vector handling, UTF-16 and speed."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 
@@ -14,6 +15,8 @@ from triage.extractors.crypto.text_scan import scan_text
 from .paths import TREE, VECTORS
 
 PLANTED = json.loads((TREE / "planted.json").read_text())
+#: BIP-173's mainnet P2WPKH example, one of the published vectors.
+PLANTED_VECTOR_ADDRESS = b"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"
 
 
 def _values(findings) -> set[str]:
@@ -93,14 +96,33 @@ def test_lowercase_ethereum_is_unchecksummed_option() -> None:
     assert scan_text(data, include_unchecksummed=False) == []
 
 
-def test_test_vectors_dropped_only_in_quorum() -> None:
+def test_test_vectors_folded_only_in_quorum() -> None:
     vectors = json.loads((VECTORS / "vectors.json").read_text())["english"]
     one = vectors[3][1].encode()
-    assert len(scan_text(b"my seed: " + one + b"\n")) == 1
-    suite = b"\n".join(b'("' + v[1].encode() + b'"),' for v in vectors[:8])
+    [single] = scan_text(b"my seed: " + one + b"\n")
+    assert single.type == "crypto.seed_phrase" and single.attributes["words"] == vectors[3][1]
+    prefix = b"test suite\n"
+    suite = prefix + b"\n".join(b'("' + v[1].encode() + b'"),' for v in vectors[:8])
     planted = PLANTED["seed12"].encode()
     findings = scan_text(suite + b"\n" + planted + b"\n")
-    assert _values(findings) == {PLANTED["seed12"]}
+    summary, *rest = findings
+    assert _values(rest) == {PLANTED["seed12"]}
+    # The vectors are not lost: one summary counts them, names examples and points at
+    # the first.
+    assert summary.type == "crypto.test_vectors"
+    assert summary.attributes["count"] == 8
+    assert summary.attributes["kinds"] == ["seed phrase"]
+    assert summary.attributes["examples"] == [v[1] for v in vectors[:8]]
+    assert summary.offset == len(prefix) + 2 and vectors[0][1][:20] in summary.context
+
+
+def test_test_vector_summary_keeps_ten_examples_and_every_kind() -> None:
+    vectors = json.loads((VECTORS / "vectors.json").read_text())["english"]
+    phrases = b"\n".join(v[1].encode() for v in vectors[:12])
+    [summary] = scan_text(phrases + b"\n" + PLANTED_VECTOR_ADDRESS + b"\n")
+    assert summary.attributes["count"] == 13
+    assert summary.attributes["kinds"] == ["address", "seed phrase"]
+    assert len(summary.attributes["examples"]) == 10
 
 
 def test_duplicate_hits_deduplicated() -> None:
@@ -132,3 +154,46 @@ def test_hit_straddling_window_boundary(monkeypatch) -> None:
     findings = text_scan.scan_text(data)
     assert [f.offset for f in findings] == [951]
 
+
+
+def _bip39_phrase(entropy: bytes) -> str:
+    """BIP-39 as the specification states it (entropy, then the first ENT/32 bits of its
+    SHA-256, in 11-bit groups over the official English list): an oracle of its own."""
+    words = (VECTORS / "english.txt").read_text().split()
+    bits = len(entropy) * 8
+    checksum = hashlib.sha256(entropy).digest()[0] >> (8 - bits // 32)
+    number = int.from_bytes(entropy, "big") << (bits // 32) | checksum
+    count = (bits + bits // 32) // 11
+    return " ".join(words[number >> (11 * (count - 1 - i)) & 2047] for i in range(count))
+
+
+def _seed_list(layout: str) -> tuple[list[str], bytes]:
+    randomness = random.Random(11)
+    phrases = [_bip39_phrase(randomness.randbytes(size))
+               for size in (16, 32, 20, 24, 28, 16, 32, 16)]
+    lines = [layout.format(number=i + 1, phrase=p) for i, p in enumerate(phrases)]
+    return phrases, ("\n".join(lines) + "\n").encode()
+
+
+def test_several_seed_phrases_one_per_line_all_found() -> None:
+    # Three or more phrases one per line make one run of list words longer than a
+    # written phrase; each line is a phrase of its own.
+    for layout in ("{phrase}", "{number}. {phrase}", "wallet {number}: {phrase}"):
+        phrases, data = _seed_list(layout)
+        for count in (3, len(phrases)):
+            text = b"".join(data.splitlines(keepends=True)[:count])
+            findings = scan_text(text)
+            assert [f.attributes["words"] for f in findings] == phrases[:count], layout
+            assert all(f.attributes["kind"] == "bip39" for f in findings)
+            for finding, phrase in zip(findings, phrases, strict=False):
+                assert text[finding.offset:].startswith(phrase.encode())
+
+
+def test_word_list_laid_out_in_lines_gives_no_seed() -> None:
+    words = (VECTORS / "english.txt").read_text().split()
+    for per_line in (12, 13, 15, 16, 24, 26):
+        for start in (0, 700, 1300):
+            chosen = words[start:start + 700]
+            text = "\n".join(" ".join(chosen[i:i + per_line])
+                             for i in range(0, len(chosen), per_line))
+            assert scan_text(text.encode()) == [], (per_line, start)

@@ -199,3 +199,28 @@ def test_phrase_after_a_good_length_non_list_word(before: int) -> None:
     found = text_scan.scan_text(text.encode())
     assert seed in {f.attributes.get("words") for f in found}
     _same_as_reference(text.encode())
+
+
+@st.composite
+def _seed_lists(draw) -> bytes:
+    """Lines of list words, most of them valid phrases (a list of seeds), some random,
+    some short: runs longer than one phrase, split into lines by both scanners."""
+    lines = []
+    for _ in range(draw(st.integers(min_value=3, max_value=14))):
+        kind = draw(st.sampled_from(["phrase", "phrase", "phrase", "random", "short"]))
+        if kind == "phrase":
+            size = draw(st.sampled_from([16, 20, 24, 28, 32]))
+            words = bip39_from_entropy(draw(st.binary(min_size=size, max_size=size)))
+        else:
+            count = draw(st.integers(min_value=12, max_value=30) if kind == "random"
+                         else st.integers(min_value=1, max_value=11))
+            words = draw(st.lists(st.sampled_from(WORDS), min_size=count, max_size=count))
+        label = draw(st.sampled_from(["", "seed ", "seed wallet ", "3. "]))
+        lines.append((label + " ".join(words)).encode())
+    return b"\n".join(lines) + b"\n"
+
+
+@settings(max_examples=60, deadline=None)
+@given(_seed_lists())
+def test_same_findings_as_reference_on_seed_lists(data: bytes) -> None:
+    _same_as_reference(data)

@@ -126,6 +126,18 @@ class CryptoExtractor(Extractor):
             (AttributeSpec("key", "text", "Key"), *_COMMON),
             ("coin", "kind", "key", "checksum_valid"),
         ),
+        ArtefactType(
+            "crypto.test_vectors",
+            "Published test vectors",
+            "Seeds and keys",
+            (
+                AttributeSpec("count", "integer", "Vectors (count)"),
+                AttributeSpec("kinds", "list", "Kinds"),
+                AttributeSpec("examples", "list", "Examples"),
+                AttributeSpec("offset", "integer", "Offset"),
+            ),
+            ("count", "kinds", "examples"),
+        ),
     )
 
     FILENAMES = frozenset(

@@ -29,7 +29,7 @@ import re
 from binascii import a2b_hex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import pairwise, repeat
 
 from ..interface import Finding
 from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
@@ -37,6 +37,7 @@ from .known_vectors import is_known_vector
 from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
 
 SEED_PHRASE = "crypto.seed_phrase"
+TEST_VECTORS = "crypto.test_vectors"
 
 
 def _table(value: Callable[[int], int]) -> bytes:
@@ -96,14 +97,20 @@ _CASHADDR_PREFIXES = (b"bitcoincash:", b"bchtest:", b"bchreg:")
 # Monero (95, 106) and BIP32 extended keys (111-112).
 _B58_LENGTHS = frozenset([*range(25, 36), 51, 52, 58, 95, 106, 111, 112])
 
-#: Word runs longer than this are word lists or dictionaries, not written-down seeds.
+#: Word runs longer than this are word lists, dictionaries or several phrases, one per
+#: line: only their lines are checked (see :func:`run_seed_windows`).
 MAX_SEED_RUN = 48
+#: Most words a line of such a run may have: a 24-word phrase after two label words.
+LINE_PHRASE_WORDS = 26
 #: Longest run of list words (any separators) split into phrase-like runs at all.
-MAX_LOCATED_RUN = 1024
+MAX_LOCATED_RUN = 16384
 #: Hits per call beyond which the rest are dropped (keeps hostile input bounded).
 MAX_HITS = 20000
-#: A known test vector is dropped only when at least this many sit in the same buffer.
+#: Known test vectors are folded into one summary only when at least this many sit in
+#: the same buffer.
 TEST_VECTOR_QUORUM = 3
+#: Values a test-vector summary lists (the count covers all of them).
+TEST_VECTOR_EXAMPLES = 10
 #: Data is scanned in windows of this size (bounded memory) overlapping by ``OVERLAP``.
 WINDOW = 8 * 1024 * 1024
 OVERLAP = 4096
@@ -411,20 +418,67 @@ class _Locator:
         self.run_index, self.word_index = 0, word_index
 
 
-def _phrase_runs(data: bytes, start: int, end: int) -> Iterator[list[tuple[str, int, int, bool]]]:
-    """Split the located words into runs whose separators look like a written phrase; yield
-    those of 12 to MAX_SEED_RUN words as (word, start, end, newline_before) items."""
-    for run in _PHRASE_RUN_RE.finditer(data, start, end):
-        words = list(_WORD_RE.finditer(data, run.start(), run.end()))
-        if not 12 <= len(words) <= MAX_SEED_RUN:
-            continue
-        items = []
-        previous_end = -1
-        for word in words:
-            newline = previous_end < 0 or b"\n" in data[previous_end : word.start()]
-            previous_end = word.end()
-            items.append((word.group().lower().decode("ascii"), word.start(), word.end(), newline))
-        yield items
+_Item = tuple[str, int, int, bool]
+
+
+def _run_items(data: bytes, start: int, end: int) -> list[_Item]:
+    """The words of ``data[start:end]`` as (word, start, end, newline_before) items."""
+    items = []
+    previous_end = -1
+    for word in _WORD_RE.finditer(data, start, end):
+        newline = previous_end < 0 or b"\n" in data[previous_end : word.start()]
+        previous_end = word.end()
+        items.append((word.group().lower().decode("ascii"), word.start(), word.end(), newline))
+    return items
+
+
+def _candidate_lines(data: bytes, start: int, end: int) -> list[list[_Item]]:
+    """The lines of ``data[start:end]`` holding 12 to LINE_PHRASE_WORDS words, as items;
+    words of other lines are counted in C and never become items."""
+    lines = data[start:end].split(b"\n")
+    counts = list(map(len, map(_WORD_RE.findall, lines)))
+    out = []
+    offset = start
+    for line, count in zip(lines, counts, strict=True):
+        if 12 <= count <= LINE_PHRASE_WORDS:
+            out.append(_run_items(data, offset, offset + len(line)))
+        offset += len(line) + 1
+    return out
+
+
+def run_seed_windows(run: list[_Item]) -> Iterator[tuple[int, int, str]]:
+    """Yield (first, count, kind) of seed phrases in one phrase-like run of list words.
+
+    A run of at most MAX_SEED_RUN words goes to :func:`_seed_windows`. A longer one is a
+    word list, or several phrases written one per line (a list of wallets' seeds): its
+    lines go to :func:`line_seed_windows`.
+    """
+    if len(run) <= MAX_SEED_RUN:
+        yield from _seed_windows(run)
+        return
+    line_starts = [index for index, item in enumerate(run) if item[3]] + [len(run)]
+    lines = [(first, run[first:last]) for first, last in pairwise(line_starts)
+             if 12 <= last - first <= LINE_PHRASE_WORDS]
+    for index, first, count, kind in line_seed_windows([line for _, line in lines]):
+        yield lines[index][0] + first, count, kind
+
+
+def line_seed_windows(lines: list[list[_Item]]) -> list[tuple[int, int, int, str]]:
+    """(line, first, count, kind) of the seed phrases in the lines (12 to
+    LINE_PHRASE_WORDS words each) of a run too long to be one phrase.
+
+    Each line is tried once, as the phrase ending it (up to two label words may lead it).
+    Its valid phrases count only when at least half of the lines hold one: a list of
+    seeds is valid line after line, while lines of a word list pass the checksum by
+    chance one time in sixteen or less.
+    """
+    found = []
+    for index, line in enumerate(lines):
+        size = len(line)
+        count = max(n for n in BIP39_LENGTHS if n <= size)
+        if bip39_is_valid([item[0] for item in line[size - count :]]):
+            found.append((index, size - count, count, "bip39"))
+    return found if 2 * len(found) >= len(lines) else []
 
 
 def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int, int]]:
@@ -433,8 +487,20 @@ def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int
         span = locator.locate(list_run)
         if span is None:
             continue
-        for run in _phrase_runs(data, *span):
-            for first, count, kind in _seed_windows(run):
+        # Split the located words into runs whose separators look like a written phrase.
+        for phrase in _PHRASE_RUN_RE.finditer(data, *span):
+            start, end = phrase.span()
+            words = len(_WORD_RE.findall(data, start, end))
+            if words < 12:
+                continue
+            if words <= MAX_SEED_RUN:
+                run = _run_items(data, start, end)
+                windows = [(run, first, count, kind) for first, count, kind in _seed_windows(run)]
+            else:
+                lines = _candidate_lines(data, start, end)
+                windows = [(lines[index], first, count, kind)
+                           for index, first, count, kind in line_seed_windows(lines)]
+            for run, first, count, kind in windows:
                 chosen = run[first : first + count]
                 words_chosen = [w[0] for w in chosen]
                 if kind and not _plausible_phrase(words_chosen):
@@ -446,7 +512,7 @@ def _plausible_phrase(words: list[str]) -> bool:
     """Reject machine text that passes a checksum by chance (e.g. repeated CSS names).
 
     Random phrases rarely repeat a word more than twice over; published vectors such as
-    'abandon ... about' are always kept (their drop is decided by the quorum rule).
+    'abandon ... about' are always kept (the quorum rule folds them into one summary).
     """
     return len(set(words)) >= len(words) - 2 or is_known_vector(" ".join(words))
 
@@ -461,8 +527,9 @@ def scan_text(
     Only checksum-valid hits are returned unless ``include_invalid``; hits of forms with no
     checksum (all-lower-case Ethereum addresses, ``checksum_valid`` None) are returned while
     ``include_unchecksummed``. Hits are de-duplicated by value (first offset wins). Known
-    published test vectors are dropped when ``TEST_VECTOR_QUORUM`` or more of them occur in
-    ``data`` — the signature of a wallet test suite or vector file — and kept otherwise.
+    published test vectors are folded into one ``crypto.test_vectors`` summary when
+    ``TEST_VECTOR_QUORUM`` or more of them occur in ``data`` (the signature of a wallet
+    test suite or vector file) and kept as ordinary hits otherwise.
     """
     data, scale, shift = _as_single_byte(data)
     hits: dict[str, Finding] = {}
@@ -481,11 +548,33 @@ def scan_text(
             finding.attributes["offset"] = offset
             finding.context = printable_context(window, start, end)
             hits[value] = finding
-    known = [value for value in hits if is_known_vector(value)]
-    if len(known) >= TEST_VECTOR_QUORUM:
-        for value in known:
-            del hits[value]
-    return list(hits.values())
+    return fold_known_vectors(hits)
+
+
+def fold_known_vectors(hits: dict[str, Finding]) -> list[Finding]:
+    """Return ``hits`` (value -> finding, in order) with published test vectors folded
+    into one ``crypto.test_vectors`` finding when ``TEST_VECTOR_QUORUM`` or more occur.
+
+    A wallet's test suite or a vector file holds dozens of well-known addresses and
+    phrases that belong to nobody; one summary says they were there without filling the
+    case with them. A single planted vector stays an ordinary hit.
+    """
+    known = [hits[value] for value in hits if is_known_vector(value)]
+    if len(known) < TEST_VECTOR_QUORUM:
+        return list(hits.values())
+    first = min(known, key=lambda finding: finding.offset or 0)
+    kinds = sorted({finding.type.partition(".")[2].replace("_", " ") for finding in known})
+    examples = [finding.key or "" for finding in known[:TEST_VECTOR_EXAMPLES]]
+    attributes = {
+        "count": len(known),
+        "kinds": kinds,
+        "examples": examples,
+        "offset": first.offset,
+    }
+    summary = Finding(TEST_VECTORS, attributes, first.offset, first.context,
+                      key="published test vectors")
+    folded = {id(finding) for finding in known}
+    return [summary] + [finding for finding in hits.values() if id(finding) not in folded]
 
 
 def _window_hits(
@@ -533,4 +622,4 @@ def _as_single_byte(data: bytes) -> tuple[bytes, int, int]:
     return data, 1, 0
 
 
-__all__ = ["ADDRESS", "EXTENDED_KEY", "PRIVATE_KEY", "SEED_PHRASE", "scan_text"]
+__all__ = ["ADDRESS", "EXTENDED_KEY", "PRIVATE_KEY", "SEED_PHRASE", "TEST_VECTORS", "scan_text"]
