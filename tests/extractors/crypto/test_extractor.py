@@ -113,6 +113,34 @@ def test_end_to_end_real_wallets(tmp_path) -> None:
     assert json.loads(metamask[0].attributes["vault"]).keys() >= {"data", "iv", "salt"}
 
 
+def test_wallets_kept_out_of_their_usual_places(tmp_path) -> None:
+    """A Coinomi wallet renamed into a backup folder and a MetaMask extension folder
+    copied out of its browser profile are still recognised, by content and by the
+    extension's id; other folders and protobuf-like files are not."""
+    if not BTCRECOVER.exists():
+        import pytest
+
+        pytest.skip("btcrecover test wallets: corpus absent")
+    disk = tmp_path / "disk"
+    backup = disk / "Users/eve/Documents/old phone"
+    backup.mkdir(parents=True)
+    shutil.copy(BTCRECOVER / "coinomi.wallet.desktop", backup / "backup-2021.bin")
+    (backup / "other.bin").write_bytes(b"\x08\x14\x12\x05hello" + bytes(64))
+    shutil.copytree(BTCRECOVER / "metamask", disk / "Users/eve/Desktop/metamask")
+    shutil.copytree(BTCRECOVER / "metamask" / "nkbihfbeogaeaoehlefnkodbefgpgknn",
+                    disk / "Users/eve/Desktop/renamed")
+    result = run_extractor(CryptoExtractor(), disk)
+    wallets = {path: f for path, f in result.findings if f.type.startswith("wallet.")}
+    assert set(wallets) == {"/Users/eve/Documents/old phone/backup-2021.bin",
+                            "/Users/eve/Desktop/metamask/nkbihfbeogaeaoehlefnkodbefgpgknn"}
+    coinomi = wallets["/Users/eve/Documents/old phone/backup-2021.bin"]
+    assert coinomi.type == "wallet.coinomi" and "BTC" in coinomi.attributes["coin"]
+    metamask = wallets["/Users/eve/Desktop/metamask/nkbihfbeogaeaoehlefnkodbefgpgknn"]
+    assert metamask.type == "wallet.metamask"
+    assert metamask.attributes["confidence"] == "format"
+    assert json.loads(metamask.attributes["vault"]).keys() >= {"data", "iv", "salt"}
+
+
 def test_include_invalid_option() -> None:
     data = (TREE / "home" / "alice" / "notes.txt").read_bytes()
     default = list(CryptoExtractor().scan_bytes(data))

@@ -9,7 +9,7 @@ from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extracto
 from .sqlite_probe import SQLITE_MAGIC, forget_schema
 from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
-from .wallet_folders import identify_exodus, identify_extension_vault
+from .wallet_folders import EXTENSION_WALLETS, identify_exodus, identify_extension_vault
 from .wallet_info import WalletInfo
 from .wallet_json import ELECTRUM_ENCRYPTED_MAGIC, JSON_IDENTIFIERS, forget_document
 from .wallet_misc import (
@@ -20,7 +20,7 @@ from .wallet_misc import (
     identify_multibit,
     identify_sqlite_apps,
 )
-from .wallet_protobuf import identify_bitcoinj, identify_coinomi
+from .wallet_protobuf import COINOMI_POCKET_ID, identify_bitcoinj, identify_coinomi
 
 WALLET_KINDS = (
     ("bitcoin_core", "Bitcoin Core wallet"),
@@ -170,15 +170,21 @@ class CryptoExtractor(Extractor):
         (0, ELECTRUM_ENCRYPTED_MAGIC),
         (2, b"org."),
     )
-    DIRECTORY_NAMES = frozenset({"exodus.wallet"})
+    # Wallet extensions' ids are named wherever their folder sits (copied out of a
+    # browser profile, say), not only under "Local Extension Settings".
+    DIRECTORY_NAMES = frozenset({"exodus.wallet", *EXTENSION_WALLETS})
     DIRECTORY_GLOBS = ("*/local extension settings/*",)
     SCANS_TEXT = True
 
     def wants_by_content(self, entry: FileView, head: bytes, mime: str | None) -> bool:
-        """Signatures, SQLite files with wallet-like names, and JSON with wallet keys."""
+        """Signatures, SQLite files with wallet-like names, JSON with wallet keys, and
+        Coinomi's protocol buffers."""
         if head.startswith(SQLITE_MAGIC):
             return entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
         if _JSON_START.match(head) and any(m in head for m in _JSON_MARKERS):
+            return True
+        if head[:1] == b"\x08" and COINOMI_POCKET_ID.search(head):
+            # A Coinomi wallet kept under any name: its first pocket's id is in the head.
             return True
         for offset, magic in self.SIGNATURES:
             if head[offset : offset + len(magic)] == magic:

@@ -38,11 +38,12 @@ def _leveldb_files(entry: FileView, ctx: ExtractionContext) -> list[FileView]:
 
 
 def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletInfo | None:
-    """One Chromium ``Local Extension Settings/<id>`` folder holding a wallet vault."""
-    if entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
-        return None
+    """One Chromium ``Local Extension Settings/<id>`` folder holding a wallet vault, or a
+    wallet extension's folder (named by its id) kept anywhere else."""
     extension_id = entry.name.lower()
     app = EXTENSION_WALLETS.get(extension_id)
+    if app is None and entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
+        return None
     marker = False
     vault: str | None = None
     addresses: list[str] = []

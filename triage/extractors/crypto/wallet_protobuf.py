@@ -11,6 +11,8 @@ from .wallet_info import FORMAT, WalletInfo
 
 _BITCOINJ_NETWORK = re.compile(rb"org\.([a-z]+)\.(production|test|unittest|regtest)")
 _COINOMI_POCKET = re.compile(rb"([a-z][a-z0-9_]{1,30})\.(main|test)")
+#: A Coinomi pocket's id as its message starts: field 1, its length, '<coin>.main'.
+COINOMI_POCKET_ID = re.compile(rb"\x0a[\x05-\x24][a-z][a-z0-9_]{1,30}\.(?:main|test)")
 # bitcoinj network name -> (coin, P2PKH version byte)
 _BITCOINJ_COINS = {
     (b"bitcoin", b"production"): ("BTC", 0x00),
