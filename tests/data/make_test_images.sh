@@ -161,6 +161,28 @@ if want oversized.raw; then
     debugfs -w -R "sif /claims_64_mib.bin size 67108864" "$OUT/oversized.raw" >/dev/null 2>&1
 fi
 
+# ext4 (256-byte inodes, no journal) whose times end a few nanoseconds before a whole
+# second: a double rounds .999999999 s up, and whole-second views must not show it.
+if want nanoseconds.raw; then
+    nano="$WORK/nanoseconds"
+    mkdir -p "$nano"
+    printf 'late\n' > "$nano/late.txt"
+    printf 'later\n' > "$nano/later.txt"
+    printf 'plain\n' > "$nano/plain.txt"
+    find "$nano" -exec touch -h -d "@$EPOCH" {} +
+    rm -f "$OUT/nanoseconds.raw"
+    mke2fs -q -F -t ext4 -O ^has_journal -I 256 -b 1024 -L nanoseconds \
+        -U "0b1c7a5e-0000-4000-8000-000000000007" \
+        -E "hash_seed=0b1c7a5e-0000-4000-8000-000000000017" -d "$nano" "$OUT/nanoseconds.raw" 1M >/dev/null
+    # *_extra holds nanoseconds << 2 (the low two bits extend the epoch).
+    for field in mtime atime ctime crtime; do
+        debugfs -w -R "sif /late.txt $field 1700000000" "$OUT/nanoseconds.raw" >/dev/null 2>&1
+        debugfs -w -R "sif /late.txt ${field}_extra $((999999999 << 2))" "$OUT/nanoseconds.raw" >/dev/null 2>&1
+        debugfs -w -R "sif /later.txt $field 1700000000" "$OUT/nanoseconds.raw" >/dev/null 2>&1
+        debugfs -w -R "sif /later.txt ${field}_extra $((999999750 << 2))" "$OUT/nanoseconds.raw" >/dev/null 2>&1
+    done
+fi
+
 # exFAT: no exFAT writer is available without a kernel driver, so this is an empty,
 # freshly formatted volume (content-bearing exFAT tests use go-exfat's test.exfat).
 if want exfat.raw; then

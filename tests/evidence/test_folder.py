@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
 from triage.evidence import open_evidence
+from triage.evidence.filesystem import posix_time
 
 
 def test_folder_walk_lists_everything_without_following_links(tmp_path: Path) -> None:
@@ -70,3 +72,23 @@ def test_names_that_are_not_utf8_are_shown_with_replacement_and_still_read(tmp_p
         reopened = filesystem.open_path("/d\ufffd/bad\ufffdname.txt")
         assert reopened is not None and reopened.read(0, 100) == b"content"
         assert [e.name for e in filesystem.listdir("/d\ufffd")] == ["bad\ufffdname.txt"]
+
+
+def test_posix_time_never_rounds_into_the_next_second() -> None:
+    for nanoseconds in (0, 1, 500_000_000, 999_999_750, 999_999_999):
+        value = posix_time(1_700_000_000, nanoseconds)
+        assert int(value) == 1_700_000_000
+        assert abs(value - (1_700_000_000 + nanoseconds / 1e9)) < 1e-6
+    assert math.floor(posix_time(-5, 999_999_999)) == -5
+
+
+def test_folder_times_a_nanosecond_before_the_second_stay_in_it(tmp_path: Path) -> None:
+    late = tmp_path / "late.txt"
+    late.write_text("late")
+    os.utime(late, ns=(1_700_000_000_999_999_999, 1_700_000_000_999_999_999))
+    if late.stat().st_mtime_ns % 1_000_000_000 != 999_999_999:
+        return  # a file system without nanosecond times keeps nothing to round
+    with open_evidence(tmp_path) as evidence:
+        (volume,) = evidence.volumes()
+        (entry,) = volume.open_filesystem().walk()
+    assert math.floor(entry.mtime) == math.floor(entry.atime) == 1_700_000_000

@@ -44,7 +44,7 @@ def _without_md5(rows: list[list[str]]) -> list[tuple[str, ...]]:
 
 
 @needs_fls
-@pytest.mark.parametrize("image", ["ext4.raw", "fat16.raw"])
+@pytest.mark.parametrize("image", ["ext4.raw", "fat16.raw", "nanoseconds.raw"])
 def test_bodyfile_equals_fls(tmp_path: Path, image: str) -> None:
     ours = _export(scan(tmp_path, image), tmp_path / "out.body")
     assert all(len(row) == 11 for row in ours)

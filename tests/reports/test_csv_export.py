@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import csv
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.reports.case_builder import HOSTILE_FORMULA, HOSTILE_SCRIPT, build_case
+from tests.reports.scanned import IMAGES, scan
 from triage.casedb import CaseDatabase
 from triage.reports import export
 from triage.reports.csv_export import guard_cell
@@ -77,3 +82,26 @@ def test_category_filter_limits_type_files(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.iterdir()) == ["files.csv", "media.exif.csv"]
     paths = [f["path"] for f in _read(out / "files.csv")]
     assert len(paths) == 3 and all(p.startswith("/Users/alice/Pictures/") for p in paths)
+
+
+def _istat_times(image: Path, inode: str) -> set[str]:
+    """The inode's four times as istat prints them, cut to whole seconds."""
+    output = subprocess.run(["istat", str(image), inode], check=True,
+                            capture_output=True, text=True).stdout
+    found = re.findall(r"^(?:Accessed|File Modified|Inode Modified|File Created):\t"
+                       r"(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.\d+ \(UTC\)$", output, re.M)
+    return {f"{day}T{clock}Z" for day, clock in found}
+
+
+@pytest.mark.skipif(shutil.which("istat") is None, reason="sleuthkit istat not installed")
+def test_times_a_nanosecond_before_the_second_stay_in_it(tmp_path: Path) -> None:
+    # late.txt's times are .999999999 s and later.txt's .999999750 s past 22:13:20.
+    case_path = scan(tmp_path, "nanoseconds.raw")
+    with CaseDatabase.open(case_path) as case:
+        export(case, "csv", tmp_path / "out")
+    files = {row["name"]: row for row in _read(tmp_path / "out" / "files.csv")}
+    for name in ("late.txt", "later.txt"):
+        row = files[name]
+        oracle = _istat_times(IMAGES / "nanoseconds.raw", row["inode"])
+        assert oracle == {"2023-11-14T22:13:20Z"}
+        assert {row[column] for column in ("mtime", "atime", "ctime", "crtime")} == oracle

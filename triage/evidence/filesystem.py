@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
@@ -38,6 +39,20 @@ class DirectoryTask:
     key: Hashable
     path: str
     locator: Any
+
+
+def posix_time(seconds: int, nanoseconds: int) -> float:
+    """Return a time kept as whole seconds and nanoseconds as float POSIX seconds whose
+    floor is still ``seconds``.
+
+    A double holds a 2020s time to about 0.24 µs, so .9999999 s and more would round up
+    to the next second, and every whole-second view (body file, CSV, tables) would show
+    one second late.
+    """
+    value = seconds + nanoseconds / 1e9
+    if value >= seconds + 1 and 0 <= nanoseconds < 1_000_000_000:
+        return math.nextafter(seconds + 1, -math.inf)
+    return value
 
 
 class FileEntry:

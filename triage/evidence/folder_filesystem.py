@@ -13,6 +13,7 @@ from triage.evidence.filesystem import (
     FileSystem,
     WarnCallback,
     ignore_warning,
+    posix_time,
     warn_undecodable_name,
 )
 
@@ -89,9 +90,9 @@ class FolderFileSystem(FileSystem):
             inode=str(st.st_ino),
             size=st.st_size if kind in ("file", "link") else 0,
             kind=kind,
-            mtime=st.st_mtime,
-            atime=st.st_atime,
-            ctime=st.st_ctime,
+            mtime=posix_time(*divmod(st.st_mtime_ns, 1_000_000_000)),
+            atime=posix_time(*divmod(st.st_atime_ns, 1_000_000_000)),
+            ctime=posix_time(*divmod(st.st_ctime_ns, 1_000_000_000)),
             crtime=getattr(st, "st_birthtime", None),
             mode=stat.S_IMODE(st.st_mode),
             uid=st.st_uid,

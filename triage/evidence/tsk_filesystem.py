@@ -14,6 +14,7 @@ from triage.evidence.filesystem import (
     FileSystem,
     WarnCallback,
     ignore_warning,
+    posix_time,
     warn_undecodable_name,
 )
 
@@ -299,13 +300,13 @@ class TskFileSystem(FileSystem):
         kind = _META_KINDS[meta_type] if meta_type < len(_META_KINDS) else "other"
         code = _TYPE_CODES.get((name_type, meta_type)) or _type_code(name_type, meta_type)
         seconds = meta.mtime
-        mtime = seconds + meta.mtime_nano / 1e9 if seconds else None
+        mtime = posix_time(seconds, meta.mtime_nano) if seconds else None
         seconds = meta.atime
-        atime = seconds + meta.atime_nano / 1e9 if seconds else None
+        atime = posix_time(seconds, meta.atime_nano) if seconds else None
         seconds = meta.ctime
-        ctime = seconds + meta.ctime_nano / 1e9 if seconds else None
+        ctime = posix_time(seconds, meta.ctime_nano) if seconds else None
         seconds = meta.crtime
-        crtime = seconds + meta.crtime_nano / 1e9 if seconds else None
+        crtime = posix_time(seconds, meta.crtime_nano) if seconds else None
         entry = TskFileEntry(
             file, _ATTR_DEFAULT, -1, path, name, str(meta.addr), int(meta.size), kind, deleted,
             mtime, atime, ctime, crtime, int(meta.mode), int(meta.uid), int(meta.gid), None,

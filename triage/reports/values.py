@@ -16,7 +16,9 @@ def iso_utc(seconds: float | int | None) -> str:
         value = float(seconds)
         if not math.isfinite(value):
             return ""
-        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        # Whole seconds, as fls and istat show them: rounding to the microsecond first
+        # would show .9999996 s as the next second.
+        return datetime.fromtimestamp(math.floor(value), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     except (OverflowError, OSError, ValueError):
         return ""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import math
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,7 +28,8 @@ def format_time(epoch: float | None) -> str:
     if epoch is None:
         return ""
     try:
-        return datetime.fromtimestamp(float(epoch), UTC).strftime("%Y-%m-%d %H:%M:%S")
+        # Whole seconds (floored, as fls shows them), not rounded to the microsecond.
+        return datetime.fromtimestamp(math.floor(float(epoch)), UTC).strftime("%Y-%m-%d %H:%M:%S")
     except (OverflowError, OSError, ValueError):
         return str(epoch)
 
