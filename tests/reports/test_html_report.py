@@ -192,3 +192,32 @@ def test_line_breaks_in_names_are_shown_and_notes_keep_their_lines() -> None:
 
     assert cell_text("invoice.pdf\n\n.exe") == "invoice.pdf&lt;U+000A&gt;&lt;U+000A&gt;.exe"
     assert cell_text("first line\nsecond", single_line=False) == "first line\nsecond"
+
+
+def test_types_and_categories_whose_names_collide_get_pages_of_their_own(tmp_path: Path) -> None:
+    # A newer triage's types, unknown to this one, are kept; names equal but for case,
+    # or for characters a file name cannot hold, must not share a page or an anchor.
+    built = build_case(tmp_path)
+    newer = [("future.Thing", "Future"), ("future.thing", "future"), ("future.a b", "Future"),
+             ("future.a_b", "Future")]
+    with CaseDatabase.open(built.path) as case:
+        evidence_id = case.list_evidence()[0]["id"]
+        case.write_batch(files=[], artefacts=[{
+            "type": name, "category": category, "evidence_id": evidence_id, "volume_idx": 2,
+            "file_identity": None, "path": None, "inode": None, "deleted": False,
+            "unallocated": False, "offset": None, "context": None, "attributes": {"n": name},
+            "extractor": "future", "extractor_version": "9", "identity": f"future|{name}",
+        } for name, category in newer], warnings=[])
+        export(case, "html", tmp_path / "report")
+        export(case, "csv", tmp_path / "csv")
+    report = tmp_path / "report"
+    pages = sorted(p.name for p in report.glob("type-future.*.html"))
+    assert len(pages) == 4
+    seen = set()
+    for page in pages:
+        text = "".join(_parse(report / page).text)
+        seen |= {name for name, _ in newer if f"'n': '{name}'" in text or name in text}
+    assert seen == {name for name, _ in newer}
+    index = _parse(report / "index.html")
+    assert {"cat-future", "cat-future-2"} <= index.ids
+    assert len(list((tmp_path / "csv").glob("future.*.csv"))) == 4

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.casedb import CaseDatabase
-from triage.reports.naming import safe_component
+from triage.reports.naming import safe_component, unique_name
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.values import iso_utc
 
@@ -101,10 +101,7 @@ def write_csv(case: CaseDatabase, selection: Selection, folder: Path) -> int:
     total = 0
     used: set[str] = {"files.csv"}
     for type_info in artefact_types_in_case(case, selection):
-        name = safe_component(type_info["name"], fallback="artefacts") + ".csv"
-        while name.lower() in used:
-            name = "_" + name
-        used.add(name.lower())
+        name = unique_name(safe_component(type_info["name"], fallback="artefacts"), used, ".csv")
         header = [
             *SOURCE_COLUMNS, *(a["name"] for a in type_info["attributes"]), *TRAILING_COLUMNS,
         ]

@@ -29,7 +29,7 @@ from triage.reports.html_page import (
     write_page,
     write_paged_table,
 )
-from triage.reports.naming import slug
+from triage.reports.naming import slug, unique_name
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.thumbnails import thumbnail_uri
 from triage.reports.values import source_location, text_value
@@ -87,6 +87,10 @@ class HtmlReport:
         self.thumbnails = thumbnails
         self.files = EvidenceFiles()
         self.artefacts_written = 0
+        #: Page stems and anchors given out: two types or categories that differ only in
+        #: case or in characters a file name cannot hold must not share one.
+        self._stems: set[str] = set()
+        self._anchors: set[str] = set()
 
     # -- artefact type pages -----------------------------------------------------------
     def _type_rows(self, type_info: dict[str, Any], shown: list[str], photo: bool
@@ -125,7 +129,7 @@ class HtmlReport:
                   *(labels.get(n, n) for n in shown), "Other attributes", "Tags"]
         title = f"{type_info['category']}: {type_info['label']}"
         return write_paged_table(
-            self.folder, "type-" + slug(type_info["name"]), title, header,
+            self.folder, unique_name("type-" + slug(type_info["name"]), self._stems), title, header,
             self._type_rows(type_info, shown, photo),
             PHOTO_PAGE_ROWS if photo else PAGE_ROWS,
         )
@@ -274,16 +278,18 @@ class HtmlReport:
         categories: dict[str, list[dict[str, Any]]] = {}
         for type_info in types:
             categories.setdefault(type_info["category"], []).append(type_info)
+        anchors = {category: unique_name("cat-" + slug(category), self._anchors)
+                   for category in categories}
         counts = []
         for category in categories:
             number = case.count_artefacts(categories=[category], tagged_only=selection.tagged_only)
-            counts.append(row([link(f"#cat-{slug(category)}", category),
+            counts.append(row([link(f"#{anchors[category]}", category),
                                f'<span class="count">{number:,}</span>']))
         body.append("<h2>Artefacts per category</h2>")
         body.append(table(["Category", "Artefacts"], counts) if counts
                     else "<p>No artefacts in scope.</p>")
         for category, category_types in categories.items():
-            body.append(f'<h2 id="cat-{esc(slug(category))}">{esc(category)}</h2>')
+            body.append(f'<h2 id="{esc(anchors[category])}">{esc(category)}</h2>')
             rows = []
             for type_info in category_types:
                 pages = self._write_type(type_info)

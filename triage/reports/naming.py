@@ -40,6 +40,18 @@ def safe_component(text: str, fallback: str = "item", max_length: int = 80) -> s
     return cleaned
 
 
+def unique_name(name: str, used: set[str], extension: str = "") -> str:
+    """Return ``name + extension``, or ``name-2 + extension``, ``name-3``..., whichever is
+    not in ``used`` yet (compared in lower case, as case-insensitive file systems and
+    links do), and add it to ``used``."""
+    candidate, number = name + extension, 1
+    while candidate.lower() in used:
+        number += 1
+        candidate = f"{name}-{number}{extension}"
+    used.add(candidate.lower())
+    return candidate
+
+
 def slug(text: str) -> str:
     """Return a short lower-case identifier for page and file names ('PGP keys' -> 'pgp_keys')."""
     return safe_component(text.lower().replace(" ", "_"), fallback="x", max_length=60)
