@@ -301,3 +301,61 @@ def test_scan_verify_lists_the_damaged_chunks(capsys, tmp_path):
     assert status == 1
     assert f"{image}: damaged: EWF chunk checksum failed at media bytes 2621440-2654207" in out
     _assert_one_line_error(err, "does not match the acquisition hash")
+
+
+def _audit(case: Path) -> list[tuple[str, dict]]:
+    import json
+
+    with CaseDatabase.open(case) as opened:
+        rows = opened.conn.execute("SELECT action, details FROM audit_log ORDER BY id").fetchall()
+    return [(action, json.loads(details)) for action, details in rows if "export" in action]
+
+
+@pytest.fixture()
+def quick_case(capsys, tmp_path: Path) -> Path:
+    case = tmp_path / "case.triage"
+    assert _run(capsys, "scan", str(IMAGES / "two_partitions.E01"), "--case", str(case),
+                "--quiet", "--profile", "quick")[0] == 0
+    return case
+
+
+def test_export_log_names_standard_output_and_absolute_paths(capsys, tmp_path, quick_case,
+                                                             monkeypatch):
+    status, out, _ = _run(capsys, "export", str(quick_case), "--format", "bodyfile")
+    assert status == 0 and out.count("\n") > 0
+    monkeypatch.chdir(tmp_path)
+    assert _run(capsys, "export", str(quick_case), "--format", "kml", "-o", "places.kml")[0] == 0
+    assert [details["output"] for _, details in _audit(quick_case)] == [
+        "standard output", str(tmp_path / "places.kml")]
+
+
+def test_export_that_does_not_reach_standard_output_is_logged_so(capsys, quick_case,
+                                                                 monkeypatch):
+    import errno
+    import io
+
+    class FullDevice(io.RawIOBase):
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(io.BufferedWriter(FullDevice())))
+    status = main(["export", str(quick_case), "--format", "bodyfile"])
+    err = capsys.readouterr().err
+    assert status == 1
+    _assert_one_line_error(err, "No space left on device")
+    assert [action for action, _ in _audit(quick_case)] == ["export", "export not delivered"]
+    monkeypatch.setattr("sys.stdout", None)
+    status = main(["export", str(quick_case), "--format", "bodyfile"])
+    _assert_one_line_error(capsys.readouterr().err, "standard output is closed")
+    assert status == 1 and len(_audit(quick_case)) == 2
+
+
+def test_export_to_a_path_ending_in_a_separator_is_refused(capsys, tmp_path, quick_case):
+    status, _, err = _run(capsys, "export", str(quick_case), "--format", "kml",
+                          "-o", f"{tmp_path}/zz/")
+    assert status == 1
+    _assert_one_line_error(err, "names a folder")
+    assert not (tmp_path / "zz").exists()

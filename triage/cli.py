@@ -8,6 +8,7 @@ non-zero exit status, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -23,6 +24,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_CANCELLED = 130
+#: How the audit log names an export written to standard output.
+STANDARD_OUTPUT = "standard output"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -240,11 +243,16 @@ def command_export(args: argparse.Namespace) -> int:
     import shutil
     import tempfile
 
-    from triage.casedb import CaseDatabase
+    from triage.casedb import CaseDatabase, CaseError
     from triage.reports import export
 
     if args.output is None and args.fmt not in ("jsonl", "bodyfile"):
         raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
+    if args.output is None and getattr(sys.stdout, "buffer", None) is None:
+        raise ValueError("standard output is closed; name a file with -o OUTPUT")
+    if args.output is not None and args.output.endswith(("/", os.sep)):
+        raise ValueError(f"{args.output}: names a folder; give the path of the export to"
+                         " create (it must not exist)")
     case = CaseDatabase.open(args.case)
     try:
         if args.output is None:
@@ -252,10 +260,18 @@ def command_export(args: argparse.Namespace) -> int:
             with tempfile.TemporaryDirectory(prefix="triage-export-") as folder:
                 written = export(case, args.fmt, Path(folder) / f"export.{args.fmt}",
                                  tagged_only=args.tagged_only, categories=args.categories,
-                                 examiner=args.examiner)
-                with open(written, "rb") as handle:
-                    shutil.copyfileobj(handle, sys.stdout.buffer)
-                sys.stdout.flush()
+                                 examiner=args.examiner, recorded_as=STANDARD_OUTPUT)
+                try:
+                    with open(written, "rb") as handle:
+                        shutil.copyfileobj(handle, sys.stdout.buffer)
+                    sys.stdout.flush()
+                except (OSError, ValueError) as exc:
+                    # The log already says it was exported: say that it did not arrive.
+                    with contextlib.suppress(CaseError, sqlite3.Error):
+                        case.audit("export not delivered", args.examiner, {
+                            "format": args.fmt, "output": STANDARD_OUTPUT,
+                            "error": str(exc) or type(exc).__name__})
+                    raise
             return EXIT_OK
         written = export(case, args.fmt, Path(args.output), tagged_only=args.tagged_only,
                          categories=args.categories, examiner=args.examiner)

@@ -52,13 +52,16 @@ def export(
     tagged_only: bool = False,
     categories: list[str] | None = None,
     examiner: str | None = None,
+    recorded_as: str | None = None,
 ) -> Path:
     """Export ``case`` as ``fmt`` to ``output`` and return the path written.
 
     ``output`` is a file path for jsonl, bodyfile and kml, and a folder (created by the
     export) for html, csv and portable; it must not exist. ``tagged_only`` keeps only
-    tagged items; ``categories`` keeps only artefacts of those categories. Raises
-    :class:`ExportError` with a one-line message when the export cannot be written.
+    tagged items; ``categories`` keeps only artefacts of those categories. The audit log
+    records the output as ``recorded_as`` when given (a caller that passes the file on,
+    to standard output say), else as an absolute path. Raises :class:`ExportError` with
+    a one-line message when the export cannot be written.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
@@ -74,7 +77,8 @@ def export(
             # Recorded before the output is published: an export the audit log cannot
             # record is not left behind looking finished.
             case.audit("export", examiner, {
-                "format": fmt, "output": str(output), "tagged_only": tagged_only,
+                "format": fmt, "output": recorded_as or str(output.absolute()),
+                "tagged_only": tagged_only,
                 "categories": list(categories or []), "items": items,
                 "seconds": round(time.monotonic() - started, 3),
             })
