@@ -20,7 +20,10 @@ so a filtered export names a file exactly as the full export does.
 Differences from fls, by design: control characters and ``|`` in names are written as
 ``^`` (fls does the former; the latter keeps ``mactime`` from splitting a name); the
 target of a symbolic link is not appended (the case does not record it); NTFS
-``$FILE_NAME`` lines are not produced (the case holds one set of times per entry).
+``$FILE_NAME`` lines are not produced (the case holds one set of times per entry); an
+NTFS entry's inode is its MFT entry number alone (fls writes ``65-128-2``: number,
+attribute type and id, which the case does not keep); names that are not valid UTF-8
+carry U+FFFD where fls writes the raw bytes.
 """
 
 from __future__ import annotations
