@@ -197,3 +197,32 @@ def test_word_list_laid_out_in_lines_gives_no_seed() -> None:
             text = "\n".join(" ".join(chosen[i:i + per_line])
                              for i in range(0, len(chosen), per_line))
             assert scan_text(text.encode()) == [], (per_line, start)
+
+
+def test_phrases_on_neighbouring_lines_and_under_a_label_line_are_found_as_written() -> None:
+    randomness = random.Random(12)
+    for layout in ("{a}\n{b}\n", "{a}\n\n{b}\n", "seed\n{a}\n", "seed wallet\n{a}\nnext\n",
+                   "{a} word\n"):
+        for _ in range(40):
+            a = _bip39_phrase(randomness.randbytes(randomness.choice((16, 32))))
+            b = _bip39_phrase(randomness.randbytes(16))
+            text = layout.format(a=a, b=b).encode()
+            wanted = [a, b] if "{b}" in layout else [a]
+            findings = scan_text(text)
+            assert [f.attributes["words"] for f in findings] == wanted, (layout, text)
+            for finding, phrase in zip(findings, wanted, strict=True):
+                assert text[finding.offset:].startswith(phrase.encode())
+
+
+def test_electrum_phrase_next_to_list_words_across_lines() -> None:
+    import hmac
+
+    phrase = "waste random satoshi piano truck enrich jaguar often guide kite soon shrimp"
+    # Electrum's rule, computed here: HMAC-SHA512 keyed "Seed version" starts with "01".
+    version = hmac.new(b"Seed version", phrase.encode(), hashlib.sha512).hexdigest()
+    assert version.startswith("01")
+    for text in (f"Electrum seed\n{phrase}\n", f"{phrase}\nkeep this safe and secret\n",
+                 f"{phrase}\n\nnext: bitcoin core\n", f"{phrase}\n"):
+        [finding] = scan_text(text.encode())
+        assert finding.attributes["words"] == phrase, text
+        assert finding.attributes["kind"] == "electrum_standard"

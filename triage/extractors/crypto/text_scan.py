@@ -331,47 +331,58 @@ def _runs_in_zone(data: bytes, start: int, end: int) -> Iterator[_ListRun]:
 
 # -- seed phrases: the per-run checks --------------------------------------------------------
 def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, int, str]]:
-    """Yield (first, count, kind) of seed phrases inside one run of word-list words.
+    """Yield (first, count, kind) of the seed phrases inside one run of word-list words,
+    in order and without overlap.
 
-    ``run`` items are (word, start, end, newline_before). Short runs are checked whole,
-    then by their longest valid prefix/suffix; longer runs are only tried from line starts (or one
-    or two label words after one), so long prose-like runs do not multiply the 1-in-16
-    chance of a 12-word checksum matching by accident.
+    ``run`` items are (word, start, end, newline_before). A run of up to 24 words is
+    tried whole and at up to two words in from either end (label words such as "test
+    seed:" before a phrase, or list words after it); a longer one only from its line
+    starts and up to two words after them, so long prose-like runs do not multiply the
+    1-in-16 chance of a 12-word checksum matching by accident. Of the windows that hold
+    a valid phrase, those that begin a line come first, then those that end one, then
+    the longer: a label word on the line above, or the next phrase's first words, can
+    make a shifted window valid by chance, and the phrase as written must win. Electrum
+    phrases are tried only in windows that begin and end a line (or the run). A short
+    run with no phrase is yielded whole with kind "" (an invalid candidate).
     """
     words = [item[0] for item in run]
     size = len(words)
     if size <= 24:
-        spans = [(0, size)] if size in BIP39_LENGTHS else []
-        for count in sorted((n for n in BIP39_LENGTHS if n < size), reverse=True):
-            # A phrase may have up to two list words before it ("test seed: ...") or after
-            # it on the same run; further offsets would multiply chance checksum matches.
-            for shift in (0, 1, 2):
-                for first in (shift, size - count - shift):
-                    if 0 <= first <= size - count and (first, count) not in spans:
-                        spans.append((first, count))
-        for first, count in spans:
-            if bip39_is_valid(words[first : first + count]):
-                yield first, count, "bip39"
-                return
-        if size in (12, 13):
-            electrum = electrum_seed_type(words)
-            if electrum is not None:
-                yield 0, size, f"electrum_{electrum}"
-                return
+        firsts_of = {count: {0, 1, 2, size - count, size - count - 1, size - count - 2}
+                     for count in BIP39_LENGTHS}
+    else:
+        line_starts = [i for i, item in enumerate(run) if item[3]]
+        around = {i + skip for i in line_starts for skip in (0, 1, 2)}
+        firsts_of = dict.fromkeys(BIP39_LENGTHS, around)
+    windows = [(first, count) for count, firsts in firsts_of.items() for first in firsts
+               if 0 <= first <= size - count]
+
+    def begins_line(first: int) -> bool:
+        return run[first][3]
+
+    def ends_line(end: int) -> bool:
+        return end == size or run[end][3]
+
+    def free(first: int, count: int) -> bool:
+        return all(first + count <= other or other + length <= first
+                   for other, length, _ in taken)
+
+    taken: list[tuple[int, int, str]] = []
+    for first, count in sorted(windows, key=lambda w: (
+            not begins_line(w[0]), not ends_line(w[0] + w[1]), -w[1], w[0])):
+        chosen = words[first : first + count]
+        if free(first, count) and bip39_is_valid(chosen) and _plausible_phrase(chosen):
+            taken.append((first, count, "bip39"))
+    for count in (12, 13):
+        for first in range(size - count + 1):
+            if begins_line(first) and ends_line(first + count) and free(first, count):
+                electrum = electrum_seed_type(words[first : first + count])
+                if electrum is not None:
+                    taken.append((first, count, f"electrum_{electrum}"))
+    if not taken and size <= 24:
         yield 0, size, ""
         return
-    line_starts = [i for i, item in enumerate(run) if item[3]]
-    # A phrase may follow up to two label words on its line ("seed:", "my seed").
-    starts = sorted({i + skip for i in line_starts for skip in (0, 1, 2)})
-    covered = 0
-    for index in starts:
-        if index < covered or index + 12 > size:
-            continue
-        for count in sorted(BIP39_LENGTHS, reverse=True):
-            if index + count <= size and bip39_is_valid(words[index : index + count]):
-                yield index, count, "bip39"
-                covered = index + count
-                break
+    yield from sorted(taken)
 
 
 class _Locator:
