@@ -1,4 +1,5 @@
-"""Micro-benchmark of the crypto text scanner: MB/s on prose, random, zeros and mixed data.
+"""Micro-benchmark of the crypto text scanner: MB/s on prose, random, zeros and mixed data,
+and on two hostile inputs (echoes of one long run of list words; lines of list words).
 
 Run from the repository root: ``python benchmarks/crypto_scan.py [--mib N] [--repeat R]
 [--compare]``. Every input is generated from a fixed seed so figures are comparable between
@@ -87,6 +88,28 @@ def make_mixed(size: int, rng: random.Random) -> bytes:
     return bytes(out[:size])
 
 
+def make_echoes(size: int) -> bytes:
+    """Hostile: one long run of list words, then the same 12 words again and again as
+    short runs, each found inside the long one (quadratic if each search rebuilt it)."""
+    phrase = " ".join(WORDS[:12])
+    count = size // (2 * len(phrase) + 8)
+    return ((phrase + " ") * count + "zzzz " + (phrase + " zzzz ") * count).encode()[:size]
+
+
+def make_list_lines(size: int, rng: random.Random) -> bytes:
+    """Hostile: lines of 12 to 26 random list words in runs of hundreds of lines (a word
+    list laid out in lines, or a list of seeds), each run ended by a word off the list."""
+    out: list[str] = []
+    length = 0
+    while length < size:
+        lines = [" ".join(rng.choices(WORDS, k=rng.randrange(12, 27)))
+                 for _ in range(rng.randrange(50, 500))]
+        block = "\n".join(lines) + "\nzzzz\n"
+        out.append(block)
+        length += len(block)
+    return "".join(out).encode("ascii")[:size]
+
+
 def inputs(size: int) -> dict[str, bytes]:
     """The benchmark inputs, each ``size`` bytes, from a fixed seed."""
     rng = random.Random(20240601)
@@ -95,6 +118,8 @@ def inputs(size: int) -> dict[str, bytes]:
         "random": rng.randbytes(size),
         "zeros": bytes(size),
         "mixed": make_mixed(size, rng),
+        "echoes": make_echoes(size),
+        "lines": make_list_lines(size, rng),
     }
 
 

@@ -56,7 +56,8 @@ def bech32_encode(hrp: str, data: list[int], const: int) -> str:
 
 def bech32_decode(text: str) -> tuple[str, list[int], str] | None:
     """Decode a bech32/bech32m string to (hrp, data without checksum, 'bech32'|'bech32m')."""
-    if len(text) > 90 or any(ord(c) < 33 or ord(c) > 126 for c in text):
+    # Only the characters 33..126: printable ASCII without the space.
+    if len(text) > 90 or not (text.isascii() and text.isprintable()) or " " in text:
         return None
     if text.lower() != text and text.upper() != text:
         return None

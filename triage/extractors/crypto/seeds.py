@@ -61,6 +61,9 @@ def bip39_from_entropy(entropy: bytes) -> list[str]:
 
 def normalize_electrum(phrase: str) -> str:
     """Normalise a phrase the way Electrum does before hashing (NFKD, lower case, no accents)."""
+    if phrase.isascii():
+        # NFKD leaves ASCII as it is and ASCII has no combining marks.
+        return " ".join(phrase.lower().split())
     text = unicodedata.normalize("NFKD", phrase).lower()
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.split())

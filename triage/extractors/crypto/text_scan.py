@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import re
 from binascii import a2b_hex
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import pairwise, repeat
+from itertools import accumulate, pairwise, repeat
 
 from ..interface import Finding
 from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
@@ -399,6 +400,10 @@ class _Locator:
         self.runs: list[_ListRun] = []
         self.run_index = 0
         self.word_index = 0
+        #: Per kept run (by identity): its words joined between spaces, and where the
+        #: space before each word sits; built once, so many short runs found inside one
+        #: long run cost no more than one pass over it.
+        self._hays: dict[int, tuple[bytes, list[int]]] = {}
 
     def locate(self, run: _ListRun) -> tuple[int, int] | None:
         """Add ``run`` and return the (start, end) byte span its words are found at."""
@@ -412,19 +417,28 @@ class _Locator:
             if host is run and skip == 0:
                 found = 0
             else:
-                hay = b" " + b" ".join(host.words[skip:]) + b" "
-                at = hay.find(needle)
+                hay, spaces = self._hay(host)
+                at = hay.find(needle, spaces[skip])
                 if at < 0:
                     continue
-                found = skip + hay.count(b" ", 0, at)
+                found = bisect_left(spaces, at)
             last = found + len(run.words)
             self._advance(index, last)
             return host.spans[found][0], host.spans[last - 1][1]
         return None
 
+    def _hay(self, host: _ListRun) -> tuple[bytes, list[int]]:
+        cached = self._hays.get(id(host))
+        if cached is None:
+            spaces = [0, *accumulate(len(word) + 1 for word in host.words)]
+            cached = self._hays[id(host)] = (b" " + b" ".join(host.words) + b" ", spaces)
+        return cached
+
     def _advance(self, index: int, word_index: int) -> None:
         if word_index >= len(self.runs[index].words):
             index, word_index = index + 1, 0
+        for dropped in self.runs[:index]:
+            self._hays.pop(id(dropped), None)
         del self.runs[:index]
         self.run_index, self.word_index = 0, word_index
 
@@ -443,16 +457,15 @@ def _run_items(data: bytes, start: int, end: int) -> list[_Item]:
     return items
 
 
-def _candidate_lines(data: bytes, start: int, end: int) -> list[list[_Item]]:
-    """The lines of ``data[start:end]`` holding 12 to LINE_PHRASE_WORDS words, as items;
-    words of other lines are counted in C and never become items."""
+def _candidate_lines(data: bytes, start: int, end: int) -> list[tuple[int, list[str]]]:
+    """(start, lower-case words) of the lines of ``data[start:end]`` holding 12 to
+    LINE_PHRASE_WORDS words; the words of every line are found in C."""
     lines = data[start:end].split(b"\n")
-    counts = list(map(len, map(_WORD_RE.findall, lines)))
     out = []
     offset = start
-    for line, count in zip(lines, counts, strict=True):
-        if 12 <= count <= LINE_PHRASE_WORDS:
-            out.append(_run_items(data, offset, offset + len(line)))
+    for line, words in zip(lines, map(_WORD_RE.findall, lines), strict=True):
+        if 12 <= len(words) <= LINE_PHRASE_WORDS:
+            out.append((offset, [word.lower().decode("ascii") for word in words]))
         offset += len(line) + 1
     return out
 
@@ -470,11 +483,12 @@ def run_seed_windows(run: list[_Item]) -> Iterator[tuple[int, int, str]]:
     line_starts = [index for index, item in enumerate(run) if item[3]] + [len(run)]
     lines = [(first, run[first:last]) for first, last in pairwise(line_starts)
              if 12 <= last - first <= LINE_PHRASE_WORDS]
-    for index, first, count, kind in line_seed_windows([line for _, line in lines]):
+    words = [[item[0] for item in line] for _, line in lines]
+    for index, first, count, kind in line_seed_windows(words):
         yield lines[index][0] + first, count, kind
 
 
-def line_seed_windows(lines: list[list[_Item]]) -> list[tuple[int, int, int, str]]:
+def line_seed_windows(lines: list[list[str]]) -> list[tuple[int, int, int, str]]:
     """(line, first, count, kind) of the seed phrases in the lines (12 to
     LINE_PHRASE_WORDS words each) of a run too long to be one phrase.
 
@@ -487,7 +501,7 @@ def line_seed_windows(lines: list[list[_Item]]) -> list[tuple[int, int, int, str
     for index, line in enumerate(lines):
         size = len(line)
         count = max(n for n in BIP39_LENGTHS if n <= size)
-        if bip39_is_valid([item[0] for item in line[size - count :]]):
+        if bip39_is_valid(line[size - count :]):
             found.append((index, size - count, count, "bip39"))
     return found if 2 * len(found) >= len(lines) else []
 
@@ -509,8 +523,13 @@ def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int
                 windows = [(run, first, count, kind) for first, count, kind in _seed_windows(run)]
             else:
                 lines = _candidate_lines(data, start, end)
-                windows = [(lines[index], first, count, kind)
-                           for index, first, count, kind in line_seed_windows(lines)]
+                windows = []
+                for index, first, count, kind in line_seed_windows([w for _, w in lines]):
+                    # Items (with byte spans) only for the lines that hold a phrase.
+                    line_start = lines[index][0]
+                    line_end = data.find(b"\n", line_start, end)
+                    line = _run_items(data, line_start, end if line_end < 0 else line_end)
+                    windows.append((line, first, count, kind))
             for run, first, count, kind in windows:
                 chosen = run[first : first + count]
                 words_chosen = [w[0] for w in chosen]
