@@ -22,8 +22,14 @@ from triage.extractors.crypto.bech32 import (
     segwit_encode,
 )
 from triage.extractors.crypto.hashes import keccak256
-from triage.extractors.crypto.identify import eip55_checksum, identify, identify_monero
+from triage.extractors.crypto.identify import (
+    MONERO_PREFIXES,
+    eip55_checksum,
+    identify,
+    identify_monero,
+)
 from triage.extractors.crypto.seeds import bip39_entropy, bip39_from_entropy, bip39_is_valid
+from triage.extractors.crypto.text_scan import scan_text
 
 FAST = settings(max_examples=200, deadline=None)
 
@@ -112,6 +118,20 @@ def test_monero_round_trip_and_mutation(keys: bytes, index: int) -> None:
     mutated = _mutate(address, index, BITCOIN_ALPHABET)
     again = identify_monero(mutated)
     assert again is None or again.checksum_valid is False
+
+
+@FAST
+@given(st.sampled_from(sorted(MONERO_PREFIXES)), st.binary(min_size=64, max_size=64),
+       st.binary(min_size=8, max_size=8))
+def test_monero_every_network_and_kind_is_found(prefix: int, keys: bytes, payment: bytes) -> None:
+    kind, network = MONERO_PREFIXES[prefix]
+    body = bytes([prefix]) + keys + (payment if kind == "integrated" else b"")
+    address = monero_b58encode(body + keccak256(body)[:4])
+    found = identify(address)
+    assert found is not None and (found.kind, found.network) == (kind, network)
+    assert found.checksum_valid is True
+    [hit] = scan_text(f"send to {address} please".encode())
+    assert hit.attributes["address"] == address and hit.attributes["network"] == network
 
 
 @FAST

@@ -22,6 +22,7 @@ from triage.extractors.crypto.identify import (
     identify_segwit,
 )
 from triage.extractors.crypto.seeds import bip39_entropy, bip39_from_entropy, bip39_is_valid
+from triage.extractors.crypto.text_scan import scan_text
 
 from .paths import VECTORS
 
@@ -150,6 +151,15 @@ def test_trezor_bip39_vectors() -> None:
         broken = words[:-1] + [WORDS[(WORDS.index(words[-1]) + 1) % 2048]]
         broken2 = words[:-1] + [WORDS[(WORDS.index(words[-1]) + 2) % 2048]]
         assert not (bip39_is_valid(broken) and bip39_is_valid(broken2))
+
+
+def test_bip32_test_vector_5_keys_are_not_taken_for_keys() -> None:
+    invalid = json.loads((VECTORS / "bip32_test_vector_5.json").read_text())["invalid"]
+    assert len(invalid) == 16
+    for key, reason in invalid:
+        found = identify_base58(key)
+        assert found is None or found.checksum_valid is False, reason
+        assert scan_text(f"key: {key}\n".encode()) == [], reason
 
 
 def test_bip84_zpub_and_addresses() -> None:

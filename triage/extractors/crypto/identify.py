@@ -113,6 +113,7 @@ MONERO_PREFIXES: dict[int, tuple[str, str]] = {
 }
 
 _SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+_SECP256K1_FIELD = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 
 
 def _split_checksum(raw: bytes) -> tuple[bytes, bool]:
@@ -149,10 +150,32 @@ def identify_base58(text: str) -> Identified | None:
         if ext is None:
             return None
         payload, ok = _split_checksum(raw)
-        if ok and ext[2].endswith(("prv", "pv")) and payload[45] != 0:
+        if ok and not _extended_key_well_formed(payload, ext[2].endswith(("prv", "pv"))):
             return None
         return Identified(EXTENDED_KEY, ext[1], ext[2], ext[3], ok, text, payload if ok else b"")
     return None
+
+
+def _extended_key_well_formed(payload: bytes, private: bool) -> bool:
+    """BIP-32's rules for a serialised key (its test vector 5 lists keys breaking each):
+    a depth-0 key has no parent fingerprint and index 0; a private key is 0x00 and a
+    number from 1 to n-1; a public key is a compressed point on secp256k1."""
+    depth, parent, index, key = payload[4], payload[5:9], payload[9:13], payload[45:78]
+    if depth == 0 and (any(parent) or any(index)):
+        return False
+    if private:
+        return key[0] == 0 and 0 < int.from_bytes(key[1:], "big") < _SECP256K1_ORDER
+    return key[0] in (2, 3) and _on_secp256k1(int.from_bytes(key[1:], "big"))
+
+
+def _on_secp256k1(x: int) -> bool:
+    """True when some point of secp256k1 (y^2 = x^3 + 7 over p) has this x."""
+    if x >= _SECP256K1_FIELD:
+        return False
+    right = (pow(x, 3, _SECP256K1_FIELD) + 7) % _SECP256K1_FIELD
+    # p = 3 (mod 4): the square root, if there is one, is right^((p+1)/4).
+    root = pow(right, (_SECP256K1_FIELD + 1) // 4, _SECP256K1_FIELD)
+    return root * root % _SECP256K1_FIELD == right
 
 
 def identify_ripple(text: str) -> Identified | None:
@@ -256,8 +279,12 @@ def identify(text: str) -> Identified | None:
     """Try every family on one token; the first whose shape fits decides."""
     if text[:2] in ("0x", "0X"):
         return identify_ethereum(text)
-    if text[:1] in "48" and len(text) in (95, 106):
-        return identify_monero(text)
+    if len(text) in (95, 106):
+        # Main (4, 8), test (9, A, B) and stage (5, 7) networks: no other family is
+        # this long, so a token that is not Monero falls through to nothing.
+        found = identify_monero(text)
+        if found is not None:
+            return found
     if ":" in text or (len(text) == 42 and text[:1] in "qpQP"):
         found = identify_cashaddr(text)
         if found is not None:
