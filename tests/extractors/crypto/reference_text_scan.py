@@ -57,7 +57,7 @@ _RUN_OF_LIST_WORDS = re.compile(rb"\x01{12,}")
 _WORD_RE = re.compile(rb"[A-Za-z]+")
 #: What may stand between two words of a written-down phrase: white space or a comma,
 #: optionally with list numbering ("1.", "2)") or quotes.
-_SEED_GAP_RE = re.compile(rb"[\s,;'\"|]*(?:\d{1,2}[.):]?)?[\s,;'\"|]*")
+_SEED_GAP_RE = re.compile(rb"[\s,;'\"|#-]*(?:\d{1,2}[.):-]?)?[\s,;'\"|-]*")
 _WORDSET = frozenset(word.encode("ascii") for word in WORD_INDEX)
 _SEGWIT_PREFIXES = (b"bc1", b"tb1", b"ltc1", b"bcrt1", b"tltc1")
 _CASHADDR_PREFIXES = (b"bitcoincash:", b"bchtest:", b"bchreg:")

@@ -226,3 +226,13 @@ def test_electrum_phrase_next_to_list_words_across_lines() -> None:
         [finding] = scan_text(text.encode())
         assert finding.attributes["words"] == phrase, text
         assert finding.attributes["kind"] == "electrum_standard"
+
+
+def test_numbered_layouts_with_hashes_and_dashes() -> None:
+    randomness = random.Random(13)
+    phrases = [_bip39_phrase(randomness.randbytes(size)) for size in (16, 32, 16)]
+    for item in ("{n} - {w}", "#{n} {w}", "{n}-{w}", "{w} -"):
+        for phrase in phrases:
+            lines = [item.format(n=n, w=w) for n, w in enumerate(phrase.split(), 1)]
+            [finding] = scan_text(("seed:\n" + "\n".join(lines) + "\n").encode())
+            assert finding.attributes["words"] == phrase, item

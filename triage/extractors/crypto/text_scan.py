@@ -85,8 +85,8 @@ _CANDIDATE_TAIL_RE = re.compile(rb"\x02(?:\x01+|(?=[\x00\x01]{13}))")
 _TAIL_SEPARATOR = b" q "
 _ELEVEN_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){11}")
 #: What may stand between two words of a written-down phrase: white space or a comma,
-#: optionally with list numbering ("1.", "2)") or quotes.
-_SEED_GAP = rb"[\s,;'\"|]*(?:\d{1,2}[.):]?)?[\s,;'\"|]*"
+#: optionally with list numbering ("1.", "2)", "#3", "4 -"), dashes or quotes.
+_SEED_GAP = rb"[\s,;'\"|#-]*(?:\d{1,2}[.):-]?)?[\s,;'\"|-]*"
 #: Words joined by such separators (each whole gap must be one, as ``fullmatch`` would say).
 _PHRASE_RUN_RE = re.compile(rb"[A-Za-z]++(?:" + _SEED_GAP + rb"[A-Za-z]++)*+")
 _WORDSET = frozenset(word.encode("ascii") for word in WORD_INDEX)
