@@ -22,7 +22,7 @@ from triage.extractors.crypto.wallet_misc import (
 from triage.extractors.crypto.wallet_protobuf import identify_bitcoinj, identify_coinomi
 from triage.extractors.interface import FileView
 
-from .paths import BTCRECOVER, TREE
+from .paths import BTCRECOVER, TREE, btcrecover_wallet
 
 PLANTED = json.loads((TREE / "planted.json").read_text())
 
@@ -135,10 +135,22 @@ def test_wallets_kept_out_of_their_usual_places(tmp_path) -> None:
                             "/Users/eve/Desktop/metamask/nkbihfbeogaeaoehlefnkodbefgpgknn"}
     coinomi = wallets["/Users/eve/Documents/old phone/backup-2021.bin"]
     assert coinomi.type == "wallet.coinomi" and "BTC" in coinomi.attributes["coin"]
+    # Its bitcoin.test pocket is not the main one.
+    coins = coinomi.attributes["coin"]
+    assert "BTC (testnet)" in coins and len(coins) == len(set(coins))
     metamask = wallets["/Users/eve/Desktop/metamask/nkbihfbeogaeaoehlefnkodbefgpgknn"]
     assert metamask.type == "wallet.metamask"
     assert metamask.attributes["confidence"] == "format"
     assert json.loads(metamask.attributes["vault"]).keys() >= {"data", "iv", "salt"}
+
+
+def test_renamed_electrum_wallet_is_wanted_from_a_small_head() -> None:
+    """Electrum 2.7+ sorts its keys, so its address history comes first; the quick
+    profile's 4 KiB head must still be enough to want the file under any name."""
+    for name in ("electrum27-wallet", "electrum4_4_3_unencrypted"):
+        data = btcrecover_wallet(name).read_bytes()
+        view = FileView(path="/Users/eve/Documents/backup.dat", name="backup.dat", size=len(data))
+        assert CryptoExtractor().wants_by_content(view, data[:4096], None), name
 
 
 def test_include_invalid_option() -> None:

@@ -64,6 +64,9 @@ _JSON_MARKERS = (
     b"keyMetadata",
     b"use_encryption",
     b'"iv"',
+    # Electrum 2.7+ sorts its keys: a long address history can push the others out of
+    # the head.
+    b'"addr_history"',
 )
 _SQLITE_EXTENSIONS = frozenset({"dat", "db", "vault", "wallet", "sqlite", "sqlite3"})
 #: A JSON object's start after ASCII white space (as bytes.lstrip() strips), without

@@ -112,7 +112,9 @@ def identify_coinomi(data: bytes, path: str = "") -> WalletInfo | None:
             match = _COINOMI_POCKET.fullmatch(pocket_id)
             if match:
                 name = match.group(1).decode("ascii")
-                coins.append(_COINOMI_COINS.get(name, name.upper()))
+                coin = _COINOMI_COINS.get(name, name.upper())
+                # A testnet pocket holds no coin of value: kept apart from the main one.
+                coins.append(coin if match.group(2) == b"main" else f"{coin} (testnet)")
     if not coins:
         return None
     encryption = first(fields, 4)
