@@ -25,9 +25,9 @@ from triage.extractors.crypto.seeds import (
 # The window policy (which spans of a run are tried as phrases) is shared with the
 # production scanner: this reference checks the fast candidate finding, not the policy.
 from triage.extractors.crypto.text_scan import (  # noqa: E402
-    _as_single_byte,
     fold_known_vectors,
     run_seed_windows,
+    single_byte_views,
 )
 from triage.extractors.interface import Finding
 
@@ -184,23 +184,23 @@ def scan_text(
     ``include_unchecksummed``. Hits are de-duplicated by value (first offset wins). Known
     published test vectors are folded as the fast scanner folds them.
     """
-    data, scale, shift = _as_single_byte(data)
     hits: dict[str, Finding] = {}
-    for base in range(0, len(data), WINDOW):
-        window = data[base : base + WINDOW + OVERLAP]
-        cut = base > 0 and _is_alnum(data[base - 1])
-        for start, end, value, finding in _window_hits(
-            window, include_invalid, include_unchecksummed
-        ):
-            if start >= WINDOW or (cut and start == 0) or value in hits:
-                continue
-            if len(hits) >= MAX_HITS:
-                break
-            offset = (base + start) * scale + shift
-            finding.offset = offset
-            finding.attributes["offset"] = offset
-            finding.context = printable_context(window, start, end)
-            hits[value] = finding
+    for view, to_offset in single_byte_views(data):
+        for base in range(0, len(view), WINDOW):
+            window = view[base : base + WINDOW + OVERLAP]
+            cut = base > 0 and _is_alnum(view[base - 1])
+            for start, end, value, finding in _window_hits(
+                window, include_invalid, include_unchecksummed
+            ):
+                if start >= WINDOW or (cut and start == 0) or value in hits:
+                    continue
+                if len(hits) >= MAX_HITS:
+                    break
+                offset = to_offset(base + start)
+                finding.offset = offset
+                finding.attributes["offset"] = offset
+                finding.context = printable_context(window, start, end)
+                hits[value] = finding
     # Folding the vectors found is shared post-processing, not part of what this
     # reference checks (finding them).
     return fold_known_vectors(hits)

@@ -236,3 +236,22 @@ def test_numbered_layouts_with_hashes_and_dashes() -> None:
             lines = [item.format(n=n, w=w) for n, w in enumerate(phrase.split(), 1)]
             [finding] = scan_text(("seed:\n" + "\n".join(lines) + "\n").encode())
             assert finding.attributes["words"] == phrase, item
+
+
+def test_utf16_offsets_count_code_units_in_any_script() -> None:
+    address = PLANTED["btc_p2wpkh"]
+    for prefix in ("😀😀😀 ", "Grüße ", "比特币地址" * 15 + " "):
+        for codec, mark in (("utf-16-le", b"\xff\xfe"), ("utf-16-be", b"\xfe\xff")):
+            data = mark + (prefix + address + "\r\n").encode(codec)
+            [hit] = scan_text(data)
+            assert hit.attributes["address"] == address
+            # The oracle: where the address's code units begin in the bytes.
+            assert hit.offset == data.index(address.encode(codec)), (prefix, codec)
+
+
+def test_ascii_after_a_byte_order_mark_is_still_found() -> None:
+    address = PLANTED["btc_p2pkh"].encode()
+    registry = b"\xff\xfe" + "Windows Registry Editor\r\n".encode("utf-16-le") * 800
+    for data in (registry + b" pay " + address + b" now ", b"\xff\xfe" + bytes(4096) + b" " + address):
+        [hit] = scan_text(data)
+        assert hit.offset == data.index(address)

@@ -83,6 +83,7 @@ _WORD_RE = re.compile(rb"[A-Za-z]+")
 #: longer than 12 tokens. Codes: 2 separator, 1 list word, 0 other.
 _CANDIDATE_TAIL_RE = re.compile(rb"\x02(?:\x01+|(?=[\x00\x01]{13}))")
 _TAIL_SEPARATOR = b" q "
+_BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 _ELEVEN_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){11}")
 #: What may stand between two words of a written-down phrase: white space or a comma,
 #: optionally with list numbering ("1.", "2)", "#3", "4 -"), dashes or quotes.
@@ -561,23 +562,23 @@ def scan_text(
     ``TEST_VECTOR_QUORUM`` or more of them occur in ``data`` (the signature of a wallet
     test suite or vector file) and kept as ordinary hits otherwise.
     """
-    data, scale, shift = _as_single_byte(data)
     hits: dict[str, Finding] = {}
-    for base in range(0, len(data), WINDOW):
-        window = data[base : base + WINDOW + OVERLAP]
-        cut = base > 0 and _is_alnum(data[base - 1])
-        for start, end, value, finding in _window_hits(
-            window, include_invalid, include_unchecksummed
-        ):
-            if start >= WINDOW or (cut and start == 0) or value in hits:
-                continue
-            if len(hits) >= MAX_HITS:
-                break
-            offset = (base + start) * scale + shift
-            finding.offset = offset
-            finding.attributes["offset"] = offset
-            finding.context = printable_context(window, start, end)
-            hits[value] = finding
+    for view, to_offset in single_byte_views(data):
+        for base in range(0, len(view), WINDOW):
+            window = view[base : base + WINDOW + OVERLAP]
+            cut = base > 0 and _is_alnum(view[base - 1])
+            for start, end, value, finding in _window_hits(
+                window, include_invalid, include_unchecksummed
+            ):
+                if start >= WINDOW or (cut and start == 0) or value in hits:
+                    continue
+                if len(hits) >= MAX_HITS:
+                    break
+                offset = to_offset(base + start)
+                finding.offset = offset
+                finding.attributes["offset"] = offset
+                finding.context = printable_context(window, start, end)
+                hits[value] = finding
     return fold_known_vectors(hits)
 
 
@@ -634,22 +635,32 @@ def _window_hits(
         yield start, end, phrase, Finding(SEED_PHRASE, attributes, start, None, key=phrase)
 
 
-def _as_single_byte(data: bytes) -> tuple[bytes, int, int]:
-    """Return (bytes to scan, offset scale, offset shift); UTF-16 text with a BOM is narrowed.
+def single_byte_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
+    """The byte strings to scan for ``data``, each with the map from its indexes to
+    offsets in ``data``: ``data`` itself, and for data that starts with a UTF-16
+    byte-order mark, also its text one byte per UTF-16 code unit (characters beyond
+    Latin-1 as ``?``).
 
-    Offsets found in narrowed text map back as ``index * 2 + 2`` (exact for text in the
-    Basic Multilingual Plane).
+    Both are scanned: two bytes that look like a byte-order mark prove nothing (carved
+    data, binary files, a chunk of free space), and a document in any script can quote
+    an ASCII address. A character outside the Basic Multilingual Plane (an emoji) is one
+    character of text but two code units, and the map counts it so.
     """
+    views: list[tuple[bytes, Callable[[int], int]]] = [(data, _same_offset)]
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        little = data[:2] == b"\xff\xfe"
-        body = data[2 : len(data) - (len(data) % 2)]
-        # Two bytes that look like a byte-order mark are no proof (carved data, binary
-        # files): narrow only when most high bytes are zero, as in UTF-16 Latin text.
-        high = body[1::2] if little else body[0::2]
-        if high and high.count(0) * 4 >= len(high) * 3:
-            text = body.decode("utf-16-le" if little else "utf-16-be", errors="replace")
-            return text.encode("latin-1", errors="replace"), 2, 2
-    return data, 1, 0
+        codec = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
+        text = data[2 : len(data) - (len(data) % 2)].decode(codec, errors="surrogatepass")
+        wide = [match.start() for match in _BEYOND_BMP.finditer(text)]
+
+        def unit_offset(index: int) -> int:
+            return 2 + 2 * (index + bisect_left(wide, index))
+
+        views.append((text.encode("latin-1", errors="replace"), unit_offset))
+    return views
+
+
+def _same_offset(index: int) -> int:
+    return index
 
 
 __all__ = ["ADDRESS", "EXTENDED_KEY", "PRIVATE_KEY", "SEED_PHRASE", "TEST_VECTORS", "scan_text"]
