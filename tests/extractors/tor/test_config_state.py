@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.extractors.tor.conftest import DATA, TOR_BROWSER, TOR_SOURCE, corpus_path
 from triage.extractors.tor.state import looks_like_state, parse_state
 from triage.extractors.tor.torrc import looks_like_torrc, parse_torrc
@@ -64,6 +66,65 @@ def test_continuation_and_quotes():
     assert config.socks_ports == ["9150"]
     assert config.data_directory == "C:\\Tor Data"
     assert config.warnings and "before any HiddenServiceDir" in config.warnings[0]
+
+
+# torrc_format.txt, "4.1. Syntax examples": (text, key, value).
+@pytest.mark.parametrize(("text", "key", "value"), [
+    ("Foo Bar\n", "Foo", "Bar"),
+    ("Foo    Bar    Baz    \n", "Foo", "Bar    Baz"),
+    ("Hello\\\nWorld\n", "Hello", "World"),
+    ("Hello World   #today\n", "Hello", "World"),
+    ("Hello World#tomorrow\n", "Hello", "World"),
+    ('Hello "World!"\n', "Hello", "World!"),
+    ('Hello "\\"World\\"\\nand\\nuniverse"\n', "Hello", '"World"\nand\nuniverse'),
+    ("Hello\\\nWorld\\\nand\\\nfriends\n", "Hello", "Worldandfriends"),
+    ("Bridge\tobfs4 192.0.2.1:443  # home\n", "Bridge", "obfs4 192.0.2.1:443"),
+    ("Key   # nothing\n", "Key", ""),
+])
+def test_torrc_format_examples(text, key, value):
+    assert parse_torrc(text.encode()).directives == [(key, value)]
+
+
+def test_comments_inside_a_continued_value_are_skipped():
+    # torrc_format.txt: a comment does not end a continued entry, with or without a
+    # backslash after it; the two spellings are the same entry.
+    with_backslashes = "This entry \\\n # has comments \\\n and some \\\n are # generally \\\n silly\n"
+    without = "This entry \\\n # has comments\n and some \\\n are # generally\n silly\n"
+    first = parse_torrc(with_backslashes.encode()).directives
+    assert first == parse_torrc(without.encode()).directives
+    ((key, value),) = first
+    assert key == "This" and value.split() == ["entry", "and", "some", "are", "silly"]
+    assert value.endswith("are  silly")
+    # A blank line ends a continuation.
+    assert parse_torrc(b"SocksPort 9050\\\n\nControlPort 9051\n").socks_ports == ["9050"]
+
+
+def test_quoted_values_decode_c_escapes():
+    config = parse_torrc(b'HiddenServiceDir "/srv/my hs" # web\n'
+                         b'DataDirectory "/d/\\x68\\151\\\\\\t\\\'x\\""\n'
+                         b'ControlPort "9051\\q"\n')
+    assert config.hidden_services[0]["dir"] == "/srv/my hs"
+    assert config.data_directory == "/d/hi\\\t\'x\""
+    assert any("bad escape" in warning for warning in config.warnings)
+
+
+def test_flags_before_a_keyword():
+    config = parse_torrc(b"+Bridge obfs4 192.0.2.1:443 FP cert=x\n/SocksPort\n+SocksPort 9150\n")
+    assert config.bridges == ["obfs4 192.0.2.1:443 FP cert=x"]
+    assert config.socks_ports == ["9150"]
+    # The raw directives keep the keys as written.
+    assert [key for key, _ in config.directives] == ["+Bridge", "/SocksPort", "+SocksPort"]
+
+
+def test_comments_do_not_leak_into_values():
+    config = parse_torrc(b"HiddenServiceDir /var/lib/tor/hs1/  # main site\n"
+                         b"HiddenServicePort 80 127.0.0.1:8080 # web\n"
+                         b"Bridge obfs4 192.0.2.1:443 FP cert=x iat-mode=0 # office\n"
+                         b"SocksPort 9050 # local only\n")
+    assert config.hidden_services == [{"dir": "/var/lib/tor/hs1/", "ports": ["80 127.0.0.1:8080"],
+                                       "version": None, "line": 1}]
+    assert config.bridges == ["obfs4 192.0.2.1:443 FP cert=x iat-mode=0"]
+    assert config.socks_ports == ["9050"]
 
 
 def test_tor_browser_state_against_the_file():

@@ -85,6 +85,17 @@ def test_torrc_naming_another_folder_does_not_link(tmp_path):
     assert services["/var/lib/tor/hs_other"]["configured_in"] == "/etc/tor/torrc"
 
 
+def test_comment_after_the_folder_does_not_make_a_phantom_service(tmp_path):
+    shutil.copytree(V3_SAMPLE, tmp_path / "var/lib/tor/hs1")
+    _write(tmp_path / "etc/tor/torrc",
+           "HiddenServiceDir /var/lib/tor/hs1/  # main site\n"
+           "HiddenServicePort 80 127.0.0.1:8080 # web\n")
+    services = _services(tmp_path)
+    assert set(services) == {"/var/lib/tor/hs1"}
+    assert services["/var/lib/tor/hs1"]["configured_in"] == "/etc/tor/torrc"
+    assert services["/var/lib/tor/hs1"]["ports"] == ["80 -> 127.0.0.1:8080"]
+
+
 # -- %include: a file, a folder, a pattern -------------------------------------------------
 def test_include_of_a_torrc_d_folder(tmp_path):
     shutil.copytree(V3_SAMPLE, tmp_path / "srv/onion/market")

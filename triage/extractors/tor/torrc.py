@@ -1,13 +1,16 @@
 """Parse a torrc (tor's configuration file) into its directives and the settings that matter.
 
-Format (tor manual, "THE CONFIGURATION FILE FORMAT"): one ``Keyword value`` per line,
-keywords case-insensitive, ``#`` starts a comment, a trailing backslash continues the
-line, ``%include PATH`` pulls in another file or folder. Windows paths keep their
+Format (tor's doc/torrc_format.txt and the manual, "THE CONFIGURATION FILE FORMAT"): one
+``Keyword value`` per line, keywords case-insensitive and optionally flagged ``+`` or ``/``,
+``#`` starts a comment, a quoted value is a C string, a line-final backslash continues
+the entry, ``%include PATH`` pulls in another file or folder. Windows paths keep their
 backslashes literally, so only a line-final backslash is special.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,18 @@ from typing import Any
 MAX_LINES = 100_000
 #: Directives kept verbatim in the finding (the summary fields cover the important ones).
 MAX_DIRECTIVES_KEPT = 500
+#: A key ends at white space or a comment (torrc_format.txt, KC).
+_KEY_END = re.compile(r"[\s#]")
+#: A plain value's text before its comment: a backslash and the next character are copied
+#: as they are, and a line-final backslash is kept for the caller to see.
+_PLAIN_BODY = re.compile(r"(?:[^\\#]+|\\.)*+\\?")
+#: A quoted value: the C string, then what follows the closing quote.
+_QUOTED = re.compile(r'"((?:[^"\\]+|\\.)*+)"(.*)\Z')
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|([0-7]{1,3})|(.))")
+_SIMPLE_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", "'": b"'", '"': b'"'}
+#: Prefixes of a key that are flags, not part of it: ``+`` appends to a list option,
+#: ``/`` clears it (torrc_format.txt, OptMagic).
+_FLAGS = "+/"
 
 
 @dataclass
@@ -59,36 +74,123 @@ class TorrcConfig:
         }
 
 
-def _logical_lines(text: str) -> list[tuple[int, str]]:
-    """Join continuation lines and drop comments; return (first line number, line) pairs."""
-    out: list[tuple[int, str]] = []
-    pending = ""
-    start = 0
-    for number, raw in enumerate(text.splitlines()[:MAX_LINES], start=1):
-        line = raw.rstrip()
-        if not pending:
-            start = number
-        stripped = line.lstrip()
-        if stripped.startswith("#"):
-            # A comment inside a continued line is skipped without ending the continuation.
-            continue
-        if line.endswith("\\"):
-            pending += line[:-1] + " "
-            continue
-        full = (pending + line).strip()
-        pending = ""
-        if full:
-            out.append((start, full))
-    if pending.strip():
-        out.append((start, pending.strip()))
-    return out
+def _lines(text: str) -> list[str]:
+    """Split on LF only, as tor does (a CRLF file's CR is dropped with the LF)."""
+    return text.replace("\r\n", "\n").split("\n")[:MAX_LINES]
 
 
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] == '"':
-        inner = value[1:-1]
-        return inner.replace('\\"', '"').replace("\\\\", "\\")
-    return value
+def _entries(lines: list[str]) -> Iterator[tuple[int, str, str, str | None]]:
+    """Yield ``(first line number, key as written, value, problem)`` for every entry.
+
+    Follows tor's doc/torrc_format.txt: blank and comment lines are skipped; the key
+    runs to the first white space or ``#``; a backslash ending a line continues the
+    entry; the value is a quoted C string or a plain (possibly continued) value.
+    """
+    index = 0
+    while index < len(lines):
+        number = index + 1
+        line = lines[index].lstrip(" \t")
+        index += 1
+        if not line.strip() or line.startswith("#"):
+            continue
+        end = _KEY_END.search(line)
+        key = line[: end.start()] if end else line
+        rest = line[len(key) :]
+        continued = end is None and key.endswith("\\")
+        if continued:
+            key = key[:-1]
+        # Between key and value: spaces, or a backslash-newline and the next line's spaces.
+        while True:
+            rest = rest.lstrip(" \t")
+            if not (continued or rest == "\\") or index >= len(lines):
+                break
+            rest, index, continued = lines[index], index + 1, False
+        if rest == "\\":
+            rest = ""
+        if rest.startswith('"'):
+            value, problem = _quoted_value(rest)
+        else:
+            value, index = _plain_value(lines, rest, index)
+            problem = None
+        if key:
+            yield number, key, value, problem
+
+
+def _plain_value(lines: list[str], text: str, index: int) -> tuple[str, int]:
+    """Read a plain or continued value starting with ``text``; return it and the next line.
+
+    In a continued value each line's final backslash is removed and the parts are joined
+    as they are; a comment inside it does not end the entry (torrc_format.txt,
+    ContinuedVal), so comment lines and comments after a part are skipped.
+    """
+    parts: list[str] = []
+    continued = False
+    while True:
+        body = _plain_body(text)
+        commented = len(body) < len(text)
+        if not commented and body.endswith("\\"):
+            parts.append(body[:-1])
+            continued = True
+        else:
+            parts.append(body)
+            if not (continued and commented):
+                break
+        if index >= len(lines):
+            break
+        text, index = lines[index], index + 1
+    return "".join(parts).rstrip(), index
+
+
+def _plain_body(text: str) -> str:
+    """The part of a line before its comment; ``\\X`` pairs are copied, so ``\\#`` is no comment."""
+    if "\\" not in text:
+        return text.partition("#")[0]
+    match = _PLAIN_BODY.match(text)
+    return match.group() if match else ""
+
+
+def _quoted_value(text: str) -> tuple[str, str | None]:
+    """Decode a quoted value (a C string, then only spaces and a comment may follow)."""
+    match = _QUOTED.match(text)
+    if match is None:
+        return text.partition("#")[0].rstrip(), "unterminated quoted value"
+    problem = None
+    tail = match.group(2).lstrip(" \t")
+    if tail and not tail.startswith("#"):
+        problem = "text after a quoted value"
+    decoded = c_unescape(match.group(1))
+    if decoded is None:
+        return match.group(1), "bad escape in a quoted value"
+    return decoded, problem
+
+
+def c_unescape(body: str) -> str | None:
+    """Decode the C escapes of a quoted torrc value; None when an escape is invalid.
+
+    Accepted (torrc_format.txt, QVBody): ``\\n \\r \\t \\\\ \\' \\"``, ``\\x`` with two
+    hex digits and one to three octal digits. Escaped bytes are read as UTF-8 with the
+    text around them.
+    """
+    if "\\" not in body:
+        return body
+    out = bytearray()
+    position = 0
+    for match in _ESCAPE.finditer(body):
+        out += body[position : match.start()].encode("utf-8")
+        position = match.end()
+        hex_digits, octal, char = match.groups()
+        if hex_digits is not None:
+            out.append(int(hex_digits, 16))
+        elif octal is not None:
+            if int(octal, 8) > 255:
+                return None
+            out.append(int(octal, 8))
+        elif char in _SIMPLE_ESCAPES:
+            out += _SIMPLE_ESCAPES[char]
+        else:
+            return None
+    out += body[position:].encode("utf-8")
+    return out.decode("utf-8", errors="replace")
 
 
 def _as_bool(value: str) -> bool | None:
@@ -117,13 +219,15 @@ def parse_torrc(data: bytes) -> TorrcConfig:
         config.warnings.append("torrc contains NUL bytes; read as far as it is text")
         text = text.replace("\x00", "\n")
     current_service: dict[str, Any] | None = None
-    for number, line in _logical_lines(text):
-        keyword, _, value = line.partition(" ")
-        if "\t" in keyword:
-            keyword, _, rest = keyword.partition("\t")
-            value = rest + " " + value
-        value = _unquote(value.strip())
-        config.directives.append((keyword, value))
+    for number, written, value, problem in _entries(_lines(text)):
+        if problem:
+            config.warnings.append(f"line {number}: {written}: {problem}")
+        config.directives.append((written, value))
+        flag = written[0] if len(written) > 1 and written[0] in _FLAGS else ""
+        keyword = written[len(flag) :]
+        if flag == "/":
+            # The entry empties the option in tor; it names no value to report.
+            continue
         key = keyword.lower()
         if key == "%include":
             config.includes.append(value)
@@ -144,8 +248,7 @@ def parse_torrc(data: bytes) -> TorrcConfig:
         elif key == "usebridges":
             config.use_bridges = _as_bool(value)
         elif key == "clienttransportplugin":
-            names, _, command = value.partition(" ")
-            mode, _, program = command.strip().partition(" ")
+            names, mode, program = (value.split(None, 2) + ["", "", ""])[:3]
             config.transport_plugins.append(
                 {"transports": names.split(","), "mode": mode, "command": program.strip()}
             )
