@@ -127,6 +127,35 @@ def test_comments_do_not_leak_into_values():
     assert config.socks_ports == ["9050"]
 
 
+@pytest.mark.parametrize("text", [
+    b"ExitNodes {us},{de}\nExcludeNodes {ru}\nStrictNodes 1\n",
+    b"HashedControlPassword 16:872860B76453A77D60CA2BB8C1A7042072093276A3D701AD684053EC4C\n",
+    b"Socks5Proxy 192.0.2.1:1080\n",
+    b"HTTPSProxy proxy.example:443\n",
+    b"ReachableAddresses *:80,*:443\n",
+    b"Sandbox 1\n",
+    b"ClientOnly 1\n",
+    b"Bridge\tobfs4 192.0.2.1:443 0123456789ABCDEF0123456789ABCDEF01234567 cert=x\n",
+    b"  +bridge obfs4 192.0.2.1:443\n",
+    b"# written by hand\nUser debian-tor\nLog notice file /var/log/tor/notices.log\n",
+    b"HidServAuth abcdefghijklmnop.onion xyz\n",  # an option removed from tor since
+])
+def test_torrcs_recognised_by_tor_option_names(text):
+    assert looks_like_torrc(text)
+
+
+@pytest.mark.parametrize("text", [
+    b"",
+    b"# only a comment\n",
+    b"Hello world\nnothing to see\n",
+    b"User guide\nThis is a note about my day.\nIt was long.\n",
+    b"socksport=9050\n",
+    b"l notice stderr\n",
+])
+def test_other_text_is_not_a_torrc(text):
+    assert not looks_like_torrc(text)
+
+
 def test_tor_browser_state_against_the_file():
     path = corpus_path(TOR_BROWSER / "Browser" / "TorBrowser" / "Data" / "Tor" / "state")
     text = path.read_text()

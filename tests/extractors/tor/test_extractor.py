@@ -138,6 +138,17 @@ def test_files_merely_named_like_tor_files_are_ignored(tmp_path):
     assert result.findings == []
 
 
+def test_torrc_of_node_choices_only_is_reported(tmp_path):
+    torrc = tmp_path / "etc/tor/torrc"
+    torrc.parent.mkdir(parents=True)
+    torrc.write_text("ExitNodes {us},{de}\nExcludeNodes {ru}\nStrictNodes 1\n")
+    result = run_extractor(TorExtractor(), tmp_path)
+    (config,) = result.of_type("tor.config")
+    assert config.attributes["directives"] == [["ExitNodes", "{us},{de}"],
+                                               ["ExcludeNodes", "{ru}"], ["StrictNodes", "1"]]
+    assert result.warnings == []
+
+
 def test_truncated_and_hostile_files_warn_without_raising(tmp_path):
     folder = tmp_path / "var/lib/tor/svc"
     folder.mkdir(parents=True)

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from triage.extractors.tor.options import CURRENT, OLDER, OPTION_NAMES
+
 #: Upper bound on lines read from one torrc; real ones have a few hundred at most.
 MAX_LINES = 100_000
 #: Directives kept verbatim in the finding (the summary fields cover the important ones).
@@ -27,6 +29,16 @@ _PLAIN_BODY = re.compile(r"(?:[^\\#]+|\\.)*+\\?")
 _QUOTED = re.compile(r'"((?:[^"\\]+|\\.)*+)"(.*)\Z')
 _ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|([0-7]{1,3})|(.))")
 _SIMPLE_ESCAPES = {"n": b"\n", "r": b"\r", "t": b"\t", "\\": b"\\", "'": b"'", '"': b'"'}
+#: Bytes and entries of a file looked at to tell whether it is a torrc.
+RECOGNITION_BYTES = 65536
+RECOGNITION_ENTRIES = 200
+#: An entry's key, after an optional flag (for :func:`looks_like_torrc`).
+_KEY_BYTES = re.compile(rb"[+/]?([^\s#]*)")
+_TORRC_KEYS = frozenset({name.encode("ascii") for name in OPTION_NAMES} | {b"%include"})
+#: Option names that are ordinary words, so weak evidence of a torrc on their own.
+_PLAIN_WORD_KEYS = frozenset(
+    name.lower().encode("ascii") for name in (*CURRENT, *OLDER) if re.fullmatch("[A-Z][a-z]+", name)
+)
 #: Prefixes of a key that are flags, not part of it: ``+`` appends to a list option,
 #: ``/`` clears it (torrc_format.txt, OptMagic).
 _FLAGS = "+/"
@@ -275,15 +287,26 @@ def parse_torrc(data: bytes) -> TorrcConfig:
 
 
 def looks_like_torrc(data: bytes) -> bool:
-    """Cheap check that text is a torrc: at least one known tor keyword starts a line."""
-    head = data[:65536].lower()
-    keywords = (
-        b"socksport", b"controlport", b"datadirectory", b"hiddenservicedir", b"usebridges",
-        b"clienttransportplugin", b"geoipfile", b"orport", b"avoiddiskwrites", b"%include",
-        b"log ", b"cookieauthentication", b"bridge ", b"exitpolicy", b"runasdaemon", b"user ",
-    )
-    for line in head.splitlines():
-        stripped = line.lstrip()
-        if stripped.startswith(keywords):
-            return True
-    return False
+    """Cheap check that text is a torrc: its entries start with tor's option names.
+
+    Keys are compared without case against tor's option names (current and older ones,
+    see :mod:`triage.extractors.tor.options`) and ``%include``; a ``+`` or ``/`` flag may
+    precede them and spaces or tabs follow them. One entry with a compound name
+    (``SocksPort``, ``ExitNodes``) is enough; names that are plain words (``Log``,
+    ``User``, ``Bridge``) count only when they start more than half the entries, so a
+    note with a line starting "User" or "Log" is not taken for a torrc.
+    """
+    known = entries = 0
+    for line in data[:RECOGNITION_BYTES].splitlines():
+        stripped = line.lstrip(b" \t")
+        if not stripped.strip() or stripped.startswith(b"#"):
+            continue
+        entries += 1
+        if entries > RECOGNITION_ENTRIES:
+            break
+        key = _KEY_BYTES.match(stripped).group(1).lower()  # type: ignore[union-attr]
+        if key in _TORRC_KEYS:
+            if key not in _PLAIN_WORD_KEYS:
+                return True
+            known += 1
+    return known * 2 > min(entries, RECOGNITION_ENTRIES)
