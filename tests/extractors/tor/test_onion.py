@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,6 +76,28 @@ def test_scanner_reports_verdicts_and_offsets():
         assert text[hit.offset : hit.offset + hit.length].decode() == address
     assert hits[VECTOR_ADDRESS + ".onion"].exportable
     assert not hits[BAD_CHECKSUM[0] + ".onion"].exportable
+
+
+@pytest.mark.parametrize("text", [
+    "x0abcdefghijklmnop.onion",  # an 18-character label holding a v2-like tail
+    # torspec's example of a too-long name: its last 16 characters look like a v2 label.
+    "llamanymityx4fi3l6x2gyzmtmgxjyqyorj9qsb5r543izcwymle.onion",
+    f"1{VECTOR_ADDRESS}.onion",
+    f"a{VECTOR_ADDRESS}.onion",
+    f"{VECTOR_ADDRESS}.onion-foo",
+    f"{VECTOR_ADDRESS}.onion_foo",
+])
+def test_a_label_is_the_whole_run_of_letters_and_digits(text):
+    assert scan_onion_addresses(text.encode()) == []
+    assert scan_onion_addresses(text.encode("utf-16-le")) == []
+
+
+@pytest.mark.parametrize("before", [" ", ".", "/", "-", "_", "@", "\n", "é"])
+def test_punctuation_starts_a_label(before):
+    for address in (VECTOR_ADDRESS, "3g2upl4pq6kufc4m"):
+        for encoding in ("utf-8", "utf-16-le"):
+            data = f"x{before}{address}.onion".encode(encoding)
+            assert [hit.address for hit in scan_onion_addresses(data)] == [address + ".onion"]
 
 
 def test_scanner_utf16_and_upper_case():

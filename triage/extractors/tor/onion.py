@@ -19,11 +19,17 @@ V2_LENGTH = 16
 _BASE32_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
 _SUFFIX = b".onion"
 _SUFFIX_UTF16 = ".onion".encode("utf-16-le")
-#: Characters that may not follow ".onion" for it to be a host name ending there.
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_")
+_BASE32_BYTES = b"abcdefghijklmnopqrstuvwxyz234567"
+#: Characters that may not follow ".onion" for it to be a host name ending there (they
+#: would make the last label longer: ``.onionfoo``, ``.onion-foo``, ``.onion_x``).
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
 _CONTEXT_RADIUS = 50
-_RUN_ASCII = re.compile(rb"[a-z2-7]+\Z")
-_RUN_UTF16 = re.compile(rb"(?:[a-z2-7]\x00)+\Z")
+#: Characters of a label looked at before ".onion": more than the longest address, so a
+#: longer run of letters and digits is told from an address.
+_LOOKBACK = V3_LENGTH + 1
+#: A run of host-name characters (letters and digits; lowered text) ending the buffer.
+_RUN_ASCII = re.compile(rb"[a-z0-9]+\Z")
+_RUN_UTF16 = re.compile(rb"(?:[a-z0-9]\x00)+\Z")
 #: Maps every non-printable Latin-1 character to a space (context strings stay ASCII).
 _PRINTABLE = {code: " " for code in range(256) if not 0x20 <= code < 0x7F}
 #: Cap on hits reported from one buffer, so a hostile file cannot flood the case.
@@ -112,16 +118,22 @@ def printable_context(data: bytes, start: int, end: int, radius: int = _CONTEXT_
 
 
 def _label_before(lowered: bytes, end: int, step: int) -> tuple[int, int]:
-    """Return (start, count) of the run of base32 characters ending at ``end``.
+    """Return (start, count) of the label ending at ``end``: its run of letters and digits.
 
-    ``step`` is 1 for single-byte text, 2 for UTF-16LE (each character followed by NUL).
-    At most 57 characters are looked at, enough to tell a v3 label from a longer run.
+    A dot or any other character starts the label, so ``x0<16 chars>`` is one label of 18
+    characters, not an address. ``step`` is 1 for single-byte text, 2 for UTF-16LE (each
+    character followed by NUL). At most ``_LOOKBACK`` characters are looked at; a longer
+    run is reported as ``_LOOKBACK`` characters long.
     """
     pattern = _RUN_ASCII if step == 1 else _RUN_UTF16
-    match = pattern.search(lowered, max(0, end - (V3_LENGTH + 1) * step), end)
+    match = pattern.search(lowered, max(0, end - _LOOKBACK * step), end)
     if match is None:
         return end, 0
     return match.start(), (end - match.start()) // step
+
+
+def _is_base32(label: bytes) -> bool:
+    return not label.translate(None, _BASE32_BYTES)
 
 
 def _followed_by_word(lowered: bytes, after: int, step: int) -> bool:
@@ -146,7 +158,7 @@ def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> li
             after = pos + len(suffix)
             if not _followed_by_word(lowered, after, step):
                 start, count = _label_before(lowered, pos, step)
-                if count in (V3_LENGTH, V2_LENGTH):
+                if count in (V3_LENGTH, V2_LENGTH) and _is_base32(lowered[start:pos:step]):
                     label = lowered[start:pos:step].decode("ascii")
                     version = 3 if count == V3_LENGTH else 2
                     hits.append(
