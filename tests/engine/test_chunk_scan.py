@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage.engine.chunk_scan import scan_chunks
 from triage.extractors.interface import Extractor, Finding
+from triage.extractors.tor import TorExtractor
 
 _TOKEN = re.compile(rb"[A-Z]{3}[0-9]")
 
@@ -59,3 +61,41 @@ def test_zero_windows_are_not_scanned_and_edge_hits_survive():
 def test_skipping_zero_windows_changes_no_hit(parts, size, lookahead):
     data = b"".join(parts)
     assert _hits(data, size, True, lookahead)[0] == _hits(data, size, False, lookahead)[0]
+
+
+class _WordTokenScanner(_TokenScanner):
+    """Finds 'ABC1'-like tokens not preceded by a capital: a hit depends on what precedes it."""
+
+    def scan_bytes(self, data: bytes):  # noqa: D102
+        return [Finding("test.token", {"value": m.group().decode()}, offset=m.start())
+                for m in re.finditer(rb"(?<![A-Z])[A-Z]{3}[0-9]", data)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([b"ABC1", b"QABC1", b"XY", b"Z9", b"A", b" ", b"BC2", bytes(5)]),
+                max_size=40),
+       st.integers(4, 40), st.integers(4, 20), st.integers(1, 20), st.booleans())
+def test_chunked_hits_equal_whole_buffer_hits(parts, size, lookahead, lookbehind, skip):
+    data = b"".join(parts)
+    whole = [(100 + f.offset, f.attributes["value"]) for f in _WordTokenScanner().scan_bytes(data)]
+    chunked = [(f.offset, f.attributes["value"])
+               for _, f in scan_chunks(_chunks(data, size), [_WordTokenScanner()], base_offset=100,
+                                       lookahead=lookahead, lookbehind=lookbehind,
+                                       skip_zero_windows=skip)]
+    assert chunked == whole
+
+
+# tor src/test/test_hs_common.c, test_build_address.
+_V3 = "25njqamcweflpvkl73j4szahhihoc4xt3ktcgjnpaingr5yhkenl5sid"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_onion_address_across_a_chunk_edge_is_one_v3_hit(encoding):
+    text = f"see http://{_V3}.onion/ now".encode(encoding)
+    whole = [(f.offset, f.attributes["address"]) for f in TorExtractor().scan_bytes(text)]
+    assert len(whole) == 1
+    for cut in range(len(text)):
+        chunks = [text[:cut], text[cut:]] if cut else [text]
+        found = [(f.offset, f.attributes["address"])
+                 for _, f in scan_chunks(chunks, [TorExtractor()], lookahead=4096)]
+        assert found == whole, cut

@@ -394,3 +394,16 @@ def test_zero_runs_trimmed_without_changing_hits(encoding: str, zeros: int) -> N
     assert [(r["type"], r["offset"]) for r in rows] == direct
     assert len(direct) == 1 and rows[0]["attributes"]["address"] == ONION.decode()
     assert zeros <= direct[0][1] < zeros + 20
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "utf-16-le"])
+def test_onion_address_across_a_chunk_edge_is_not_also_a_v2_hit(encoding: str) -> None:
+    text = ("visit " + ONION.decode() + " now").encode(encoding)
+    # The chunk edge falls before the address's last 16 characters and ".onion".
+    tail = text.index(ONION[-len(".onion") - 16 :].decode().encode(encoding))
+    data = b"x" * (4096 - tail) + text + b"\x00" * 9000
+    rows, _ = _scan_bytes(data, chunk_size=4096)
+    onions = [(r["offset"], r["attributes"]["address"], r["attributes"]["version"])
+              for r in rows if r["type"] == "tor.onion_address"]
+    assert onions == [(4096 - tail + text.index(ONION[:8].decode().encode(encoding)),
+                       ONION.decode(), 3)]
