@@ -100,6 +100,33 @@ def test_punctuation_starts_a_label(before):
             assert [hit.address for hit in scan_onion_addresses(data)] == [address + ".onion"]
 
 
+@pytest.mark.parametrize("text", [
+    f"https://duckduckgo.com/l/?uddg=http%3A%2F%2F{VECTOR_ADDRESS}.onion%2Findex.html",
+    f'{{"url": "http:\\u002F\\u002F{VECTOR_ADDRESS}.onion"}}',
+    f"var u = 'http:\\x2F\\x2F{VECTOR_ADDRESS}.onion';",
+    f"http%3a%2f%2f{VECTOR_ADDRESS.upper()}.ONION",
+])
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16-le"])
+def test_address_after_an_escaped_slash(text, encoding):
+    data = text.encode(encoding)
+    (hit,) = scan_onion_addresses(data)
+    assert hit.address == VECTOR_ADDRESS + ".onion" and hit.checksum_valid
+    step = 2 if encoding == "utf-16-le" else 1
+    assert data[hit.offset : hit.offset + 56 * step].decode(encoding).lower() == VECTOR_ADDRESS
+
+
+@pytest.mark.parametrize("text", [
+    f"%41{VECTOR_ADDRESS}.onion",  # an escaped letter belongs to the label
+    f"%2F{BAD_CHECKSUM[0]}.onion",  # only a checksum-valid address is taken from a run
+    f"%2F9{VECTOR_ADDRESS}.onion",
+    f"\\u002Fab{VECTOR_ADDRESS}.onion",
+    f"/2F{VECTOR_ADDRESS}.onion",  # no escape
+    "%2F3g2upl4pq6kufc4m.onion",  # v2 carries no checksum to vouch for it
+])
+def test_runs_after_other_text_stay_unreported(text):
+    assert scan_onion_addresses(text.encode()) == []
+
+
 def test_scanner_utf16_and_upper_case():
     data = b"\xff\xfe" + f"X {VECTOR_ADDRESS.upper()}.ONION y".encode("utf-16-le")
     (hit,) = scan_onion_addresses(data)

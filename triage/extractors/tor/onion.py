@@ -24,9 +24,9 @@ _BASE32_BYTES = b"abcdefghijklmnopqrstuvwxyz234567"
 #: would make the last label longer: ``.onionfoo``, ``.onion-foo``, ``.onion_x``).
 _WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyz0123456789_-")
 _CONTEXT_RADIUS = 50
-#: Characters of a label looked at before ".onion": more than the longest address, so a
-#: longer run of letters and digits is told from an address.
-_LOOKBACK = V3_LENGTH + 1
+#: Characters of a label looked at before ".onion": more than the longest address after
+#: an escape's tail (``u002f`` of ``\\u002F``), so a longer run is told from an address.
+_LOOKBACK = V3_LENGTH + 6
 #: A run of host-name characters (letters and digits; lowered text) ending the buffer.
 _RUN_ASCII = re.compile(rb"[a-z0-9]+\Z")
 _RUN_UTF16 = re.compile(rb"(?:[a-z0-9]\x00)+\Z")
@@ -136,6 +136,49 @@ def _is_base32(label: bytes) -> bool:
     return not label.translate(None, _BASE32_BYTES)
 
 
+def _address_start(lowered: bytes, end: int, step: int) -> int | None:
+    """Where the address label ending at ``end`` (before ".onion") starts, or None.
+
+    The label is the run of letters and digits before ``end``: 56 or 16 base32
+    characters. A longer run is an address only when it is an escaped punctuation
+    character's tail (``%2F``, ``\\x2F``, ``\\u002F``: URL- and string-encoded links)
+    followed by a checksum-valid v3 label, which cannot be there by chance.
+    """
+    start, count = _label_before(lowered, end, step)
+    if count in (V3_LENGTH, V2_LENGTH):
+        return start if _is_base32(lowered[start:end:step]) else None
+    if count <= V3_LENGTH:
+        return None
+    label_start = start + (count - V3_LENGTH) * step
+    if not _after_escape(lowered, start, label_start, step):
+        return None
+    label = lowered[label_start:end:step]
+    if not _is_base32(label) or not checksum_valid(label.decode("ascii")):
+        return None
+    return label_start
+
+
+def _after_escape(lowered: bytes, start: int, label_start: int, step: int) -> bool:
+    """True when ``lowered[start:label_start]`` ends an escape of a non-label character.
+
+    The escape's introducer (``%`` or a backslash) is the character before ``start``;
+    the run holds the rest (``2f``, ``x2f``, ``u002f``).
+    """
+    if start < step or (step == 2 and lowered[start - 1] != 0):
+        return False
+    introducer = lowered[start - step]
+    head = lowered[start:label_start:step]
+    if introducer == ord("%") and len(head) == 2:
+        digits = head
+    elif introducer == ord("\\") and (head[:1], len(head)) in ((b"x", 3), (b"u", 5)):
+        digits = head[1:]
+    else:
+        return False
+    if digits.translate(None, b"0123456789abcdef"):
+        return False
+    return not chr(int(digits, 16)).isalnum()
+
+
 def _followed_by_word(lowered: bytes, after: int, step: int) -> bool:
     if after >= len(lowered):
         return False
@@ -157,14 +200,13 @@ def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> li
         while pos != -1 and len(hits) < max_hits:
             after = pos + len(suffix)
             if not _followed_by_word(lowered, after, step):
-                start, count = _label_before(lowered, pos, step)
-                if count in (V3_LENGTH, V2_LENGTH) and _is_base32(lowered[start:pos:step]):
+                start = _address_start(lowered, pos, step)
+                if start is not None:
                     label = lowered[start:pos:step].decode("ascii")
-                    version = 3 if count == V3_LENGTH else 2
                     hits.append(
                         OnionHit(
                             address=label + ".onion",
-                            version=version,
+                            version=3 if len(label) == V3_LENGTH else 2,
                             checksum_valid=checksum_valid(label),
                             offset=start,
                             length=after - start,
