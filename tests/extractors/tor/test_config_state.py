@@ -156,6 +156,20 @@ def test_other_text_is_not_a_torrc(text):
     assert not looks_like_torrc(text)
 
 
+def test_global_hidden_service_options_are_settings_of_the_config():
+    config = parse_torrc(b"HiddenServiceNonAnonymousMode 1\nHiddenServiceSingleHopMode 1\n"
+                         b"HiddenServiceDir /var/lib/tor/hs\nHiddenServicePort 80\n"
+                         b"HiddenServiceStatistics 0\n")
+    assert config.warnings == []
+    assert config.hidden_services == [{"dir": "/var/lib/tor/hs", "ports": ["80"],
+                                       "version": None, "line": 3}]
+    attributes = config.attributes()
+    assert attributes["hidden_service_non_anonymous_mode"] is True
+    assert attributes["hidden_service_single_hop_mode"] is True
+    assert attributes["hidden_service_statistics"] is False
+    assert parse_torrc(b"SocksPort 0\n").attributes()["hidden_service_non_anonymous_mode"] is None
+
+
 def test_tor_browser_state_against_the_file():
     path = corpus_path(TOR_BROWSER / "Browser" / "TorBrowser" / "Data" / "Tor" / "state")
     text = path.read_text()

@@ -124,6 +124,7 @@ def test_server_config_and_state(server, expected):
     (config,) = server.of_type("tor.config")
     assert config.attributes["hidden_service_dirs"][:2] == ["/var/lib/tor/market_v3/",
                                                            "/var/lib/tor/legacy_v2/"]
+    assert config.attributes["hidden_service_non_anonymous_mode"] is None
     (state,) = server.of_type("tor.state")
     assert state.attributes["tor_version"] == expected["server_state"]["tor_version"]
 

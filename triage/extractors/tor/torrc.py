@@ -62,6 +62,9 @@ class TorrcConfig:
     client_onion_auth_dir: str | None = None
     includes: list[str] = field(default_factory=list)
     relay: dict[str, str] = field(default_factory=dict)
+    hidden_service_non_anonymous_mode: bool | None = None
+    hidden_service_single_hop_mode: bool | None = None
+    hidden_service_statistics: bool | None = None
     warnings: list[str] = field(default_factory=list)
 
     def attributes(self) -> dict[str, Any]:
@@ -81,6 +84,9 @@ class TorrcConfig:
             "client_onion_auth_dir": self.client_onion_auth_dir,
             "includes": self.includes,
             "relay": self.relay,
+            "hidden_service_non_anonymous_mode": self.hidden_service_non_anonymous_mode,
+            "hidden_service_single_hop_mode": self.hidden_service_single_hop_mode,
+            "hidden_service_statistics": self.hidden_service_statistics,
             "directive_count": len(self.directives),
             "directives": [[k, v] for k, v in self.directives[:MAX_DIRECTIVES_KEPT]],
         }
@@ -212,6 +218,14 @@ def _as_bool(value: str) -> bool | None:
     return None
 
 
+#: Options named HiddenService* that are not per service but global (tor manual): they
+#: neither belong to the HiddenServiceDir before them nor need one.
+_GLOBAL_HIDDEN_SERVICE_KEYS = {
+    "hiddenservicenonanonymousmode": "hidden_service_non_anonymous_mode",
+    "hiddenservicesinglehopmode": "hidden_service_single_hop_mode",
+    "hiddenservicestatistics": "hidden_service_statistics",
+}
+
 _RELAY_KEYS = {
     "orport": "or_port",
     "nickname": "nickname",
@@ -243,6 +257,8 @@ def parse_torrc(data: bytes) -> TorrcConfig:
         key = keyword.lower()
         if key == "%include":
             config.includes.append(value)
+        elif key in _GLOBAL_HIDDEN_SERVICE_KEYS:
+            setattr(config, _GLOBAL_HIDDEN_SERVICE_KEYS[key], _as_bool(value))
         elif key == "hiddenservicedir":
             current_service = {"dir": value, "ports": [], "version": None, "line": number}
             config.hidden_services.append(current_service)
