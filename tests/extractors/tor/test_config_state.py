@@ -8,7 +8,7 @@ import pytest
 
 from tests.extractors.tor.conftest import DATA, TOR_BROWSER, TOR_SOURCE, corpus_path
 from triage.extractors.tor.state import looks_like_state, parse_state
-from triage.extractors.tor.torrc import looks_like_torrc, parse_torrc
+from triage.extractors.tor.torrc import MAX_INCLUDED_FILES, looks_like_torrc, parse_torrc
 
 
 def _active_lines(text: str) -> list[str]:
@@ -168,6 +168,19 @@ def test_global_hidden_service_options_are_settings_of_the_config():
     assert attributes["hidden_service_single_hop_mode"] is True
     assert attributes["hidden_service_statistics"] is False
     assert parse_torrc(b"SocksPort 0\n").attributes()["hidden_service_non_anonymous_mode"] is None
+
+
+def test_included_files_are_bounded():
+    files = {f"/etc/tor/d/{n:03}": f"Bridge 192.0.2.{n}:443\n".encode() for n in range(100)}
+
+    def read(torrc_path, value):
+        return sorted(files.items()) if value == "/etc/tor/d" else []
+
+    config = parse_torrc(b"%include /etc/tor/d\n", "/etc/tor/torrc", read)
+    assert len(config.included_files) == len(config.bridges) == MAX_INCLUDED_FILES
+    assert any("too many included files" in warning for warning in config.warnings)
+    # Without a path or a reader, %include is only recorded.
+    assert parse_torrc(b"%include /etc/tor/d\n").included_files == []
 
 
 def test_tor_browser_state_against_the_file():

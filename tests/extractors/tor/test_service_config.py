@@ -131,6 +131,56 @@ def test_include_with_a_pattern_and_a_relative_file(tmp_path):
     assert services["/srv/b"]["ports"] == ["22 -> 127.0.0.1:22"]
 
 
+def test_settings_of_included_files_are_the_torrcs_own(tmp_path):
+    shutil.copytree(V3_SAMPLE, tmp_path / "srv/hs6")
+    _write(tmp_path / "etc/tor/torrc",
+           "%include /etc/tor/conf\n%include /etc/tor/torrc\n%include /etc/hostname\n"
+           "SocksPort 9050\n")
+    bridge = "obfs4 198.51.100.7:443 AAAABBBBCCCCDDDDEEEEFFFF0000111122223333 cert=xyz iat-mode=0"
+    _write(tmp_path / "etc/tor/conf/bridges.conf",
+           f"UseBridges 1\nBridge {bridge}\nClientTransportPlugin obfs4 exec /usr/bin/obfs4proxy\n")
+    # One block split over two files (tor reads them in lexical order, as one stream).
+    _write(tmp_path / "etc/tor/conf/hs6a.conf", "HiddenServiceDir /srv/hs6\n")
+    _write(tmp_path / "etc/tor/conf/hs6b.conf", "HiddenServicePort 81 127.0.0.1:6000\n")
+    _write(tmp_path / "etc/tor/conf/loop.conf",
+           "%include /etc/tor/conf\nHiddenServiceDir /srv/gone\nHiddenServicePort 22\n")
+    result = run_extractor(TorExtractor(), tmp_path)
+    (config,) = result.of_type("tor.config")
+    attrs = config.attributes
+    conf = "/etc/tor/conf/"
+    assert attrs["included_files"] == [conf + name for name in
+                                       ("bridges.conf", "hs6a.conf", "hs6b.conf", "loop.conf")]
+    assert attrs["use_bridges"] is True and attrs["bridges"] == [bridge]
+    assert attrs["transport_plugins"] == [{"transports": ["obfs4"], "mode": "exec",
+                                           "command": "/usr/bin/obfs4proxy",
+                                           "file": conf + "bridges.conf"}]
+    assert attrs["socks_ports"] == ["9050"]
+    assert ["UseBridges", "1", conf + "bridges.conf"] in attrs["directives"]
+    assert ["SocksPort", "9050"] in attrs["directives"]
+    assert [svc["dir"] for svc in attrs["hidden_services"]] == ["/srv/hs6", "/srv/gone"]
+    # The loops (the torrc itself, the folder from loop.conf) are cut and said so.
+    loops = [message for message, _ in result.warnings if "%include loop" in message]
+    assert len(loops) == 2
+    services = {f.path: f.attributes for f in result.of_type("tor.onion_service")}
+    assert set(services) == {"/srv/hs6", "/srv/gone"}
+    assert services["/srv/hs6"]["configured_in"] == conf + "hs6a.conf"
+    assert services["/srv/hs6"]["ports"] == ["81 -> 127.0.0.1:6000"]
+    assert services["/srv/gone"]["configured_in"] == conf + "loop.conf"
+    assert services["/srv/gone"]["ports"] == ["22 -> 127.0.0.1:22"]
+
+
+def test_service_of_an_included_torrc_d_file_is_reported_once(tmp_path):
+    _write(tmp_path / "etc/tor/torrc", "%include /etc/tor/torrc.d/\n")
+    _write(tmp_path / "etc/tor/torrc.d/50-old.conf",
+           "HiddenServiceDir /var/lib/tor/old\nHiddenServicePort 22\n")
+    result = run_extractor(TorExtractor(), tmp_path)
+    (service,) = result.of_type("tor.onion_service")
+    assert service.attributes["configured_in"] == "/etc/tor/torrc.d/50-old.conf"
+    configs = {f.attributes["role"]: f.attributes for f in result.of_type("tor.config")}
+    assert configs["config"]["hidden_service_dirs"] == ["/var/lib/tor/old"]
+    assert configs["include"]["hidden_service_dirs"] == ["/var/lib/tor/old"]
+
+
 def test_include_cycle_and_depth_are_bounded(tmp_path):
     shutil.copytree(V3_SAMPLE, tmp_path / "srv/deep")
     _write(tmp_path / "etc/tor/torrc", "%include /etc/tor/torrc\n%include /etc/tor/l0\n")

@@ -36,6 +36,7 @@ from triage.extractors.tor.prefetch import parse_prefetch
 from triage.extractors.tor.service_config import (
     describe_port,
     find_service_config,
+    include_reader,
     is_windows_path,
     real_spelling,
     service_dir_in_volume,
@@ -120,6 +121,7 @@ ARTEFACT_TYPES = (
             _A("hidserv_auth", "json", "HidServAuth"),
             _A("client_onion_auth_dir", "text", "ClientOnionAuthDir"),
             _A("includes", "list", "%include"),
+            _A("included_files", "list", "Included files"),
             _A("relay", "json", "Relay settings"),
             _A("hidden_service_non_anonymous_mode", "bool", "HiddenServiceNonAnonymousMode"),
             _A("hidden_service_single_hop_mode", "bool", "HiddenServiceSingleHopMode"),
@@ -343,24 +345,37 @@ class TorExtractor(Extractor):
             if data.strip():
                 ctx.warn("torrc-named file has no tor directives", entry.path)
             return
-        config = parse_torrc(data)
+        # tor reads %include files as if written in place, so their settings are this
+        # file's too; they are read inside the evidence only (include_reader).
+        config = parse_torrc(data, entry.path, include_reader(ctx))
         for warning in config.warnings:
             ctx.warn(f"torrc: {warning}", entry.path)
         attributes = config.attributes()
         attributes["role"] = _torrc_role(entry)
         yield Finding("tor.config", attributes)
         for service in config.hidden_services:
-            yield from self._configured_service(entry, service, ctx)
+            if "file" in service and self._reads_itself(service["file"]):
+                continue
+            yield from self._configured_service(service.get("file", entry.path), service, ctx)
+
+    def _reads_itself(self, path: str) -> bool:
+        """True for a torrc this extractor is handed on its own (a torrc.d file, ...)."""
+        name = path.rsplit("/", 1)[-1]
+        view = FileView(path=path, name=name, size=0)
+        return self.wants_by_name(view) and bool(
+            _TORRC_NAME.match(name.lower()) or _in_torrc_d(view))
 
     def _configured_service(
-        self, entry: FileView, service: dict[str, Any], ctx: ExtractionContext
+        self, torrc_path: str, service: dict[str, Any], ctx: ExtractionContext
     ) -> Iterator[Finding]:
         """Report a torrc HiddenServiceDir whose folder holds no key or hostname file.
 
         Folders that do hold them are reported from their own files (wherever they are),
-        so the same service is not listed twice.
+        so the same service is not listed twice; so are services configured in included
+        torrc files that are reported on their own. ``torrc_path`` is the file the
+        ``HiddenServiceDir`` line is in.
         """
-        folder = service_dir_in_volume(entry.parent, service["dir"])
+        folder = service_dir_in_volume(torrc_path.rsplit("/", 1)[0] or "/", service["dir"])
         if folder is not None and is_windows_path(service["dir"]):
             # Windows paths ignore case; the folder's own spelling is the one to report.
             folder = real_spelling(ctx, folder) or folder
@@ -379,10 +394,10 @@ class TorExtractor(Extractor):
             "hostname_checksum_valid": None,
             "authorized_clients": [],
             "has_client_keys": False,
-            "configured_in": entry.path,
+            "configured_in": torrc_path,
             "ports": [describe_port(port) for port in service["ports"]],
         }
-        yield Finding("tor.onion_service", attributes, path=folder or entry.path,
+        yield Finding("tor.onion_service", attributes, path=folder or torrc_path,
                       key=f"service|{folder or service['dir']}")
 
     def _service_from_file(self, entry: FileView, ctx: ExtractionContext) -> Iterator[Finding]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from triage.extractors.interface import ExtractionContext, FileView
-from triage.extractors.tor.torrc import parse_torrc
+from triage.extractors.tor.torrc import IncludeReader, TorrcConfig, parse_torrc
 
 #: Where tor and Tor Browser keep a torrc; ``*`` matches one path component (any case).
 TORRC_LOCATIONS = (
@@ -41,8 +41,6 @@ TORRC_LOCATIONS = (
 )
 #: Names of a torrc looked for in an onion-service folder's ancestors.
 ANCESTOR_TORRC_NAMES = ("torrc", ".torrc")
-#: tor itself allows 31 levels of %include; real configurations use one or two.
-MAX_INCLUDE_DEPTH = 8
 #: Upper bound on torrc files read while looking for one folder's configuration.
 MAX_TORRC_FILES = 64
 #: Upper bound on directory entries matched by one ``*`` in a location.
@@ -228,48 +226,61 @@ def candidate_torrcs(ctx: ExtractionContext, folder: str) -> Iterator[str]:
         ancestor = _parent(ancestor)
 
 
+def include_reader(ctx: ExtractionContext) -> IncludeReader:
+    """An ``%include`` reader for :func:`parse_torrc` that reads inside the evidence only.
+
+    Paths are resolved on the including file's own file system (never the host's), as
+    :func:`_include_targets` does; each file is read up to :data:`MAX_TORRC_BYTES`.
+    """
+
+    def read(torrc_path: str, value: str) -> list[tuple[str, bytes]]:
+        found: list[tuple[str, bytes]] = []
+        for path in _include_targets(ctx, torrc_path, value):
+            data = ctx.read(path, MAX_TORRC_BYTES)
+            if data is not None:
+                found.append((path, data))
+        return found
+
+    return read
+
+
+def read_torrc(ctx: ExtractionContext, path: str) -> TorrcConfig | None:
+    """Parse the torrc at ``path`` with its ``%include`` files, or None when unreadable."""
+    data = ctx.read(path, MAX_TORRC_BYTES)
+    if not data:
+        return None
+    return parse_torrc(data, path, include_reader(ctx))
+
+
 def find_service_config(ctx: ExtractionContext, folder: str) -> ServiceConfig | None:
     """Return the torrc block whose ``HiddenServiceDir`` is ``folder``, or None.
 
-    Files are read in :func:`candidate_torrcs` order with their ``%include`` files right
-    after them; the first matching block wins. Each file is read at most once. Includes
-    nested too deep are reported through ``ctx.warn``.
+    Files are read in :func:`candidate_torrcs` order, each with its ``%include`` files
+    where tor reads them (a block may begin in one included file and go on in the next);
+    the first matching block wins and names the file its ``HiddenServiceDir`` is in. A
+    file already read, on its own or included, is not read again as a candidate.
     """
     target = _normalise(folder)
     seen: set[str] = set()
-    stack: list[tuple[str, int]] = []
-    candidates = candidate_torrcs(ctx, folder)
-    while len(seen) < MAX_TORRC_FILES and not ctx.cancelled():
-        if not stack:
-            path = next(candidates, None)
-            if path is None:
-                break
-            stack.append((path, 0))
-        path, depth = stack.pop()
+    for path in candidate_torrcs(ctx, folder):
+        if len(seen) >= MAX_TORRC_FILES or ctx.cancelled():
+            break
         if path in seen:
             continue
         seen.add(path)
-        data = ctx.read(path, MAX_TORRC_BYTES)
-        if not data:
+        config = read_torrc(ctx, path)
+        if config is None:
             continue
-        config = parse_torrc(data)
+        seen.update(config.included_files)
         for service in config.hidden_services:
-            configured = service_dir_in_volume(_parent(path), service["dir"])
+            source = service.get("file", path)
+            configured = service_dir_in_volume(_parent(source), service["dir"])
             windows = is_windows_path(service["dir"])
             if configured is not None and same_folder(configured, target, windows):
                 return ServiceConfig(
-                    torrc_path=path,
+                    torrc_path=source,
                     configured_dir=service["dir"],
                     ports=[describe_port(port) for port in service["ports"]],
                     version=service["version"],
                 )
-        if depth >= MAX_INCLUDE_DEPTH:
-            if config.includes:
-                ctx.warn(f"torrc: %include nested deeper than {MAX_INCLUDE_DEPTH} levels", path)
-            continue
-        included: list[str] = []
-        for value in config.includes:
-            included.extend(_include_targets(ctx, path, value))
-        # Reversed onto the stack so the included files are read in their listed order.
-        stack.extend((child, depth + 1) for child in reversed(included))
     return None

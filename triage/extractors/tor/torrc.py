@@ -10,7 +10,7 @@ backslashes literally, so only a line-final backslash is special.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,11 @@ from triage.extractors.tor.options import CURRENT, OLDER, OPTION_NAMES
 MAX_LINES = 100_000
 #: Directives kept verbatim in the finding (the summary fields cover the important ones).
 MAX_DIRECTIVES_KEPT = 500
+#: tor itself allows 31 levels of %include; real configurations use one or two.
+MAX_INCLUDE_DEPTH = 8
+#: Upper bounds on the files, and their bytes, read through %include for one torrc.
+MAX_INCLUDED_FILES = 64
+MAX_INCLUDED_BYTES = 8 * 1024 * 1024
 #: A key ends at white space or a comment (torrc_format.txt, KC).
 _KEY_END = re.compile(r"[\s#]")
 #: A plain value's text before its comment: a backslash and the next character are copied
@@ -44,11 +49,17 @@ _PLAIN_WORD_KEYS = frozenset(
 _FLAGS = "+/"
 
 
+#: Reads what an ``%include`` names: (path of the including file, value) -> the included
+#: files as ``(path, content)``, in the order tor reads them.
+IncludeReader = Callable[[str, str], list[tuple[str, bytes]]]
+
+
 @dataclass
 class TorrcConfig:
     """What a torrc says: the raw directives plus a summary of the forensically relevant ones."""
 
-    directives: list[tuple[str, str]] = field(default_factory=list)
+    #: (key as written, value), plus the file's path for entries of an included file.
+    directives: list[tuple[str, ...]] = field(default_factory=list)
     hidden_services: list[dict[str, Any]] = field(default_factory=list)
     bridges: list[str] = field(default_factory=list)
     use_bridges: bool | None = None
@@ -58,9 +69,10 @@ class TorrcConfig:
     hashed_control_passwords: list[str] = field(default_factory=list)
     cookie_authentication: bool | None = None
     data_directory: str | None = None
-    hidserv_auth: list[dict[str, str]] = field(default_factory=list)
+    hidserv_auth: list[dict[str, Any]] = field(default_factory=list)
     client_onion_auth_dir: str | None = None
     includes: list[str] = field(default_factory=list)
+    included_files: list[str] = field(default_factory=list)
     relay: dict[str, str] = field(default_factory=dict)
     hidden_service_non_anonymous_mode: bool | None = None
     hidden_service_single_hop_mode: bool | None = None
@@ -83,12 +95,13 @@ class TorrcConfig:
             "hidserv_auth": self.hidserv_auth,
             "client_onion_auth_dir": self.client_onion_auth_dir,
             "includes": self.includes,
+            "included_files": self.included_files,
             "relay": self.relay,
             "hidden_service_non_anonymous_mode": self.hidden_service_non_anonymous_mode,
             "hidden_service_single_hop_mode": self.hidden_service_single_hop_mode,
             "hidden_service_statistics": self.hidden_service_statistics,
             "directive_count": len(self.directives),
-            "directives": [[k, v] for k, v in self.directives[:MAX_DIRECTIVES_KEPT]],
+            "directives": [list(entry) for entry in self.directives[:MAX_DIRECTIVES_KEPT]],
         }
 
 
@@ -237,40 +250,102 @@ _RELAY_KEYS = {
 }
 
 
-def parse_torrc(data: bytes) -> TorrcConfig:
-    """Parse torrc bytes; never raises, records problems in ``warnings``."""
-    config = TorrcConfig()
-    text = data.decode("utf-8", errors="replace")
-    if "\x00" in text:
-        config.warnings.append("torrc contains NUL bytes; read as far as it is text")
-        text = text.replace("\x00", "\n")
-    current_service: dict[str, Any] | None = None
-    for number, written, value, problem in _entries(_lines(text)):
-        if problem:
-            config.warnings.append(f"line {number}: {written}: {problem}")
-        config.directives.append((written, value))
-        flag = written[0] if len(written) > 1 and written[0] in _FLAGS else ""
-        keyword = written[len(flag) :]
-        if flag == "/":
-            # The entry empties the option in tor; it names no value to report.
-            continue
+def parse_torrc(
+    data: bytes, path: str | None = None, read_include: IncludeReader | None = None
+) -> TorrcConfig:
+    """Parse torrc bytes; never raises, records problems in ``warnings``.
+
+    With ``read_include``, the files an ``%include`` names are parsed where the
+    ``%include`` stands, as tor does; what they set is tagged with their path where the
+    finding has room for it (directives, hidden services, transport plugins, HidServAuth).
+    Inclusion is bounded (:data:`MAX_INCLUDE_DEPTH`, :data:`MAX_INCLUDED_FILES`,
+    :data:`MAX_INCLUDED_BYTES`); a file including itself, directly or not, is skipped, and
+    a file is merged once however often it is included.
+    """
+    parser = _Parser(read_include)
+    parser.parse(data, path, None, (path,) if path else ())
+    return parser.config
+
+
+class _Parser:
+    """One torrc and the files it includes, read as one stream of entries."""
+
+    def __init__(self, read_include: IncludeReader | None) -> None:
+        self.config = TorrcConfig()
+        self.read_include = read_include
+        self.current_service: dict[str, Any] | None = None
+        self.included_bytes = 0
+
+    def warn(self, source: str | None, message: str) -> None:
+        self.config.warnings.append(f"{source}: {message}" if source else message)
+
+    def parse(self, data: bytes, path: str | None, source: str | None,
+              chain: tuple[str, ...]) -> None:
+        """Apply the entries of one file; ``source`` is its path when it was included."""
+        text = data.decode("utf-8", errors="replace")
+        if "\x00" in text:
+            self.warn(source, "torrc contains NUL bytes; read as far as it is text")
+            text = text.replace("\x00", "\n")
+        for number, written, value, problem in _entries(_lines(text)):
+            if problem:
+                self.warn(source, f"line {number}: {written}: {problem}")
+            self.config.directives.append((written, value) if source is None
+                                          else (written, value, source))
+            flag = written[0] if len(written) > 1 and written[0] in _FLAGS else ""
+            if flag == "/":
+                # The entry empties the option in tor; it names no value to report.
+                continue
+            keyword = written[len(flag) :]
+            if keyword.lower() == "%include":
+                self.config.includes.append(value)
+                self.include(path, source, value, chain)
+            else:
+                self.apply(keyword, value, number, source)
+
+    def include(self, path: str | None, source: str | None, value: str,
+                chain: tuple[str, ...]) -> None:
+        """Parse the files an ``%include`` in ``path`` names, within the bounds."""
+        if self.read_include is None or path is None:
+            return
+        if len(chain) > MAX_INCLUDE_DEPTH:
+            self.warn(source, f"%include nested deeper than {MAX_INCLUDE_DEPTH} levels")
+            return
+        for child, data in self.read_include(path, value):
+            if child in chain:
+                self.warn(source, f"%include loop: {child} is already being read")
+                continue
+            if child in self.config.included_files:
+                # Read once: a second copy adds no setting, only duplicates.
+                self.warn(source, f"%include: {child} was read already")
+                continue
+            if (len(self.config.included_files) >= MAX_INCLUDED_FILES
+                    or self.included_bytes + len(data) > MAX_INCLUDED_BYTES):
+                self.warn(source, "%include: too many included files or bytes; rest skipped")
+                return
+            self.config.included_files.append(child)
+            self.included_bytes += len(data)
+            self.parse(data, child, child, (*chain, child))
+
+    def apply(self, keyword: str, value: str, number: int, source: str | None) -> None:
+        """Record one entry's setting in the summary fields."""
+        config = self.config
         key = keyword.lower()
-        if key == "%include":
-            config.includes.append(value)
-        elif key in _GLOBAL_HIDDEN_SERVICE_KEYS:
+        origin = {"file": source} if source else {}
+        if key in _GLOBAL_HIDDEN_SERVICE_KEYS:
             setattr(config, _GLOBAL_HIDDEN_SERVICE_KEYS[key], _as_bool(value))
         elif key == "hiddenservicedir":
-            current_service = {"dir": value, "ports": [], "version": None, "line": number}
-            config.hidden_services.append(current_service)
-        elif key.startswith("hiddenservice") and current_service is not None:
+            self.current_service = {"dir": value, "ports": [], "version": None,
+                                    "line": number, **origin}
+            config.hidden_services.append(self.current_service)
+        elif key.startswith("hiddenservice") and self.current_service is not None:
             if key == "hiddenserviceport":
-                current_service["ports"].append(value)
+                self.current_service["ports"].append(value)
             elif key == "hiddenserviceversion":
-                current_service["version"] = value
+                self.current_service["version"] = value
             else:
-                current_service.setdefault("options", []).append([keyword, value])
+                self.current_service.setdefault("options", []).append([keyword, value])
         elif key.startswith("hiddenservice"):
-            config.warnings.append(f"line {number}: {keyword} before any HiddenServiceDir")
+            self.warn(source, f"line {number}: {keyword} before any HiddenServiceDir")
         elif key == "bridge":
             config.bridges.append(value)
         elif key == "usebridges":
@@ -278,7 +353,8 @@ def parse_torrc(data: bytes) -> TorrcConfig:
         elif key == "clienttransportplugin":
             names, mode, program = (value.split(None, 2) + ["", "", ""])[:3]
             config.transport_plugins.append(
-                {"transports": names.split(","), "mode": mode, "command": program.strip()}
+                {"transports": names.split(","), "mode": mode, "command": program.strip(),
+                 **origin}
             )
         elif key == "socksport":
             config.socks_ports.append(value)
@@ -293,13 +369,13 @@ def parse_torrc(data: bytes) -> TorrcConfig:
         elif key == "hidservauth":
             parts = value.split()
             config.hidserv_auth.append(
-                {"onion": parts[0] if parts else "", "cookie": parts[1] if len(parts) > 1 else ""}
+                {"onion": parts[0] if parts else "", "cookie": parts[1] if len(parts) > 1 else "",
+                 **origin}
             )
         elif key == "clientonionauthdir":
             config.client_onion_auth_dir = value
         elif key in _RELAY_KEYS:
             config.relay[_RELAY_KEYS[key]] = value
-    return config
 
 
 def looks_like_torrc(data: bytes) -> bool:
