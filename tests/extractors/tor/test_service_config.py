@@ -16,6 +16,7 @@ from triage.extractors.interface import FileView
 from triage.extractors.tor import TorExtractor
 from triage.extractors.tor.service_config import (
     MAX_TORRC_FILES,
+    TorrcCache,
     describe_port,
     find_service_config,
     service_dir_in_volume,
@@ -305,3 +306,35 @@ def test_fuzz_find_service_config(contents):
         assert found.torrc_path in files
         assert any(line.rstrip() == "HiddenServiceDir /srv/hs"
                    for line in files[found.torrc_path].decode("utf-8", "replace").splitlines())
+
+
+# -- each torrc read once per scan ---------------------------------------------------------
+def test_cache_reads_each_torrc_once_per_file_system():
+    torrc = "".join(f"HiddenServiceDir /srv/s{n}\nHiddenServicePort {n}\n" for n in range(3))
+    files = {"/etc/tor/torrc": torrc.encode(), "/etc/tor/torrc.d/a": b"SocksPort 0\n"}
+    ctx, cache = _DictContext(dict(files)), TorrcCache()
+    for n in range(40):
+        found = find_service_config(ctx, f"/srv/s{n % 5}", cache)
+        assert (found.ports if found else None) == (
+            [f"{n % 5} -> 127.0.0.1:{n % 5}"] if n % 5 < 3 else None)
+    assert ctx.reads == len(files)
+    # Another file system with the same paths is read on its own.
+    other = _DictContext({"/etc/tor/torrc": b"HiddenServiceDir /srv/s4\nHiddenServicePort 9\n"})
+    assert find_service_config(other, "/srv/s4", cache).ports == ["9 -> 127.0.0.1:9"]
+    assert find_service_config(ctx, "/srv/s4", cache) is None
+
+
+def test_extractor_parses_the_torrc_once_for_all_services(tmp_path, monkeypatch):
+    from triage.extractors.tor import service_config
+
+    for n in range(12):
+        shutil.copytree(V3_SAMPLE, tmp_path / f"srv/s{n}")
+    _write(tmp_path / "etc/tor/torrc", "HiddenServiceDir /srv/s3\nHiddenServicePort 80\n")
+    parsed: list[str] = []
+    real = service_config.parse_torrc
+    monkeypatch.setattr(service_config, "parse_torrc",
+                        lambda data, path=None, reader=None: parsed.append(path) or real(data, path, reader))
+    services = _services(tmp_path)
+    assert services["/srv/s3"]["ports"] == ["80 -> 127.0.0.1:80"]
+    assert sum(s["configured_in"] is None for s in services.values()) == 11
+    assert parsed == ["/etc/tor/torrc"]

@@ -34,6 +34,7 @@ from triage.extractors.tor.onion_service import (
 from triage.extractors.tor.places import read_onion_places
 from triage.extractors.tor.prefetch import parse_prefetch
 from triage.extractors.tor.service_config import (
+    TorrcCache,
     describe_port,
     find_service_config,
     include_reader,
@@ -236,6 +237,11 @@ class TorExtractor(Extractor):
     SCANS_TEXT = True
     WANTS_BY_NAME_NARROWS = True
 
+    def __init__(self, options: dict[str, Any] | None = None) -> None:
+        super().__init__(options)
+        # Every onion-service folder looks for its torrc among the same files.
+        self._torrcs = TorrcCache()
+
     # -- declarations refined beyond the name lists ----------------------------------
     def wants_by_name(self, entry: FileView) -> bool:
         """Like the base class, but only Tor's prefetch files among all *.pf."""
@@ -431,7 +437,7 @@ class TorExtractor(Extractor):
         service = analyse_service(files)
         for warning in service.warnings:
             ctx.warn(f"onion service: {warning}", folder)
-        config = find_service_config(ctx, folder)
+        config = find_service_config(ctx, folder, self._torrcs)
         attributes = {
             **service.attributes,
             "configured_in": config.torrc_path if config else None,

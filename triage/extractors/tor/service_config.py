@@ -11,12 +11,16 @@ torrc, ``torrc.d`` folders, per-user and Tor Browser torrc files, ``torrc`` and
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
+import weakref
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from triage.extractors.interface import ExtractionContext, FileView
-from triage.extractors.tor.torrc import IncludeReader, TorrcConfig, parse_torrc
+from triage.extractors.tor.torrc import IncludeReader, parse_torrc
 
 #: Where tor and Tor Browser keep a torrc; ``*`` matches one path component (any case).
 TORRC_LOCATIONS = (
@@ -46,6 +50,10 @@ MAX_TORRC_FILES = 64
 #: Upper bound on directory entries matched by one ``*`` in a location.
 MAX_MATCHES_PER_LEVEL = 200
 MAX_TORRC_BYTES = 1024 * 1024
+#: Bounds on what a :class:`TorrcCache` keeps: torrc files, and service blocks (a few
+#: hundred bytes each) plus included-file names over all of them.
+MAX_CACHED_TORRCS = 256
+MAX_CACHED_BLOCKS = 50_000
 _DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 _GLOB_CHARS = frozenset("*?[")
 
@@ -244,21 +252,118 @@ def include_reader(ctx: ExtractionContext) -> IncludeReader:
     return read
 
 
-def read_torrc(ctx: ExtractionContext, path: str) -> TorrcConfig | None:
-    """Parse the torrc at ``path`` with its ``%include`` files, or None when unreadable."""
+@dataclass
+class TorrcBlocks:
+    """What :func:`find_service_config` needs of one torrc read with its includes: its
+    service blocks by configured folder (first one wins) and the files it included."""
+
+    #: Normalised folder -> (position in the file, block), for POSIX-style paths.
+    exact: dict[str, tuple[int, ServiceConfig]]
+    #: The same for Windows drive paths, by lower-case folder (NTFS ignores case).
+    folded: dict[str, tuple[int, ServiceConfig]]
+    included_files: list[str]
+
+    @property
+    def weight(self) -> int:
+        """Rough size, in entries, for the cache's bound."""
+        return 1 + len(self.exact) + len(self.folded) + len(self.included_files)
+
+    def block_for(self, folder: str) -> ServiceConfig | None:
+        """The first block configuring ``folder`` (a normalised path), or None."""
+        found = [hit for hit in (self.exact.get(folder), self.folded.get(folder.lower())) if hit]
+        return min(found, key=lambda hit: hit[0])[1] if found else None
+
+
+def read_torrc_blocks(ctx: ExtractionContext, path: str) -> TorrcBlocks | None:
+    """Read the torrc at ``path`` with its ``%include`` files and index its service blocks;
+    None when it cannot be read."""
     data = ctx.read(path, MAX_TORRC_BYTES)
     if not data:
         return None
-    return parse_torrc(data, path, include_reader(ctx))
+    config = parse_torrc(data, path, include_reader(ctx))
+    blocks = TorrcBlocks({}, {}, config.included_files)
+    for position, service in enumerate(config.hidden_services):
+        source = service.get("file", path)
+        configured = service_dir_in_volume(_parent(source), service["dir"])
+        if configured is None:
+            continue
+        index, key = ((blocks.folded, configured.lower()) if is_windows_path(service["dir"])
+                      else (blocks.exact, configured))
+        index.setdefault(key, (position, ServiceConfig(
+            torrc_path=source,
+            configured_dir=service["dir"],
+            ports=[describe_port(port) for port in service["ports"]],
+            version=service["version"],
+        )))
+    return blocks
 
 
-def find_service_config(ctx: ExtractionContext, folder: str) -> ServiceConfig | None:
+class TorrcCache:
+    """Indexed torrc files (with their includes), so each is read and parsed once per scan.
+
+    Entries are keyed by file system and path. The file system is the context's
+    ``filesystem`` (the engine's context has one) or else the context itself, held
+    weakly and given a number never reused, so a later file system (even one at the same
+    address) never sees another's entries. Least recently used entries go past :data:`MAX_CACHED_TORRCS`
+    files or :data:`MAX_CACHED_BLOCKS` blocks (the newest stays, however large). The
+    evidence is read-only, so a cached entry is what reading the file again would give.
+    """
+
+    def __init__(self) -> None:
+        #: id(file system) -> (weak reference to it, its number).
+        self._scopes: dict[int, tuple[weakref.ref[Any], int]] = {}
+        self._numbers = itertools.count()
+        self._entries: OrderedDict[tuple[int, str], TorrcBlocks | None] = OrderedDict()
+        self._weight = 0
+
+    def read(self, ctx: ExtractionContext, path: str) -> TorrcBlocks | None:
+        """Return :func:`read_torrc_blocks` of ``path`` on ``ctx``'s file system, read once."""
+        scope = self._scope(ctx)
+        if scope is None:
+            return read_torrc_blocks(ctx, path)
+        key = (scope, path)
+        if key in self._entries:
+            self._entries.move_to_end(key)
+            return self._entries[key]
+        blocks = self._entries[key] = read_torrc_blocks(ctx, path)
+        self._weight += blocks.weight if blocks else 1
+        while len(self._entries) > 1 and (len(self._entries) > MAX_CACHED_TORRCS
+                                          or self._weight > MAX_CACHED_BLOCKS):
+            _, dropped = self._entries.popitem(last=False)
+            self._weight -= dropped.weight if dropped else 1
+        return blocks
+
+    def _scope(self, ctx: ExtractionContext) -> int | None:
+        """The number of ``ctx``'s file system (by identity: contexts need not hash)."""
+        for owner in (getattr(ctx, "filesystem", None), ctx):
+            if owner is None:
+                continue
+            known = self._scopes.get(id(owner))
+            if known is not None and known[0]() is owner:
+                return known[1]
+            try:
+                ref = weakref.ref(owner)
+            except TypeError:  # not weakly referable: try the next, or do not cache
+                continue
+            if len(self._scopes) >= 64:
+                self._scopes = {key: value for key, value in self._scopes.items()
+                                if value[0]() is not None}
+            number = next(self._numbers)
+            self._scopes[id(owner)] = (ref, number)
+            return number
+        return None
+
+
+def find_service_config(
+    ctx: ExtractionContext, folder: str, cache: TorrcCache | None = None
+) -> ServiceConfig | None:
     """Return the torrc block whose ``HiddenServiceDir`` is ``folder``, or None.
 
     Files are read in :func:`candidate_torrcs` order, each with its ``%include`` files
     where tor reads them (a block may begin in one included file and go on in the next);
     the first matching block wins and names the file its ``HiddenServiceDir`` is in. A
-    file already read, on its own or included, is not read again as a candidate.
+    file already read, on its own or included, is not read again as a candidate. With a
+    ``cache``, files read for an earlier folder are not read again.
     """
     target = _normalise(folder)
     seen: set[str] = set()
@@ -268,19 +373,11 @@ def find_service_config(ctx: ExtractionContext, folder: str) -> ServiceConfig | 
         if path in seen:
             continue
         seen.add(path)
-        config = read_torrc(ctx, path)
-        if config is None:
+        blocks = cache.read(ctx, path) if cache is not None else read_torrc_blocks(ctx, path)
+        if blocks is None:
             continue
-        seen.update(config.included_files)
-        for service in config.hidden_services:
-            source = service.get("file", path)
-            configured = service_dir_in_volume(_parent(source), service["dir"])
-            windows = is_windows_path(service["dir"])
-            if configured is not None and same_folder(configured, target, windows):
-                return ServiceConfig(
-                    torrc_path=source,
-                    configured_dir=service["dir"],
-                    ports=[describe_port(port) for port in service["ports"]],
-                    version=service["version"],
-                )
+        seen.update(blocks.included_files)
+        block = blocks.block_for(target)
+        if block is not None:
+            return block
     return None
