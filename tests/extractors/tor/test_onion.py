@@ -158,6 +158,22 @@ def test_scan_bytes_finds_address_inside_garbage(before, after, utf16):
         assert finding.context is not None and len(finding.context) <= 120
 
 
+def test_suffixes_without_a_label_before_them_cost_no_python_step(monkeypatch):
+    from triage.extractors.tor import onion
+
+    looked_at: list[int] = []
+    real = onion._address_start
+    monkeypatch.setattr(onion, "_address_start",
+                        lambda data, end, step: looked_at.append(end) or real(data, end, step))
+    hostile = b".onion" * 5000 + ".onion".encode("utf-16-le") * 5000 + b"onion.onion x.onion"
+    assert scan_onion_addresses(hostile) == []
+    assert looked_at == []
+    # Sixteen letters or digits before the suffix make a candidate worth a closer look.
+    text = f"a{VECTOR_ADDRESS}.onion 3g2upl4pq6kufc4m.onion".encode()
+    assert [hit.version for hit in scan_onion_addresses(text)] == [2]
+    assert len(looked_at) == 2
+
+
 def test_scan_bytes_does_not_backtrack_on_4_mib_of_noise():
     import os
     import time

@@ -17,8 +17,13 @@ from functools import lru_cache
 V3_LENGTH = 56
 V2_LENGTH = 16
 _BASE32_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
-_SUFFIX = b".onion"
-_SUFFIX_UTF16 = ".onion".encode("utf-16-le")
+#: ".onion" after at least 16 letters and digits, the shortest label an address has: the
+#: only places one can end. The regex engine rejects the other occurrences (a file full
+#: of ".onion", each after "onion.") without a step of Python per occurrence.
+_CANDIDATE_ASCII = re.compile(rb"\.onion(?<=[a-z0-9]{16}\.onion)")
+_CANDIDATE_UTF16 = re.compile(
+    rb"\.\x00o\x00n\x00i\x00o\x00n\x00(?<=(?:[a-z0-9]\x00){16}\.\x00o\x00n\x00i\x00o\x00n\x00)"
+)
 _BASE32_BYTES = b"abcdefghijklmnopqrstuvwxyz234567"
 #: Characters that may not follow ".onion" for it to be a host name ending there (they
 #: would make the last label longer: ``.onionfoo``, ``.onion-foo``, ``.onion_x``).
@@ -195,10 +200,12 @@ def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> li
     """
     lowered = data.lower()
     hits: list[OnionHit] = []
-    for suffix, step, encoding in ((_SUFFIX, 1, "ascii"), (_SUFFIX_UTF16, 2, "utf-16-le")):
-        pos = lowered.find(suffix)
-        while pos != -1 and len(hits) < max_hits:
-            after = pos + len(suffix)
+    for candidates, step, encoding in ((_CANDIDATE_ASCII, 1, "ascii"),
+                                       (_CANDIDATE_UTF16, 2, "utf-16-le")):
+        for match in candidates.finditer(lowered):
+            if len(hits) >= max_hits:
+                break
+            pos, after = match.span()
             if not _followed_by_word(lowered, after, step):
                 start = _address_start(lowered, pos, step)
                 if start is not None:
@@ -213,6 +220,5 @@ def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> li
                             encoding=encoding,
                         )
                     )
-            pos = lowered.find(suffix, pos + 1)
     hits.sort(key=lambda hit: hit.offset)
     return hits
