@@ -219,7 +219,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.1"
+    VERSION = "1.2"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
