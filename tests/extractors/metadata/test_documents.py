@@ -158,3 +158,35 @@ def test_a_vector_count_larger_than_its_stream_is_refused_quickly() -> None:
     assert time.process_time() - started < 2.0
     assert result.attributes["author"] == "Grace Ledger"  # what is intact is still read
     assert any(w.startswith("OLE2 damaged: ") for w in result.warnings)
+
+
+def _pdf_with_info(info: bytes, *extra: bytes) -> bytes:
+    """A one-page PDF whose Info dictionary is ``info`` (object 4), with more objects."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>", info, *extra]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 4 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_an_info_entry_in_a_reference_cycle_costs_only_itself(tmp_path) -> None:
+    data = _pdf_with_info(
+        b"<< /Title (Visible Title) /CreationDate (D:20200101000000Z) /Author 5 0 R >>",
+        b"6 0 R", b"5 0 R")
+    result = parse_pdf(data)
+    assert result.attributes["title"] == "Visible Title"
+    assert result.attributes["created"] == "2020-01-01T00:00:00Z"
+    assert "author" not in result.attributes
+    assert len(result.warnings) == 1 and result.warnings[0].startswith("Info /Author")
+    path = tmp_path / "loop.pdf"
+    path.write_bytes(data)
+    record = exiftool_json([path], "Title", "CreateDate")[str(path.resolve())]
+    assert record["Title"] == "Visible Title"

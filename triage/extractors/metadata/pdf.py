@@ -78,17 +78,32 @@ def _read_xmp(reader: PdfReader, result: MetadataResult) -> dict[str, str]:
     return {}
 
 
-def _read_info(reader: PdfReader, result: MetadataResult) -> dict[str, Any]:
+def _read_info(reader: PdfReader, result: MetadataResult) -> dict[str, str | bytes]:
+    """The Info dictionary's text and date entries as text; an entry that cannot be
+    read (a reference cycle, a broken object) is left out with a warning of its own, so
+    it does not cost the others."""
     try:
         info = reader.metadata
         if info is None:
             return {}
-        return {key: info.get(key) for key in (*_INFO_TEXT, *_INFO_DATES)}
     except RecursionError:
         result.warnings.append("Info dictionary: PDF objects nested too deep")
+        return {}
     except Exception as exc:  # see _read_xmp
         result.warnings.append(f"Info dictionary unreadable: {type(exc).__name__}: {exc}"[:300])
-    return {}
+        return {}
+    values: dict[str, str | bytes] = {}
+    for key in (*_INFO_TEXT, *_INFO_DATES):
+        try:
+            value = info.get(key)
+            if value is not None:
+                # Text now, inside the guard: making text of an object is what can fail.
+                values[key] = value if isinstance(value, str | bytes) else str(value)
+        except RecursionError:
+            result.warnings.append(f"Info {key}: PDF objects nested too deep")
+        except Exception as exc:  # see _read_xmp
+            result.warnings.append(f"Info {key} unreadable: {type(exc).__name__}: {exc}"[:300])
+    return values
 
 
 def parse_pdf(data: bytes) -> MetadataResult:
@@ -116,9 +131,10 @@ def parse_pdf(data: bytes) -> MetadataResult:
         result.set(name, clean_text(info.get(key)))
     for key, name in _INFO_DATES.items():
         raw = info.get(key)
-        value = normalise_pdf_date(str(raw)) if raw is not None else None
-        if raw is not None and value is None:
-            result.warnings.append(f"Info {key} unreadable: {str(raw)[:60]!r}")
+        text = raw.decode("latin-1") if isinstance(raw, bytes) else raw
+        value = normalise_pdf_date(text) if text is not None else None
+        if text is not None and value is None:
+            result.warnings.append(f"Info {key} unreadable: {text[:60]!r}")
         result.set(name, value)
     for key, name in _XMP_TEXT.items():
         if name not in result.attributes:
