@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import shutil
+import subprocess
 import time
 import zipfile
 
@@ -190,3 +192,23 @@ def test_an_info_entry_in_a_reference_cycle_costs_only_itself(tmp_path) -> None:
     path.write_bytes(data)
     record = exiftool_json([path], "Title", "CreateDate")[str(path.resolve())]
     assert record["Title"] == "Visible Title"
+
+
+def test_every_odf_keyword_is_kept(tmp_path) -> None:
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.2">'
+        "<office:meta><meta:keyword>alpha</meta:keyword><meta:keyword>beta</meta:keyword>"
+        "<meta:keyword>gamma</meta:keyword></office:meta></office:document-meta>"
+    )
+    data = odt_file(meta)
+    assert parse_odf(data).attributes["keywords"] == "alpha, beta, gamma"
+    path = tmp_path / "keywords.odt"
+    path.write_bytes(data)
+    if shutil.which("exiftool") is None:
+        pytest.skip("exiftool not installed")
+    # -a: every one of a repeated tag; -s3: values alone, one per line.
+    out = subprocess.run(["exiftool", "-a", "-s3", "-Keyword", str(path)], capture_output=True,
+                         check=True, timeout=60, text=True).stdout
+    assert out.split() == ["alpha", "beta", "gamma"]

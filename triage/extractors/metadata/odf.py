@@ -49,6 +49,13 @@ def parse_odf(data: bytes) -> MetadataResult:
         return result
     meta = next((c for c in root if isinstance(c.tag, str) and local_name(c.tag) == "meta"), None)
     values = child_texts(meta) if meta is not None else {}
+    if meta is not None:
+        # ODF writes one <meta:keyword> per keyword; child_texts keeps only the first.
+        keywords = [text for child in meta if isinstance(child.tag, str)
+                    and local_name(child.tag) == "keyword"
+                    and (text := "".join(child.itertext()).strip())]
+        if keywords:
+            values["keyword"] = ", ".join(keywords)
     for element, name in _TEXT.items():
         result.set(name, clean_text(values.get(element)))
     for element, name in _DATES.items():
