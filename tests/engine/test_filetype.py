@@ -72,6 +72,10 @@ def test_libmagic_failure_gives_octet_stream(monkeypatch: pytest.MonkeyPatch) ->
         ("docx", "video/mp4"),
         ("sys", "application/x-ole-storage"),
         ("log", "application/x-sqlite3"),
+        # A ZIP hidden under a document name that is no ZIP package (file says zip).
+        ("pdf", "application/zip"),
+        ("doc", "application/zip"),
+        ("rtf", "application/zip"),
     ],
 )
 def test_mismatches_that_fire(extension: str, mime: str) -> None:
@@ -102,6 +106,10 @@ def test_mismatches_that_fire(extension: str, mime: str) -> None:
         ("db", "application/x-ole-storage"),
         ("msi", "application/x-ole-storage"),
         ("xls", "application/x-ole-storage"),
+        ("docx", "application/x-ole-storage"),  # Office stores encrypted OOXML as OLE2
+        ("epub", "application/zip"),
+        ("xps", "application/zip"),
+        ("db", "application/cdfv2"),  # Thumbs.db
         ("eml", "message/rfc822"),
         ("mbox", "application/mbox"),
         ("jpg", "application/x-empty"),

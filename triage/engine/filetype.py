@@ -137,6 +137,17 @@ _ZIP_CONTAINER_EXTENSIONS = frozenset(
 )
 #: Extensions of OLE2 (Compound File) based formats besides documents and databases.
 _OLE2_CONTAINER_EXTENSIONS = frozenset("msi msp mst msm oft mpp vsd xlsb suo".split())
+#: Documents that are ZIP packages (Office Open XML, OpenDocument, EPUB, XPS): a ZIP
+#: under one of these is normal, under .pdf, .doc or .rtf it is not.
+_ZIP_DOCUMENT_EXTENSIONS = frozenset(
+    "docx docm dotx dotm xlsx xlsm xltx xltm xlsb xlam pptx pptm ppsx ppsm potx potm "
+    "odt ods odp odg odf odc ott ots otp otg epub xps oxps vsdx vsdm".split()
+)
+#: Documents that are OLE2 compound files, and Office Open XML ones, which Office
+#: stores as an OLE2 file when a password encrypts them.
+_OLE2_DOCUMENT_EXTENSIONS = frozenset(
+    "doc dot xls xlt xla ppt pps pot pub vsd msg".split()
+) | _ZIP_DOCUMENT_EXTENSIONS
 #: Extensions under which gzip data is normal.
 _GZIP_CONTAINER_EXTENSIONS = frozenset("svgz emz wmz".split())
 #: Extensions under which a PDF is normal besides the document family.
@@ -188,10 +199,13 @@ def _compatible(ext: str, expected: str, mime: str, detected: str) -> bool:
             "application/vnd.android.package-archive",
         )
     )
-    if is_zip_based and (expected in (ARCHIVE, DOCUMENT) or ext in _ZIP_CONTAINER_EXTENSIONS):
+    if is_zip_based and (expected == ARCHIVE or ext in _ZIP_DOCUMENT_EXTENSIONS
+                         or ext in _ZIP_CONTAINER_EXTENSIONS):
         return True
     if mime in _OLE2_MIMES or mime in ("application/x-msi", "application/x-ms-installer"):
-        if expected in (DOCUMENT, DATABASE) or ext in _OLE2_CONTAINER_EXTENSIONS:
+        # Thumbs.db and other OLE2 stores live under database names.
+        if (expected == DATABASE or ext in _OLE2_DOCUMENT_EXTENSIONS
+                or ext in _OLE2_CONTAINER_EXTENSIONS):
             return True
     if detected == ARCHIVE and ext in _GZIP_CONTAINER_EXTENSIONS:
         return True
