@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from tests.extractors.metadata.builders import (
     ASCII,
+    LONG,
     RATIONAL,
     SHORT,
     dms,
@@ -306,4 +307,29 @@ def test_an_empty_exif_block_is_not_called_corrupt(tmp_path: Path, order: bytes)
     # An empty IFD0 pointing at a next IFD past the data is damage too.
     far = (5000).to_bytes(4, "little" if order.startswith(b"II") else "big")
     broken_next = jpeg.replace(tiff, order + b"\x00\x00" + far)
-    assert parse_exif(broken_next).warnings == ["EXIF block present but unreadable (corrupt)"]
+    assert parse_exif(broken_next).warnings == [
+        "EXIF structure damaged (IFD offset outside the TIFF block); values read as far as"
+        " they go"]
+
+
+def _damaged_exif_jpegs() -> dict[str, bytes]:
+    """EXIF blocks broken the ways a hostile or damaged file breaks them."""
+    make = [(0x010F, ASCII, "Cam")]
+    plain = tiff_block(make, [], [])
+    loop = b"II*\x00\x08\x00\x00\x00" + ifd(make, 8, next_ifd=8)
+    exif_is_ifd0 = b"II*\x00\x08\x00\x00\x00" + ifd([*make, (0x8769, LONG, 8)], 8)
+    huge = bytearray(plain)
+    struct.pack_into("<I", huge, 8 + 2 + 4, 0x7FFFFFFF)  # the Make entry's count
+    return {"loop": tiny_jpeg(loop), "exif_is_ifd0": tiny_jpeg(exif_is_ifd0),
+            "huge_count": tiny_jpeg(bytes(huge))}
+
+
+@pytest.mark.parametrize("name", ["loop", "exif_is_ifd0", "huge_count"])
+def test_damaged_exif_structure_is_warned_about(tmp_path: Path, name: str) -> None:
+    """exiftool warns about each of these (the oracle); ExifRead reads them silently."""
+    data = _damaged_exif_jpegs()[name]
+    result = parse_exif(data)
+    assert [w for w in result.warnings if w.startswith("EXIF structure damaged")], name
+    path = tmp_path / f"{name}.jpg"
+    path.write_bytes(data)
+    assert "Warning" in exiftool_json([path], "Warning")[str(path.resolve())], name

@@ -274,17 +274,22 @@ def _read_source(data: bytes, result: MetadataResult) -> tuple[dict[str, Any], b
     if len(data) > MAX_INPUT:
         result.warnings.append(f"EXIF read from the first {MAX_INPUT} bytes only")
         data = data[:MAX_INPUT]
-    if USE_FAST_READER:
-        try:
-            fast = read_exif_tags(data)
-        except TiffDecline:
-            pass
-        else:
-            if (
-                fast.reads * _FAST_SHARE_OF_BUDGET <= MAX_READS
-                and fast.read_bytes * _FAST_SHARE_OF_BUDGET <= MAX_READ_BYTES
-            ):
-                return fast.tags, fast.found
+    # The fast reader also judges the structure (ExifRead reads loops and stray pointers
+    # without a word), so it runs, and its warning stands, whichever reader answers.
+    try:
+        fast = read_exif_tags(data)
+    except TiffDecline as decline:
+        fast = None
+        if decline.damaged:
+            result.warnings.append(
+                f"EXIF structure damaged ({decline}); values read as far as they go")
+    if (
+        USE_FAST_READER
+        and fast is not None
+        and fast.reads * _FAST_SHARE_OF_BUDGET <= MAX_READS
+        and fast.read_bytes * _FAST_SHARE_OF_BUDGET <= MAX_READ_BYTES
+    ):
+        return fast.tags, fast.found
     return _read_tags_exifread(data, result)
 
 

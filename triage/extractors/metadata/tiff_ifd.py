@@ -127,7 +127,16 @@ _TARGETS = _build_targets()
 
 
 class TiffDecline(Exception):
-    """The input is outside what the fast reader vouches for: read it with ExifRead."""
+    """The input is outside what the fast reader vouches for: read it with ExifRead.
+
+    ``damaged`` says the TIFF structure itself is broken (a loop, a pointer or value
+    outside the block, impossible counts), as opposed to a layout the fast reader merely
+    leaves to ExifRead; the caller warns about the former.
+    """
+
+    def __init__(self, reason: str, damaged: bool = False) -> None:
+        super().__init__(reason)
+        self.damaged = damaged
 
 
 class Rational(Fraction):
@@ -314,12 +323,12 @@ class _IfdReader:
         chain: list[int] = []
         while offset:
             if len(chain) >= MAX_CHAIN:
-                raise TiffDecline("IFD chain too long")
+                raise TiffDecline("IFD chain too long", damaged=True)
             if offset in self.kinds:
-                raise TiffDecline("IFD chain loops")
+                raise TiffDecline("IFD chain loops", damaged=True)
             table_end = self._table_end(offset)
             if table_end + 4 > self.size:
-                raise TiffDecline("next-IFD pointer outside the TIFF block")
+                raise TiffDecline("next-IFD pointer outside the TIFF block", damaged=True)
             self.kinds[offset] = min(len(chain), _OTHER)
             chain.append(offset)
             offset = self.u32.unpack_from(self.data, self.base + table_end)[0]
@@ -328,13 +337,13 @@ class _IfdReader:
     def _table_end(self, offset: int) -> int:
         """Return where the entries of the IFD at ``offset`` end (checked in bounds)."""
         if offset < 8 or offset + 2 > self.size:
-            raise TiffDecline("IFD offset outside the TIFF block")
+            raise TiffDecline("IFD offset outside the TIFF block", damaged=True)
         count = self.u16.unpack_from(self.data, self.base + offset)[0]
         if count > MAX_ENTRIES:
-            raise TiffDecline("too many IFD entries")
+            raise TiffDecline("too many IFD entries", damaged=True)
         end = offset + 2 + 12 * count
         if end > self.size:
-            raise TiffDecline("IFD entries outside the TIFF block")
+            raise TiffDecline("IFD entries outside the TIFF block", damaged=True)
         return end
 
     def _sub_ifd(self, offset: int, kind: int) -> None:
@@ -342,7 +351,7 @@ class _IfdReader:
         seen = self.kinds.get(offset)
         if seen is not None:
             if seen != kind or kind == _EXIF:
-                raise TiffDecline("one IFD used as two kinds")
+                raise TiffDecline("one IFD used as two kinds", damaged=True)
             # ExifRead parses it again under the same name: same keys, same values.
             reads, read_bytes = self.costs[offset]
             self.out.reads += reads
@@ -350,7 +359,7 @@ class _IfdReader:
             return
         if kind == _GPS:
             if self.gps_offset is not None:
-                raise TiffDecline("two GPS IFDs")
+                raise TiffDecline("two GPS IFDs", damaged=True)
             self.gps_offset = offset
         self.kinds[offset] = kind
         self._dump(offset, kind)
@@ -360,7 +369,7 @@ class _IfdReader:
         table_end = self._table_end(offset)
         self.entries_left -= (table_end - offset - 2) // 12
         if self.entries_left < 0:
-            raise TiffDecline("too many IFD entries in the file")
+            raise TiffDecline("too many IFD entries in the file", damaged=True)
         targets = _TARGETS[kind]
         out = self.out
         found = out.found
@@ -385,7 +394,7 @@ class _IfdReader:
                     nbytes = count * _WIDTH[field_type]
                     if field_type in _FLOATS and nbytes > 4 and word + nbytes > self.size:
                         # ExifRead fails outright on a single float it cannot read.
-                        raise TiffDecline("float value outside the TIFF block")
+                        raise TiffDecline("float value outside the TIFF block", damaged=True)
             if tag in targets and 0 < field_type < 14:
                 hits.append((offset + 10 + 12 * index, entry))
         out.found = found
@@ -410,10 +419,10 @@ class _IfdReader:
     def _follow(self, kind: int, field_type: int, values: list[int]) -> None:
         """Handle a pointer to the EXIF, GPS or Interoperability IFD."""
         if field_type not in _UNSIGNED_POINTERS:
-            raise TiffDecline("IFD pointer of an odd type")
+            raise TiffDecline("IFD pointer of an odd type", damaged=True)
         if kind == _EXIF:
             if not values:
-                raise TiffDecline("EXIF IFD pointer without a value")
+                raise TiffDecline("EXIF IFD pointer without a value", damaged=True)
             self.exif_offset = values[0]
         elif values:
             # Sub-IFDs are parsed where their pointer is, as ExifRead does.
@@ -427,7 +436,7 @@ class _IfdReader:
             if not count:
                 return ""
             if count > MAX_ASCII or where + count > self.size:
-                raise TiffDecline("ASCII value outside the TIFF block or too long")
+                raise TiffDecline("ASCII value outside the TIFF block or too long", damaged=True)
             raw = self.data[start : start + count].split(b"\x00", 1)[0]
             try:
                 return raw.decode("utf-8")
@@ -436,7 +445,7 @@ class _IfdReader:
         if count >= _MAX_VALUES:
             return []
         if where + nbytes > self.size:
-            raise TiffDecline("value outside the TIFF block")
+            raise TiffDecline("value outside the TIFF block", damaged=True)
         if field_type in _RATIONALS:
             parts = struct.unpack_from(
                 f"{self.order}{2 * count}{_CODE[field_type]}", self.data, start
