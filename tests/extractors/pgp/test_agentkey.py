@@ -11,9 +11,6 @@ from triage.extractors.pgp.agentkey import parse_agent_key
 from triage.extractors.pgp.armor import find_armored
 from triage.extractors.pgp.sexp import SexpError, parse_sexp
 
-#: Curves/algorithms whose keygrip is not computed (brainpool, X448, Kyber): named in report.
-UNSUPPORTED = ("brainpool", "X448", "kyber")
-
 
 def _key_files(folder: Path) -> list[tuple[str, bytes]]:
     out = []
@@ -26,17 +23,28 @@ def _key_files(folder: Path) -> list[tuple[str, bytes]]:
 
 
 def test_gnupg_privkeys_keygrip_is_file_name() -> None:
+    # Found by an audit: brainpool, X448 and Kyber files had no computed keygrip.
     files = _key_files(corpus("gnupg/tests/openpgp/privkeys"))
-    checked = 0
+    kinds = set()
     for name, data in files:
         key = parse_agent_key(data)
         assert key.kind in ("private", "protected", "shadowed"), name
-        if key.keygrip is None:
-            assert any(u.lower() in f"{key.curve}{key.algorithm}".lower() for u in UNSUPPORTED)
-            continue
-        assert key.keygrip == name
-        checked += 1
-    assert checked >= 30
+        assert key.keygrip == name, (name, key.algorithm, key.curve)
+        kinds.add(key.curve or key.algorithm)
+    assert len(files) >= 40
+    assert {"brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1", "X448", "Kyber"} <= kinds
+    kyber = [parse_agent_key(data) for _, data in files if b"kyber" in data[:200]]
+    assert {(k.algorithm, k.bits) for k in kyber} == {("Kyber", 768), ("Kyber", 1024)}
+
+
+def test_own_curve_home_keygrips_are_file_names() -> None:
+    # make_curve_home.sh: brainpoolP256r1/P384r1/P512r1 and secp256k1, as gpg 2.2 makes them.
+    curves = set()
+    for name, data in _key_files(DATA / "home3/.gnupg/private-keys-v1.d"):
+        key = parse_agent_key(data)
+        assert key.keygrip == name, key.curve
+        curves.add(key.curve)
+    assert curves == {"brainpoolP256r1", "brainpoolP384r1", "brainpoolP512r1", "secp256k1"}
 
 
 def test_own_home_extended_format() -> None:

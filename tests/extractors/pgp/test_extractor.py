@@ -123,3 +123,22 @@ def test_deleted_agent_key_still_counts(tmp_path: Path) -> None:
     (key,) = [f for f in findings if f.type == "pgp.key" and f.attributes["fingerprint"] == owner]
     assert key.attributes["has_secret"] and key.attributes["deleted_secret_files"] == [
         deleted[0].path]
+
+
+def test_curve_home_secrets_and_keygrips_match_gpg(tmp_path: Path) -> None:
+    """Found by an audit: brainpool and secp256k1 keys never showed their secret."""
+    copy = tmp_path / "home3"
+    shutil.copytree(DATA / "home3/.gnupg", copy)
+    copy.chmod(0o700)
+    public, secret = list_home(copy), list_home(copy, secret=True)
+    assert len(public.primaries) == 4 and len(public.grips) == 8
+    findings = analyse_homedir("/.gnupg", LocalFolderContext(DATA / "home3"))
+    keys = {f.attributes["fingerprint"]: f.attributes for f in findings if f.type == "pgp.key"}
+    assert sorted(keys) == sorted(public.primaries)
+    assert sorted(f for f, a in keys.items() if a["has_secret"]) == sorted(secret.secret_primaries)
+    # Every key and subkey gpg lists has its agent file linked (gpg -K shows them with '+').
+    linked = {fpr for a in keys.values() for fpr in a["secret_keys"]}
+    assert linked == set(secret.grips)
+    agent = [f.attributes for f in findings if f.type == "pgp.agent_key"]
+    assert {a["keygrip"]: a["fingerprint"] is not None for a in agent} == {
+        grip: True for grip in public.grips.values()}

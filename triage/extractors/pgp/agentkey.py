@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from triage.extractors.pgp.keygrip import ecc_keygrip, generic_keygrip, rsa_keygrip
+from triage.extractors.pgp.keygrip import (
+    KEM_ALGORITHMS,
+    ecc_keygrip,
+    generic_keygrip,
+    kem_keygrip,
+    rsa_keygrip,
+)
 from triage.extractors.pgp.sexp import Sexp, SexpError, atom_value, parse_sexp
 
 MAX_KEY_FILE = 1024 * 1024
@@ -94,6 +100,13 @@ def _describe_key(tree: Sexp, key: AgentKey) -> None:
         if n:
             key.bits = int.from_bytes(n, "big").bit_length()
             key.keygrip = rsa_keygrip(n)
+    elif algo.decode("ascii", "replace") in KEM_ALGORITHMS:
+        name = algo.decode("ascii")
+        key.algorithm = "Kyber"
+        key.bits = int(name.removeprefix("kyber"))
+        p = atom_value(params, b"p")
+        if p:
+            key.keygrip = kem_keygrip(name, p)
     elif algo in (b"dsa", b"elg"):
         names = b"pqgy" if algo == b"dsa" else b"pgy"
         values = [atom_value(params, bytes([name])) for name in names]
