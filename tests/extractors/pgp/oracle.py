@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -70,11 +71,19 @@ def show_keys(path: Path, home: Path) -> GpgListing:
 
 @dataclass
 class GpgKeyView:
-    """What gpg shows for one primary key: validity letter, user IDs and subkeys."""
+    """What gpg shows for one primary key: validity letter, expiry, user IDs and subkeys."""
 
     validity: str
     user_ids: list[str] = field(default_factory=list)
     subkeys: list[str] = field(default_factory=list)
+    #: Expiry as gpg prints it (ISO 8601 UTC), None when it shows none.
+    expires: str | None = None
+
+
+def _iso(seconds: str) -> str | None:
+    if not seconds:
+        return None
+    return datetime.fromtimestamp(int(seconds), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _unescape(text: str) -> str:
@@ -98,7 +107,7 @@ def show_key_views(path: Path, home: Path) -> dict[str, GpgKeyView]:
     for line in result.stdout.splitlines():
         fields = line.split(":")
         if fields[0] in ("pub", "sec"):
-            view, record = GpgKeyView(fields[1]), fields[0]
+            view, record = GpgKeyView(fields[1], expires=_iso(fields[6])), fields[0]
         elif fields[0] in ("sub", "ssb"):
             record = fields[0]
         elif fields[0] == "fpr" and view is not None:

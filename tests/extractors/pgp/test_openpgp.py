@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.extractors.pgp.oracle import CORPUS, DATA, corpus, show_keys
+from tests.extractors.pgp.oracle import CORPUS, DATA, corpus, show_key_views, show_keys
 from triage.extractors.pgp.armor import find_armored
 from triage.extractors.pgp.keygrip import openpgp_keygrip
 from triage.extractors.pgp.openpgp import PgpKey, parse_openpgp
@@ -110,6 +110,33 @@ def test_post_quantum_keys_still_give_fingerprints() -> None:
         if grip:
             privkeys = CORPUS / "gnupg/tests/openpgp/privkeys"
             assert (privkeys / f"{grip}.key").exists() or (privkeys / f"{grip}.asc").exists()
+
+
+#: Files whose key expiry gpg shows, own (make_*.sh) and from the corpus.
+EXPIRY_FILES = [
+    (DATA, "carol.asc"), (DATA, "alice-secret.asc"), (DATA, "bob-secret.asc"),
+    (None, "PGPy/tests/testdata/blocks/revochiio.asc"),
+]
+
+
+@pytest.mark.parametrize(("base", "name"), EXPIRY_FILES)
+def test_expiry_matches_gpg(base: Path | None, name: str, tmp_path: Path) -> None:
+    path = base / name if base else corpus(name)
+    gpg = show_key_views(path, tmp_path / "home")
+    assert gpg, "gpg listed nothing: the oracle failed"
+    ours = {key.primary.fingerprint: key.attributes("armored") for key in _keys(path)}
+    for fpr, view in gpg.items():
+        assert ours[fpr]["expires"] == view.expires, fpr
+
+
+def test_direct_key_signature_without_expiry_keeps_user_id_expiry() -> None:
+    """Found by an audit: a later direct-key signature (here naming a designated revoker,
+    as gpg's addrevoker makes it) without subpacket 9 wiped out the key's expiry."""
+    (carol,) = _keys(DATA / "carol.asc")
+    assert carol._direct_sig is not None and carol._direct_sig.key_expires_after is None
+    assert carol.attributes("armored")["expires"] is not None
+    (revochiio,) = _keys(corpus("PGPy/tests/testdata/blocks/revochiio.asc"))
+    assert revochiio.attributes("armored")["expires"] == "2018-09-12T01:00:59Z"
 
 
 def test_revocation_flag() -> None:

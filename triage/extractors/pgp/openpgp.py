@@ -20,8 +20,8 @@ MAX_INFLATE = 4 * 1024 * 1024
 MAX_USER_IDS = 1000
 MAX_SUBKEYS = 1000
 
-_CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13, 0x1F)
 _UID_CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13)
+_DIRECT_KEY = 0x1F
 _SUBKEY_BINDINGS = (0x18,)
 #: Hash algorithms GnuPG 2.1+ rejects in signatures (MD5).
 _REJECTED_HASHES = frozenset({1})
@@ -49,8 +49,11 @@ class PgpKey:
     revoked: bool = False
     revocation: Signature | None = None
     expires: int | None = None
-    _self_sig_time: int = -1
     _revocations: list[Signature] = field(default_factory=list)
+    #: The newest direct-key self-signature (0x1F) read so far.
+    _direct_sig: Signature | None = None
+    #: Per user ID, its newest self-certification read so far.
+    _uid_sigs: dict[str, Signature] = field(default_factory=dict)
 
     def all_keys(self) -> list[KeyPacket]:
         """The primary key followed by its subkeys."""
@@ -224,12 +227,38 @@ def _apply_signature(key: PgpKey, sig: Signature, target: str | KeyPacket | None
     if sig.revocation_keys and issued_by_primary(sig, primary):
         key.designated_revokers.extend(
             fpr for fpr in sig.revocation_keys if fpr not in key.designated_revokers)
-    if sig.sig_type in _CERTIFICATIONS and sig.issued_by(primary.fingerprint, primary.key_id):
-        created = sig.created or 0
-        if created >= key._self_sig_time:
-            key._self_sig_time = created
-            after = sig.key_expires_after
-            key.expires = primary.created + after if after else None
+    if not sig.issued_by(primary.fingerprint, primary.key_id):
+        return
+    # The newest self-signature counts; of two made in the same second, the later packet.
+    if target is None and sig.sig_type == _DIRECT_KEY:
+        if key._direct_sig is None or (sig.created or 0) >= (key._direct_sig.created or 0):
+            key._direct_sig = sig
+    elif isinstance(target, str) and sig.sig_type in _UID_CERTIFICATIONS:
+        latest = key._uid_sigs.get(target)
+        if latest is None or (sig.created or 0) >= (latest.created or 0):
+            key._uid_sigs[target] = sig
+
+
+def key_expiry(key: PgpKey) -> int | None:
+    """When the primary key expires (Unix time), by the rule gpg applies to self-signatures.
+
+    The newest direct-key self-signature decides when it carries a key expiration time
+    (subpacket 9, non-zero). Otherwise the newest self-certification of each user ID is
+    looked at and, of those that set an expiration time, the newest one decides. So a
+    direct-key signature without subpacket 9 (e.g. one that only names a revoker) leaves
+    the user IDs' expiry in force, as ``gpg --list-keys`` shows it.
+    """
+    created = key.primary.created
+    direct = key._direct_sig
+    if direct is not None and direct.key_expires_after:
+        return created + direct.key_expires_after
+    expires: int | None = None
+    newest = -1
+    for sig in key._uid_sigs.values():
+        if sig.key_expires_after and (sig.created or 0) > newest:
+            newest = sig.created or 0
+            expires = created + sig.key_expires_after
+    return expires
 
 
 def _revoked_by_owner(key: PgpKey, sig: Signature) -> bool:
@@ -254,6 +283,7 @@ def _finish_key(key: PgpKey) -> None:
     # A revocation may precede the direct-key signature naming its designated revoker.
     key.revocation = next((sig for sig in key._revocations if _revoked_by_owner(key, sig)), None)
     key.revoked = key.revocation is not None
+    key.expires = key_expiry(key)
 
 
 def _parse_pkesk(body: bytes, info: MessageInfo) -> None:
