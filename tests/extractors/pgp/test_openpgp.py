@@ -116,6 +116,7 @@ def test_post_quantum_keys_still_give_fingerprints() -> None:
 EXPIRY_FILES = [
     (DATA, "carol.asc"), (DATA, "alice-secret.asc"), (DATA, "bob-secret.asc"),
     (None, "PGPy/tests/testdata/blocks/revochiio.asc"),
+    (None, "gnupg/tests/openpgp/pubring.asc"),
 ]
 
 
@@ -137,6 +138,29 @@ def test_direct_key_signature_without_expiry_keeps_user_id_expiry() -> None:
     assert carol.attributes("armored")["expires"] is not None
     (revochiio,) = _keys(corpus("PGPy/tests/testdata/blocks/revochiio.asc"))
     assert revochiio.attributes("armored")["expires"] == "2018-09-12T01:00:59Z"
+
+
+def test_md5_self_signatures_give_no_expiry() -> None:
+    """Found by an audit: six keys in GnuPG's test keyring carry only MD5 self-signatures,
+    which gpg rejects (no user IDs, no expiry), yet their expiry was read from them."""
+    keys = {key.primary.fingerprint: key for key in _keys(corpus("gnupg/tests/openpgp/pubring.asc"))}
+    key = keys["8BB030C168F1AD6325FC053E9E9C10A0CED854FF"]
+    assert key.attributes("armored")["user_ids"] == []
+    assert key.attributes("armored")["expires"] is None
+
+
+def test_self_signature_without_issuer_sets_no_expiry() -> None:
+    # gpg takes a signature naming no issuer for no one's self-signature.
+    from tests.extractors.pgp.test_bindings import _alice, _packet, _subpacket
+
+    data, _ = _alice()
+    hashed = (_subpacket(2, (1_900_000_000).to_bytes(4, "big"))
+              + _subpacket(9, (86_400).to_bytes(4, "big")))
+    body = (bytes([4, 0x13, 22, 8]) + len(hashed).to_bytes(2, "big") + hashed
+            + b"\x00\x00" + b"\x00\x00\x00\x08\xff")
+    (before,) = parse_openpgp(data).keys
+    (after,) = parse_openpgp(data + _packet(13, b"Anon <anon@example.org>") + _packet(2, body)).keys
+    assert after.attributes("armored")["expires"] == before.attributes("armored")["expires"]
 
 
 def test_revocation_flag() -> None:

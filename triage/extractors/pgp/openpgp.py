@@ -227,13 +227,12 @@ def _apply_signature(key: PgpKey, sig: Signature, target: str | KeyPacket | None
     if sig.revocation_keys and issued_by_primary(sig, primary):
         key.designated_revokers.extend(
             fpr for fpr in sig.revocation_keys if fpr not in key.designated_revokers)
-    if not sig.issued_by(primary.fingerprint, primary.key_id):
-        return
-    # The newest self-signature counts; of two made in the same second, the later packet.
-    if target is None and sig.sig_type == _DIRECT_KEY:
+    # Expiry comes only from self-signatures gpg accepts (no MD5, the key named as issuer).
+    # The newest counts; of two made in the same second, the later packet.
+    if target is None and _is_self_binding(sig, primary, (_DIRECT_KEY,)):
         if key._direct_sig is None or (sig.created or 0) >= (key._direct_sig.created or 0):
             key._direct_sig = sig
-    elif isinstance(target, str) and sig.sig_type in _UID_CERTIFICATIONS:
+    elif isinstance(target, str) and _is_self_binding(sig, primary, _UID_CERTIFICATIONS):
         latest = key._uid_sigs.get(target)
         if latest is None or (sig.created or 0) >= (latest.created or 0):
             key._uid_sigs[target] = sig
