@@ -1,6 +1,7 @@
 #!/bin/sh
-# Regenerate carol.asc: a public key whose parts gpg revoked after the fact (needs gpg 2.2+;
-# no network). Keys are fresh on each run: tests compare with gpg --show-keys.
+# Regenerate carol.asc (and carol-secret.asc, no passphrase): a key whose parts gpg revoked
+# after the fact (needs gpg 2.2+; no network). Keys are fresh on each run: tests compare
+# with gpg --show-keys.
 #   * 'Carol Back' is revoked (0x30) and later certified again (gpg lets the newer
 #     self-signature win), in a second home whose signatures are merged back;
 #   * 'Carol Old' is revoked after that;
@@ -41,4 +42,5 @@ sleep 2
 in_ "$A" --quick-revoke-uid "$CAROL" 'Carol Old <carol@old.example>'
 printf 'addrevoker\n%s\ny\nsave\n' "$DAVE" | edit "$A" "$CAROL"
 in_ "$A" --armor --export "$CAROL" > "$HERE/carol.asc"
+in_ "$A" --armor --export-secret-keys "$CAROL" > "$HERE/carol-secret.asc"
 echo "carol=$CAROL dave=$DAVE"

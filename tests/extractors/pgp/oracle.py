@@ -78,6 +78,9 @@ class GpgKeyView:
     subkeys: list[str] = field(default_factory=list)
     #: Expiry as gpg prints it (ISO 8601 UTC), None when it shows none.
     expires: str | None = None
+    #: User IDs and subkeys gpg shows as revoked ('r'; all of them when the key is).
+    revoked_user_ids: list[str] = field(default_factory=list)
+    revoked_subkeys: list[str] = field(default_factory=list)
 
 
 def _iso(seconds: str) -> str | None:
@@ -104,20 +107,25 @@ def show_key_views(path: Path, home: Path) -> dict[str, GpgKeyView]:
     views: dict[str, GpgKeyView] = {}
     view: GpgKeyView | None = None
     record = ""
+    sub_revoked = False
     for line in result.stdout.splitlines():
         fields = line.split(":")
         if fields[0] in ("pub", "sec"):
             view, record = GpgKeyView(fields[1], expires=_iso(fields[6])), fields[0]
         elif fields[0] in ("sub", "ssb"):
-            record = fields[0]
+            record, sub_revoked = fields[0], fields[1] == "r"
         elif fields[0] == "fpr" and view is not None:
             if record in ("pub", "sec"):
                 views[fields[9]] = view
             elif record in ("sub", "ssb"):
                 view.subkeys.append(fields[9])
+                if sub_revoked:
+                    view.revoked_subkeys.append(fields[9])
             record = ""
         elif fields[0] == "uid" and view is not None:
             view.user_ids.append(_unescape(fields[9]))
+            if fields[1] == "r":
+                view.revoked_user_ids.append(_unescape(fields[9]))
     return views
 
 

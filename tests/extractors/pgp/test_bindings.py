@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.extractors.pgp.oracle import DATA, corpus, show_key_views
 from triage.extractors.pgp.armor import find_armored
 from triage.extractors.pgp.findings import binary_findings, scan_armored
 from triage.extractors.pgp.openpgp import parse_openpgp
+from triage.extractors.pgp.packets import read_packets
 
 STRANGER_FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 
@@ -24,10 +27,11 @@ def _subpacket(kind: int, value: bytes) -> bytes:
     return bytes([len(value) + 1, kind]) + value
 
 
-def _signature(sig_type: int, issuer_fpr: str, hashed: bytes = b"", hash_algo: int = 8) -> bytes:
+def _signature(sig_type: int, issuer_fpr: str, hashed: bytes = b"", hash_algo: int = 8,
+               created: int = 1_600_000_000) -> bytes:
     """A v4 signature packet naming ``issuer_fpr``; its (dummy) MPI is never verified."""
     issuer = bytes.fromhex(issuer_fpr)
-    hashed = _subpacket(2, (1_600_000_000).to_bytes(4, "big")) + _subpacket(33, b"\x04" + issuer) + hashed
+    hashed = _subpacket(2, created.to_bytes(4, "big")) + _subpacket(33, b"\x04" + issuer) + hashed
     unhashed = _subpacket(16, issuer[-8:])
     body = (bytes([4, sig_type, 22, hash_algo]) + len(hashed).to_bytes(2, "big") + hashed
             + len(unhashed).to_bytes(2, "big") + unhashed + b"\x00\x00\x00\x08\xff")
@@ -79,9 +83,38 @@ def test_revocation_counts_only_from_the_key_or_its_designated_revoker() -> None
     assert key.attributes("binary_keyring")["designated_revokers"] == [STRANGER_FPR]
 
 
-def _insert_after_primary(data: bytes, extra: bytes) -> bytes:
-    from triage.extractors.pgp.packets import read_packets
+def test_user_id_and_subkey_revocations_count_only_from_the_key_itself() -> None:
+    data, alice = _alice()
+    (plain,) = parse_openpgp(data).keys
+    uid = plain.user_ids[0]
+    subkey = plain.subkeys[0].fingerprint
+    uid_end = read_packets(data).packets[2].offset  # right after the user ID packet
+    later = 1_900_000_000
 
+    def revoked(uid_sigs: bytes, subkey_sigs: bytes = b"") -> tuple[list, list]:
+        (key,) = parse_openpgp(data[:uid_end] + uid_sigs + data[uid_end:] + subkey_sigs).keys
+        attributes = key.attributes("binary_keyring")
+        assert attributes["user_ids"] == [uid] and attributes["subkeys"] == [subkey]
+        return attributes["revoked_user_ids"], attributes["revoked_subkeys"]
+
+    assert revoked(b"") == ([], [])
+    assert revoked(_signature(0x30, alice, created=later),
+                   _signature(0x28, alice, created=later)) == ([uid], [subkey])
+    # Someone else's revocation, or an MD5 one (gpg rejects it), changes nothing.
+    assert revoked(_signature(0x30, STRANGER_FPR, created=later),
+                   _signature(0x28, STRANGER_FPR, created=later)) == ([], [])
+    assert revoked(_signature(0x30, alice, hash_algo=1, created=later),
+                   _signature(0x28, alice, hash_algo=1, created=later)) == ([], [])
+    # A newer self-certification makes a revoked user ID valid again, an older one does not;
+    # a subkey stays revoked whatever binding follows (gpg's rules).
+    recertified = _signature(0x30, alice, created=later) + _signature(0x13, alice, created=later + 1)
+    assert revoked(recertified, _signature(0x28, alice, created=later)
+                   + _signature(0x18, alice, created=later + 1)) == ([], [subkey])
+    assert revoked(_signature(0x13, alice, created=later - 1)
+                   + _signature(0x30, alice, created=later)) == ([uid], [])
+
+
+def _insert_after_primary(data: bytes, extra: bytes) -> bytes:
     first = read_packets(data).packets[1].offset
     return data[:first] + extra + data[first:]
 
@@ -119,3 +152,19 @@ def test_gnupg_pubring_user_ids_match_gpg(tmp_path: Path) -> None:
         assert ours[fpr]["self_certified"] is (view.validity != "i"), fpr
     assert all(ours[fpr]["unbound_user_ids"] == ["Harry A. (RSA test key) <hh@@ddorf.de>"]
                for fpr in invalid)
+
+
+@pytest.mark.parametrize("name", ["carol.asc", "carol-secret.asc"])
+def test_revoked_user_ids_and_subkeys_match_gpg(name: str, tmp_path: Path) -> None:
+    """Found by an audit: revoked user IDs and subkeys were listed as valid, unflagged."""
+    path = DATA / name
+    gpg = show_key_views(path, tmp_path / "home")
+    (fpr,) = gpg
+    key = _triage_keys(path)[fpr]
+    assert gpg[fpr].validity != "r"  # else gpg shows every part revoked
+    assert key["user_ids"] == gpg[fpr].user_ids and key["subkeys"] == gpg[fpr].subkeys
+    # make_revocations.sh: 'Carol Old' revoked, 'Carol Back' revoked and certified again.
+    assert key["revoked_user_ids"] == gpg[fpr].revoked_user_ids == ["Carol Old <carol@old.example>"]
+    assert key["revoked_subkeys"] == gpg[fpr].revoked_subkeys and len(key["revoked_subkeys"]) == 1
+    if name == "carol-secret.asc":
+        assert set(key["revoked_subkeys"]) <= set(key["secret_keys"])

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.extractor_harness import LocalFolderContext, run_extractor
-from tests.extractors.pgp.oracle import CORPUS, DATA, list_home, show_keys
+from tests.extractors.pgp.oracle import CORPUS, DATA, list_home, show_key_views, show_keys
 from triage.extractors.interface import FileView
+from triage.extractors.pgp.armor import find_armored
 from triage.extractors.pgp.extractor import PgpExtractor
 from triage.extractors.pgp.homedir import analyse_homedir
 
@@ -142,3 +143,19 @@ def test_curve_home_secrets_and_keygrips_match_gpg(tmp_path: Path) -> None:
     agent = [f.attributes for f in findings if f.type == "pgp.agent_key"]
     assert {a["keygrip"]: a["fingerprint"] is not None for a in agent} == {
         grip: True for grip in public.grips.values()}
+
+
+def test_home_keeps_revoked_user_ids_and_subkeys_across_keyrings(tmp_path: Path) -> None:
+    home = tmp_path / "disk/gnupg"
+    home.mkdir(parents=True)
+    for armored, keyring in (("carol.asc", "pubring.gpg"), ("carol-secret.asc", "secring.gpg")):
+        (home / keyring).write_bytes(next(find_armored((DATA / armored).read_bytes())).data)
+    gpg = show_key_views(DATA / "carol.asc", tmp_path / "g")
+    (fpr,) = gpg
+    findings = analyse_homedir("/gnupg", LocalFolderContext(tmp_path / "disk"))
+    (key,) = [f.attributes for f in findings if f.type == "pgp.key"]
+    assert key["fingerprint"] == fpr and key["source_format"] == "binary_keyring"
+    assert key["revoked_user_ids"] == gpg[fpr].revoked_user_ids
+    assert key["revoked_subkeys"] == gpg[fpr].revoked_subkeys
+    assert key["expires"] == gpg[fpr].expires
+    assert set(key["revoked_subkeys"]) <= set(key["secret_keys"])

@@ -44,6 +44,8 @@ _KEY_ATTRIBUTES = (
     AttributeSpec("emails", "list", "E-mails"),
     AttributeSpec("subkeys", "list"),
     AttributeSpec("unbound_subkeys", "list", "Subkeys without binding by this key"),
+    AttributeSpec("revoked_user_ids", "list", "User IDs revoked by this key"),
+    AttributeSpec("revoked_subkeys", "list", "Subkeys revoked by this key"),
     AttributeSpec("revoked", "bool"),
     AttributeSpec("revoked_at", "datetime", "Revoked at"),
     AttributeSpec("revocation_reason_code", "integer"),

@@ -18,7 +18,7 @@ from triage.extractors.pgp.armor import find_armored
 from triage.extractors.pgp.findings import agent_key_attributes
 from triage.extractors.pgp.keybox import is_keybox, parse_keybox
 from triage.extractors.pgp.keygrip import openpgp_keygrip
-from triage.extractors.pgp.openpgp import PgpKey, parse_openpgp
+from triage.extractors.pgp.openpgp import PgpKey, merge_self_signatures, parse_openpgp
 from triage.extractors.pgp.signature import parse_signature
 
 KEYRING_FILES = ("pubring.kbx", "pubring.gpg", "secring.gpg")
@@ -81,6 +81,7 @@ def _merge(keys: dict[str, _KeyAtHome], key: PgpKey, path: str, offset: int, fmt
             known.key.user_ids.append(uid)
     known.key.certified_user_ids |= key.certified_user_ids
     known.key.bound_subkeys |= key.bound_subkeys
+    merge_self_signatures(known.key, key)
     known.key.designated_revokers.extend(
         fpr for fpr in key.designated_revokers if fpr not in known.key.designated_revokers)
     known.key.revoked = known.key.revoked or key.revoked

@@ -22,6 +22,8 @@ MAX_SUBKEYS = 1000
 
 _UID_CERTIFICATIONS = (0x10, 0x11, 0x12, 0x13)
 _DIRECT_KEY = 0x1F
+_SUBKEY_REVOCATION = 0x28
+_UID_REVOCATION = 0x30
 _SUBKEY_BINDINGS = (0x18,)
 #: Hash algorithms GnuPG 2.1+ rejects in signatures (MD5).
 _REJECTED_HASHES = frozenset({1})
@@ -36,7 +38,8 @@ class PgpKey:
     ``user_ids`` and ``subkeys`` hold every packet found in the block; only those in
     ``certified_user_ids`` / ``bound_subkeys`` are bound to the key (see
     :func:`_is_self_binding`), the others were attached by someone else or lost their
-    self-signature.
+    self-signature. ``revoked_user_ids`` / ``revoked_subkeys`` are those the key itself
+    revoked (gpg's 'uid:r' / 'sub:r'), whether bound or not.
     """
 
     primary: KeyPacket
@@ -49,10 +52,12 @@ class PgpKey:
     revoked: bool = False
     revocation: Signature | None = None
     expires: int | None = None
+    revoked_user_ids: set[str] = field(default_factory=set)
+    revoked_subkeys: set[str] = field(default_factory=set)
     _revocations: list[Signature] = field(default_factory=list)
     #: The newest direct-key self-signature (0x1F) read so far.
     _direct_sig: Signature | None = None
-    #: Per user ID, its newest self-certification read so far.
+    #: Per user ID, its newest self-certification or self-revocation (0x30) read so far.
     _uid_sigs: dict[str, Signature] = field(default_factory=dict)
 
     def all_keys(self) -> list[KeyPacket]:
@@ -100,6 +105,9 @@ class PgpKey:
                         if key.fingerprint in self.bound_subkeys],
             "unbound_subkeys": [key.fingerprint for key in self.subkeys
                                 if key.fingerprint not in self.bound_subkeys],
+            "revoked_user_ids": [uid for uid in self.user_ids if uid in self.revoked_user_ids],
+            "revoked_subkeys": [key.fingerprint for key in self.subkeys
+                                if key.fingerprint in self.revoked_subkeys],
             "revoked": self.revoked,
             **revocation_attributes(self.revocation),
             "designated_revokers": list(self.designated_revokers),
@@ -218,6 +226,9 @@ def _apply_signature(key: PgpKey, sig: Signature, target: str | KeyPacket | None
     if isinstance(target, KeyPacket):
         if target.fingerprint and _is_self_binding(sig, primary, _SUBKEY_BINDINGS):
             key.bound_subkeys.add(target.fingerprint)
+        # Like gpg, a subkey the key revoked stays revoked whatever binding comes later.
+        if target.fingerprint and _is_self_binding(sig, primary, (_SUBKEY_REVOCATION,)):
+            key.revoked_subkeys.add(target.fingerprint)
         return
     if sig.sig_type == 0x20:
         key._revocations.append(sig)
@@ -232,7 +243,10 @@ def _apply_signature(key: PgpKey, sig: Signature, target: str | KeyPacket | None
     if target is None and _is_self_binding(sig, primary, (_DIRECT_KEY,)):
         if key._direct_sig is None or (sig.created or 0) >= (key._direct_sig.created or 0):
             key._direct_sig = sig
-    elif isinstance(target, str) and _is_self_binding(sig, primary, _UID_CERTIFICATIONS):
+    elif isinstance(target, str) and _is_self_binding(
+            sig, primary, (*_UID_CERTIFICATIONS, _UID_REVOCATION)):
+        # A certification newer than a revocation makes the user ID valid again (gpg
+        # allows this: an address may be given up and taken back).
         latest = key._uid_sigs.get(target)
         if latest is None or (sig.created or 0) >= (latest.created or 0):
             key._uid_sigs[target] = sig
@@ -243,9 +257,10 @@ def key_expiry(key: PgpKey) -> int | None:
 
     The newest direct-key self-signature decides when it carries a key expiration time
     (subpacket 9, non-zero). Otherwise the newest self-certification of each user ID is
-    looked at and, of those that set an expiration time, the newest one decides. So a
-    direct-key signature without subpacket 9 (e.g. one that only names a revoker) leaves
-    the user IDs' expiry in force, as ``gpg --list-keys`` shows it.
+    looked at and, of those that set an expiration time, the newest one decides (user IDs
+    whose newest self-signature revokes them are left out). So a direct-key signature
+    without subpacket 9 (e.g. one that only names a revoker) leaves the user IDs' expiry
+    in force, as ``gpg --list-keys`` shows it.
     """
     created = key.primary.created
     direct = key._direct_sig
@@ -254,6 +269,8 @@ def key_expiry(key: PgpKey) -> int | None:
     expires: int | None = None
     newest = -1
     for sig in key._uid_sigs.values():
+        if sig.sig_type == _UID_REVOCATION:
+            continue
         if sig.key_expires_after and (sig.created or 0) > newest:
             newest = sig.created or 0
             expires = created + sig.key_expires_after
@@ -282,7 +299,33 @@ def _finish_key(key: PgpKey) -> None:
     # A revocation may precede the direct-key signature naming its designated revoker.
     key.revocation = next((sig for sig in key._revocations if _revoked_by_owner(key, sig)), None)
     key.revoked = key.revocation is not None
+    _apply_self_signatures(key)
+
+
+def _apply_self_signatures(key: PgpKey) -> None:
+    """Set expiry and revoked user IDs from the newest self-signatures collected."""
     key.expires = key_expiry(key)
+    key.revoked_user_ids = {uid for uid, sig in key._uid_sigs.items()
+                            if sig.sig_type == _UID_REVOCATION}
+
+
+def merge_self_signatures(key: PgpKey, other: PgpKey) -> None:
+    """Add what ``other`` (the same key read from another keyring) says about itself.
+
+    The newest self-signature per user ID and the newest direct-key signature win across
+    both, as if gpg read one keyblock holding the signatures of both; subkey revocations
+    add up.
+    """
+    for uid, sig in other._uid_sigs.items():
+        mine = key._uid_sigs.get(uid)
+        if mine is None or (sig.created or 0) > (mine.created or 0):
+            key._uid_sigs[uid] = sig
+    direct = other._direct_sig
+    if direct is not None and (key._direct_sig is None
+                               or (direct.created or 0) > (key._direct_sig.created or 0)):
+        key._direct_sig = direct
+    key.revoked_subkeys |= other.revoked_subkeys
+    _apply_self_signatures(key)
 
 
 def _parse_pkesk(body: bytes, info: MessageInfo) -> None:
