@@ -178,11 +178,17 @@ def _secret_protection(body: bytes, pos: int, version: int) -> tuple[bool | None
     return True, False
 
 
-def parse_key_packet(body: bytes, secret: bool = False) -> KeyPacket:
-    """Parse a key packet body (tags 5, 6, 7, 14). Raises KeyParseError when hopeless."""
+def parse_key_packet(body: bytes, secret: bool = False, cut: bool = False) -> KeyPacket:
+    """Parse a key packet body (tags 5, 6, 7, 14). Raises KeyParseError when hopeless.
+
+    ``cut`` says the body is shorter than its packet header declared: a v3/v4 public-key
+    packet is then refused, as its fingerprint would be taken over part of the key.
+    """
     if len(body) < 6:
         raise KeyParseError("key packet too short")
     version = body[0]
+    if cut and not secret and version in (2, 3, 4):
+        raise KeyParseError("public key packet cut short: no fingerprint can be computed")
     created = int.from_bytes(body[1:5], "big")
     warnings: list[str] = []
     if version in (2, 3):

@@ -410,7 +410,8 @@ def _walk_message(data: bytes, info: MessageInfo, warnings: list[str], depth: in
 
 def _start_key(packet: pk.Packet, content: OpenPgpContent) -> PgpKey | None:
     try:
-        primary = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_KEY)
+        primary = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_KEY,
+                                   cut=packet.truncated)
     except KeyParseError as exc:
         content.warnings.append(f"key packet at offset {packet.offset}: {exc}")
         return None
@@ -442,7 +443,8 @@ def parse_openpgp(data: bytes) -> OpenPgpContent:
             if current is None or len(current.subkeys) >= MAX_SUBKEYS:
                 continue
             try:
-                sub = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_SUBKEY)
+                sub = parse_key_packet(packet.body, secret=packet.tag == pk.TAG_SECRET_SUBKEY,
+                                       cut=packet.truncated)
             except KeyParseError as exc:
                 content.warnings.append(f"subkey packet at offset {packet.offset}: {exc}")
                 continue

@@ -158,6 +158,29 @@ def read_packets(data: bytes, start: int = 0) -> PacketStream:
     return stream
 
 
+def fixed_length_header(data: bytes, pos: int = 0) -> tuple[int, int, int] | None:
+    """(tag, header size, declared body length) of the packet header at ``pos``.
+
+    None when there is no packet header there, when it is cut, or when its length is not
+    fixed (partial or indeterminate), so the body's full size is not known from it.
+    """
+    if pos >= len(data) or not data[pos] & 0x80:
+        return None
+    ctb = data[pos]
+    if ctb & 0x40:
+        decoded = _new_length(data, pos + 1)
+        if decoded is None or decoded[2]:
+            return None
+        return ctb & 0x3F, 1 + decoded[1], decoded[0]
+    length_type = ctb & 0x03
+    if length_type == 3:
+        return None
+    size = 1 << length_type
+    if pos + 1 + size > len(data):
+        return None
+    return (ctb >> 2) & 0x0F, 1 + size, int.from_bytes(data[pos + 1 : pos + 1 + size], "big")
+
+
 def looks_like_packets(data: bytes) -> bool:
     """Cheap check that ``data`` starts with a plausible OpenPGP packet header."""
     if not data or not data[0] & 0x80:
