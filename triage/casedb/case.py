@@ -168,10 +168,12 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         path = Path(path)
         if not path.is_file():
             raise CaseError(f"{path}: no such case file")
-        with open(path, "rb") as handle:
-            header = handle.read(100)
-        if not header.startswith(b"SQLite format 3\x00"):
-            raise CaseError(f"{path}: not a triage case file (not an SQLite database)")
+        # The file is never opened here but through SQLite: closing any other descriptor
+        # of it drops every POSIX lock this process holds on it, those of a connection
+        # already open included (the GUI's, while an export opens the case again), and
+        # another process could then take the log files away from under that connection.
+        if path.stat().st_size == 0:
+            raise CaseError(f"{path}: not a triage case file (empty)")
         if not readonly and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
             # SQLite also writes its log files next to the case.
             raise CaseError(f"{path}: the case file or its folder is read-only; scans, tags"
@@ -182,6 +184,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.DatabaseError as exc:
             conn.close()
+            if "not a database" in str(exc):
+                raise CaseError(
+                    f"{path}: not a triage case file (not an SQLite database)") from None
             raise CaseError(f"{path}: not a readable triage case file ({exc})") from None
         if app_id != APPLICATION_ID:
             conn.close()
