@@ -30,18 +30,23 @@ class GpgListing:
     primaries: list[str] = field(default_factory=list)
     grips: dict[str, str] = field(default_factory=dict)
     secret_primaries: list[str] = field(default_factory=list)
+    #: Key size gpg gives each key and subkey (field 3 of its pub/sub record).
+    bits: dict[str, int] = field(default_factory=dict)
 
 
 def _parse(output: str) -> GpgListing:
     listing = GpgListing()
     record = ""
     fpr = ""
+    size = ""
     for line in output.splitlines():
         fields = line.split(":")
         if fields[0] in ("pub", "sec", "sub", "ssb"):
-            record = fields[0]
+            record, size = fields[0], fields[2]
         elif fields[0] == "fpr":
             fpr = fields[9]
+            if size.isdigit():
+                listing.bits[fpr] = int(size)
             if record in ("pub", "sec"):
                 listing.primaries.append(fpr)
             if record == "sec":

@@ -143,6 +143,9 @@ def test_curve_home_secrets_and_keygrips_match_gpg(tmp_path: Path) -> None:
     agent = [f.attributes for f in findings if f.type == "pgp.agent_key"]
     assert {a["keygrip"]: a["fingerprint"] is not None for a in agent} == {
         grip: True for grip in public.grips.values()}
+    # Curve key sizes as gpg gives them (256 for brainpoolP256r1 and secp256k1, ...).
+    assert {fpr: a["bits"] for fpr, a in keys.items()} == {
+        fpr: public.bits[fpr] for fpr in public.primaries}
 
 
 def test_home_keeps_revoked_user_ids_and_subkeys_across_keyrings(tmp_path: Path) -> None:

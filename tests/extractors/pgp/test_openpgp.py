@@ -46,6 +46,8 @@ def _check_against_gpg(path: Path, tmp_path: Path) -> None:
     # Every key and subkey gpg lists (it drops subkeys without binding signatures) is ours,
     # with the same keygrip.
     assert {fpr: grips.get(fpr) for fpr in listing.grips} == listing.grips
+    sizes = {sub.fingerprint: sub.bits for key in keys for sub in key.all_keys()}
+    assert {fpr: sizes.get(fpr) for fpr in listing.bits} == listing.bits
 
 
 @pytest.mark.parametrize("name", GNUPG_FILES)

@@ -48,6 +48,13 @@ CURVES = {
 }
 
 _NATIVE = {25: ("cv25519", 32), 26: ("cv448", 56), 27: ("ed25519", 32), 28: ("ed448", 57)}
+#: Key size GnuPG reports for a curve (``--with-colons`` field 3), checked against gpg's
+#: listings; the 448-bit curves, which gpg 2.2 cannot list, are left unknown.
+CURVE_BITS = {
+    "nistp256": 256, "nistp384": 384, "nistp521": 521, "secp256k1": 256,
+    "brainpoolP256r1": 256, "brainpoolP384r1": 384, "brainpoolP512r1": 512,
+    "ed25519": 255, "cv25519": 255,
+}
 _MPI_COUNT = {1: 2, 2: 2, 3: 2, 16: 3, 20: 3, 17: 4}
 
 
@@ -132,12 +139,13 @@ def _parse_params(algo: int, body: bytes, pos: int) -> tuple[tuple[bytes, ...], 
             pos += 1 + body[pos]
             if pos > len(body):
                 raise KeyParseError("truncated ECDH KDF parameters")
-        return (bytes.fromhex(oid), point), pos, None, CURVES.get(oid, f"oid:{oid}")
+        curve = CURVES.get(oid, f"oid:{oid}")
+        return (bytes.fromhex(oid), point), pos, CURVE_BITS.get(curve), curve
     if algo in _NATIVE:
         curve, size = _NATIVE[algo]
         if pos + size > len(body):
             raise KeyParseError("truncated native key")
-        return (body[pos : pos + size],), pos + size, None, curve
+        return (body[pos : pos + size],), pos + size, CURVE_BITS.get(curve), curve
     raise KeyParseError(f"unknown public-key algorithm {algo}")
 
 
