@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from triage.casedb import CaseDatabase, ui_queries
 from triage.textsafety import visible_controls
 from triage.ui.formatting import format_size, plain_tooltip
 from triage.ui.icons import category_icon, icon
+from triage.ui.paged_table_model import READ_ERRORS
 
 DIRECTORY_PAGE = 500
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -76,6 +77,9 @@ class TreeNode:
 
 class CaseTreeModel(QAbstractItemModel):
     """Tree model over a case (main-thread :class:`CaseDatabase`)."""
+
+    #: Emitted with the error's text when listing a directory failed (a damaged case file).
+    load_failed = Signal(str)
 
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
         super().__init__(parent)
@@ -247,14 +251,20 @@ class CaseTreeModel(QAbstractItemModel):
         if not node.lazy:
             return
         payload = node.payload
-        if not node.loaded:
-            node.loaded = True
-            node.total = ui_queries.count_subdirectories(
-                self._case, payload["evidence_id"], payload["volume_idx"], payload["path"])
-        rows = ui_queries.page_subdirectories(
-            self._case, payload["evidence_id"], payload["volume_idx"], payload["path"],
-            offset=len(node.children), limit=DIRECTORY_PAGE,
-        )
+        try:
+            if not node.loaded:
+                node.loaded = True
+                node.total = ui_queries.count_subdirectories(
+                    self._case, payload["evidence_id"], payload["volume_idx"], payload["path"])
+            rows = ui_queries.page_subdirectories(
+                self._case, payload["evidence_id"], payload["volume_idx"], payload["path"],
+                offset=len(node.children), limit=DIRECTORY_PAGE,
+            )
+        except READ_ERRORS as exc:
+            # Keep the children listed so far; asking again would fail again at every paint.
+            node.total = len(node.children)
+            self.load_failed.emit(str(exc))
+            return
         if not rows:
             node.total = len(node.children)
             return

@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         #: Where the reports being exported go (two exports in one second get two names).
         self._export_outputs: set[Path] = set()
         self._tasks: list[BackgroundTask] = []
+        #: The message about damage met while browsing, while it is open (shown once).
+        self._damage_box: QMessageBox | None = None
 
         self.ingest = IngestController(engine_factory, self)
         self.ingest.progress.connect(self._on_progress)
@@ -196,6 +198,9 @@ class MainWindow(QMainWindow):
         self.case = case
         self.workspace = workspace
         self.workspace.selection_changed.connect(self._update_actions)
+        # Queued: the damage is met inside a model's fetchMore or a paint, no place for a dialog.
+        self.workspace.case_damaged.connect(self._on_case_damaged,
+                                            Qt.ConnectionType.QueuedConnection)
         self.workspace.detail.tag_requested.connect(self.tag_current)
         self.workspace.detail.note_requested.connect(self.note_current)
         self.pages.addWidget(self.workspace)
@@ -206,6 +211,22 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self.case_opened.emit(path)
         return True
+
+    def _on_case_damaged(self, error: str) -> None:
+        """Tell the examiner that browsing met damage in the case file (once at a time)."""
+        if self.case is None or self._damage_box is not None:
+            return
+        detail = error if "damaged case file" in error else f"damaged case file ({error})"
+        message = (f"{self.case.path}: {detail}\n\nThe table or tree shows only what could "
+                   "be read before the damage; it may not list everything the case holds.")
+        self.status_work.setText("Damaged case file")
+        box = show_error(self, "Damaged case file", message)
+        if box is not None:
+            self._damage_box = box
+            box.finished.connect(self._forget_damage_box)
+
+    def _forget_damage_box(self) -> None:
+        self._damage_box = None
 
     def _drop_workspace(self) -> None:
         if self.workspace is not None:

@@ -11,6 +11,7 @@ they are reserved as placeholders (``None``) and loaded when a view first asks f
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from triage.casedb import CaseError
 from triage.textsafety import visible_controls
 from triage.ui.formatting import plain_tooltip
 from triage.ui.row_counter import CountFunction, RowCounter
@@ -34,6 +36,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
 Index = QModelIndex | QPersistentModelIndex
 _NO_PARENT = QModelIndex()
+#: What reading a damaged case file raises (a malformed page, undecodable JSON).
+READ_ERRORS = (sqlite3.DatabaseError, CaseError)
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class PagedTableModel(QAbstractTableModel):
 
     #: Emitted when a background count has settled the total.
     total_changed = Signal()
+    #: Emitted with the error's text when reading the case failed (a damaged case file);
+    #: the model then shows the rows it has and loads no more until :meth:`reload`.
+    load_failed = Signal(str)
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -60,6 +67,7 @@ class PagedTableModel(QAbstractTableModel):
         self._generation = 0
         self._counter = RowCounter(self)
         self._counter.counted.connect(self._on_counted)
+        self._failed = False
         self._columns: list[Column] = []
         self.filter_text = ""
         self.sort_key: str | None = None
@@ -99,15 +107,21 @@ class PagedTableModel(QAbstractTableModel):
         """Drop the loaded rows, load the first page and count (in the background if slow)."""
         self._generation += 1
         self._counter.cancel()
+        self._failed = False
         background = self._background_count()
+        total, failure = 0, None
+        if background is None:
+            try:
+                total = self._count()
+            except READ_ERRORS as exc:
+                failure = exc
         self.beginResetModel()
         self._rows = []
-        self._total, self._total_known = 0, True
-        if background is None:
-            self._total = self._count()
-        else:
-            self._total_known = False
+        self._total, self._total_known = total, background is None
         self.endResetModel()
+        if failure is not None:
+            self._fail(failure)
+            return
         if self._total or not self._total_known:
             self.fetchMore(QModelIndex())
         if not self._total_known:
@@ -125,7 +139,11 @@ class PagedTableModel(QAbstractTableModel):
                 self._total_known = False
                 self._counter.start(*background, self._generation)
             return
-        total = self._count()
+        try:
+            total = self._count()
+        except READ_ERRORS as exc:
+            self._fail(exc)
+            return
         if total < len(self._rows):
             self.reload()
         else:
@@ -169,7 +187,7 @@ class PagedTableModel(QAbstractTableModel):
         :meth:`seek` only reserved it."""
         if not 0 <= row < len(self._rows):
             return None
-        if self._rows[row] is None:
+        if self._rows[row] is None and not self._failed:
             self._fill_page(row)
         return self._rows[row]
 
@@ -187,7 +205,11 @@ class PagedTableModel(QAbstractTableModel):
         loaded = self.row_of_id(item_id)
         if loaded >= 0:
             return loaded
-        position = self._position(item_id)
+        try:
+            position = self._position(item_id)
+        except READ_ERRORS as exc:
+            self._fail(exc)
+            return -1
         if position is None:
             return -1
         if position >= len(self._rows):
@@ -208,11 +230,30 @@ class PagedTableModel(QAbstractTableModel):
     def _fill_page(self, row: int) -> None:
         """Load the page holding ``row`` into the places :meth:`seek` reserved for it."""
         first = row - row % PAGE_SIZE
-        rows = self._page(first, min(PAGE_SIZE, len(self._rows) - first))
-        self._after_page(rows)
+        try:
+            rows = self._page(first, min(PAGE_SIZE, len(self._rows) - first))
+            self._after_page(rows)
+        except READ_ERRORS as exc:
+            self._fail(exc)
+            return
         for position, loaded in enumerate(rows, first):
             if self._rows[position] is None:
                 self._rows[position] = loaded
+
+    def _fail(self, exc: Exception) -> None:
+        """Stop loading after a read error: settle the total at the rows held and report
+        the error once (a view asks for the same rows again at every paint)."""
+        self._generation += 1
+        self._counter.cancel()
+        self._total, self._total_known = len(self._rows), True
+        if not self._failed:
+            self._failed = True
+            self.total_changed.emit()
+            self.load_failed.emit(str(exc))
+
+    def load_has_failed(self) -> bool:
+        """True when reading the case failed since the last :meth:`reload`."""
+        return self._failed
 
     def columns(self) -> list[Column]:
         """Return the current columns."""
@@ -226,16 +267,21 @@ class PagedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._columns)
 
     def canFetchMore(self, parent: Index) -> bool:
-        if parent.isValid():
+        if parent.isValid() or self._failed:
             return False
         return len(self._rows) < self._total or not self._total_known
 
     def fetchMore(self, parent: Index) -> None:
-        if parent.isValid():
+        if parent.isValid() or self._failed:
             return
-        rows = self._page(len(self._rows), PAGE_SIZE)
+        try:
+            rows = self._page(len(self._rows), PAGE_SIZE)
+            if rows:
+                self._after_page(rows)
+        except READ_ERRORS as exc:
+            self._fail(exc)
+            return
         if rows:
-            self._after_page(rows)
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
             self._rows.extend(rows)

@@ -69,6 +69,8 @@ class Workspace(QWidget):
     """Browses one open case; the main window drives scans, dialogs and exports."""
 
     selection_changed = Signal()
+    #: Emitted with the error's text when browsing met a damaged case file.
+    case_damaged = Signal(str)
 
     def __init__(self, case: CaseDatabase, examiner: str, parent: Any = None) -> None:
         super().__init__(parent)
@@ -83,6 +85,7 @@ class Workspace(QWidget):
         self.tree.expand(self.tree_model.index(0, 0))
         self.tree.expand(self.tree_model.index(1, 0))
         self.tree.selectionModel().currentChanged.connect(self._on_tree_current)
+        self.tree_model.load_failed.connect(self.case_damaged)
 
         self.artefact_model = ArtefactTableModel(case, self)
         self.file_model = FileTableModel(case, self)
@@ -92,6 +95,8 @@ class Workspace(QWidget):
         self.warning_view = _table_view(self.warning_model, "warning_table")
         for model in (self.artefact_model, self.file_model):
             model.total_changed.connect(self._show_count)
+        for model in (self.artefact_model, self.file_model, self.warning_model):
+            model.load_failed.connect(self.case_damaged)
         for view in (self.artefact_view, self.file_view):
             # Enabling sorting sorts by the indicator at once, and Qt's default indicator is
             # column 0 descending: clear it first, or "All files" starts as a sort of 1M names.
