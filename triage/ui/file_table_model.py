@@ -78,6 +78,10 @@ class FileTableModel(PagedTableModel):
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, self.filter_text or None,
             self.sort_key, self.descending, offset, limit)
 
+    def _natural_order_is_id(self) -> bool:
+        # A directory lists its subdirectories first, then entries by name.
+        return self.location.parent is None or self.location.evidence_id is None
+
     def _position(self, item_id: int) -> int | None:
         loc = self.location
         if loc.parent is None or loc.evidence_id is None:

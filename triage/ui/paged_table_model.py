@@ -128,9 +128,20 @@ class PagedTableModel(QAbstractTableModel):
             path, count = background
             self._counter.start(path, count, self._generation)
 
+    def _natural_order_is_id(self) -> bool:
+        """True when, without a sort key, rows come in id order (the default)."""
+        return True
+
+    def ordered_by_id(self) -> bool:
+        """True when rows come in ascending id order, so rows a scan adds come last."""
+        if self.descending or self.sort_key not in (None, "id"):
+            return False
+        return self.sort_key == "id" or self._natural_order_is_id()
+
     def refresh_total(self) -> None:
-        """Recount rows (new ones are fetched as the user scrolls); reload if sorted."""
-        if self.sort_key not in (None, "id") or self.descending:
+        """Recount rows (new ones are fetched as the user scrolls); reload unless the rows
+        come in id order, as new rows elsewhere shift the offsets of the later pages."""
+        if not self.ordered_by_id():
             self.reload()
             return
         background = self._background_count()
