@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from triage.casedb import CaseDatabase
 from triage.ui.file_table_model import FileLocation
@@ -70,3 +70,77 @@ def test_a_directory_listing_shows_each_entry_once_after_a_live_refresh(
     assert len(ids) == len(set(ids)) == ENTRIES + 50
     names = [model.row_data(row)["name"] for row in range(model.rowCount())]
     assert names == sorted(names)
+
+
+def _selected_ids(workspace: Workspace) -> set[int]:
+    view, model = workspace.file_view, workspace.file_model
+    return {model.row_data(index.row())["id"] for index in view.selectionModel().selectedRows()}
+
+
+def _select(workspace: Workspace, rows: list[int], current: int) -> None:
+    view, model = workspace.file_view, workspace.file_model
+    selection = view.selectionModel()
+    flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+    for row in rows:
+        selection.select(model.index(row, 0), flags)
+    selection.setCurrentIndex(model.index(current, 0), flags)
+
+
+@pytest.mark.parametrize("location", [FileLocation(1, 0, DIRECTORY), FileLocation(None, None, None)],
+                         ids=["directory", "all files"])
+def test_a_sorted_table_keeps_its_place_when_nothing_changed(
+        qtbot, workspace: Workspace, location: FileLocation) -> None:
+    """Found by an audit: every live refresh reloaded a sorted table, so the current row
+    and the selection went every 1.5 s and Tag… then tagged only the detail pane's item."""
+    workspace.show_directory(location)
+    workspace.file_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # size
+    _select(workspace, [3, 5, 7], current=5)
+    before = _selected_ids(workspace)
+    with qtbot.assertNotEmitted(workspace.file_model.modelReset):
+        workspace.refresh()
+    assert workspace.file_view.currentIndex().row() == 5
+    assert _selected_ids(workspace) == before and len(before) == 3
+
+
+@pytest.mark.parametrize("location", [FileLocation(1, 0, DIRECTORY), FileLocation(None, None, None)],
+                         ids=["directory", "all files"])
+def test_a_sorted_table_keeps_the_selected_items_when_a_scan_adds_rows(
+        workspace: Workspace, case_path: Path, location: FileLocation) -> None:
+    workspace.show_directory(location)
+    workspace.file_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # name
+    _all_ids(workspace.file_model)
+    _select(workspace, [3, 5, 300], current=5)
+    before = _selected_ids(workspace)
+    current = workspace.file_model.row_data(5)["id"]
+    workspace.file_view.verticalScrollBar().setValue(4)
+    _scan_writes(case_path, [f"000new{i:03d}.txt" for i in range(20)])  # sort first
+    workspace.refresh()
+    model = workspace.file_model
+    assert model.total() == ENTRIES + 20
+    assert workspace.file_view.currentIndex().row() == 25
+    assert model.row_data(25)["id"] == current
+    assert _selected_ids(workspace) == before
+    assert workspace.file_view.verticalScrollBar().value() == 4
+    ids = _all_ids(model)
+    assert len(ids) == len(set(ids)) == ENTRIES + 20
+
+
+def test_a_sorted_filtered_table_rechecks_its_count_in_the_background(
+        qtbot, workspace: Workspace, case_path: Path) -> None:
+    workspace.show_directory(FileLocation(None, None, None))
+    workspace.file_view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    model = workspace.file_model
+    model.set_filter(".bin")
+    assert model.wait_for_total()
+    _select(workspace, [1, 2], current=2)
+    before = _selected_ids(workspace)
+    with qtbot.assertNotEmitted(model.modelReset):
+        workspace.refresh()
+        assert model.wait_for_total()
+    assert _selected_ids(workspace) == before
+    _scan_writes(case_path, [f"zz{i}.bin" for i in range(3)])  # sort first, descending
+    workspace.refresh()
+    assert model.wait_for_total()
+    qtbot.waitUntil(lambda: model.total() == ENTRIES + 3, timeout=5000)
+    assert workspace.file_view.currentIndex().row() == 5
+    assert _selected_ids(workspace) == before

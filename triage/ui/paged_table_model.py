@@ -31,6 +31,8 @@ from triage.ui.formatting import plain_tooltip
 from triage.ui.row_counter import CountFunction, RowCounter
 
 PAGE_SIZE = 256
+#: How many pages a sorted table reads to find a selected row again after a scan added rows.
+LOCATE_PAGES = 4
 ROW_ROLE = Qt.ItemDataRole.UserRole + 2
 ID_ROLE = Qt.ItemDataRole.UserRole + 3
 
@@ -68,6 +70,8 @@ class PagedTableModel(QAbstractTableModel):
         self._counter = RowCounter(self)
         self._counter.counted.connect(self._on_counted)
         self._failed = False
+        #: A background recount of a sorted table is checking whether rows were added.
+        self._recounting = False
         self._columns: list[Column] = []
         self.filter_text = ""
         self.sort_key: str | None = None
@@ -107,7 +111,7 @@ class PagedTableModel(QAbstractTableModel):
         """Drop the loaded rows, load the first page and count (in the background if slow)."""
         self._generation += 1
         self._counter.cancel()
-        self._failed = False
+        self._failed = self._recounting = False
         background = self._background_count()
         total, failure = 0, None
         if background is None:
@@ -139,12 +143,25 @@ class PagedTableModel(QAbstractTableModel):
         return self.sort_key == "id" or self._natural_order_is_id()
 
     def refresh_total(self) -> None:
-        """Recount rows (new ones are fetched as the user scrolls); reload unless the rows
-        come in id order, as new rows elsewhere shift the offsets of the later pages."""
-        if not self.ordered_by_id():
-            self.reload()
-            return
+        """Pick up rows a scan added. In id order they come last: recount, and the view
+        fetches them as it scrolls. In any other order they fall among the loaded rows:
+        when the count changed, re-read those in place (:meth:`_reorder_in_place`)."""
+        if self._failed:
+            return  # the examiner was told; Refresh reloads
         background = self._background_count()
+        if not self.ordered_by_id():
+            if background is None:
+                try:
+                    total = self._count()
+                except READ_ERRORS as exc:
+                    self._fail(exc)
+                    return
+                if total != self._total:
+                    self._reorder_in_place(total)
+            elif self._total_known and not self._counter.is_running():
+                self._recounting = True
+                self._counter.start(*background, self._generation)
+            return
         if background is not None:
             if self._total_known:
                 self._total_known = False
@@ -160,13 +177,83 @@ class PagedTableModel(QAbstractTableModel):
         else:
             self._total = total
 
+    def _reorder_in_place(self, total: int) -> None:
+        """Re-read the rows after the case gained some, keeping the places the view holds.
+
+        The view's current row and selection are persistent indexes: they are moved to
+        where their items are now (a layout change, as a sort is), so a scan writing
+        elsewhere neither scrolls the table nor drops what the examiner selected.
+        """
+        added = total - self._total
+        if added < 0 or not self._total_known or not self._rows:
+            self.reload()
+            return
+        self._total = total
+        held = len(self._rows)
+        # An item moves down by at most ``added``: make room for the lowest one to move.
+        last = max((index.row() for index in self.persistentIndexList() if index.isValid()),
+                   default=-1)
+        grow = min(added, max(0, last + 1 + added - held)) if last >= 0 else 0
+        if grow:
+            self.beginInsertRows(QModelIndex(), held, held + grow - 1)
+            self._rows.extend([None] * grow)
+            self.endInsertRows()
+        self.layoutAboutToBeChanged.emit()
+        indexes = self.persistentIndexList()
+        old_rows = self._rows
+        wanted = {}
+        for index in indexes:
+            row = old_rows[index.row()] if 0 <= index.row() < len(old_rows) else None
+            if row is not None:
+                wanted[row["id"]] = index.row()
+        self._rows = [None] * len(old_rows)
+        found = self._locate(wanted, added)
+        moved = []
+        for index in indexes:
+            row = old_rows[index.row()] if 0 <= index.row() < len(old_rows) else None
+            new_row = found.get(row["id"], -1) if row is not None else -1
+            moved.append(self.index(new_row, index.column()) if new_row >= 0 else QModelIndex())
+        self.changePersistentIndexList(indexes, moved)
+        self.layoutChanged.emit()
+
+    def _locate(self, wanted: dict[int, int], added: int) -> dict[int, int]:
+        """Return the rows the items ``wanted`` (id: old row) are at now, reading only
+        their pages: where :meth:`_position` says, else from their old row down to
+        ``added`` rows further (at most :data:`LOCATE_PAGES` pages each)."""
+        pages: set[int] = set()
+        for item_id, old_row in wanted.items():
+            try:
+                position = self._position(item_id)
+            except READ_ERRORS as exc:
+                self._fail(exc)
+                return {}
+            if position is not None:
+                pages.add(position - position % PAGE_SIZE)
+                continue
+            first = old_row - old_row % PAGE_SIZE
+            last = min(old_row + added, first + (LOCATE_PAGES - 1) * PAGE_SIZE)
+            pages.update(range(first, last + 1, PAGE_SIZE))
+        for first in sorted(pages):
+            if first < len(self._rows) and not self._failed:
+                self._fill_page(first)
+        ids = set(wanted)
+        return {row["id"]: position for position, row in enumerate(self._rows)
+                if row is not None and row["id"] in ids}
+
     def set_filter(self, text: str) -> None:
         """Filter rows (in the query) by ``text``."""
         self.filter_text = text.strip()
         self.reload()
 
     def _on_counted(self, generation: int, total: int) -> None:
-        if generation != self._generation or self._total_known:
+        if generation != self._generation:
+            return
+        if self._recounting:
+            self._recounting = False
+            if total != self._total:
+                self._reorder_in_place(total)
+            return
+        if self._total_known:
             return
         self._total = max(total, len(self._rows))
         self._total_known = True
