@@ -72,6 +72,7 @@ class DetailPane(QWidget):
 
     show_file_requested = Signal(int)
     tag_requested = Signal()
+    untag_requested = Signal()
     note_requested = Signal()
 
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
@@ -89,14 +90,18 @@ class DetailPane(QWidget):
         self.title.setStyleSheet("font-weight: bold; font-size: 13px")
         self.show_file_button = QPushButton("Show in file system")
         self.tag_button = QPushButton("Tag…")
+        self.untag_button = QPushButton("Remove tag…")
         self.note_button = QPushButton("Add note…")
-        for button in (self.show_file_button, self.tag_button, self.note_button):
+        for button in (self.show_file_button, self.tag_button, self.untag_button,
+                       self.note_button):
             button.setEnabled(False)
         self.show_file_button.clicked.connect(self._show_file)
         self.tag_button.clicked.connect(self.tag_requested)
+        self.untag_button.clicked.connect(self.untag_requested)
         self.note_button.clicked.connect(self.note_requested)
         buttons = QHBoxLayout()
-        for button in (self.tag_button, self.note_button, self.show_file_button):
+        for button in (self.tag_button, self.untag_button, self.note_button,
+                       self.show_file_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
 
@@ -131,7 +136,8 @@ class DetailPane(QWidget):
         self.title.setText("Nothing selected")
         self.details.clear()
         self._set_content(ContentResult())
-        for button in (self.show_file_button, self.tag_button, self.note_button):
+        for button in (self.show_file_button, self.tag_button, self.untag_button,
+                       self.note_button):
             button.setEnabled(False)
 
     def show_artefact(self, artefact_id: int) -> None:
@@ -220,6 +226,7 @@ class DetailPane(QWidget):
 
     def _enable_buttons(self) -> None:
         self.tag_button.setEnabled(True)
+        self.untag_button.setEnabled(True)
         self.note_button.setEnabled(True)
         self.show_file_button.setEnabled(self._file_id is not None)
 

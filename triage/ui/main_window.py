@@ -37,7 +37,7 @@ from triage.ui.messages import show_error, show_info
 from triage.ui.progress_panel import ProgressPanel
 from triage.ui.settings import UiSettings
 from triage.ui.start_screen import StartScreen
-from triage.ui.tag_dialog import NoteDialog, TagDialog
+from triage.ui.tag_dialog import NoteDialog, RemoveTagDialog, TagDialog
 from triage.ui.workspace import Workspace
 
 LIVE_REFRESH_MS = 1500
@@ -123,6 +123,7 @@ class MainWindow(QMainWindow):
         self.act_add = self._action("Add evidence…", self.add_evidence, "Ctrl+E", "evidence")
         self.act_cancel = self._action("Cancel scan", self.ingest.cancel, "Ctrl+.", "warning")
         self.act_tag = self._action("Tag…", self.tag_current, "Ctrl+T", "tag")
+        self.act_untag = self._action("Remove tag…", self.untag_current, "Ctrl+Shift+T", "tag")
         self.act_note = self._action("Add note…", self.note_current, "Ctrl+Shift+N", "document")
         self.act_filter = self._action("Filter", self._focus_filter, std.Find, "artefacts")
         self.act_map = self._action("Map", self.show_map, "Ctrl+M", "map")
@@ -143,7 +144,7 @@ class MainWindow(QMainWindow):
                        self.act_quit):
             case_menu.addSeparator() if action is None else case_menu.addAction(action)
         review = menu.addMenu("&Review")
-        for action in (self.act_tag, self.act_note, self.act_filter):
+        for action in (self.act_tag, self.act_untag, self.act_note, self.act_filter):
             review.addAction(action)
         view = menu.addMenu("&View")
         for action in (self.act_map, self.act_warnings, self.act_refresh):
@@ -161,9 +162,9 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         has_case = self.workspace is not None
         scanning = self.ingest.is_running()
-        for action in (self.act_close, self.act_add, self.act_tag, self.act_note, self.act_filter,
-                       self.act_map, self.act_warnings, self.act_export, self.act_export_files,
-                       self.act_refresh):
+        for action in (self.act_close, self.act_add, self.act_tag, self.act_untag, self.act_note,
+                       self.act_filter, self.act_map, self.act_warnings, self.act_export,
+                       self.act_export_files, self.act_refresh):
             action.setEnabled(has_case)
         self.act_add.setEnabled(has_case and not scanning)
         self.act_close.setEnabled(has_case and not scanning)
@@ -202,6 +203,7 @@ class MainWindow(QMainWindow):
         self.workspace.case_damaged.connect(self._on_case_damaged,
                                             Qt.ConnectionType.QueuedConnection)
         self.workspace.detail.tag_requested.connect(self.tag_current)
+        self.workspace.detail.untag_requested.connect(self.untag_current)
         self.workspace.detail.note_requested.connect(self.note_current)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
@@ -345,6 +347,21 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(
             lambda: dialog.chosen_tag() and self.workspace is not None
             and self.workspace.tag_current(dialog.chosen_tag(), dialog.chosen_comment()))
+        dialog.open()
+
+    def untag_current(self) -> None:
+        """Ask which of their tags to remove from the selected artefacts or files."""
+        if self.workspace is None:
+            return
+        tags = self.workspace.tags_of_selection()
+        if not tags:
+            show_info(self, "Remove tag", "The selected items carry no tags.")
+            return
+        dialog = RemoveTagDialog(tags, self)
+        dialog.setObjectName("untag_dialog")
+        dialog.accepted.connect(
+            lambda: self.workspace is not None
+            and self.workspace.untag_current(dialog.chosen_tag()))
         dialog.open()
 
     def note_current(self) -> None:

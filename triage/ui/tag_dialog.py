@@ -43,6 +43,27 @@ class TagDialog(QDialog):
         return self.comment.text().strip() or None
 
 
+class RemoveTagDialog(QDialog):
+    """Pick one of the tags the selected items carry, to remove it from them."""
+
+    def __init__(self, tag_names: list[str], parent: Any = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Remove tag")
+        self.tag = QComboBox()
+        self.tag.addItems(tag_names)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("Tag", self.tag)
+        form.addRow(buttons)
+
+    def chosen_tag(self) -> str:
+        """Return the tag name to remove."""
+        return self.tag.currentText()
+
+
 class NoteDialog(QDialog):
     """Write a note."""
 

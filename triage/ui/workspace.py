@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from triage.casedb import CaseDatabase
+from triage.casedb import CaseDatabase, ui_queries
 from triage.textsafety import visible_controls
 from triage.ui.artefact_table_model import ArtefactQuery, ArtefactTableModel
 from triage.ui.case_tree_model import CaseTreeModel
@@ -331,7 +331,7 @@ class Workspace(QWidget):
     def tag_current(self, tag: str, comment: str | None = None) -> bool:
         """Tag every row selected in the table shown (or else the item in the detail
         pane); return False when there is nothing to tag."""
-        items = self._selected_items() or ([self.detail.current] if self.detail.current else [])
+        items = self._review_items()
         if not items:
             return False
         for kind, item_id in items:
@@ -344,6 +344,44 @@ class Workspace(QWidget):
         self.tree_model.refresh()
         self.detail.refresh()
         return True
+
+    def _review_items(self) -> list[tuple[str, int]]:
+        """(kind, id) of the rows selected in the table shown, else the detail pane's item."""
+        return self._selected_items() or ([self.detail.current] if self.detail.current else [])
+
+    def tags_of_selection(self) -> list[str]:
+        """Return the tag names the selected items (or the detail pane's item) carry."""
+        items = self._review_items()
+        names: dict[str, None] = {}
+        for kind, lookup in (("artefact", ui_queries.tags_by_artefact),
+                             ("file", ui_queries.tags_by_file)):
+            ids = [item_id for item_kind, item_id in items if item_kind == kind]
+            for tags in lookup(self.case, ids).values() if ids else ():
+                names.update(dict.fromkeys(tags))
+        return sorted(names, key=str.casefold)
+
+    def untag_current(self, tag: str) -> int:
+        """Remove ``tag`` from every selected row (or else the detail pane's item); return
+        how many items carried it. Each removal is recorded in the audit log."""
+        removed = 0
+        for kind, item_id in self._review_items():
+            if kind == "artefact":
+                removed += self.case.untag(tag, self.examiner, artefact_id=item_id)
+                self.artefact_model.refresh_tags(item_id)
+            else:
+                removed += self.case.untag(tag, self.examiner, file_id=item_id)
+                self.file_model.refresh_tags(item_id)
+        if removed:
+            self.tree_model.refresh()
+            model = self.current_model()
+            listed = (self.artefact_model.query.tag if model is self.artefact_model
+                      else self.file_model.location.tag if model is self.file_model else None)
+            if listed == tag:
+                # The table lists that tag's items: the untagged ones leave it.
+                model.reload()
+                self._after_reload()
+            self.detail.refresh()
+        return removed
 
     def _selected_items(self) -> list[tuple[str, int]]:
         """(kind, id) of the rows selected in the artefact or file table on show."""
