@@ -194,6 +194,12 @@ class Workspace(QWidget):
         self.tree.setCurrentIndex(index)
         return True
 
+    def _leave_tree(self) -> None:
+        """Clear the tree's current node: the middle pane is about to show something the
+        tree did not choose, and a highlighted node would not react to a click (the tree
+        navigates when its current node changes)."""
+        self.tree.selectionModel().clear()
+
     # -- the middle pane -------------------------------------------------------------
     def show_artefacts(self, query: ArtefactQuery) -> None:
         """Show a set of artefacts in the table."""
@@ -227,6 +233,7 @@ class Workspace(QWidget):
 
     def show_map(self) -> int:
         """Show every artefact with coordinates on the map; return how many are placed."""
+        self._leave_tree()
         points = []
         for artefact in self.case.artefacts_with_coordinates():
             attributes = artefact["attributes"]
@@ -295,6 +302,7 @@ class Workspace(QWidget):
     def _on_file_double_clicked(self, index: QModelIndex) -> None:
         row = self.file_model.row_data(index.row())
         if row and row.get("kind") == "dir":
+            self._leave_tree()
             self.show_directory(FileLocation(row["evidence_id"], row["volume_idx"], row["path"]))
 
     def selected_file_ids(self) -> list[int]:
@@ -314,6 +322,7 @@ class Workspace(QWidget):
         file = self.case.get_file(file_id)
         if file is None:
             return False
+        self._leave_tree()
         self.filter.clear()
         self._filter_timer.stop()
         self.show_directory(FileLocation(file["evidence_id"], file["volume_idx"], file["parent"]))
