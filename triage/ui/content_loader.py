@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from PySide6.QtCore import QObject, Signal
@@ -33,6 +33,8 @@ class ContentRequest:
     offset: int
     highlight: tuple[int, int] | None = None
     want_image: bool = False
+    #: The file's size when the case knows it (says how many windows there are).
+    size: int | None = None
 
 
 @dataclass
@@ -44,6 +46,7 @@ class ContentResult:
     highlight: tuple[int, int] | None = None
     image: bytes | None = None
     message: str | None = None
+    size: int | None = None
 
 
 def is_image_name(path: str | None, mime: str | None = None) -> bool:
@@ -75,7 +78,17 @@ def request_for_file(file: dict[str, Any], evidence_path: str) -> ContentRequest
     if file.get("kind") == "dir":
         return None
     return ContentRequest(evidence_path, file.get("volume_idx"), file["path"], file.get("inode"),
-                          0, None, want_image=is_image_name(file["path"], file.get("mime")))
+                          0, None, want_image=is_image_name(file["path"], file.get("mime")),
+                          size=file.get("size"))
+
+
+def request_for_window(request: ContentRequest, offset: int,
+                       mark: bool = False) -> ContentRequest:
+    """Return the request for a window of what ``request`` read, starting at ``offset``'s
+    line: the byte at ``offset`` highlighted when ``mark``, else the same hit; no picture."""
+    offset = max(0, offset)
+    highlight = (offset, 1) if mark else request.highlight
+    return replace(request, offset=offset // 16 * 16, highlight=highlight, want_image=False)
 
 
 def load(reader: EvidenceReader, request: ContentRequest) -> ContentResult:
@@ -83,14 +96,14 @@ def load(reader: EvidenceReader, request: ContentRequest) -> ContentResult:
     try:
         if request.path is None:
             data = reader.read_media(request.evidence_path, request.offset, WINDOW)
-            return ContentResult(data, request.offset, request.highlight)
+            return ContentResult(data, request.offset, request.highlight, size=request.size)
         data = reader.read_file(request.evidence_path, request.volume_idx, request.path,
                                 request.offset, WINDOW, request.inode)
         image = None
         if request.want_image:
             image = reader.read_file(request.evidence_path, request.volume_idx, request.path, 0,
                                      MAX_IMAGE, request.inode)
-        return ContentResult(data, request.offset, request.highlight, image)
+        return ContentResult(data, request.offset, request.highlight, image, size=request.size)
     except ContentError as exc:
         return ContentResult(message=str(exc))
 

@@ -23,10 +23,13 @@ from triage.casedb import CaseDatabase
 from triage.textsafety import visible_controls
 from triage.ui.content_loader import (
     ContentLoader,
+    ContentRequest,
     ContentResult,
     request_for_artefact,
     request_for_file,
+    request_for_window,
 )
+from triage.ui.content_window_bar import ContentWindowBar
 from triage.ui.formatting import format_size, format_time, format_value
 from triage.ui.hex_view import HexView
 
@@ -81,6 +84,9 @@ class DetailPane(QWidget):
         self.current: tuple[str, int] | None = None
         self._file_id: int | None = None
         self._request_id = 0
+        #: What the viewers show (or are reading), the base of further windows.
+        self._request: ContentRequest | None = None
+        self._keep_picture = False
         self.loader = ContentLoader(self)
         self.loader.loaded.connect(self._on_loaded)
 
@@ -116,6 +122,8 @@ class DetailPane(QWidget):
         image_scroll = QScrollArea()
         image_scroll.setWidgetResizable(True)
         image_scroll.setWidget(self.image_label)
+        self.window_bar = ContentWindowBar()
+        self.window_bar.offset_requested.connect(self.show_window)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.details, "Details")
         self.tabs.addTab(self.hex_view, "Hex")
@@ -126,6 +134,7 @@ class DetailPane(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.title)
         layout.addLayout(buttons)
+        layout.addWidget(self.window_bar)
         layout.addWidget(self.tabs, 1)
 
     # -- showing ---------------------------------------------------------------------
@@ -135,6 +144,7 @@ class DetailPane(QWidget):
         self._file_id = None
         self.title.setText("Nothing selected")
         self.details.clear()
+        self._request_id, self._request = 0, None
         self._set_content(ContentResult())
         for button in (self.show_file_button, self.tag_button, self.untag_button,
                        self.note_button):
@@ -231,19 +241,30 @@ class DetailPane(QWidget):
         self.show_file_button.setEnabled(self._file_id is not None)
 
     # -- content ---------------------------------------------------------------------
-    def _load(self, request: Any) -> None:
+    def _load(self, request: ContentRequest | None, keep_picture: bool = False) -> None:
         if request is None or not request.evidence_path:
             self._request_id = 0
+            self._request = None
             self._set_content(ContentResult(message="No content to show"))
             return
-        self._set_content(ContentResult(message="Reading…"))
+        self._request, self._keep_picture = request, keep_picture
+        self._set_content(ContentResult(message="Reading…"), keep_picture)
         self._request_id = self.loader.request(request)
+
+    def show_window(self, offset: int, mark: bool = False) -> None:
+        """Read the Hex and Text tabs' window at ``offset`` of the item shown (in the
+        background, as the first); ``mark`` highlights the byte at ``offset``."""
+        if self._request is not None:
+            self._load(request_for_window(self._request, offset, mark), keep_picture=True)
 
     def _on_loaded(self, request_id: int, result: ContentResult) -> None:
         if request_id == self._request_id:
-            self._set_content(result)
+            self._set_content(result, self._keep_picture, browsable=True)
 
-    def _set_content(self, result: ContentResult) -> None:
+    def _set_content(self, result: ContentResult, keep_picture: bool = False,
+                     browsable: bool = False) -> None:
+        """Show a read window (``browsable``: the examiner may move to others)."""
+        self.window_bar.show_window(result.base_offset, len(result.data), result.size, browsable)
         self.hex_view.set_data(result.data, result.base_offset, result.highlight)
         if result.message:
             self.text_view.setPlainText(result.message)
@@ -252,6 +273,8 @@ class DetailPane(QWidget):
             # NUL as one symbol (U+2400): binary content would otherwise be a wall of
             # "<U+0000>", eight characters per byte.
             self.text_view.setPlainText(visible_controls(text.replace("\x00", "\u2400")))
+        if keep_picture:
+            return
         pixmap = QPixmap()
         if result.image and pixmap.loadFromData(result.image):
             if pixmap.width() > 1600 or pixmap.height() > 1600:
