@@ -64,3 +64,21 @@ def test_a_malformed_directory_listing_in_the_tree_is_reported(
     assert not caught
     assert not tree.canFetchMore(volume)
     assert "damaged case file" in _error_box(window).text()
+
+
+def test_a_locked_case_is_not_called_damaged(qtbot, window: MainWindow, sample_case_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's "database is locked" is a DatabaseError too; the file is sound."""
+
+    def locked(*_args: Any, **_kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("database is locked")
+
+    assert window.open_case(str(sample_case_path), "Tester")
+    assert window.workspace.select_tree_node("category", "Addresses")
+    monkeypatch.setattr(CaseDatabase, "page_files", locked)
+    with qtbot.capture_exceptions() as caught:
+        assert window.workspace.select_tree_node("evidence_root")
+        qtbot.waitUntil(lambda: _error_box(window) is not None, timeout=5000)
+    assert not caught
+    text = _error_box(window).text()
+    assert "locked" in text and "damaged" not in text

@@ -218,11 +218,20 @@ class MainWindow(QMainWindow):
         """Tell the examiner that browsing met damage in the case file (once at a time)."""
         if self.case is None or self._damage_box is not None:
             return
-        detail = error if "damaged case file" in error else f"damaged case file ({error})"
-        message = (f"{self.case.path}: {detail}\n\nThe table or tree shows only what could "
-                   "be read before the damage; it may not list everything the case holds.")
-        self.status_work.setText("Damaged case file")
-        box = show_error(self, "Damaged case file", message)
+        if "locked" in error or "busy" in error:
+            # SQLite's busy errors are DatabaseErrors too, but the file is sound.
+            title = "Case busy"
+            message = (f"{self.case.path}: another process kept the case locked ({error})."
+                       "\n\nThe table or tree shows only what could be read; choose Refresh"
+                       " to read it again.")
+        else:
+            title = "Damaged case file"
+            detail = error if "damaged case file" in error else f"damaged case file ({error})"
+            message = (f"{self.case.path}: {detail}\n\nThe table or tree shows only what"
+                       " could be read before the damage; it may not list everything the"
+                       " case holds.")
+        self.status_work.setText(title)
+        box = show_error(self, title, message)
         if box is not None:
             self._damage_box = box
             box.finished.connect(self._forget_damage_box)
