@@ -95,7 +95,7 @@ def test_show_in_file_system_keeps_the_tables_sort_order(workspace: Workspace) -
     workspace.show_directory(FileLocation(1, 0, DIRECTORY))
     size_column = next(i for i, c in enumerate(workspace.file_model.columns()) if c.key == "size")
     workspace.file_view.sortByColumn(size_column, Qt.SortOrder.DescendingOrder)
-    target = _first_entry(workspace.case, "size ASC, id DESC")  # last by size descending, id
+    target = _first_entry(workspace.case, "size ASC, id ASC")  # last by size, id descending
     assert workspace.show_in_file_system(target["id"])
     current = workspace.file_view.currentIndex()
     assert current.row() == ENTRIES - 1

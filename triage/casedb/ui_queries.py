@@ -185,7 +185,8 @@ def _directory_order(sort_key: str | None, descending: bool) -> list[tuple[str, 
         raise ValueError(f"cannot sort by {sort_key!r}")
     if sort_key == "id":
         return [("id", descending)]
-    return [(sort_key, descending), ("id", False)]
+    # The id tie-break follows the key's direction, as in ArtefactQueries._order_by.
+    return [(sort_key, descending), ("id", descending)]
 
 
 def _sorts_before(order: list[tuple[str, bool]], target: tuple[Any, ...]) -> tuple[str, list[Any]]:
