@@ -25,14 +25,10 @@ class TagDialog(QDialog):
         self.tag.addItems(tag_names)
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Optional comment")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Tag", self.tag)
         form.addRow("Comment", self.comment)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
 
     def chosen_tag(self) -> str:
         """Return the tag name (stripped)."""
@@ -51,13 +47,9 @@ class RemoveTagDialog(QDialog):
         self.setWindowTitle("Remove tag")
         self.tag = QComboBox()
         self.tag.addItems(tag_names)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Tag", self.tag)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
 
     def chosen_tag(self) -> str:
         """Return the tag name to remove."""
@@ -72,14 +64,19 @@ class NoteDialog(QDialog):
         self.setWindowTitle("Add note")
         self.resize(420, 220)
         self.text = QPlainTextEdit()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QFormLayout(self)
         form.addRow("Note", self.text)
-        form.addRow(buttons)
+        form.addRow(_ok_cancel(self))
 
     def note_text(self) -> str:
         """Return the note (stripped)."""
         return self.text.toPlainText().strip()
+
+
+def _ok_cancel(dialog: QDialog) -> QDialogButtonBox:
+    """OK and Cancel buttons that accept or reject ``dialog``."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
