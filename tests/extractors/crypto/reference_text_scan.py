@@ -25,7 +25,9 @@ from triage.extractors.crypto.seeds import (
 # The window policy (which spans of a run are tried as phrases) is shared with the
 # production scanner: this reference checks the fast candidate finding, not the policy.
 from triage.extractors.crypto.text_scan import (  # noqa: E402
+    STRONG_BREAK,
     fold_known_vectors,
+    gap_break,
     run_seed_windows,
     single_byte_views,
 )
@@ -141,16 +143,16 @@ def _iter_seeds(data: bytes) -> Iterator[tuple[list[str], str, int, int]]:
             continue
         position = located.end()
         region_start, region_end = located.start(), located.end() - 1
-        runs: list[list[tuple[str, int, int, bool]]] = [[]]
+        runs: list[list[tuple[str, int, int, int]]] = [[]]
         previous_end = region_start
         for word in _WORD_RE.finditer(data, region_start, region_end):
             gap = data[previous_end : word.start()]
             if runs[-1] and not _SEED_GAP_RE.fullmatch(gap):
                 runs.append([])
-            newline = not runs[-1] or b"\n" in gap
+            level = STRONG_BREAK if not runs[-1] else gap_break(gap)
             previous_end = word.end()
             runs[-1].append(
-                (word.group().lower().decode("ascii"), word.start(), word.end(), newline)
+                (word.group().lower().decode("ascii"), word.start(), word.end(), level)
             )
         for run in runs:
             if len(run) < 12:

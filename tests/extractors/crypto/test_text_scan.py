@@ -255,3 +255,23 @@ def test_ascii_after_a_byte_order_mark_is_still_found() -> None:
     for data in (registry + b" pay " + address + b" now ", b"\xff\xfe" + bytes(4096) + b" " + address):
         [hit] = scan_text(data)
         assert hit.offset == data.index(address)
+
+
+def test_lists_of_phrases_numbered_a_word_a_line_or_split_over_lines() -> None:
+    """Found by an audit: three or four numbered phrases, a word a line, lost half of them
+    to longer windows across two phrases that passed the checksum by chance; five, or
+    phrases split over two lines, were not read at all."""
+    randomness = random.Random(14)
+    for count, size, layout in ((3, 16, "numbered"), (4, 16, "numbered"), (5, 16, "numbered"),
+                                (3, 32, "numbered"), (5, 16, "two lines"), (3, 32, "two lines")):
+        for _ in range(6):
+            phrases = [_bip39_phrase(randomness.randbytes(size)) for _ in range(count)]
+            if layout == "numbered":
+                blocks = ["\n".join(f"{n}. {w}" for n, w in enumerate(p.split(), 1))
+                          for p in phrases]
+            else:
+                blocks = [" ".join(p.split()[:len(p.split()) // 2]) + "\n"
+                          + " ".join(p.split()[len(p.split()) // 2:]) for p in phrases]
+            text = ("My wallets\n\n" + "\n\n".join(blocks) + "\n").encode()
+            found = [f.attributes["words"] for f in scan_text(text)]
+            assert found == phrases, (count, size, layout)

@@ -331,8 +331,23 @@ def _runs_in_zone(data: bytes, start: int, end: int) -> Iterator[_ListRun]:
         yield _ListRun(words[first:last], spans[first:last])
 
 
+#: (word, start, end, break before it): 0 none, 1 a line break, 2 a strong break (the run's
+#: start, a blank line, or list numbering that starts again at 1).
+_Item = tuple[str, int, int, int]
+LINE_BREAK, STRONG_BREAK = 1, 2
+#: A blank line, or a new line numbered 1 ("1.", "#1", "1 -"), in the gap before a word.
+_STRONG_GAP = re.compile(rb"\n[ \t\r]*(?:\n|#?1(?![0-9]))")
+
+
+def gap_break(gap: bytes) -> int:
+    """How strongly the non-letters ``gap`` between two words separate them."""
+    if b"\n" not in gap:
+        return 0
+    return STRONG_BREAK if _STRONG_GAP.search(gap) else LINE_BREAK
+
+
 # -- seed phrases: the per-run checks --------------------------------------------------------
-def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, int, str]]:
+def _seed_windows(run: list[_Item]) -> Iterator[tuple[int, int, str]]:
     """Yield (first, count, kind) of the seed phrases inside one run of word-list words,
     in order and without overlap.
 
@@ -359,19 +374,28 @@ def _seed_windows(run: list[tuple[str, int, int, bool]]) -> Iterator[tuple[int, 
     windows = [(first, count) for count, firsts in firsts_of.items() for first in firsts
                if 0 <= first <= size - count]
 
-    def begins_line(first: int) -> bool:
+    def begins_line(first: int) -> int:
         return run[first][3]
 
-    def ends_line(end: int) -> bool:
-        return end == size or run[end][3]
+    def ends_line(end: int) -> int:
+        return STRONG_BREAK if end == size else run[end][3]
 
     def free(first: int, count: int) -> bool:
         return all(first + count <= other or other + length <= first
                    for other, length, _ in taken)
 
     taken: list[tuple[int, int, str]] = []
+    strong = [i for i, item in enumerate(run) if item[3] == STRONG_BREAK]
+
+    def crosses_strong(first: int, count: int) -> bool:
+        """True when a blank line or numbering from 1 lies inside the window."""
+        return any(first < i < first + count for i in strong)
+
+    # Windows whose two ends fall on the strongest breaks (a blank line or numbering from
+    # 1 over a line break over none) come first, then those no such break cuts through,
+    # then the longer.
     for first, count in sorted(windows, key=lambda w: (
-            not begins_line(w[0]), not ends_line(w[0] + w[1]), -w[1], w[0])):
+            -begins_line(w[0]) - ends_line(w[0] + w[1]), crosses_strong(*w), -w[1], w[0])):
         chosen = words[first : first + count]
         if free(first, count) and bip39_is_valid(chosen) and _plausible_phrase(chosen):
             taken.append((first, count, "bip39"))
@@ -444,17 +468,15 @@ class _Locator:
         self.run_index, self.word_index = 0, word_index
 
 
-_Item = tuple[str, int, int, bool]
-
-
 def _run_items(data: bytes, start: int, end: int) -> list[_Item]:
-    """The words of ``data[start:end]`` as (word, start, end, newline_before) items."""
+    """The words of ``data[start:end]`` as (word, start, end, break before) items; the
+    first word's break is strong."""
     items = []
     previous_end = -1
     for word in _WORD_RE.finditer(data, start, end):
-        newline = previous_end < 0 or b"\n" in data[previous_end : word.start()]
+        level = STRONG_BREAK if previous_end < 0 else gap_break(data[previous_end : word.start()])
         previous_end = word.end()
-        items.append((word.group().lower().decode("ascii"), word.start(), word.end(), newline))
+        items.append((word.group().lower().decode("ascii"), word.start(), word.end(), level))
     return items
 
 
@@ -475,28 +497,37 @@ def run_seed_windows(run: list[_Item]) -> Iterator[tuple[int, int, str]]:
     """Yield (first, count, kind) of seed phrases in one phrase-like run of list words.
 
     A run of at most MAX_SEED_RUN words goes to :func:`_seed_windows`. A longer one is a
-    word list, or several phrases written one per line (a list of wallets' seeds): its
-    lines go to :func:`line_seed_windows`.
+    word list, or several phrases (a list of wallets' seeds): it is cut into units, each
+    the words between two strong breaks (a blank line, numbering from 1 again) when they
+    are a phrase's size, else each line of them that is, and the units go to
+    :func:`line_seed_windows`.
     """
     if len(run) <= MAX_SEED_RUN:
         yield from _seed_windows(run)
         return
-    line_starts = [index for index, item in enumerate(run) if item[3]] + [len(run)]
-    lines = [(first, run[first:last]) for first, last in pairwise(line_starts)
-             if 12 <= last - first <= LINE_PHRASE_WORDS]
-    words = [[item[0] for item in line] for _, line in lines]
-    for index, first, count, kind in line_seed_windows(words):
-        yield lines[index][0] + first, count, kind
+    units: list[tuple[int, list[str]]] = []
+    starts = [i for i, item in enumerate(run) if item[3] == STRONG_BREAK] + [len(run)]
+    for begin, stop in pairwise(starts):
+        if 12 <= stop - begin <= LINE_PHRASE_WORDS:
+            units.append((begin, [item[0] for item in run[begin:stop]]))
+        elif stop - begin > LINE_PHRASE_WORDS:
+            line_starts = [i for i in range(begin, stop) if run[i][3]] + [stop]
+            units += [(first, [item[0] for item in run[first:last]])
+                      for first, last in pairwise(line_starts)
+                      if 12 <= last - first <= LINE_PHRASE_WORDS]
+    for index, first, count, kind in line_seed_windows([words for _, words in units]):
+        yield units[index][0] + first, count, kind
 
 
 def line_seed_windows(lines: list[list[str]]) -> list[tuple[int, int, int, str]]:
-    """(line, first, count, kind) of the seed phrases in the lines (12 to
-    LINE_PHRASE_WORDS words each) of a run too long to be one phrase.
+    """(unit, first, count, kind) of the seed phrases in the units (12 to
+    LINE_PHRASE_WORDS words each: parts between strong breaks, or lines) of a run too
+    long to be one phrase.
 
-    Each line is tried once, as the phrase ending it (up to two label words may lead it).
-    Its valid phrases count only when at least half of the lines hold one: a list of
-    seeds is valid line after line, while lines of a word list pass the checksum by
-    chance one time in sixteen or less.
+    Each unit is tried once, as the phrase ending it (up to two label words may lead it).
+    Its valid phrases count only when at least half of the units hold one: a list of
+    seeds is valid unit after unit, while lines or groups of a word list pass the
+    checksum by chance one time in sixteen or less.
     """
     found = []
     for index, line in enumerate(lines):
@@ -505,6 +536,28 @@ def line_seed_windows(lines: list[list[str]]) -> list[tuple[int, int, int, str]]
         if bip39_is_valid(line[size - count :]):
             found.append((index, size - count, count, "bip39"))
     return found if 2 * len(found) >= len(lines) else []
+
+
+def _long_run_windows(
+    data: bytes, start: int, end: int,
+) -> Iterator[tuple[list[_Item], int, int, str]]:
+    """(items, first, count, kind) of the phrases in a run of more than MAX_SEED_RUN words,
+    as :func:`run_seed_windows` finds them, without making items of every word: the run
+    is cut at its strong breaks and into lines in C, and only units that hold a phrase
+    become items."""
+    cuts = [match.end() for match in _STRONG_GAP.finditer(data, start, end)]
+    units: list[tuple[int, int, list[str]]] = []
+    for begin, stop in pairwise([start, *cuts, end]):
+        words = [word.lower().decode("ascii") for word in _WORD_RE.findall(data, begin, stop)]
+        if 12 <= len(words) <= LINE_PHRASE_WORDS:
+            units.append((begin, stop, words))
+        elif len(words) > LINE_PHRASE_WORDS:
+            for line_start, line_words in _candidate_lines(data, begin, stop):
+                line_end = data.find(b"\n", line_start, stop)
+                units.append((line_start, stop if line_end < 0 else line_end, line_words))
+    for index, first, count, kind in line_seed_windows([words for _, _, words in units]):
+        unit_start, unit_end, _ = units[index]
+        yield _run_items(data, unit_start, unit_end), first, count, kind
 
 
 def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int, int]]:
@@ -523,14 +576,7 @@ def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int
                 run = _run_items(data, start, end)
                 windows = [(run, first, count, kind) for first, count, kind in _seed_windows(run)]
             else:
-                lines = _candidate_lines(data, start, end)
-                windows = []
-                for index, first, count, kind in line_seed_windows([w for _, w in lines]):
-                    # Items (with byte spans) only for the lines that hold a phrase.
-                    line_start = lines[index][0]
-                    line_end = data.find(b"\n", line_start, end)
-                    line = _run_items(data, line_start, end if line_end < 0 else line_end)
-                    windows.append((line, first, count, kind))
+                windows = list(_long_run_windows(data, start, end))
             for run, first, count, kind in windows:
                 chosen = run[first : first + count]
                 words_chosen = [w[0] for w in chosen]
