@@ -124,3 +124,23 @@ def test_tagged_only_lists_files_of_tagged_items(tmp_path: Path) -> None:
 ])
 def test_mode_string_like_tsk(meta_type: str | None, mode: int | None, expected: str) -> None:
     assert mode_string(meta_type, mode) == expected
+
+
+def test_times_before_1970_are_rounded_down_like_fls(tmp_path: Path) -> None:
+    import os
+
+    from triage.reports.bodyfile import _seconds
+
+    assert _seconds(-86399.5) == -86400 and _seconds(1_700_000_000.999) == 1_700_000_000
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    old = folder / "old.txt"
+    old.write_text("old")
+    os.utime(old, ns=(-86_399_500_000_000, -86_399_500_000_000))  # 1969-12-31 00:00:00.5
+    case_path = tmp_path / "case.triage"
+    from triage.cli import main
+
+    assert main(["scan", str(folder), "--case", str(case_path), "--quiet"]) == 0
+    rows = _export(case_path, tmp_path / "out.body")
+    (line,) = [row for row in rows if row[1] == "/old.txt"]
+    assert line[7] == line[8] == "-86400"

@@ -73,7 +73,9 @@ def _seconds(value: Any) -> int:
         number = float(value)
     except (TypeError, ValueError):
         return 0
-    return int(number) if math.isfinite(number) else 0
+    # Whole seconds rounded down, as fls writes them, before 1970 too (int() would round
+    # -86399.5 up to -86399).
+    return math.floor(number) if math.isfinite(number) else 0
 
 
 def _clean(text: str) -> str:
