@@ -48,3 +48,12 @@ def test_files_that_are_not_cases_are_named_as_such(tmp_path: Path) -> None:
         with pytest.raises(CaseError, match=reason):
             CaseDatabase.open(path)
     assert not Path(f"{text}-wal").exists() and not Path(f"{text}-journal").exists()
+
+
+def test_a_case_cut_short_is_called_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "good.triage"
+    CaseDatabase.create(path, name="cut").close()
+    cut = tmp_path / "cut.triage"
+    cut.write_bytes(path.read_bytes()[:50])
+    with pytest.raises(CaseError, match="damaged case file"):
+        CaseDatabase.open(cut)

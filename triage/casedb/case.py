@@ -190,6 +190,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             raise CaseError(f"{path}: not a readable triage case file ({exc})") from None
         if app_id != APPLICATION_ID:
             conn.close()
+            if app_id == 0 and path.stat().st_size < 512:
+                # Shorter than SQLite's smallest page: a cut-short file, not a database
+                # of another program (SQLite reads a header it cannot find as zeros).
+                raise CaseError(f"{path}: damaged case file (truncated to"
+                                f" {path.stat().st_size} bytes)")
             raise CaseError(f"{path}: not a triage case file (an SQLite database of another program)")
         if version > SCHEMA_VERSION:
             conn.close()
