@@ -212,3 +212,25 @@ def test_every_odf_keyword_is_kept(tmp_path) -> None:
     out = subprocess.run(["exiftool", "-a", "-s3", "-Keyword", str(path)], capture_output=True,
                          check=True, timeout=60, text=True).stdout
     assert out.split() == ["alpha", "beta", "gamma"]
+
+
+def test_odf_editing_duration_is_total_editing_minutes(tmp_path) -> None:
+    meta = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.2">'
+        "<office:meta><meta:editing-duration>{}</meta:editing-duration></office:meta>"
+        "</office:document-meta>"
+    )
+    # ISO 8601 durations; whole minutes, as OOXML's TotalTime counts them.
+    for duration, minutes in (("PT1H2M3S", "62"), ("P1DT2H", "1560"), ("PT59S", "0")):
+        assert parse_odf(odt_file(meta.format(duration))).attributes[
+            "total_editing_minutes"] == minutes
+    assert "total_editing_minutes" not in parse_odf(odt_file(meta.format("soon"))).attributes
+    if shutil.which("exiftool") is None:
+        pytest.skip("exiftool not installed")
+    path = tmp_path / "duration.odt"
+    path.write_bytes(odt_file(meta.format("PT1H2M3S")))
+    out = subprocess.run(["exiftool", "-s3", "-Editing-duration", str(path)],
+                         capture_output=True, check=True, timeout=60, text=True).stdout
+    assert out.strip() == "PT1H2M3S"  # exiftool's reading of the same element

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from triage.extractors.metadata.dates import normalise_iso_date
 from triage.extractors.metadata.result import MetadataResult
 from triage.extractors.metadata.safexml import UnsafeXml, child_texts, local_name, parse_xml
@@ -21,6 +23,20 @@ _TEXT = {
     "printed-by": "printed_by",
 }
 _DATES = {"creation-date": "created", "date": "modified", "print-date": "last_printed"}
+
+
+#: An ISO 8601 duration as ODF writes meta:editing-duration ("PT1H2M3S", "P1DT2H").
+_DURATION = re.compile(
+    r"P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+
+
+def _duration_minutes(text: str | None) -> int | None:
+    """Whole minutes of an ODF editing duration, as OOXML's TotalTime counts them."""
+    match = _DURATION.fullmatch((text or "").strip())
+    if match is None or not any(match.groups()):
+        return None
+    days, hours, minutes, seconds = (float(part or 0) for part in match.groups())
+    return int(((days * 24 + hours) * 60 + minutes) + seconds // 60)
 
 
 def parse_odf(data: bytes) -> MetadataResult:
@@ -58,6 +74,9 @@ def parse_odf(data: bytes) -> MetadataResult:
             values["keyword"] = ", ".join(keywords)
     for element, name in _TEXT.items():
         result.set(name, clean_text(values.get(element)))
+    minutes = _duration_minutes(values.get("editing-duration"))
+    if minutes is not None:
+        result.set("total_editing_minutes", str(minutes))
     for element, name in _DATES.items():
         raw = values.get(element)
         value = normalise_iso_date(raw)
