@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from triage.casedb import CaseDatabase
 from triage.extractors.interface import ArtefactType, AttributeSpec
+from triage.ui.workspace import Workspace
 
 TYPES = (
     ArtefactType("pgp.key", "PGP key", "PGP keys",
@@ -93,3 +95,25 @@ def _artefact(evidence_id: int, run_id: int, type_: str, category: str, path: st
         "offset": offset, "attributes": attributes, "extractor": "test", "extractor_version": "1",
         "run_id": run_id, "identity": f"{type_}:{path}:{sorted(attributes.items())}",
     }
+
+
+def build_directory_case(path: Path, name: str, entries: list[dict]) -> Path:
+    """Create a case at ``path`` holding one evidence item (id 1, volume 0) whose file
+    rows are ``entries``; return the path."""
+    case = CaseDatabase.create(path, name=name)
+    case.add_evidence("/img.raw", "raw", 1)
+    case.upsert_volume(1, {"index": 0, "start": 0, "length": 1, "kind": "filesystem"})
+    case.write_batch(files=entries)
+    case.close()
+    return path
+
+
+def open_workspace(qtbot: object, path: Path) -> Iterator[Workspace]:
+    """Yield a shown ``Workspace`` on the case at ``path``; shut it and the case after."""
+    case = CaseDatabase.open(path)
+    view = Workspace(case, "Tester")
+    qtbot.addWidget(view)  # type: ignore[attr-defined]
+    view.show()
+    yield view
+    view.shutdown()
+    case.close()

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from tests.ui.case_builder import build_directory_case, open_workspace
 from triage.casedb import CaseDatabase, ui_queries
 from triage.ui.file_table_model import FileLocation
 from triage.ui.paged_table_model import PAGE_SIZE, ROW_ROLE
@@ -28,24 +29,13 @@ def _entry(index: int) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def big_directory_case(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("big_directory") / "big.triage"
-    case = CaseDatabase.create(path, name="big directory")
-    case.add_evidence("/img.raw", "raw", 1)
-    case.upsert_volume(1, {"index": 0, "start": 0, "length": 1, "kind": "filesystem"})
-    case.write_batch(files=[_entry(i) for i in range(ENTRIES)])
-    case.close()
-    return path
+    return build_directory_case(tmp_path_factory.mktemp("big_directory") / "big.triage",
+                                "big directory", [_entry(i) for i in range(ENTRIES)])
 
 
 @pytest.fixture
 def workspace(qtbot, big_directory_case: Path):
-    case = CaseDatabase.open(big_directory_case)
-    view = Workspace(case, "Tester")
-    qtbot.addWidget(view)
-    view.show()
-    yield view
-    view.shutdown()
-    case.close()
+    yield from open_workspace(qtbot, big_directory_case)
 
 
 def _pages_read(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
+from tests.ui.case_builder import build_directory_case, open_workspace
 from triage.casedb import CaseDatabase
 from triage.ui.file_table_model import FileLocation
 from triage.ui.paged_table_model import PAGE_SIZE, PagedTableModel
@@ -25,24 +26,13 @@ def _entry(name: str, index: int) -> dict[str, Any]:
 
 @pytest.fixture
 def case_path(tmp_path: Path) -> Path:
-    path = tmp_path / "live.triage"
-    case = CaseDatabase.create(path, name="live")
-    case.add_evidence("/img.raw", "raw", 1)
-    case.upsert_volume(1, {"index": 0, "start": 0, "length": 1, "kind": "filesystem"})
-    case.write_batch(files=[_entry(f"f{i:04d}.bin", i) for i in range(ENTRIES)])
-    case.close()
-    return path
+    return build_directory_case(tmp_path / "live.triage", "live",
+                                [_entry(f"f{i:04d}.bin", i) for i in range(ENTRIES)])
 
 
 @pytest.fixture
 def workspace(qtbot, case_path: Path):
-    case = CaseDatabase.open(case_path)
-    view = Workspace(case, "Tester")
-    qtbot.addWidget(view)
-    view.show()
-    yield view
-    view.shutdown()
-    case.close()
+    yield from open_workspace(qtbot, case_path)
 
 
 def _scan_writes(case_path: Path, names: list[str]) -> None:
