@@ -28,6 +28,15 @@ from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
 from triage.casedb.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
+#: SQL name of :func:`fold_text` on every case connection.
+FOLD_FUNCTION = "triage_fold"
+
+
+def fold_text(value: object) -> object:
+    """Unicode case folding for SQL filters (SQLite's LIKE folds ASCII letters only)."""
+    return value.casefold() if isinstance(value, str) else value
+
+
 #: Pages (4 KiB each) the write-ahead log may hold before a checkpoint, in deferred_sync.
 DEFERRED_CHECKPOINT_PAGES = 8192
 
@@ -88,6 +97,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         try:
             conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
             conn.row_factory = sqlite3.Row
+            conn.create_function(FOLD_FUNCTION, 1, fold_text, deterministic=True)
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute("PRAGMA busy_timeout = 30000")
         except sqlite3.Error as exc:

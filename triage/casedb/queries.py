@@ -49,6 +49,20 @@ def _text_filter(id_column: str, fts_table: str | None, fts_column: str, column:
     return f"{column} LIKE ? ESCAPE '\\'", _like_pattern(text)
 
 
+def folded_text_filter(column: str, text: str) -> tuple[str, list[str]]:
+    """A case-insensitive substring filter on ``column`` and its parameters.
+
+    ASCII text goes to LIKE, which folds ASCII letters and scans fast; text with any other
+    letter ("été", "Σ", "straße") is compared after Unicode case folding (``triage_fold``,
+    a Python call per row, about three times slower), so a name in any script is found
+    whatever its case.
+    """
+    if text.isascii():
+        clause, pattern = _text_filter("id", None, column, column, text)
+        return clause, [pattern]
+    return f"instr(triage_fold({column}), ?) > 0", [text.casefold()]
+
+
 def _decode_artefact(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["attributes"] = stored_json(item["attributes"], f"artefact {item.get('id')} attributes")
@@ -309,9 +323,9 @@ class FileQueries:
             clauses.append("+evidence_id = ?" if unindexed else "evidence_id = ?")
             params.append(evidence_id)
         if filter_text:
-            clause, pattern = _text_filter("id", None, "path", "path", filter_text)
+            clause, patterns = folded_text_filter("path", filter_text)
             clauses.append(clause)
-            params.append(pattern)
+            params.extend(patterns)
         if deleted is not None:
             clauses.append("deleted = ?")
             params.append(int(deleted))

@@ -14,6 +14,7 @@ from triage.casedb.queries import (
     ArtefactQueries,
     _decode_artefact,
     _decode_file,
+    folded_text_filter,
 )
 
 if TYPE_CHECKING:
@@ -118,8 +119,13 @@ def _directory_where(
     where = " WHERE evidence_id = ? AND volume_idx IS ? AND parent = ?"
     params: list[Any] = [evidence_id, volume_idx, parent]
     if filter_text:
-        where += " AND name LIKE ? ESCAPE '\\'"
-        params.append(f"%{_escape_like(filter_text)}%")
+        if filter_text.isascii():
+            where += " AND name LIKE ? ESCAPE '\\'"
+            params.append(f"%{_escape_like(filter_text)}%")
+        else:
+            clause, patterns = folded_text_filter("name", filter_text)
+            where += f" AND {clause}"
+            params.extend(patterns)
     return where, params
 
 
