@@ -740,7 +740,7 @@ def _file_flag_positions(columns: tuple[str, ...]) -> tuple[tuple[int, str], ...
 
 
 def summary_text(artefact: dict[str, Any]) -> str:
-    """Return the lower-case text the filter box searches: path plus attribute values."""
+    """Return the case-folded text the filter box searches: path plus attribute values."""
     parts: list[str] = [artefact.get("path") or "", artefact.get("type") or ""]
 
     def walk(value: Any) -> None:
@@ -754,7 +754,7 @@ def summary_text(artefact: dict[str, Any]) -> str:
             parts.append(str(value))
 
     walk(artefact.get("attributes"))
-    return " ".join(parts).lower()[:4000]
+    return " ".join(parts).casefold()[:4000]
 
 
 #: SQLite steps between two looks at ``cancelled`` (and chances for Ctrl-C) while a case

@@ -63,6 +63,20 @@ def folded_text_filter(column: str, text: str) -> tuple[str, list[str]]:
     return f"instr(triage_fold({column}), ?) > 0", [text.casefold()]
 
 
+def _artefact_text_filter(text: str) -> tuple[str, list[str]]:
+    """The filter box's clause over the artefacts' stored summaries, and its parameters.
+
+    Summaries are stored case-folded ("STRASSE" finds "straße"); cases written before
+    that stored them lower-cased, so where the two differ both forms are looked for.
+    """
+    folded, lowered = text.casefold(), text.lower()
+    clause, pattern = _text_filter("a.id", "artefacts_fts", "summary", "a.summary", folded)
+    if lowered == folded:
+        return clause, [pattern]
+    older, older_pattern = _text_filter("a.id", "artefacts_fts", "summary", "a.summary", lowered)
+    return f"({clause} OR {older})", [pattern, older_pattern]
+
+
 def _decode_artefact(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["attributes"] = stored_json(item["attributes"], f"artefact {item.get('id')} attributes")
@@ -110,10 +124,9 @@ class ArtefactQueries:
             clauses.append(f"a.category IN ({', '.join('?' * len(categories))})")
             params.extend(categories)
         if filter_text:
-            clause, pattern = _text_filter(
-                "a.id", "artefacts_fts", "summary", "a.summary", filter_text.lower())
+            clause, patterns = _artefact_text_filter(filter_text)
             clauses.append(clause)
-            params.append(pattern)
+            params.extend(patterns)
         # Tags are few: "id IN (tagged ids)" looks the artefacts up by id, where EXISTS
         # would probe the tags for each of 200,000 artefacts.
         if tagged_only:
