@@ -58,6 +58,8 @@ NO_MATCH = "zqxjzqxj"
 COUNTED = " (total counted in background)"
 FIRST_OPEN = "first open in the process (Qt start-up included, once)"
 DEFAULT_CASE = REPO / "benchmarks" / "work" / "gui_case.triage"
+DEEP_PAGE = "sorted files: the middle page (sorted ids read once)"
+NEXT_DEEP_PAGE = "sorted files: the page after it"
 
 
 @dataclass
@@ -308,6 +310,10 @@ def measure_casedb(path: Path, categories: Sequence[str], steps: dict[str, Step]
             categories=[_largest(categories, path)], sort_key=SORT_CATEGORY[1], limit=PAGE)))
         steps[f"sort: all files by {SORT_FILES}"].casedb.append(
             timed(lambda: case.page_files(evidence_id, sort_key=SORT_FILES, limit=PAGE)))
+        middle = case.count_files(evidence_id) // 2
+        for name, offset in ((DEEP_PAGE, middle), (NEXT_DEEP_PAGE, middle + PAGE)):
+            steps[name].casedb.append(timed(lambda o=offset: case.page_files(
+                evidence_id, sort_key=SORT_FILES, offset=o, limit=PAGE)))
     finally:
         case.close()
 
@@ -325,6 +331,7 @@ def make_steps(categories: Sequence[str]) -> dict[str, Step]:
         names += [(name, FILTER_LIMIT), (name + COUNTED, None)]
     names += [("filter: big directory", FILTER_LIMIT)]
     names += [(f"sort: {SORT_CATEGORY[0]}", None), (f"sort: all files by {SORT_FILES}", None)]
+    names += [(DEEP_PAGE, None), (NEXT_DEEP_PAGE, None)]
     return {name: Step(name, limit) for name, limit in names}
 
 

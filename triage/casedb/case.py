@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 from triage import __version__
 from triage.casedb.errors import CaseCheckCancelled, CaseError, stored_json
+from triage.casedb.ordered_ids import OrderedIds
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
@@ -73,6 +74,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         self.readonly = readonly
         #: Whether a file row being written may already be stored (then rows are upserted).
         self._files_seen_before = False
+        #: Sorted ids behind deep pages of the file and artefact tables.
+        self._ordered_file_ids = OrderedIds()
+        self._ordered_artefact_ids = OrderedIds()
 
     @functools.cached_property
     def db(self) -> Any:

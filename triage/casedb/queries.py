@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from triage.casedb.errors import stored_json
+from triage.casedb.ordered_ids import DEEP_OFFSET, OrderedIds, rows_in_order
 
 _ATTRIBUTE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
@@ -99,6 +100,7 @@ class ArtefactQueries:
     """Read-side queries over artefacts (mixed into :class:`CaseDatabase`)."""
 
     conn: sqlite3.Connection
+    _ordered_artefact_ids: OrderedIds
 
     _ARTEFACT_SELECT = (
         "SELECT a.*, e.path AS evidence_path, e.name AS evidence_name FROM artefacts a"
@@ -192,6 +194,11 @@ class ArtefactQueries:
             types, categories, filter_text, tagged_only, tag, None, unallocated
         )
         order = self._order_by(sort_key, descending, ARTEFACT_SORT_COLUMNS, "a.")
+        if offset >= DEEP_OFFSET and sort_key not in (None, "id"):
+            ids = self._ordered_artefact_ids.page(
+                self.conn, "SELECT a.id FROM artefacts a" + where + order, params, offset, limit)
+            rows = rows_in_order(self.conn, self._ARTEFACT_SELECT, "a.id", ids)
+            return [_decode_artefact(r) for r in rows]
         sql = self._ARTEFACT_SELECT + where + order + " LIMIT ? OFFSET ?"
         return [_decode_artefact(r) for r in self.conn.execute(sql, [*params, limit, offset])]
 
@@ -248,6 +255,7 @@ class FileQueries:
     """Read-side queries over files (mixed into :class:`CaseDatabase`)."""
 
     conn: sqlite3.Connection
+    _ordered_file_ids: OrderedIds
 
     def iter_files(self, evidence_id: int | None = None) -> Iterator[dict[str, Any]]:
         """Stream file rows in id order."""
@@ -362,6 +370,10 @@ class FileQueries:
         where, params = self._file_where(evidence_id, filter_text, deleted, tag=tag,
                                          sort_key=sort_key)
         order = ArtefactQueries._order_by(sort_key, descending, FILE_SORT_COLUMNS, "")
+        if offset >= DEEP_OFFSET and sort_key not in (None, "id"):
+            ids = self._ordered_file_ids.page(
+                self.conn, "SELECT id FROM files" + where + order, params, offset, limit)
+            return [_decode_file(r) for r in rows_in_order(self.conn, "SELECT * FROM files", "id", ids)]
         rows = self.conn.execute(
             "SELECT * FROM files" + where + order + " LIMIT ? OFFSET ?", [*params, limit, offset]
         )
