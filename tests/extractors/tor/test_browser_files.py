@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from tests.extractors.tor.conftest import DATA, TOR_BROWSER, corpus_path
+from triage.extractors.tor.browser import profile_usage
 from triage.extractors.tor.client_auth import parse_auth_private
 from triage.extractors.tor.mozlz4 import LZ4Error, lz4_block_decompress, read_mozlz4
 from triage.extractors.tor.places import read_onion_places
@@ -130,3 +131,17 @@ def test_prefetch_truncated_and_compressed():
     assert parse_prefetch(data[:150]).warnings
     assert parse_uncompressed(data[:150]).warnings
     assert parse_prefetch(b"MAM\x04" + b"\x00" * 40).warnings
+
+
+@pytest.mark.parametrize(("created", "count", "expected_created", "expected_count"), [
+    ("1551458513", "34", "2019-03-01T16:41:53Z", 34),
+    ('"1551458513"', "true", None, None),  # a string and a bool are not what Firefox writes
+    ("99999999999999999999", "-1", None, -1),  # past any date: no time, no exception
+    ("0", "0", None, 0),
+])
+def test_profile_usage_from_prefs(created, count, expected_created, expected_count):
+    raw = (f'user_pref("browser.laterrun.bookkeeping.profileCreationTime", {created});\n'
+           f'user_pref("browser.laterrun.bookkeeping.sessionCount", {count});\n').encode()
+    usage = profile_usage(parse_prefs(raw).prefs)
+    assert usage == {"profile_created": expected_created, "last_started": None,
+                     "session_count": expected_count}

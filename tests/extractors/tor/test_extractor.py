@@ -51,6 +51,10 @@ def test_browser_found_with_versions_and_settings(laptop):
     assert attrs["profile_path"].endswith("/Data/Browser/profile.default")
     assert attrs["security_level"] == "safest"
     assert attrs["tor_binary"].endswith("/TorBrowser/Tor/tor.exe")
+    # prefs.js: profileCreationTime 1551458513, last_success 1559841391, sessionCount 34.
+    assert attrs["profile_created"] == "2019-03-01T16:41:53Z"
+    assert attrs["last_started"] == "2019-06-06T17:16:31Z"
+    assert attrs["session_count"] == 34
 
 
 def test_state_with_version_and_last_written(laptop):

@@ -24,6 +24,7 @@ from typing import Any
 from triage.extractors.interface import ExtractionContext
 from triage.extractors.tor.prefs import SECURITY_LEVELS, parse_prefs
 from triage.extractors.tor.state import parse_state
+from triage.extractors.tor.timefmt import epoch_to_iso
 from triage.extractors.tor.torrc import parse_torrc
 
 #: Folder names that may hold a Tor Browser ("Tor Browser", "tor-browser_en-US", ...).
@@ -218,6 +219,9 @@ def describe_installation(ctx: ExtractionContext, layout: Layout) -> BrowserRepo
         "history_enabled": None,
         "tor_data_path": None,
         "state_last_written": None,
+        "profile_created": None,
+        "last_started": None,
+        "session_count": None,
         "tor_prefs": {},
     }
     if layout.resources_dir:
@@ -249,6 +253,29 @@ def describe_installation(ctx: ExtractionContext, layout: Layout) -> BrowserRepo
     return BrowserReport(attrs, warnings)
 
 
+#: prefs.js entries Firefox keeps about the profile's use: POSIX seconds and a count.
+_PROFILE_CREATED = "browser.laterrun.bookkeeping.profileCreationTime"
+_LAST_STARTED = "toolkit.startup.last_success"
+_SESSION_COUNT = "browser.laterrun.bookkeeping.sessionCount"
+
+
+def profile_usage(prefs: dict[str, Any]) -> dict[str, Any]:
+    """When the profile was made, when the browser last started up fully and how many
+    times it was started (Firefox's own bookkeeping in prefs.js)."""
+
+    def number(name: str) -> int | None:
+        value = prefs.get(name)
+        # A bool is an int to Python; these prefs are plain integers.
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    created, started = number(_PROFILE_CREATED), number(_LAST_STARTED)
+    return {
+        "profile_created": epoch_to_iso(created) if created and created > 0 else None,
+        "last_started": epoch_to_iso(started) if started and started > 0 else None,
+        "session_count": number(_SESSION_COUNT),
+    }
+
+
 def _describe_data(
     ctx: ExtractionContext, data_dir: str, attrs: dict[str, Any], warnings: list[str]
 ) -> None:
@@ -275,6 +302,7 @@ def _describe_data(
             history = prefs.prefs.get("places.history.enabled")
             attrs["history_enabled"] = history if isinstance(history, bool) else None
             attrs["tor_prefs"] = prefs.tor_prefs()
+            attrs.update(profile_usage(prefs.prefs))
     tor_data = _join(data_dir, "Tor")
     if not _is_dir(ctx, tor_data):
         return

@@ -72,6 +72,9 @@ ARTEFACT_TYPES = (
             _A("history_enabled", "bool"),
             _A("tor_data_path"),
             _A("state_last_written", "datetime", "Tor last ran (state written)"),
+            _A("profile_created", "datetime", "Browser profile created"),
+            _A("last_started", "datetime", "Browser last started"),
+            _A("session_count", "integer", "Browser sessions"),
             _A("tor_prefs", "json", "Tor preferences"),
         ),
         ("install_path", "torbrowser_version", "tor_version", "state_last_written",
@@ -219,7 +222,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.2"
+    VERSION = "1.3"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
