@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import shutil
@@ -180,3 +181,36 @@ def test_read_past_the_end_is_short_and_folder_has_no_media(tmp_path: Path) -> N
             folder.read(0, 1)
         with pytest.raises(EvidenceError):
             folder.img_info()
+
+
+def test_raw_image_beside_a_compressed_copy_is_not_a_split_set(tmp_path: Path) -> None:
+    """'disk.dd' with 'disk.gz' beside it: two letters each, but no split set."""
+    data = (IMAGES / "two_partitions.raw").read_bytes()
+    (tmp_path / "disk.dd").write_bytes(data)
+    (tmp_path / "disk.gz").write_bytes(gzip.compress(data[:100_000]))
+    with open_evidence(tmp_path / "disk.dd") as evidence:
+        assert evidence.format == "raw" and evidence.size == len(data)
+
+
+def test_split_set_ignores_a_far_sibling_of_another_size(tmp_path: Path) -> None:
+    data = (IMAGES / "two_partitions.raw").read_bytes()
+    piece = 4_000_000
+    names = [f"disk.a{letter}" for letter in "abc"]
+    for number, name in enumerate(names):
+        (tmp_path / name).write_bytes(data[number * piece:(number + 1) * piece])
+    (tmp_path / "disk.sh").write_text("#!/bin/sh\ncat disk.a? > disk.raw\n")
+    with open_evidence(tmp_path / "disk.aa") as evidence:
+        assert [Path(s).name for s in evidence.segments] == names
+        assert evidence.size == len(data)
+    # The same sibling with a segment's size is taken for a later segment: the gap is an error.
+    (tmp_path / "disk.sh").write_bytes(data[:piece])
+    with pytest.raises(EvidenceError, match=r"disk\.ad is missing"):
+        open_evidence(tmp_path / "disk.aa")
+
+
+def test_split_set_with_many_digits_is_found_quickly(tmp_path: Path) -> None:
+    data = (IMAGES / "two_partitions.raw").read_bytes()
+    for number in (1, 2):
+        (tmp_path / f"disk.{number:012d}").write_bytes(data[(number - 1) * 5_000_000:number * 5_000_000])
+    with open_evidence(tmp_path / "disk.000000000001") as evidence:
+        assert len(evidence.segments) == 2

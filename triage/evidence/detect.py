@@ -70,8 +70,11 @@ def split_segments(path: str) -> list[str]:
         def numbered(index: int) -> str:
             return f"{base}.{index:0{width}d}"
 
+        def number_of(segment: str) -> int:
+            return int(segment.rpartition(".")[2])
+
         start = 0 if numbered(0) in present else 1
-        return _consecutive(path, directory, numbered, start, 10**width, present)
+        return _consecutive(path, directory, numbered, number_of, start, 10**width, present)
     alpha = _ALPHA_SEGMENT.match(name)
     if alpha:
         base = alpha["base"]
@@ -80,7 +83,11 @@ def split_segments(path: str) -> list[str]:
         def lettered(index: int) -> str:
             return f"{base}.{chr(97 + index // 26)}{chr(97 + index % 26)}"
 
-        return _consecutive(path, directory, lettered, 0, 26 * 26, present)
+        def letters_of(segment: str) -> int:
+            first, second = segment[-2:]
+            return (ord(first) - 97) * 26 + ord(second) - 97
+
+        return _consecutive(path, directory, lettered, letters_of, 0, 26 * 26, present)
     return [path]
 
 
@@ -92,19 +99,32 @@ def _siblings(directory: str, pattern: str) -> set[str]:
         return set()
 
 
+#: A segment missing at the end of a run is noticed when a later one is this close.
+_GAP_SEEN = 3
+
+
 def _consecutive(
     path: str,
     directory: str,
     name_of: Callable[[int], str],
+    index_of: Callable[[str], int],
     start: int,
     limit: int,
     present: set[str],
 ) -> list[str]:
-    if not present:
+    """The run of segments from ``start`` that ``path`` belongs to.
+
+    A sibling that only shares the name's pattern (``disk.gz`` beside ``disk.dd``, a
+    ``.sh`` beside ``.aa``) is not a segment: a file with no sibling near it in the
+    numbering nor of its own size is an image on its own, and siblings well past the
+    end of a run are ignored unless they have a segment's size. Otherwise a gap is an
+    error.
+    """
+    given = index_of(os.path.basename(path))
+    indexes = {index_of(name): name for name in present}
+    if not _segment_like(path, directory, given, indexes):
         return [path]
     if name_of(start) not in present:
-        if len(present) == 1:
-            return [path]
         raise EvidenceError(f"{path}: first split image segment {name_of(start)} is missing")
     out = []
     for index in range(start, min(limit, start + MAX_SEGMENTS)):
@@ -112,6 +132,28 @@ def _consecutive(
         if name not in present:
             break
         out.append(os.path.join(directory, name))
-    if len(out) < len(present):
-        raise EvidenceError(f"{path}: split image segment {name_of(start + len(out))} is missing")
+    end = start + len(out)
+    if given >= end or _segment_like(out[0], directory, end - 1, {
+            index: name for index, name in indexes.items() if index > end}):
+        raise EvidenceError(f"{path}: split image segment {name_of(end)} is missing")
     return out
+
+
+#: A sibling this close in the numbering is taken for a segment of the same set.
+_NEAR = 3
+
+
+def _segment_like(path: str, directory: str, index: int, others: dict[int, str]) -> bool:
+    """True when one of ``others`` (index: name) is near ``index`` in the numbering or
+    has the size of the segment ``path``."""
+    size = _size(path)
+    return any(other != index and (abs(other - index) <= _NEAR
+                                   or _size(os.path.join(directory, name)) == size)
+               for other, name in others.items())
+
+
+def _size(path: str) -> int | None:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return None
