@@ -3,7 +3,7 @@
 #
 # Needs root (the NTFS images are filled through an ntfs-3g FUSE mount of a scratch
 # image) and: mkntfs ntfs-3g mkfs.fat mtools mkfs.exfat mke2fs debugfs genisoimage
-# sfdisk ewfacquire python3.
+# sfdisk ewfacquire python3 qemu-img qemu-io (qemu-utils, for chain/ only).
 #
 # File trees come from tests/data/images/staging/<image>/ (two_partitions uses
 # two_partitions.p1 for the NTFS and two_partitions.p2 for the ext4 partition).
@@ -274,6 +274,27 @@ with open(out, "wb") as disk:
             put(ebr + 1, open(f"{work}/{name}.raw", "rb").read())
     put(primary2, open(f"{work}/ebr_p2.raw", "rb").read())
 PY
+fi
+
+# Differencing images: fat16.raw as a QCOW2 base with an overlay and as a VMDK base with
+# a delta disk; each child changes 4 KiB at 1 MiB. chain/flat.sha256 holds the SHA-256 of
+# what qemu-img reads through each child (the oracle; the tests do not need qemu).
+if want chain; then
+    CHAIN="$OUT/chain"
+    rm -rf "$CHAIN" && mkdir -p "$CHAIN"
+    (
+        cd "$CHAIN"
+        qemu-img convert -O qcow2 "$OUT/fat16.raw" base.qcow2
+        qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 overlay.qcow2
+        qemu-io -c "write -P 0x5a 1048576 4096" overlay.qcow2 >/dev/null
+        qemu-img convert -O vmdk "$OUT/fat16.raw" base.vmdk
+        qemu-img create -q -f vmdk -b base.vmdk -F vmdk delta.vmdk
+        qemu-io -c "write -P 0x5a 1048576 4096" delta.vmdk >/dev/null
+        for child in overlay.qcow2 delta.vmdk; do
+            qemu-img convert -O raw "$child" "$WORK/flat.raw"
+            echo "$(sha256sum < "$WORK/flat.raw" | cut -d' ' -f1)  $child"
+        done > flat.sha256
+    )
 fi
 
 echo "images written to $OUT"

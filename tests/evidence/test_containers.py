@@ -214,3 +214,34 @@ def test_split_set_with_many_digits_is_found_quickly(tmp_path: Path) -> None:
         (tmp_path / f"disk.{number:012d}").write_bytes(data[(number - 1) * 5_000_000:number * 5_000_000])
     with open_evidence(tmp_path / "disk.000000000001") as evidence:
         assert len(evidence.segments) == 2
+
+
+CHAIN = IMAGES / "chain"
+
+
+def _flat_hashes() -> dict[str, str]:
+    lines = (CHAIN / "flat.sha256").read_text().splitlines()
+    return {name: digest for digest, name in (line.split() for line in lines)}
+
+
+@pytest.mark.parametrize(("child", "parent", "kind"), [("overlay.qcow2", "base.qcow2", "qcow2"),
+                                                        ("delta.vmdk", "base.vmdk", "vmdk")])
+def test_differencing_image_reads_through_its_parent(child: str, parent: str, kind: str) -> None:
+    """What qemu-img reads through the child (flat.sha256) is what triage reads."""
+    with open_evidence(CHAIN / child) as evidence:
+        assert evidence.format == kind
+        assert [Path(s).name for s in evidence.segments] == [child, parent]
+        assert all(Path(s).is_absolute() for s in evidence.segments)
+        digest = hashlib.sha256(evidence.read(0, evidence.size)).hexdigest()
+        assert digest == _flat_hashes()[child]
+        # The child's own 4 KiB at 1 MiB, the parent's bytes elsewhere.
+        assert evidence.read(1 << 20, 4096) == b"\x5a" * 4096
+        assert evidence.read(0, 512) == (IMAGES / "fat16.raw").read_bytes()[:512]
+
+
+@pytest.mark.parametrize(("child", "parent"), [("overlay.qcow2", "base.qcow2"),
+                                               ("delta.vmdk", "base.vmdk")])
+def test_differencing_image_without_its_parent(child: str, parent: str, tmp_path: Path) -> None:
+    shutil.copy(CHAIN / child, tmp_path / child)
+    with pytest.raises(EvidenceError, match=rf"parent image {re.escape(parent)} is missing"):
+        open_evidence(tmp_path / child)

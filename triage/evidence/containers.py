@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pytsk3
@@ -171,63 +171,103 @@ def _check_ewf_segments(path: str, segments: list[str]) -> None:
             raise EvidenceError(f"{path}: EWF segment number {expected} is missing")
 
 
+#: Longest chain of differencing images (child, parent, grandparent...) followed.
+MAX_CHAIN = 32
+
+
 def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
-    """Open a VMDK descriptor or monolithic sparse file with its extent files."""
+    """Open a VMDK descriptor or sparse file with its extent files, chaining a delta
+    (snapshot) disk to its parent in the same directory."""
     import pyvmdk
 
-    handle = pyvmdk.handle()
-    try:
-        handle.open(path, "r")
-        handle.open_extent_data_files()
-    except LIBYAL_ERRORS as error:
-        _close_quietly(handle)
-        raise _libyal_error(path, "not a readable VMDK image", error) from error
-    segments = [path]
-    directory = os.path.dirname(os.path.abspath(path))
-    try:
-        for index in range(handle.number_of_extents):
-            name = handle.get_extent_descriptor(index).filename
-            if name:
-                extent = os.path.join(directory, os.path.basename(name))
-                if extent not in segments and os.path.exists(extent):
-                    segments.append(extent)
-    except LIBYAL_ERRORS:
-        # Extent names are informative only; the handle already opened the extents.
-        pass
-    try:
-        size = handle.get_media_size()
-    except LIBYAL_ERRORS as error:
-        _close_quietly(handle)
-        raise _libyal_error(path, "not a readable VMDK image", error) from error
-    return MediaImage(handle, size), size, segments
+    def open_one(current: str) -> tuple[Any, list[str]]:
+        handle = pyvmdk.handle()
+        try:
+            handle.open(current, "r")
+            handle.open_extent_data_files()
+        except LIBYAL_ERRORS:
+            _close_quietly(handle)
+            raise
+        files = [current]
+        directory = os.path.dirname(current)
+        try:
+            for index in range(handle.number_of_extents):
+                name = handle.get_extent_descriptor(index).filename
+                if name:
+                    extent = os.path.join(directory, os.path.basename(name))
+                    if extent not in files and os.path.exists(extent):
+                        files.append(extent)
+        except LIBYAL_ERRORS:
+            # Extent names are informative only; the handle already opened the extents.
+            pass
+        return handle, files
+
+    return _open_chain(path, "VMDK", open_one, lambda handle: handle.parent_filename)
 
 
 def open_vhd(path: str) -> tuple[MediaImage, int, list[str]]:
     """Open a VHD/VHDX, chaining differential images to parents in the same directory."""
     import pyvhdi
 
-    opened = []
-    segments = []
-    current = path
+    def open_one(current: str) -> tuple[Any, list[str]]:
+        handle = pyvhdi.file()
+        handle.open(current, "r")
+        return handle, [current]
+
+    def parent_of(handle: Any) -> str | None:
+        if handle.disk_type != pyvhdi.disk_types.DIFFERENTIAL:
+            return None
+        if not handle.parent_filename:
+            raise EvidenceError(f"{path}: differential VHD without a parent file name")
+        return str(handle.parent_filename)
+
+    return _open_chain(path, "VHD/VHDX", open_one, parent_of)
+
+
+def open_qcow(path: str) -> tuple[MediaImage, int, list[str]]:
+    """Open a QCOW image, chaining an overlay to its backing file in the same directory."""
+    import pyqcow
+
+    def open_one(current: str) -> tuple[Any, list[str]]:
+        handle = pyqcow.file()
+        handle.open(current, "r")
+        return handle, [current]
+
+    return _open_chain(path, "QCOW", open_one, lambda handle: handle.backing_filename)
+
+
+def _open_chain(
+    path: str,
+    kind: str,
+    open_one: Callable[[str], tuple[Any, list[str]]],
+    parent_of: Callable[[Any], str | None],
+) -> tuple[MediaImage, int, list[str]]:
+    """Open a differencing image and the parents it names, each looked for by its base
+    name in its child's directory (a parent path recorded on the examiner's machine, a
+    Windows path say, says nothing about where the copy is now); returns the child's
+    media, its size and every file read, child first."""
+    opened: list[Any] = []
+    segments: list[str] = []
+    current = os.path.abspath(path)
     try:
-        for _ in range(32):
-            handle = pyvhdi.file()
-            handle.open(current, "r")
+        for _ in range(MAX_CHAIN):
+            handle, files = open_one(current)
             if opened:
                 opened[-1].set_parent(handle)
             opened.append(handle)
-            segments.append(current)
-            if handle.disk_type != pyvhdi.disk_types.DIFFERENTIAL:
-                break
-            parent_name = handle.parent_filename
+            segments.extend(f for f in files if f not in segments)
+            parent_name = parent_of(handle)
             if not parent_name:
-                raise EvidenceError(f"{path}: differential VHD without a parent file name")
+                break
             parent_base = parent_name.replace("\\", "/").rsplit("/", 1)[-1]
-            current = os.path.join(os.path.dirname(os.path.abspath(current)), parent_base)
+            current = os.path.join(os.path.dirname(current), parent_base)
             if not os.path.exists(current):
                 raise EvidenceError(f"{path}: parent image {parent_base} is missing")
+            if current in segments:
+                raise EvidenceError(f"{path}: parent image {parent_base} is its own ancestor")
         else:
-            raise EvidenceError(f"{path}: differential VHD chain is too long")
+            raise EvidenceError(f"{path}: chain of differencing images longer than {MAX_CHAIN}")
+        size = opened[0].get_media_size()
     except EvidenceError:
         for handle in opened:
             _close_quietly(handle)
@@ -235,10 +275,8 @@ def open_vhd(path: str) -> tuple[MediaImage, int, list[str]]:
     except LIBYAL_ERRORS as error:
         for handle in opened:
             _close_quietly(handle)
-        raise _libyal_error(path, "not a readable VHD/VHDX image", error) from error
-    first = opened[0]
-    size = first.get_media_size()
-    media = _ChainedMedia(first, opened)
+        raise _libyal_error(path, f"not a readable {kind} image", error) from error
+    media = _ChainedMedia(opened[0], opened) if len(opened) > 1 else opened[0]
     return MediaImage(media, size), size, segments
 
 
@@ -255,16 +293,3 @@ class _ChainedMedia:
     def close(self) -> None:
         for handle in self._chain:
             _close_quietly(handle)
-
-
-def open_qcow(path: str) -> tuple[MediaImage, int]:
-    """Open a QCOW image."""
-    import pyqcow
-
-    handle = pyqcow.file()
-    try:
-        handle.open(path, "r")
-    except LIBYAL_ERRORS as error:
-        raise _libyal_error(path, "not a readable QCOW image", error) from error
-    size = handle.get_media_size()
-    return MediaImage(handle, size), size

@@ -446,8 +446,8 @@ def _open(path: str) -> Evidence:
         img, size, segments = containers.open_vhd(path)
         return _checked(Evidence(path, kind, size, segments, img))
     if kind == "qcow2":
-        img, size = containers.open_qcow(path)
-        return _checked(Evidence(path, "qcow2", size, [path], img))
+        img, size, segments = containers.open_qcow(path)
+        return _checked(Evidence(path, "qcow2", size, segments, img))
     segments = split_segments(path)
     img, size = containers.open_raw(segments)
     evidence = Evidence(path, "split_raw" if len(segments) > 1 else "raw", size, segments, img)
