@@ -603,3 +603,22 @@ def test_the_files_in_a_damaged_ewf_chunk_are_named_as_ifind_names_them(tmp_path
     clusters = range((first - partition) // 8, (last + 1 - partition) // 8)
     expected = _tsk_owners(LAPTOP, partition, clusters)
     assert len(expected) == 5 and named == expected
+
+
+@pytest.mark.parametrize("names", [("delta.vmdk", "base.vmdk"), ("fat16.raw",)])
+def test_evidence_segments_are_stored_absolute_and_once(tmp_path, monkeypatch, names):
+    """A scan given a relative path records every segment by its absolute path, once."""
+    images = tmp_path / "img"
+    images.mkdir()
+    for name in names:
+        shutil.copy(IMAGES / "chain" / name if name.endswith(".vmdk") else IMAGES / name,
+                    images / name)
+    monkeypatch.chdir(tmp_path)
+    case = _scan(tmp_path, [Path("img") / names[0]], unallocated=False)
+    try:
+        (evidence,) = case.list_evidence()
+        assert evidence["path"] == str(images / names[0])
+        assert evidence["segments"] == [str(images / name) for name in names]
+        assert case.count_files() > 0
+    finally:
+        case.close()

@@ -100,7 +100,8 @@ class IngestEngine:
                 case.add_examiner(options.examiner)
             evidence_ids = [
                 case.add_evidence(
-                    str(Path(e.path).resolve()), e.format, e.size, [str(s) for s in e.segments],
+                    str(Path(e.path).resolve()), e.format, e.size,
+                    list(dict.fromkeys(str(Path(s).resolve()) for s in e.segments)),
                     _safe(e.media_info), _safe(e.stored_hashes), options.examiner,
                 )
                 for e in opened
