@@ -1,7 +1,8 @@
 """Unallocated space of a file system, read from its own allocation structures.
 
 pytsk3 has no block walk, so the allocation bitmap (NTFS ``$Bitmap``, exFAT
-``$ALLOC_BITMAP``, ext2/3/4 block bitmaps) or the FAT itself is decoded here and turned
+``$ALLOC_BITMAP``, ext2/3/4 block bitmaps, the HFS+ allocation file) or the FAT itself is
+decoded here and turned
 into merged runs of free blocks, as absolute evidence byte offsets.
 """
 
@@ -36,6 +37,7 @@ def unallocated_runs(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[in
         "ext2": _ext_free,
         "ext3": _ext_free,
         "ext4": _ext_free,
+        "hfs+": _hfs_free,
     }
     reader = readers.get(fs.fs_type)
     if reader is None:
@@ -112,6 +114,22 @@ def _ntfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
     bitmap = fs.tsk.open_meta(inode=6)
     size = int(bitmap.info.meta.size)
     for first, count in free_bit_runs(_file_chunks(fs, bitmap, size), fs.block_count):
+        yield first, count, fs.block_size
+
+
+#: HFS+ keeps its allocation bitmap in the special file with catalog node id 6.
+_HFS_ALLOCATION_FILE = 6
+#: Each byte with its bits in reverse order: the HFS+ bitmap numbers bits from the most
+#: significant, free_bit_runs from the least.
+_REVERSED_BITS = bytes(int(f"{value:08b}"[::-1], 2) for value in range(256))
+
+
+def _hfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+    bitmap = fs.tsk.open_meta(inode=_HFS_ALLOCATION_FILE)
+    size = int(bitmap.info.meta.size)
+    chunks = (chunk.translate(_REVERSED_BITS) for chunk in _file_chunks(fs, bitmap, size))
+    # Allocation block 0 starts at the start of the volume.
+    for first, count in free_bit_runs(chunks, fs.block_count):
         yield first, count, fs.block_size
 
 
