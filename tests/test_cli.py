@@ -329,6 +329,17 @@ def test_export_log_names_standard_output_and_absolute_paths(capsys, tmp_path, q
         "standard output", str(tmp_path / "places.kml")]
 
 
+def test_export_to_dash_is_standard_output(capsys, tmp_path, quick_case, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    status, out, _ = _run(capsys, "export", str(quick_case), "--format", "bodyfile", "-o", "-")
+    assert status == 0 and out.count("\n") > 0 and out.split("\n")[0].count("|") == 10
+    assert not (tmp_path / "-").exists()
+    assert [details["output"] for _, details in _audit(quick_case)] == ["standard output"]
+    status, _, err = _run(capsys, "export", str(quick_case), "--format", "html", "-o", "-")
+    assert status == 1 and not (tmp_path / "-").exists()
+    _assert_one_line_error(err, "--format html needs -o OUTPUT")
+
+
 def test_export_that_does_not_reach_standard_output_is_logged_so(capsys, quick_case,
                                                                  monkeypatch):
     import errno

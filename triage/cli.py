@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("case", help="case file")
     export.add_argument("--format", required=True, dest="fmt",
                         choices=("jsonl", "bodyfile", "html", "csv", "kml", "portable"))
-    export.add_argument("-o", "--output", help="output file or folder (default: standard output for jsonl/bodyfile)")
+    export.add_argument("-o", "--output", help="output file or folder (default, or '-': standard output for jsonl/bodyfile)")
     export.add_argument("--tagged-only", action="store_true", help="only tagged artefacts")
     export.add_argument("--category", action="append", dest="categories",
                         help="only this artefact category (repeatable)")
@@ -246,6 +246,8 @@ def command_export(args: argparse.Namespace) -> int:
     from triage.casedb import CaseDatabase, CaseError
     from triage.reports import export
 
+    if args.output == "-":  # the usual name of standard output
+        args.output = None
     if args.output is None and args.fmt not in ("jsonl", "bodyfile"):
         raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
     if args.output is None and getattr(sys.stdout, "buffer", None) is None:
