@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
+import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.evidence.oracles import IMAGES, corpus_file, fls_listing, fls_style
+from tests.evidence.oracles import IMAGES, corpus_file, fls_listing, fls_style, require_tool
 from triage.evidence import open_evidence
 
 # (image, fls reference images or None for the image itself, volume index, fls sector offset)
@@ -62,12 +64,16 @@ CORPUS = [
 
 
 def walk_listing(image: Path, volume: int) -> Counter[tuple[str, int, bool]]:
+    """The walk as fls lists it: HFS+ forks and extended attributes, which fls leaves out,
+    are checked against istat and icat below."""
     warnings: list[tuple[str, str | None]] = []
     with open_evidence(image) as evidence:
         filesystem = evidence.volumes()[volume].open_filesystem()
+        hfs = filesystem.fs_type == "hfs+"
         listing = Counter(
             (fls_style(entry.path), entry.size, entry.deleted)
             for entry in filesystem.walk(lambda message, path=None: warnings.append((message, path)))
+            if not (hfs and entry.stream)
         )
     assert warnings == []
     return listing
@@ -128,3 +134,31 @@ def test_ntfs_walk_has_ads_deleted_and_system_files() -> None:
     assert not entries["/Users/alice/Documents/notes.txt"].deleted
     assert {"/$MFT", "/$Bitmap", "/$OrphanFiles"} <= entries.keys()
     assert entries["/Users"].kind == "dir" and entries["/Users"].meta_type == "d/d"
+
+
+_ISTAT_ATTRIBUTE = re.compile(r"^Type: (RSRC|ExATTR) \((\d+-\d+)\)\s+Name: (\S+)\s.*size: (\d+)")
+
+
+def test_hfs_forks_and_extended_attributes_match_istat_and_icat() -> None:
+    """Every non-empty resource fork and extended attribute istat shows is a stream,
+    with icat's bytes."""
+    require_tool("istat")
+    image = corpus_file(D + "hfsplus.raw")
+    with open_evidence(image) as evidence:
+        filesystem = evidence.volumes()[0].open_filesystem()
+        entries = list(filesystem.walk())
+        streams = {(e.inode, e.stream, e.size): e.read(0, e.size) for e in entries if e.stream}
+    expected = {}
+    for inode in sorted({e.inode for e in entries if not e.stream and e.kind == "file"}):
+        report = subprocess.run(["istat", str(image), inode], capture_output=True, text=True,
+                                check=True).stdout
+        for line in report.splitlines():
+            match = _ISTAT_ATTRIBUTE.match(line)
+            if match and int(match[4]):
+                kind, address, name, size = match.groups()
+                content = subprocess.run(["icat", str(image), f"{inode}-{address}"],
+                                         capture_output=True, check=True).stdout
+                expected[(f"{inode}-{address}", "rsrc" if kind == "RSRC" else name,
+                          int(size))] = content
+    assert streams == expected
+    assert len(expected) == 2  # a_file's 'myxattr' and a_resourcefork's resource fork

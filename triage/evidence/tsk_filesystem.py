@@ -42,6 +42,12 @@ _FNAME_NAMESPACE_AT = 65
 _DOS_NAMESPACE = 2
 _ATTR_IDXROOT = int(pytsk3.TSK_FS_ATTR_TYPE_NTFS_IDXROOT)
 _ATTR_DEFAULT = pytsk3.TSK_FS_ATTR_TYPE_DEFAULT
+_ATTR_HFS_DATA = int(pytsk3.TSK_FS_ATTR_TYPE_HFS_DATA)
+_ATTR_HFS_RSRC = int(pytsk3.TSK_FS_ATTR_TYPE_HFS_RSRC)
+_ATTR_HFS_XATTR = int(pytsk3.TSK_FS_ATTR_TYPE_HFS_EXT_ATTR)
+_ATTR_COMPRESSED = int(pytsk3.TSK_FS_ATTR_COMP)
+#: HFS+ file compression keeps the data in the resource fork, described by this attribute.
+_DECMPFS = "com.apple.decmpfs"
 _ATTR_NONRESIDENT = int(pytsk3.TSK_FS_ATTR_NONRES)
 
 FS_TYPE_NAMES = {
@@ -217,6 +223,7 @@ class TskFileSystem(FileSystem):
         self.block_count = int(info.block_count)
         self.root_inum = int(info.root_inum)
         self._is_ntfs = self.fs_type == "ntfs"
+        self._is_hfs = self.fs_type == "hfs+"
 
     @property
     def tsk(self) -> Any:
@@ -316,9 +323,11 @@ class TskFileSystem(FileSystem):
             not name_deleted or deleted
         )
         directory = file if recurse else None
-        if not self._is_ntfs:
-            return [entry], directory
-        return self._ntfs_entries(file, entry), directory
+        if self._is_ntfs:
+            return self._ntfs_entries(file, entry), directory
+        if self._is_hfs and kind == "file":
+            return self._hfs_entries(file, entry), directory
+        return [entry], directory
 
     def _safe_to_load(self, addr: int) -> bool:
         """Whether loading inode ``addr`` by address is bounded (see ext_inode_size)."""
@@ -365,6 +374,42 @@ class TskFileSystem(FileSystem):
         elif not qualifying:
             streams.append(entry)
         return streams
+
+    @staticmethod
+    def _hfs_entries(file: Any, entry: TskFileEntry) -> list[TskFileEntry]:
+        """The file (its data fork), then its resource fork (stream ``rsrc``) and extended
+        attributes (streams named as they are, ``com.apple.quarantine`` say), like NTFS
+        alternate data streams; ``icat`` reads them as ``inode-type-id``.
+
+        An empty resource fork is left out, and so are the resource fork and
+        ``com.apple.decmpfs`` of a compressed file: they hold the file's own content,
+        compressed, which the file's entry already gives.
+        """
+        try:
+            attributes = [attr.info for attr in file]
+        except TSK_ERRORS:
+            return [entry]
+        compressed = any(
+            (int(info.type) == _ATTR_HFS_DATA and int(info.flags) & _ATTR_COMPRESSED)
+            or (int(info.type) == _ATTR_HFS_XATTR and info.name == _DECMPFS.encode())
+            for info in attributes)
+        entries = [entry]
+        for info in attributes:
+            attr_type, size = int(info.type), int(info.size)
+            if attr_type == _ATTR_HFS_RSRC:
+                if compressed or size == 0:
+                    continue
+                stream = "rsrc"
+            elif attr_type == _ATTR_HFS_XATTR:
+                stream = (info.name or b"").decode("utf-8", "replace")
+                if not stream or stream == _DECMPFS:
+                    continue
+            else:
+                continue
+            attr_id = int(info.id)
+            entries.append(entry.stream_entry(
+                info.type, attr_id, stream, f"{entry.inode}-{attr_type}-{attr_id}", size))
+        return entries
 
     # -- walking -----------------------------------------------------------------
     # The walk itself is FileSystem.walk: depth-first over these two methods. Deleted
