@@ -3,7 +3,8 @@
 All of triage's SQL lives in :mod:`triage.casedb`, this included. The evidence's bytes are
 deserialised into a private in-memory connection, so nothing touches the evidence or the
 case; ``query_only`` is set and a progress handler aborts any query that runs too long on
-a hostile file.
+a hostile file. A database in WAL mode is opened as a rollback-journal one (the copy's
+header says so); :func:`triage.casedb.sqlite_wal.apply_wal` first merges its ``-wal``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+
+from triage.casedb.sqlite_wal import rollback_header
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 #: Virtual-machine steps (in thousands) before a query is aborted.
@@ -24,12 +27,19 @@ READ_ERRORS = (sqlite3.Error, OverflowError, ValueError, MemoryError)
 
 @contextmanager
 def open_copy(data: bytes) -> Iterator[sqlite3.Connection]:
-    """Yield a read-only in-memory connection over ``data``; raise sqlite3.Error if unusable."""
+    """Yield a read-only in-memory connection over ``data``; raise sqlite3.Error if unusable.
+
+    A WAL-mode header is read as rollback mode (SQLite opens no WAL-mode image from
+    memory); only the private copy is changed.
+    """
     if not data.startswith(SQLITE_MAGIC):
         raise sqlite3.DatabaseError("not an SQLite database")
+    image = bytearray(data)
+    rollback_header(image)
     conn = sqlite3.connect(":memory:")
     try:
-        conn.deserialize(bytes(data))
+        conn.deserialize(image)
+        del image  # SQLite keeps its own copy; this one is not needed any more.
         steps = [0]
 
         def _limit() -> int:

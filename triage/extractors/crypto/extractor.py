@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 
 from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
+from ..sqlite_image import database_image
 from .sqlite_probe import SQLITE_MAGIC, forget_schema
 from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
@@ -79,7 +80,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.1"
+    VERSION = "1.2"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"
@@ -215,6 +216,9 @@ class CryptoExtractor(Extractor):
             found = identify_monero(data, path, cache is not None and cache.kind == "file")
             if found is not None:
                 return found
+        if data.startswith(SQLITE_MAGIC):
+            # The newest committed records of a WAL-mode wallet may be in its -wal only.
+            data = database_image(path, data, ctx)
         identifiers: list[Callable[[bytes, str], WalletInfo | None]] = [
             identify_core_wallet,
             identify_sqlite_apps,

@@ -15,6 +15,7 @@ from triage.extractors.interface import (
     FileView,
     Finding,
 )
+from triage.extractors.sqlite_image import database_image
 from triage.extractors.tor.browser import (
     INSTALL_NAME,
     describe_installation,
@@ -449,7 +450,7 @@ class TorExtractor(Extractor):
         yield Finding("tor.onion_service", attributes, path=folder, key=f"service|{folder}")
 
     def _places(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
-        rows = read_onion_places(data)
+        rows = read_onion_places(database_image(entry.path, data, ctx))
         for warning in rows.warnings:
             ctx.warn(f"places: {warning}", entry.path)
         reported: set[str] = set()
