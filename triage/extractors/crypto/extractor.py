@@ -80,7 +80,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.2"
+    VERSION = "1.3"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"
