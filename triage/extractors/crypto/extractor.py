@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
 from ..sqlite_image import database_image
+from .sqlite_head import may_be_wallet_database
 from .sqlite_probe import SQLITE_MAGIC, forget_schema
 from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
@@ -80,7 +81,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.3"
+    VERSION = "1.4"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"
@@ -181,10 +182,11 @@ class CryptoExtractor(Extractor):
     SCANS_TEXT = True
 
     def wants_by_content(self, entry: FileView, head: bytes, mime: str | None) -> bool:
-        """Signatures, SQLite files with wallet-like names, JSON with wallet keys, and
-        Coinomi's protocol buffers."""
+        """Signatures, SQLite files with wallet-like names or a wallet's tables in their
+        head, JSON with wallet keys, and Coinomi's protocol buffers."""
         if head.startswith(SQLITE_MAGIC):
-            return entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
+            return (entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
+                    or may_be_wallet_database(head))
         if _JSON_START.match(head) and any(m in head for m in _JSON_MARKERS):
             return True
         if head[:1] == b"\x08" and COINOMI_POCKET_ID.search(head):
