@@ -119,14 +119,30 @@ def column_values(conn: sqlite3.Connection, table: str, column: str) -> list[obj
     return [row[0] for row in conn.execute(sql).fetchmany(MAX_ROWS)]
 
 
-def onion_places(data: bytes, limit: int = 100_000) -> list[tuple[Any, Any, Any, Any, Any]]:
-    """Return (url, title, visit_count, last_visit_date, bookmark_title) rows of a Firefox
-    ``places.sqlite`` whose URL mentions ``.onion``; raises one of :data:`READ_ERRORS`."""
+def onion_places(data: bytes, limit: int = 100_000) -> list[tuple[Any, ...]]:
+    """Return (url, title, visit_count, last_visit_date, bookmarked, bookmark_titles) rows
+    of a Firefox ``places.sqlite``, one per ``moz_places`` row whose URL mentions
+    ``.onion``; raises one of :data:`READ_ERRORS`.
+
+    ``bookmarked`` is true when any bookmark points at the place, whatever its title
+    (Firefox stores an empty one as NULL); ``bookmark_titles`` are the distinct non-NULL
+    titles of those bookmarks, sorted.
+    """
     with open_copy(data) as conn:
         has_bookmarks = bool(conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type='table' AND name='moz_bookmarks'").fetchone())
-        join = "LEFT JOIN moz_bookmarks b ON b.fk = p.id" if has_bookmarks else ""
-        bookmark = "b.title" if has_bookmarks else "NULL"
-        query = (f"SELECT p.url, p.title, p.visit_count, p.last_visit_date, {bookmark}"
-                 f" FROM moz_places p {join} WHERE p.url LIKE '%.onion%' LIMIT ?")
-        return conn.execute(query, (limit,)).fetchall()
+        bookmarked = ("EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.fk = p.id)"
+                      if has_bookmarks else "0")
+        places = conn.execute(
+            f"SELECT p.id, p.url, p.title, p.visit_count, p.last_visit_date, {bookmarked}"
+            " FROM moz_places p WHERE p.url LIKE '%.onion%' LIMIT ?", (limit,)).fetchall()
+        titles: dict[Any, list[Any]] = {}
+        if has_bookmarks and any(place[5] for place in places):
+            rows = conn.execute(
+                "SELECT DISTINCT b.fk, b.title FROM moz_bookmarks b JOIN moz_places p"
+                " ON p.id = b.fk WHERE p.url LIKE '%.onion%' AND b.title IS NOT NULL"
+                " ORDER BY b.fk, b.title LIMIT ?", (limit,)).fetchall()
+            for fk, title in rows:
+                titles.setdefault(fk, []).append(title)
+        return [(url, title, visits, last_visit, bool(marked), titles.get(place_id, []))
+                for place_id, url, title, visits, last_visit, marked in places]

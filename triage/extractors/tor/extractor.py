@@ -174,6 +174,7 @@ ARTEFACT_TYPES = (
             _A("visit_count", "integer"),
             _A("last_visit", "datetime"),
             _A("bookmarked", "bool"),
+            _A("bookmark_titles", "list"),
             _A("client_auth_key_type", "text", "Client auth key type"),
         ),
         ("address", "version", "checksum_valid", "source", "url", "last_visit"),
@@ -223,7 +224,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.3"
+    VERSION = "1.4"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -467,6 +468,7 @@ class TorExtractor(Extractor):
                     "visit_count": row["visit_count"],
                     "last_visit": row["last_visit"],
                     "bookmarked": row["bookmarked"],
+                    "bookmark_titles": row["bookmark_titles"],
                 })
                 finding.offset = None
                 finding.context = _clip(url)

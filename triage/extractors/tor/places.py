@@ -42,15 +42,15 @@ def read_onion_places(data: bytes) -> PlacesOnionRows:
     except READ_ERRORS as error:
         result.warnings.append(f"places.sqlite could not be queried: {error}")
         return result
-    for url, title, visits, last_visit, bookmark_title in found:
+    for url, title, visits, last_visit, bookmarked, bookmark_titles in found:
         result.rows.append(
             {
                 "url": url if isinstance(url, str) else str(url),
                 "title": title,
                 "visit_count": visits,
                 "last_visit": _prtime_to_iso(last_visit),
-                "bookmarked": bookmark_title is not None,
-                "bookmark_title": bookmark_title,
+                "bookmarked": bookmarked,
+                "bookmark_titles": [str(t) for t in bookmark_titles],
             }
         )
     return result
