@@ -222,3 +222,15 @@ def test_a_wallet_file_is_parsed_once_for_all_json_identifiers(monkeypatch) -> N
         identifier(data, "")
     wallet_json.forget_document()
     assert len(calls) == 1
+
+
+def test_electrum_imported_address_wallet_is_keyed_by_address() -> None:
+    """Electrum 4 imported-address wallets map each address to its pubkey and script type,
+    with no address history when nothing was received yet."""
+    address = "1J5ApTWD24ZBKzkYgnoN5NacXCP9u4rAkp"
+    pubkey = "039bb38c166e55c595891b78325da2025d013ecd5d9694b05e210b48a01168065c"
+    doc = {"addresses": {address: {"pubkey": pubkey, "type": "p2pkh"}},
+           "keystore": {"keypairs": {pubkey: "L1..."}, "type": "imported"},
+           "seed_version": 52, "use_encryption": False, "wallet_type": "imported"}
+    info = identify_electrum(json.dumps(doc).encode())
+    assert (info.wallet_type, info.addresses) == ("imported", [address])

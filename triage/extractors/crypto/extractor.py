@@ -81,7 +81,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.4"
+    VERSION = "1.5"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"

@@ -105,6 +105,9 @@ def _electrum_addresses(doc: dict[str, Any]) -> list[str]:
         candidates += list(history)
     addresses = doc.get("addresses")
     if isinstance(addresses, dict):
+        # Imported-address wallets key the map by address ({"1J5A...": {"pubkey": ...}});
+        # deterministic ones by chain ("receiving", "change"), which validation drops.
+        candidates += list(addresses)
         for group in addresses.values():
             if isinstance(group, list):
                 candidates += group
