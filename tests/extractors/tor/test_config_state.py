@@ -196,7 +196,7 @@ def test_tor_browser_state_against_the_file():
     first = state.guards[0]
     assert first["nickname"] == "martasy"
     assert first["fingerprint"] == "50B7F45654D71527E16527CC3DEF87500188FF8D"
-    assert first["added"] == "2019-02-18T16:48:23Z" and first["listed"] is False
+    assert first["sampled_on"] == "2019-02-18T16:48:23Z" and first["listed"] is False
     assert state.utc_offset_minutes == 0
     assert state.total_build_times == 685
 
@@ -208,7 +208,7 @@ def test_old_format_state_sample(expected):
     assert state.last_written == want["last_written"]
     assert state.utc_offset_minutes == want["utc_offset_minutes"]
     assert len(state.guards) == want["guards"]
-    assert state.guards[0]["added"] == "2016-02-10T08:00:00Z"
+    assert state.guards[0]["chosen_on"] == "2016-02-10T08:00:00Z"
     assert state.guards[1]["down_since"] == "2016-02-28T10:00:00Z"
     assert state.bandwidth["Read"]["total_bytes"] == want["read_total"]
     assert state.transport_proxies == ["obfs4 127.0.0.1:40001"]
@@ -249,3 +249,21 @@ def test_not_a_state_file():
     state = parse_state(b"random words\nnothing here\n")
     assert not state.recognised and state.warnings
     assert not looks_like_state(b"[state]\nfoo=bar\n")
+
+
+def test_guard_times_are_not_presented_as_when_the_guard_was_added():
+    """tor writes sampled_on and confirmed_on randomised up to GUARD_LIFETIME/10 earlier
+    (the 2019 Tor Browser's UseMoaBandwidth: confirmed three days before sampled)."""
+    raw = (b"TorVersion Tor 0.3.5.8\n"
+           b"Guard in=default rsa_id=5B2E6B1C1C4C2B1D0E7E3C0B8D1F0A2E3C4D5E6F "
+           b"nickname=UseMoaBandwidth sampled_on=2019-02-25T10:15:11 sampled_idx=7 "
+           b"sampled_by=0.3.5.8 listed=1 confirmed_on=2019-02-22T22:25:23 confirmed_idx=2\n")
+    state = parse_state(raw)
+    (guard,) = state.guards
+    assert "added" not in guard
+    assert guard["sampled_on"] == "2019-02-25T10:15:11Z"
+    assert guard["confirmed_on"] == "2019-02-22T22:25:23Z"
+    assert (guard["sampled_idx"], guard["confirmed_idx"]) == (7, 2)
+    note = state.attributes()["guard_times_note"]
+    assert "GUARD_LIFETIME/10" in note and "12 days" in note
+    assert parse_state(b"TorVersion Tor 0.4.8.9\n").attributes()["guard_times_note"] is None

@@ -93,6 +93,7 @@ ARTEFACT_TYPES = (
             _A("utc_offset_minutes", "integer", "UTC offset (minutes)"),
             _A("guard_count", "integer"),
             _A("guards", "json"),
+            _A("guard_times_note", "text", "Guard times (randomised by tor)"),
             _A("transport_proxies", "list"),
             _A("bandwidth", "json", "Bandwidth history"),
             _A("minutes_since_user_activity", "integer"),
@@ -224,7 +225,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.4"
+    VERSION = "1.5"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "

@@ -20,6 +20,18 @@ _LOCAL_HEADER = re.compile(
 )
 _VERSION = re.compile(r"Tor\s+(\d+\.\d+\.\d+(?:\.\d+)?(?:-[A-Za-z0-9.]+)?)")
 _GUARD_TIME_KEYS = ("sampled_on", "confirmed_on", "unlisted_since")
+_GUARD_INDEX_KEYS = ("sampled_idx", "confirmed_idx")
+#: What an examiner must know before putting guard times on a timeline (tor's
+#: entrynodes.c: randomize_time(), get_guard_lifetime(); the 0.2.x add_an_entry_guard()).
+GUARD_TIMES_NOTE = (
+    "Guard times are randomised by tor: sampled_on and confirmed_on are each written as a "
+    "time drawn uniformly between the real moment and GUARD_LIFETIME/10 before it "
+    "(GUARD_LIFETIME is the GuardLifetime option when set to a day or more, else the "
+    "consensus guard-lifetime-days, 120 by default: up to 12 days), so the real moment is "
+    "between the written time and that much later, and confirmed_on can be written before "
+    "sampled_on. sampled_idx and confirmed_idx give the true order. The older EntryGuard "
+    "format's chosen_on (EntryGuardAddedBy) is drawn from the 30 days before the real moment."
+)
 _BW_FIELD = re.compile(r"BWHistory(\w+?)(Ends|Interval|Values|Maxima)$")
 
 
@@ -53,6 +65,7 @@ class TorState:
             "utc_offset_minutes": self.utc_offset_minutes,
             "guard_count": len(self.guards),
             "guards": self.guards,
+            "guard_times_note": GUARD_TIMES_NOTE if self.guards else None,
             "transport_proxies": self.transport_proxies,
             "bandwidth": self.bandwidth,
             "minutes_since_user_activity": self.minutes_since_user_activity,
@@ -86,7 +99,9 @@ def _parse_guard(value: str) -> dict[str, Any]:
     for key in _GUARD_TIME_KEYS:
         if key in fields:
             guard[key] = tor_time_to_iso(fields[key]) or fields[key]
-    guard["added"] = guard.get("sampled_on")
+    for key in _GUARD_INDEX_KEYS:
+        if key in fields:
+            guard[key] = _int_or_none(fields[key])
     if "bridge_addr" in fields:
         guard["bridge_addr"] = fields["bridge_addr"]
     return guard
@@ -146,7 +161,7 @@ def parse_state(data: bytes) -> TorState:
             old_guard = {
                 "nickname": parts[0] if parts else None,
                 "fingerprint": parts[1] if len(parts) > 1 else None,
-                "added": None,
+                "chosen_on": None,
                 "format": "EntryGuard",
             }
             if len(state.guards) < MAX_GUARDS:
@@ -155,7 +170,8 @@ def parse_state(data: bytes) -> TorState:
             parts = value.split()
             if len(parts) >= 3:
                 old_guard["sampled_by"] = parts[1]
-                old_guard["added"] = tor_time_to_iso(" ".join(parts[2:4])) or " ".join(parts[2:])
+                old_guard["chosen_on"] = (tor_time_to_iso(" ".join(parts[2:4]))
+                                          or " ".join(parts[2:]))
         elif keyword in ("EntryGuardDownSince", "EntryGuardUnlistedSince") and old_guard:
             field_name = "down_since" if keyword == "EntryGuardDownSince" else "unlisted_since"
             # DownSince may carry a second time (last attempt) after the first.
