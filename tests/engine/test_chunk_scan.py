@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triage.engine.chunk_scan import scan_chunks
-from triage.extractors.interface import Extractor, Finding
+from triage.extractors.interface import DetectorWarning, Extractor, Finding
 from triage.extractors.tor import TorExtractor
 
 _TOKEN = re.compile(rb"[A-Z]{3}[0-9]")
@@ -99,3 +99,24 @@ def test_onion_address_across_a_chunk_edge_is_one_v3_hit(encoding):
         found = [(f.offset, f.attributes["address"])
                  for _, f in scan_chunks(chunks, [TorExtractor()], lookahead=4096)]
         assert found == whole, cut
+
+
+class _CappedScanner(Extractor):
+    """Finds one token per window and then says it stopped at its cap."""
+
+    NAME = "capped"
+
+    def scan_bytes(self, data: bytes):  # noqa: D102
+        found = [Finding("test.token", {"value": m.group().decode()}, offset=m.start())
+                 for m in _TOKEN.finditer(data)]
+        return [*found[:1], DetectorWarning("stopped at 1 hit")] if len(found) > 1 else found
+
+
+def test_detector_warnings_are_warned_not_yielded():
+    warnings: list[tuple[str, str | None]] = []
+    data = b"ABC1 XYZ2 " + bytes(100) + b"QQQ9"
+    found = [(f.offset, f.attributes["value"]) for _, f in scan_chunks(
+        [data], [_CappedScanner()], warn=lambda m, p=None: warnings.append((m, p)),
+        path="/free", base_offset=1000)]
+    assert found == [(1000, "ABC1")]
+    assert warnings == [("capped: stopped at 1 hit (bytes at 1000)", "/free")]

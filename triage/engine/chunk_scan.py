@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
-from triage.extractors.interface import Extractor, Finding
+from triage.extractors.interface import DetectorWarning, Extractor, Finding
 
 #: Bytes of the next chunk scanned with the current one; hits longer than this that cross
 #: a chunk edge can be cut (armored keys and wallet JSON are far shorter in practice).
@@ -85,6 +85,10 @@ def _window_hits(
     for scanner in scanners:
         try:
             for finding in scanner.scan_bytes(window):
+                if isinstance(finding, DetectorWarning):
+                    if warn is not None:
+                        warn(f"{scanner.NAME}: {finding.message} (bytes at {position})", path)
+                    continue
                 start = own_start if finding.offset is None else finding.offset
                 if start < own_start or (more and start >= own_end):
                     continue

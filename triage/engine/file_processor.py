@@ -27,7 +27,13 @@ from triage.engine.filetype import (
 from triage.engine.options import IngestOptions
 from triage.engine.shared_content import SharedContentTable, shared_key
 from triage.engine.text import is_text_like
-from triage.extractors.interface import ExtractionContext, Extractor, FileView, Finding
+from triage.extractors.interface import (
+    DetectorWarning,
+    ExtractionContext,
+    Extractor,
+    FileView,
+    Finding,
+)
 
 HEAD_SIZE = 64 * 1024
 #: The quick profile reads this much of every file to check signatures.
@@ -401,6 +407,10 @@ class FileProcessor:
         started = time.perf_counter()
         try:
             for finding in method(*args) or ():
+                if isinstance(finding, DetectorWarning):
+                    if ctx is not None:
+                        ctx.warn(f"{extractor.NAME}: {finding.message}", view.path)
+                    continue
                 result.findings.append((extractor, finding))
         except Exception as exc:  # noqa: BLE001 (hostile input must never end the scan)
             if ctx is not None:

@@ -87,6 +87,20 @@ class Finding:
         return f"{self.type}|{self.path}|{items}"
 
 
+class DetectorWarning(Finding):
+    """Not a finding: a byte detector's warning among its findings (it stopped at its hit
+    cap, say). ``scan_bytes`` has no context to warn through; the engine records this as
+    a warning of the file or free-space window instead of storing it as an artefact."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("warning", {"message": message})
+
+    @property
+    def message(self) -> str:
+        """The warning's text."""
+        return str(self.attributes["message"])
+
+
 def name_extension(name: str) -> str:
     """Lower-case extension of a file name without the dot ('' when there is none)."""
     dot = name.rfind(".")

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, pairwise, repeat
 
-from ..interface import Finding
+from ..interface import DetectorWarning, Finding
 from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
 from .known_vectors import is_known_vector
 from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
@@ -609,6 +609,7 @@ def scan_text(
     test suite or vector file) and kept as ordinary hits otherwise.
     """
     hits: dict[str, Finding] = {}
+    capped = False
     for view, to_offset in single_byte_views(data):
         for base in range(0, len(view), WINDOW):
             window = view[base : base + WINDOW + OVERLAP]
@@ -619,13 +620,19 @@ def scan_text(
                 if start >= WINDOW or (cut and start == 0) or value in hits:
                     continue
                 if len(hits) >= MAX_HITS:
+                    capped = True
                     break
                 offset = to_offset(base + start)
                 finding.offset = offset
                 finding.attributes["offset"] = offset
                 finding.context = printable_context(window, start, end)
                 hits[value] = finding
-    return fold_known_vectors(hits)
+    findings = fold_known_vectors(hits)
+    if capped:
+        findings.append(DetectorWarning(
+            f"more than {MAX_HITS} distinct addresses, keys and seed phrases in these bytes;"
+            " only the first were reported"))
+    return findings
 
 
 def fold_known_vectors(hits: dict[str, Finding]) -> list[Finding]:

@@ -10,6 +10,7 @@ from typing import Any
 from triage.extractors.interface import (
     ArtefactType,
     AttributeSpec,
+    DetectorWarning,
     ExtractionContext,
     Extractor,
     FileView,
@@ -25,7 +26,12 @@ from triage.extractors.tor.browser import (
 )
 from triage.extractors.tor.client_auth import parse_auth_private
 from triage.extractors.tor.mozlz4 import LZ4Error, read_mozlz4
-from triage.extractors.tor.onion import OnionHit, printable_context, scan_onion_addresses
+from triage.extractors.tor.onion import (
+    MAX_HITS_PER_BUFFER,
+    OnionHit,
+    printable_context,
+    scan_onion_addresses,
+)
 from triage.extractors.tor.onion_service import (
     MAX_KEY_FILE,
     SERVICE_FILES,
@@ -316,9 +322,13 @@ class TorExtractor(Extractor):
 
     # -- per-format handlers -----------------------------------------------------------
     def _onion_hits(self, data: bytes, source: str) -> Iterator[Finding]:
-        for hit in scan_onion_addresses(data):
+        hits = scan_onion_addresses(data, max_hits=MAX_HITS_PER_BUFFER)
+        for hit in hits:
             if hit.exportable or self.include_invalid:
                 yield self._address_finding(hit, data, source)
+        if len(hits) >= MAX_HITS_PER_BUFFER:
+            yield DetectorWarning(f"more than {MAX_HITS_PER_BUFFER} onion address candidates in"
+                                  " these bytes; only the first were reported")
 
     def _address_finding(
         self, hit: OnionHit, data: bytes, source: str, extra: dict[str, Any] | None = None
@@ -477,7 +487,7 @@ class TorExtractor(Extractor):
                 yield finding
         # Records deleted from moz_places survive in free pages: scan the raw file too.
         for finding in self._onion_hits(data, source="places.sqlite (raw)"):
-            if finding.attributes["address"] not in reported:
+            if finding.attributes.get("address") not in reported:
                 yield finding
 
     def _mozlz4(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterator[Finding]:
