@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from triage.extractors.interface import Finding
+from triage.extractors.interface import DetectorWarning, Finding
 from triage.extractors.pgp.agentkey import AgentKey, looks_like_agent_key, parse_agent_key
 from triage.extractors.pgp.armor import ArmoredBlock, find_armored
 from triage.extractors.pgp.keybox import is_keybox, parse_keybox
@@ -120,6 +120,10 @@ def _block_findings(data: bytes, block: ArmoredBlock) -> Iterator[Finding]:
         finding.offset = block.start
         finding.context = context
         yield finding
+    if not findings:
+        problems = "; ".join(extra.get("warnings", [])[:3]) or "no OpenPGP packets in it"
+        yield DetectorWarning(
+            f"armored {block.kind.lower()} at byte {block.start} gave nothing: {problems}")
 
 
 def scan_armored(data: bytes) -> Iterator[Finding]:

@@ -1,0 +1,49 @@
+"""An armored block that yields nothing (garbled base64, a cut key) is warned about, where
+it used to leave neither an artefact nor a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from triage.casedb import CaseDatabase
+from triage.engine import IngestEngine, IngestOptions
+from triage.extractors.interface import DetectorWarning
+from triage.extractors.pgp.findings import scan_armored
+
+CAROL = Path(__file__).parents[2] / "data" / "pgp" / "carol.asc"
+
+
+def _damaged(how: str) -> bytes:
+    lines = CAROL.read_bytes().splitlines(keepends=True)
+    body = [i for i, line in enumerate(lines) if len(line.strip()) == 64]
+    if how == "short line":  # one base64 character lost: the radix-64 decoding fails
+        lines[body[1]] = lines[body[1]][:10] + lines[body[1]][11:]
+    else:  # "cut": only the first line of the key is left, inside its first packet
+        for index in reversed(body[1:]):
+            del lines[index]
+    return b"".join(lines)
+
+
+@pytest.mark.parametrize("how", ["short line", "cut"])
+def test_damaged_armored_key_gives_a_warning(how: str, tmp_path: Path) -> None:
+    data = _damaged(how)
+    found = list(scan_armored(data))
+    assert [type(f) for f in found] == [DetectorWarning]
+    assert found[0].message.startswith("armored public key block at byte 0 gave nothing: ")
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "vendor.asc").write_bytes(data)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path, name="armor").close()
+    IngestEngine(case_path, IngestOptions(jobs=1)).run([str(evidence)])
+    with CaseDatabase.open(case_path) as case:
+        warnings = [(w["path"], w["message"]) for w in case.iter_warnings()]
+        assert case.artefact_counts_by_type().get("pgp.key", 0) == 0
+    assert any(path == "/vendor.asc" and "gave nothing" in message for path, message in warnings)
+
+
+def test_intact_key_gives_no_warning() -> None:
+    found = list(scan_armored(CAROL.read_bytes()))
+    assert [f.type for f in found] == ["pgp.key"]
