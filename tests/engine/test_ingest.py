@@ -156,6 +156,44 @@ def test_extractor_dispatch_dedupe_and_failures_become_warnings(tmp_path, monkey
         case.close()
 
 
+class _SignalProbe(Extractor):
+    """Reports how the process that reads a file handles SIGINT and SIGTERM."""
+
+    NAME = "signals"
+    VERSION = "1"
+    ARTEFACT_TYPES = (ArtefactType("probe.signals", "Signals", "Probes"),)
+    EXTENSIONS = frozenset({"txt"})
+
+    def extract(self, entry, data, ctx):
+        yield Finding("probe.signals", {
+            "pid": os.getpid(), "sigint": str(signal.getsignal(signal.SIGINT)),
+            "sigterm": str(signal.getsignal(signal.SIGTERM))})
+
+
+def test_workers_leave_stopping_to_the_parent(tmp_path, monkeypatch):
+    """Workers ignore Ctrl-C and die quietly on SIGTERM, whatever handlers the command
+    line installed before they were forked (its SIGTERM handler raises KeyboardInterrupt)."""
+    root = tmp_path / "evidence"
+    root.mkdir()
+    (root / "a.txt").write_text("a")
+    monkeypatch.setattr(registry, "EXTRACTOR_CLASSES", [_SignalProbe])
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        case = _scan(tmp_path, [root], jobs=2)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    try:
+        (found,) = [a["attributes"] for a in case.iter_artefacts()]
+    finally:
+        case.close()
+    assert found["pid"] != os.getpid()
+    assert found["sigint"] == str(signal.SIG_IGN) and found["sigterm"] == str(signal.SIG_DFL)
+
+
 def test_cancel_stops_cleanly_and_keeps_what_was_written(tmp_path):
     cancel = threading.Event()
     seen = []

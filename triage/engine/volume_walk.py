@@ -284,6 +284,7 @@ def worker_main(share: int, workers: int, evidence_path: str, options: IngestOpt
     from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
     _die_with_parent()
+    _leave_stopping_to_the_parent()
 
     def say(message: tuple[Any, ...]) -> None:
         try:
@@ -378,6 +379,17 @@ def _say_media_errors(evidence: Any, jobs: list[VolumeJob],
         warnings = [media_warning(job.run_id, job.evidence_id, None, None, damage,
                                   f"found by worker {share}") for damage in damaged]
         say(("rows", share, RowBatch(warnings=warnings)))
+
+
+def _leave_stopping_to_the_parent() -> None:
+    """Ignore Ctrl-C (a terminal sends SIGINT to the whole group; the parent stops the
+    workers through ``cancel``) and die quietly on SIGTERM (how the parent ends a worker).
+
+    A forked worker inherits the command line's SIGTERM handler, which raises
+    KeyboardInterrupt: a worker ended that way printed tracebacks while it said goodbye.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _die_with_parent() -> None:
