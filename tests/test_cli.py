@@ -370,3 +370,13 @@ def test_export_to_a_path_ending_in_a_separator_is_refused(capsys, tmp_path, qui
     assert status == 1
     _assert_one_line_error(err, "names a folder")
     assert not (tmp_path / "zz").exists()
+
+
+def test_ctrl_c_while_starting_up_is_one_line(capsys, monkeypatch):
+    """Ctrl-C during the first imports, before the command's handlers: no traceback."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("triage.cli.build_parser", interrupted)
+    assert main(["info", "x.triage"]) == 130
+    assert capsys.readouterr().err == "triage: interrupted\n"

@@ -84,6 +84,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    try:
+        return _run_command(argv)
+    except KeyboardInterrupt:  # before _run_command's own handler is in place
+        print("triage: interrupted", file=sys.stderr)
+        return EXIT_CANCELLED
+
+
+def _run_command(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     from triage.casedb import CaseError
