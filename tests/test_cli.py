@@ -380,3 +380,13 @@ def test_ctrl_c_while_starting_up_is_one_line(capsys, monkeypatch):
     monkeypatch.setattr("triage.cli.build_parser", interrupted)
     assert main(["info", "x.triage"]) == 130
     assert capsys.readouterr().err == "triage: interrupted\n"
+
+
+def test_a_loop_of_symbolic_links_as_evidence_is_one_line(capsys, tmp_path):
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    status, _, err = _run(capsys, "scan", str(tmp_path / "loop1"), "--case",
+                          str(tmp_path / "case.triage"), "--quiet")
+    assert status == 1
+    _assert_one_line_error(err, f"{tmp_path / 'loop1'}: cannot follow its symbolic links")
+    assert not (tmp_path / "case.triage").exists()

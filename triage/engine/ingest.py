@@ -461,12 +461,21 @@ class IngestEngine:
         return 1
 
 
+def resolved_path(path: str | Path) -> Path:
+    """``path`` made absolute with its symbolic links followed; EvidenceError (one line)
+    for a loop of links."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError) as error:  # RuntimeError: Python before 3.13
+        raise EvidenceError(f"{path}: cannot follow its symbolic links ({error})") from error
+
+
 def distinct_evidence(evidence_paths: list[str]) -> list[str]:
     """``evidence_paths`` without repeats of the same file or folder, in order."""
     seen: set[Path] = set()
     distinct = []
     for path in evidence_paths:
-        resolved = Path(path).resolve()
+        resolved = resolved_path(path)
         if resolved not in seen:
             seen.add(resolved)
             distinct.append(path)
@@ -476,9 +485,9 @@ def distinct_evidence(evidence_paths: list[str]) -> list[str]:
 def check_case_outside_evidence(case_path: str | Path, evidence_paths: list[str]) -> None:
     """Raise EvidenceError when the case file would lie inside a folder being scanned:
     the scan would write into the evidence and record its own case as evidence."""
-    case = Path(case_path).resolve()
+    case = resolved_path(case_path)
     for path in evidence_paths:
-        folder = Path(path).resolve()
+        folder = resolved_path(path)
         if folder.is_dir() and case.is_relative_to(folder):
             raise EvidenceError(f"{path}: the case file {case_path} lies inside this evidence"
                                 " folder; keep the case outside the evidence")
