@@ -133,14 +133,17 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         # (Ctrl-C, a full disk) leaves no half-made case that later scans would refuse.
         building = path.with_name(
             f".{path.name[:40]}.creating-{os.getpid()}-{secrets.token_hex(4)}")
+        placed = False
         try:
             cls._build(building, path, name, number, examiner, description)
             _move_into_place(building, path)
+            placed = True
+            return cls.open(path)
         except BaseException:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{building}{suffix}").unlink(missing_ok=True)
+            for made in (building, *([path] if placed else [])):
+                for suffix in ("", "-wal", "-shm", "-journal"):
+                    Path(f"{made}{suffix}").unlink(missing_ok=True)
             raise
-        return cls.open(path)
 
     @classmethod
     def _build(cls, path: Path, final: Path, name: str, number: str | None,
@@ -162,7 +165,13 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 if examiner:
                     case.add_examiner(examiner)
             case.audit("case.create", examiner, {"name": name, "number": number})
-        except sqlite3.Error as exc:
+            # Everything into the main file, which alone is moved into place: a
+            # checkpoint that cannot finish (a full disk) must fail the creation.
+            busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            wal = Path(f"{path}-wal")
+            if busy or logged != copied or (wal.exists() and wal.stat().st_size):
+                raise sqlite3.OperationalError("the write-ahead log could not be written back")
+        except (sqlite3.Error, OSError) as exc:
             raise CaseError(f"{final}: cannot create the case ({exc})") from None
         finally:
             case.close()
