@@ -390,3 +390,17 @@ def test_a_loop_of_symbolic_links_as_evidence_is_one_line(capsys, tmp_path):
     assert status == 1
     _assert_one_line_error(err, f"{tmp_path / 'loop1'}: cannot follow its symbolic links")
     assert not (tmp_path / "case.triage").exists()
+
+
+@pytest.mark.parametrize(("command", "fragment"), [
+    (["info", "{folder}"], "a folder, not a case file"),
+    (["info", ""], "no case file named"),
+    (["scan", "{image}", "--case", ""], "--case needs the name of a case file"),
+    (["export", "{case}", "--format", "jsonl", "--examiner", "\udcff"],
+     "examiner name \\xff is not valid UTF-8"),
+])
+def test_odd_case_arguments_give_one_line(capsys, tmp_path, quick_case, command, fragment):
+    values = {"folder": str(tmp_path), "image": str(IMAGES / "fat16.raw"), "case": str(quick_case)}
+    status, _, err = _run(capsys, *[part.format(**values) for part in command])
+    assert status == 1
+    _assert_one_line_error(err, fragment)

@@ -150,6 +150,8 @@ def command_scan(args: argparse.Namespace) -> int:
     from triage.engine.ingest import check_case_outside_evidence, distinct_evidence
     from triage.evidence import open_evidence
 
+    if not args.case:
+        raise ValueError("--case needs the name of a case file")
     evidence = distinct_evidence(args.evidence)
     for path in evidence:  # fail on bad evidence before the case is touched
         open_evidence(path).close()
@@ -252,8 +254,11 @@ def command_export(args: argparse.Namespace) -> int:
     import tempfile
 
     from triage.casedb import CaseDatabase, CaseError
+    from triage.casedb.errors import require_utf8
     from triage.reports import export
 
+    if args.examiner is not None:  # checked before anything is written
+        require_utf8(args.examiner, "examiner name")
     if args.output == "-":  # the usual name of standard output
         args.output = None
     if args.output is None and args.fmt not in ("jsonl", "bodyfile"):

@@ -22,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 from triage import __version__
-from triage.casedb.errors import CaseCheckCancelled, CaseError, stored_json
+from triage.casedb.errors import CaseCheckCancelled, CaseError, require_utf8, stored_json
 from triage.casedb.ordered_ids import OrderedIds
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
@@ -126,7 +126,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         for value, what in ((name, "case name"), (number, "case number"),
                             (examiner, "examiner name"), (description, "case description")):
             if value is not None:
-                _require_utf8(value, what)
+                require_utf8(value, what)
         # A file name with bytes that are not UTF-8 still names the case, shown with U+FFFD.
         name = name or path.stem.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
         # Built under a temporary name and moved into place whole: an interrupted creation
@@ -188,7 +188,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         anything is written to it; ``cancelled`` returning True stops the check
         (CaseCheckCancelled).
         """
+        if not os.fspath(path):
+            raise CaseError("no case file named (the name is empty)")
         path = Path(path)
+        if path.is_dir():
+            raise CaseError(f"{path}: a folder, not a case file")
         if not path.is_file():
             raise CaseError(f"{path}: no such case file")
         # The file is never opened here but through SQLite: closing any other descriptor
@@ -321,7 +325,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
 
     def add_examiner(self, name: str) -> int:
         """Record an examiner (once) and return its id."""
-        _require_utf8(name, "examiner name")
+        require_utf8(name, "examiner name")
         with self.conn:
             self.conn.execute(
                 "INSERT OR IGNORE INTO examiners (name, created) VALUES (?, ?)", (name, utc_now())
@@ -345,7 +349,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
     ) -> int:
         """Record an evidence item (once per path) and return its id."""
         for value in (path, *segments):
-            _require_utf8(value, "evidence path",
+            require_utf8(value, "evidence path",
                           "rename it or reach it through a symbolic link with a UTF-8 name")
         existing = self.conn.execute("SELECT id FROM evidence WHERE path = ?", (path,)).fetchone()
         if existing:
@@ -712,18 +716,6 @@ def _move_into_place(built: Path, path: Path) -> None:
         os.rename(built, path)
         return
     built.unlink()
-
-
-def _require_utf8(value: str, what: str, remedy: str = "give it in UTF-8") -> None:
-    """Raise CaseError when ``value`` holds bytes that are not UTF-8 (lone surrogates from
-    the operating system), which the case cannot store without changing them."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-        raise CaseError(
-            f"{what} {shown} is not valid UTF-8 and cannot be recorded as it is; {remedy}"
-        ) from None
 
 
 def file_record(file: dict[str, Any]) -> tuple[Any, ...]:

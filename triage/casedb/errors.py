@@ -21,3 +21,15 @@ def stored_json(text: str, what: str) -> Any:
 
 class CaseCheckCancelled(CaseError):
     """The whole-file check before a scan was stopped by the examiner."""
+
+
+def require_utf8(value: str, what: str, remedy: str = "give it in UTF-8") -> None:
+    """Raise CaseError when ``value`` holds bytes that are not UTF-8 (lone surrogates from
+    the operating system), which the case cannot store without changing them."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        raise CaseError(
+            f"{what} {shown} is not valid UTF-8 and cannot be recorded as it is; {remedy}"
+        ) from None

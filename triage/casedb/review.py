@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from triage.casedb.errors import stored_json
+from triage.casedb.errors import require_utf8, stored_json
 
 
 def _now() -> str:
@@ -33,6 +33,8 @@ class ReviewMixin:
     def _audit_in_transaction(
         self, action: str, examiner: str | None, details: dict[str, Any] | None
     ) -> None:
+        if examiner is not None:
+            require_utf8(examiner, "examiner name")
         self.conn.execute(
             "INSERT INTO audit_log (ts, examiner, action, details) VALUES (?, ?, ?, ?)",
             (_now(), examiner, action, json.dumps(details or {}, sort_keys=True, default=str)),
