@@ -119,30 +119,47 @@ def column_values(conn: sqlite3.Connection, table: str, column: str) -> list[obj
     return [row[0] for row in conn.execute(sql).fetchmany(MAX_ROWS)]
 
 
-def onion_places(data: bytes, limit: int = 100_000) -> list[tuple[Any, ...]]:
-    """Return (url, title, visit_count, last_visit_date, bookmarked, bookmark_titles) rows
-    of a Firefox ``places.sqlite``, one per ``moz_places`` row whose URL mentions
-    ``.onion``; raises one of :data:`READ_ERRORS`.
+def onion_places(data: bytes, limit: int = 100_000) -> list[dict[str, Any]]:
+    """Return the ``moz_places`` rows of a Firefox ``places.sqlite`` whose URL mentions
+    ``.onion``, as dicts: ``url``, ``title``, ``visit_count``, ``last_visit`` (PRTime),
+    ``bookmarked``, ``bookmark_titles``, ``bookmark_added`` (PRTime, the first bookmark's)
+    and ``visits`` (PRTime of every visit ``moz_historyvisits`` still holds, oldest
+    first); raises one of :data:`READ_ERRORS`.
 
     ``bookmarked`` is true when any bookmark points at the place, whatever its title
     (Firefox stores an empty one as NULL); ``bookmark_titles`` are the distinct non-NULL
-    titles of those bookmarks, sorted.
+    titles of those bookmarks, sorted. At most ``limit`` places and ``limit`` visits are
+    read.
     """
     with open_copy(data) as conn:
-        has_bookmarks = bool(conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='moz_bookmarks'").fetchone())
+        tables = {row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type='table'")}
+        has_bookmarks = "moz_bookmarks" in tables
         bookmarked = ("EXISTS (SELECT 1 FROM moz_bookmarks b WHERE b.fk = p.id)"
                       if has_bookmarks else "0")
         places = conn.execute(
             f"SELECT p.id, p.url, p.title, p.visit_count, p.last_visit_date, {bookmarked}"
             " FROM moz_places p WHERE p.url LIKE '%.onion%' LIMIT ?", (limit,)).fetchall()
         titles: dict[Any, list[Any]] = {}
+        added: dict[Any, Any] = {}
         if has_bookmarks and any(place[5] for place in places):
             rows = conn.execute(
-                "SELECT DISTINCT b.fk, b.title FROM moz_bookmarks b JOIN moz_places p"
-                " ON p.id = b.fk WHERE p.url LIKE '%.onion%' AND b.title IS NOT NULL"
-                " ORDER BY b.fk, b.title LIMIT ?", (limit,)).fetchall()
-            for fk, title in rows:
-                titles.setdefault(fk, []).append(title)
-        return [(url, title, visits, last_visit, bool(marked), titles.get(place_id, []))
-                for place_id, url, title, visits, last_visit, marked in places]
+                "SELECT b.fk, b.title, b.dateAdded FROM moz_bookmarks b JOIN moz_places p"
+                " ON p.id = b.fk WHERE p.url LIKE '%.onion%' ORDER BY b.fk, b.title LIMIT ?",
+                (limit,)).fetchall()
+            for fk, title, date_added in rows:
+                if title is not None and title not in titles.setdefault(fk, []):
+                    titles[fk].append(title)
+                if isinstance(date_added, int) and (fk not in added or date_added < added[fk]):
+                    added[fk] = date_added
+        visits: dict[Any, list[Any]] = {}
+        if "moz_historyvisits" in tables and places:
+            for place_id, visit_date in conn.execute(
+                    "SELECT v.place_id, v.visit_date FROM moz_historyvisits v JOIN moz_places p"
+                    " ON p.id = v.place_id WHERE p.url LIKE '%.onion%'"
+                    " ORDER BY v.place_id, v.visit_date LIMIT ?", (limit,)):
+                visits.setdefault(place_id, []).append(visit_date)
+        return [{"url": url, "title": title, "visit_count": count, "last_visit": last_visit,
+                 "bookmarked": bool(marked), "bookmark_titles": titles.get(place_id, []),
+                 "bookmark_added": added.get(place_id), "visits": visits.get(place_id, [])}
+                for place_id, url, title, count, last_visit, marked in places]

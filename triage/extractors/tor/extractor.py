@@ -180,8 +180,11 @@ ARTEFACT_TYPES = (
             _A("title"),
             _A("visit_count", "integer"),
             _A("last_visit", "datetime"),
+            _A("first_visit", "datetime"),
+            _A("visit_times", "list", "Visits"),
             _A("bookmarked", "bool"),
             _A("bookmark_titles", "list"),
+            _A("bookmark_added", "datetime"),
             _A("client_auth_key_type", "text", "Client auth key type"),
         ),
         ("address", "version", "checksum_valid", "source", "url", "last_visit"),
@@ -231,7 +234,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.5"
+    VERSION = "1.6"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -478,8 +481,11 @@ class TorExtractor(Extractor):
                     "title": row["title"],
                     "visit_count": row["visit_count"],
                     "last_visit": row["last_visit"],
+                    "first_visit": row["first_visit"],
+                    "visit_times": row["visit_times"],
                     "bookmarked": row["bookmarked"],
                     "bookmark_titles": row["bookmark_titles"],
+                    "bookmark_added": row["bookmark_added"],
                 })
                 finding.offset = None
                 finding.context = _clip(url)

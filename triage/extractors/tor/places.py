@@ -14,6 +14,8 @@ from triage.casedb.evidence_sqlite import READ_ERRORS, onion_places
 from triage.extractors.tor.timefmt import epoch_to_iso
 
 MAX_ROWS = 100_000
+#: Visit times kept per URL (the newest).
+MAX_VISIT_TIMES = 100
 
 
 @dataclass
@@ -42,15 +44,22 @@ def read_onion_places(data: bytes) -> PlacesOnionRows:
     except READ_ERRORS as error:
         result.warnings.append(f"places.sqlite could not be queried: {error}")
         return result
-    for url, title, visits, last_visit, bookmarked, bookmark_titles in found:
+    for place in found:
+        url = place["url"]
+        times = [time for time in map(_prtime_to_iso, place["visits"]) if time]
         result.rows.append(
             {
                 "url": url if isinstance(url, str) else str(url),
-                "title": title,
-                "visit_count": visits,
-                "last_visit": _prtime_to_iso(last_visit),
-                "bookmarked": bookmarked,
-                "bookmark_titles": [str(t) for t in bookmark_titles],
+                "title": place["title"],
+                "visit_count": place["visit_count"],
+                "last_visit": _prtime_to_iso(place["last_visit"]),
+                "first_visit": times[0] if times else None,
+                # The newest visits, oldest first: a page visited daily for years would
+                # otherwise make one artefact of thousands of times.
+                "visit_times": times[-MAX_VISIT_TIMES:],
+                "bookmarked": place["bookmarked"],
+                "bookmark_titles": [str(t) for t in place["bookmark_titles"]],
+                "bookmark_added": _prtime_to_iso(place["bookmark_added"]),
             }
         )
     return result
