@@ -3,6 +3,7 @@ hosted on the machine, onion addresses in text and browser data, and prefetch tr
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -25,6 +26,7 @@ from triage.extractors.tor.browser import (
     renamed_install_root,
 )
 from triage.extractors.tor.client_auth import parse_auth_private
+from triage.extractors.tor.mozilla_json import bookmark_pages, session_pages
 from triage.extractors.tor.mozlz4 import LZ4Error, read_mozlz4
 from triage.extractors.tor.onion import (
     MAX_HITS_PER_BUFFER,
@@ -185,6 +187,10 @@ ARTEFACT_TYPES = (
             _A("bookmarked", "bool"),
             _A("bookmark_titles", "list"),
             _A("bookmark_added", "datetime"),
+            _A("bookmark_modified", "datetime"),
+            _A("tab_last_accessed", "datetime", "Tab last used"),
+            _A("tab_current", "bool", "Page the tab showed"),
+            _A("tab_closed_at", "datetime", "Tab closed"),
             _A("client_auth_key_type", "text", "Client auth key type"),
         ),
         ("address", "version", "checksum_valid", "source", "url", "last_visit"),
@@ -234,7 +240,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.6"
+    VERSION = "1.7"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -502,11 +508,33 @@ class TorExtractor(Extractor):
         except LZ4Error as error:
             ctx.warn(f"mozLz4: {error}", entry.path)
             return
-        source = "bookmark backup" if "bookmark" in entry.path.lower() else "session"
+        backup = "bookmark" in entry.path.lower()
+        source = "bookmark backup" if backup else "session"
+        reported: set[str] = set()
+        try:
+            document = json.loads(text)
+        except (ValueError, RecursionError):
+            document = None
+            ctx.warn(f"{source}: not JSON after decompression; its text was searched", entry.path)
+        pages = bookmark_pages(document) if backup else session_pages(document)
+        for page in pages:
+            encoded = page.url.encode("utf-8", errors="replace")
+            for hit in scan_onion_addresses(encoded, max_hits=16):
+                if not (hit.exportable or self.include_invalid):
+                    continue
+                reported.add(hit.address)
+                finding = self._address_finding(hit, encoded, source,
+                                                {"url": page.url[:2048], **page.attributes})
+                finding.offset = None
+                finding.context = _clip(page.url)
+                finding.key = f"{source}|{page.url}"
+                yield finding
+        # Addresses elsewhere in the JSON (form data, a closed window's title...).
         for finding in self._onion_hits(text, source=source):
-            # Offsets would point into the decompressed text, not the file.
-            finding.offset = None
-            yield finding
+            if finding.attributes.get("address") not in reported:
+                # Offsets would point into the decompressed text, not the file.
+                finding.offset = None
+                yield finding
 
     def _auth_private(
         self, entry: FileView, data: bytes, ctx: ExtractionContext
