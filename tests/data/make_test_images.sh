@@ -150,6 +150,20 @@ if want odd_names.raw; then
     make_small_ext2 "$OUT/odd_names.raw" "$odd" 3
 fi
 
+# ext2 whose directory /a/sub has a second name /b/again (as an HFS+ directory hard link or
+# a damaged file system gives) and whose /a/sub/deep/up names /a again (a loop); debugfs
+# "link" writes the extra entries, which the kernel would refuse.
+if want crosslinked.raw; then
+    cross="$WORK/crosslinked"
+    mkdir -p "$cross/a/sub/deep" "$cross/b"
+    printf 'pay 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2 now\n' > "$cross/a/sub/f.txt"
+    printf 'two\n' > "$cross/a/sub/deep/g.txt"
+    printf 'three\n' > "$cross/b/h.txt"
+    make_small_ext2 "$OUT/crosslinked.raw" "$cross" 8
+    debugfs -w -R "link /a/sub /b/again" "$OUT/crosslinked.raw" >/dev/null 2>&1
+    debugfs -w -R "link /a /a/sub/deep/up" "$OUT/crosslinked.raw" >/dev/null 2>&1
+fi
+
 # ext2 holding a file whose recorded size (64 MiB) its 1 MiB file system cannot hold, as
 # damaged or hostile metadata gives (tests lower the engine's floor for such sizes to match).
 if want oversized.raw; then

@@ -81,3 +81,23 @@ def test_every_entry_of_a_split_directory_is_processed_once(tmp_path: Path,
         stored = sorted(f["path"] for f in case.iter_files())
     assert stored == walked
     assert summary.files == len(walked)
+
+
+def test_directory_reached_by_two_paths_gives_the_same_result_for_any_number_of_workers(
+    tmp_path: Path,
+) -> None:
+    """crosslinked.raw: /a/sub is also /b/again and /a/sub/deep/up loops back to /a. Each
+    path is listed (as fls lists them), whichever worker reaches the directory first."""
+    image = Path(__file__).parents[1] / "data" / "images" / "crosslinked.raw"
+    snapshots = []
+    for name, options in (("inline", {"isolate": False}), ("one", {"jobs": 1}),
+                          ("two", {"jobs": 2}), ("three", {"jobs": 3})):
+        case_path = tmp_path / f"{name}.triage"
+        CaseDatabase.create(case_path).close()
+        IngestEngine(case_path, IngestOptions(profile="full", **options)).run([str(image)])
+        snapshots.append(_snapshot(case_path))
+    assert all(snapshot == snapshots[0] for snapshot in snapshots[1:])
+    files, artefacts, warnings = snapshots[0]
+    assert sum("f.txt'" in f for f in files) == 2  # /a/sub/f.txt and /b/again/f.txt
+    assert sum("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2" in a for a in artefacts) == 2
+    assert warnings == 2  # the two loop entries

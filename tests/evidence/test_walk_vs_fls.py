@@ -13,6 +13,7 @@ import pytest
 
 from tests.evidence.oracles import IMAGES, corpus_file, fls_listing, fls_style, require_tool
 from triage.evidence import open_evidence
+from triage.evidence.filesystem import LOOP_WARNING
 
 # (image, fls reference images or None for the image itself, volume index, fls sector offset)
 COMMITTED = [
@@ -63,7 +64,9 @@ CORPUS = [
 ]
 
 
-def walk_listing(image: Path, volume: int) -> Counter[tuple[str, int, bool]]:
+def walk_listing(image: Path, volume: int,
+                 expected_warnings: list[tuple[str, str | None]] | None = None,
+                 ) -> Counter[tuple[str, int, bool]]:
     """The walk as fls lists it: HFS+ forks and extended attributes, which fls leaves out,
     are checked against istat and icat below."""
     warnings: list[tuple[str, str | None]] = []
@@ -75,8 +78,18 @@ def walk_listing(image: Path, volume: int) -> Counter[tuple[str, int, bool]]:
             for entry in filesystem.walk(lambda message, path=None: warnings.append((message, path)))
             if not (hfs and entry.stream)
         )
-    assert warnings == []
+    assert warnings == (expected_warnings or [])
     return listing
+
+
+def test_directory_reached_by_two_paths_and_a_loop_walk_as_fls() -> None:
+    """/a/sub is also /b/again: listed under both paths; /a/sub/deep/up leads back to /a:
+    listed, not entered (under /b/again it is entered once, as fls does)."""
+    image = IMAGES / "crosslinked.raw"
+    loops = [(LOOP_WARNING, "/a/sub/deep/up"), (LOOP_WARNING, "/b/again/deep/up/sub")]
+    listing = walk_listing(image, 0, loops)
+    assert listing == fls_listing([image], 0)
+    assert ("/b/again/deep/g.txt", 4, False) in listing
 
 
 @pytest.mark.parametrize(("name", "volume", "offset"), COMMITTED)

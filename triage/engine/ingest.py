@@ -34,7 +34,8 @@ from triage.engine.volume_walk import (
     iter_volume_batches,
     worker_main,
 )
-from triage.evidence import Evidence, EvidenceError, FileSystem, FileSystemError, open_evidence
+from triage.evidence import Evidence, EvidenceError, FileSystemError, open_evidence
+from triage.evidence.filesystem import RepeatBudget
 from triage.extractors import artefact_types
 
 #: Volumes of these kinds hold a file system to walk.
@@ -291,8 +292,8 @@ class IngestEngine:
         The unallocated-space scan, when asked for, is one more task: a worker takes it
         first while the others start the walk.
 
-        The parent hands out one directory per task and keeps the set of directories
-        visited per file system (a loop or shared inode is entered once). A worker that
+        The parent hands out one directory per task and counts, per file system, the
+        directories listed again under another path (:class:`RepeatBudget`). A worker that
         dies takes only its current directory with it (a warning names it); the
         directories it held but had not begun go to the other workers. When no
         worker reports anything for ``stall_seconds`` (a hostile file system can make The
@@ -314,7 +315,7 @@ class IngestEngine:
                          "volume_idx": volume_idx, "path": path, "source": "engine",
                          "message": message})
 
-        visited = {number: {root.key} for number, root in roots.items()}
+        budgets = {number: RepeatBudget(root) for number, root in roots.items()}
         outstanding = 0
         try:
             for share in range(shares):
@@ -389,11 +390,11 @@ class IngestEngine:
                     share, batch = message[1], message[2]
                     # New tasks go out before the rows are written, so no worker waits.
                     for task in batch.directories:
-                        seen = visited[task.job]
-                        if task.directory.key in seen:
-                            warn(FileSystem.REVISIT_WARNING, jobs[task.job].volume_index, task.directory.path)
+                        volume_index = jobs[task.job].volume_index
+                        if not budgets[task.job].admit(
+                                task.directory,
+                                lambda message, path, v=volume_index: warn(message, v, path)):
                             continue
-                        seen.add(task.directory.key)
                         tasks.put(task)
                         outstanding += 1
                     for task in batch.splits:

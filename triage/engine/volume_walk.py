@@ -4,12 +4,13 @@ In this process, :func:`iter_volume_batches` walks one file system depth-first. 
 worker processes, the walk is split by directory: the parent hands out
 :class:`WalkTask` items (one directory each) through each worker's task pipe, a worker lists the
 directory, processes its entries and sends back their rows together with the
-subdirectories it found, which become new tasks. Every directory is listed once, so the
-workers share the walk as well as the content work, and the parent gives the next
+subdirectories it found, which become new tasks. Every directory is listed by one
+worker (once per path that reaches it, as in a walk in this process), so the workers
+share the walk as well as the content work, and the parent gives the next
 directory to whichever worker holds the least. A directory with very many entries is split into interleaved parts
 that several workers process. Each worker opens the evidence itself (pytsk3 objects do
-not cross processes); the parent only writes rows and keeps the set of visited
-directories.
+not cross processes); the parent only writes rows and counts the directories listed
+again under another path (:class:`~triage.evidence.filesystem.RepeatBudget`).
 """
 
 from __future__ import annotations
@@ -237,7 +238,9 @@ def iter_task_batches(
             sent = time.monotonic()
         sink.add(entry)
         if subdirectory is not None:
-            sink.batch.directories.append(WalkTask(task.job, subdirectory))
+            child = task.directory.child(subdirectory, sink.warn)
+            if child is not None:
+                sink.batch.directories.append(WalkTask(task.job, child))
         if sink.batch.due(sent):
             yield sink.take()
             sent = time.monotonic()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from triage.extractors.interface import FileView, name_extension
@@ -27,18 +27,67 @@ def ignore_warning(message: str, path: str | None = None) -> None:
     """Default warning callback: drop the warning."""
 
 
+#: Deepest directory a walk enters (a hostile file system can nest without end).
+MAX_DEPTH = 1024
+#: Listings of directories already listed under another path, per file system, beyond
+#: which no more are made (paths can multiply: each of n nested folders linked twice).
+MAX_REPEATED_LISTINGS = 100_000
+
+
 @dataclass(frozen=True)
 class DirectoryTask:
     """One directory to list: plain, picklable values, so another process can list it.
 
-    ``key`` identifies the directory within its file system (a directory reached twice,
-    through a loop or a shared inode, is listed once); ``locator`` is what the file
-    system needs to open it (an inode number, a local path); ``path`` is where it sits.
+    ``key`` identifies the directory within its file system; ``locator`` is what the
+    file system needs to open it (an inode number, a local path); ``path`` is where it
+    sits; ``ancestors`` are the keys of the directories above it on that path, root
+    first. A directory reached by two paths (an HFS+ directory hard link, a damaged
+    file system) is listed under each, as ``fls -r`` lists it; one that leads back to a
+    directory above it (a loop) is listed as an entry but not entered.
     """
 
     key: Hashable
     path: str
     locator: Any
+    ancestors: tuple[Hashable, ...] = ()
+
+    def child(self, subdirectory: DirectoryTask, warn: WarnCallback) -> DirectoryTask | None:
+        """``subdirectory`` (listed in this directory) ready to be listed in turn, or None
+        (with a warning) when it is this directory or one above it, or too deep."""
+        if subdirectory.key == self.key or subdirectory.key in self.ancestors:
+            warn(LOOP_WARNING, subdirectory.path)
+            return None
+        if len(self.ancestors) >= MAX_DEPTH:
+            warn(f"directory nested more than {MAX_DEPTH} levels deep; not entered",
+                 subdirectory.path)
+            return None
+        return replace(subdirectory, ancestors=(*self.ancestors, self.key))
+
+
+#: Warning recorded for a directory entry that leads back to a directory above it.
+LOOP_WARNING = "directory loop: this entry leads back to a directory above it; not entered"
+#: Warning recorded for a directory not listed again once MAX_REPEATED_LISTINGS is reached.
+REPEAT_WARNING = (f"directory already listed under another path, and more than"
+                  f" {MAX_REPEATED_LISTINGS} such listings were made; not listed again here")
+
+
+class RepeatBudget:
+    """Counts listings of directories listed before under another path (one file system)."""
+
+    def __init__(self, root: DirectoryTask) -> None:
+        self._listed = {root.key}
+        self.repeats = 0
+
+    def admit(self, task: DirectoryTask, warn: WarnCallback) -> bool:
+        """Whether ``task`` is to be listed; a warning when the budget refuses it."""
+        if task.key not in self._listed:
+            self._listed.add(task.key)
+            return True
+        if self.repeats >= MAX_REPEATED_LISTINGS:
+            warn(REPEAT_WARNING, task.path)
+            return False
+        self.repeats += 1
+        return True
 
 
 def posix_time(seconds: int, nanoseconds: int) -> float:
@@ -165,9 +214,6 @@ class FileSystem(ABC):
     block_size: int = 0
     volume_index: int | None = None
 
-    #: Warning recorded when a directory is reached a second time.
-    REVISIT_WARNING = "directory already visited (loop or shared inode); not entered again"
-
     @abstractmethod
     def root_task(self, warn: WarnCallback = ignore_warning) -> DirectoryTask | None:
         """Return the root directory's task, or None (with a warning) when it is unreadable."""
@@ -186,29 +232,30 @@ class FileSystem(ABC):
     def walk(self, warn: WarnCallback = ignore_warning) -> Iterator[FileEntry]:
         """Yield every entry depth-first, directories before their content.
 
-        Problems go to ``warn``; a directory already visited is not entered again. The
-        engine's worker processes list the same directories through :meth:`list_directory`
-        in parallel, so both ways see the same entries.
+        Problems go to ``warn``. A directory is entered under every path that reaches
+        it, except back into itself or a directory above it (:meth:`DirectoryTask.child`)
+        and past :data:`MAX_REPEATED_LISTINGS` (:class:`RepeatBudget`). The engine's
+        worker processes list the same directories through :meth:`list_directory` in
+        parallel under the same rules, so both ways see the same entries.
         """
         root = self.root_task(warn)
         if root is None:
             return
-        visited = {root.key}
-        stack = [self.list_directory(root, warn)]
+        budget = RepeatBudget(root)
+        stack = [(root, self.list_directory(root, warn))]
         while stack:
+            parent, listing = stack[-1]
             try:
-                entry, subdirectory = next(stack[-1])
+                entry, subdirectory = next(listing)
             except StopIteration:
                 stack.pop()
                 continue
             yield entry
             if subdirectory is None:
                 continue
-            if subdirectory.key in visited:
-                warn(self.REVISIT_WARNING, subdirectory.path)
-                continue
-            visited.add(subdirectory.key)
-            stack.append(self.list_directory(subdirectory, warn))
+            child = parent.child(subdirectory, warn)
+            if child is not None and budget.admit(child, warn):
+                stack.append((child, self.list_directory(child, warn)))
 
     @abstractmethod
     def open_path(self, path: str) -> FileEntry | None:
