@@ -660,3 +660,35 @@ def test_evidence_segments_are_stored_absolute_and_once(tmp_path, monkeypatch, n
         assert case.count_files() > 0
     finally:
         case.close()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_files_in_bytes_a_truncated_qcow2_lacks_are_named(tmp_path, jobs):
+    """Found by an audit: a QCOW2 cut short gave wrong file hashes and a completed run
+    with no warning. The missing bytes read as zeros (so the hashes are those of the raw
+    image with them zeroed) and the files whose data lie there are named."""
+    from tests.truncated_qcow import truncated_qcow2
+
+    image = tmp_path / "cut.qcow2"
+    start, end = truncated_qcow2(IMAGES / "fat16.raw", image, 102 * 512)  # README.TXT
+    zeroed = tmp_path / "zeroed.raw"
+    raw = bytearray((IMAGES / "fat16.raw").read_bytes())
+    raw[start:end] = bytes(end - start)
+    zeroed.write_bytes(raw)
+    (tmp_path / "cut").mkdir()
+    (tmp_path / "zeroed").mkdir()
+    case = _scan(tmp_path / "cut", [image], jobs=jobs, profile="full")
+    truth = _scan(tmp_path / "zeroed", [zeroed], jobs=1, profile="full")
+    try:
+        hashes = {f["path"]: f["md5"] for f in case.iter_files()}
+        assert hashes == {f["path"]: f["md5"] for f in truth.iter_files()}
+        media = [w for w in case.iter_warnings() if w["source"] == "media"]
+        assert [w["message"].split(";")[0] for w in media
+                if w["message"].startswith("media bytes")] == [f"media bytes {start}-{end - 1} (sectors {start // 512}-{end // 512 - 1})"
+                      " could not be read from the image (truncated or damaged)"]
+        named = {w["path"] for w in media if "lies in media that could not" in w["message"]}
+        assert "/README.TXT" in named
+        assert case.list_runs()[0]["status"] == "completed"
+    finally:
+        case.close()
+        truth.close()

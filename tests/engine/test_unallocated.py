@@ -314,10 +314,12 @@ class _BytesEvidence:
 
     format = "raw"
 
-    def __init__(self, data: bytes, bad: range | None = None) -> None:
+    def __init__(self, data: bytes, bad: range | None = None, short: int | None = None) -> None:
         self.data = data
         self.size = len(data)
         self.bad = bad
+        #: A read over this offset stops there, as libqcow's does at a truncated cluster.
+        self.short = short
 
     def volumes(self) -> list[Any]:
         from triage.evidence import Volume
@@ -327,6 +329,8 @@ class _BytesEvidence:
     def read(self, offset: int, size: int) -> bytes:
         if self.bad is not None and offset in self.bad:
             raise EvidenceError(f"read error at offset {offset}")
+        if self.short is not None and offset <= self.short < offset + size:
+            size = self.short - offset
         return self.data[offset : offset + size]
 
     def take_media_errors(self, force: bool = False) -> list[Any]:
@@ -334,8 +338,8 @@ class _BytesEvidence:
 
 
 def _scan_bytes(data: bytes, chunk_size: int = 4096, bad: range | None = None,
-                ) -> tuple[list[dict[str, Any]], UnallocatedScanner]:
-    evidence: Any = _BytesEvidence(data, bad)
+                short: int | None = None) -> tuple[list[dict[str, Any]], UnallocatedScanner]:
+    evidence: Any = _BytesEvidence(data, bad, short)
     scanner = UnallocatedScanner(evidence, _extractors(), evidence_id=1, run_id=1,
                                  cancel=lambda: False, chunk_size=chunk_size)
     return [row for batch, _ in scanner.scan({}) for row in batch], scanner
@@ -349,6 +353,17 @@ def test_unreadable_chunk_is_warned_and_skipped() -> None:
     warnings = scanner.take_warnings()
     assert any("unreadable bytes at 8192" in w["message"] for w in warnings)
     assert scanner.take_warnings() == []
+
+
+def test_a_short_read_is_warned_about_and_the_range_scanned_past_it() -> None:
+    """Found by an audit: a read returning fewer bytes than asked for, inside the media,
+    ended the range quietly, so the free space after it was never scanned."""
+    data = b"\x00" * 10_000 + NOTE + b"\x00" * 10_000 + NOTE + b"\x00" * 3000
+    second = 10_000 + len(NOTE) + 10_000
+    rows, scanner = _scan_bytes(data, chunk_size=4096, short=9000)
+    assert {(r["type"], r["offset"]) for r in rows} == _expected_hits(second)
+    messages = [w["message"] for w in scanner.take_warnings()]
+    assert any("unreadable bytes at 9000" in m for m in messages)
 
 
 def test_same_hit_twice_in_one_area_is_one_artefact() -> None:

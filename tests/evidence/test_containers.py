@@ -245,3 +245,30 @@ def test_differencing_image_without_its_parent(child: str, parent: str, tmp_path
     shutil.copy(CHAIN / child, tmp_path / child)
     with pytest.raises(EvidenceError, match=rf"parent image {re.escape(parent)} is missing"):
         open_evidence(tmp_path / child)
+
+
+def test_a_truncated_qcow2_reads_its_missing_bytes_as_zeros_and_names_them(
+        tmp_path: Path) -> None:
+    """Found by an audit: libqcow returns a short buffer, raising nothing, for a cluster
+    cut by the end of the file; the short buffer went to TSK and the hashes were wrong
+    with no word of damage. The bytes after the cut cluster must still be read."""
+    from tests.truncated_qcow import truncated_qcow2
+    from triage.evidence.verify import verify_evidence
+
+    raw_path = IMAGES / "fat16.raw"
+    image = tmp_path / "cut.qcow2"
+    start, end = truncated_qcow2(raw_path, image, 102 * 512)
+    raw = bytearray(raw_path.read_bytes())
+    raw[start:end] = bytes(end - start)
+    with open_evidence(image) as evidence:
+        assert evidence.read(0, len(raw)) == raw
+        (damage,) = evidence.take_media_errors()
+        assert (damage.offset, damage.length) == (start, end - start)
+        assert damage.describe().startswith(
+            f"media bytes {start}-{end - 1} (sectors {start // 512}-{end // 512 - 1}) could"
+            " not be read from the image (truncated or damaged); read as zeros")
+        assert evidence.take_media_errors() == []
+    result = verify_evidence(image)
+    assert result.verdict == "damaged"
+    assert result.computed["md5"] == hashlib.md5(raw).hexdigest()
+

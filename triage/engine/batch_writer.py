@@ -42,6 +42,8 @@ class BatchWriter:
         self.deleted_count = 0
         #: Damaged bytes recorded so far, per evidence item (sorted, merged spans).
         self._media_covered: dict[Any, list[tuple[int, int]]] = {}
+        #: What damaged it (:attr:`MediaDamage.cause`), per evidence item.
+        self._media_causes: dict[Any, set[str]] = {}
         self._started = time.monotonic()
 
     def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
@@ -88,11 +90,16 @@ class BatchWriter:
         """The damaged media recorded for one evidence item: sorted ``[start, end)``."""
         return list(self._media_covered.get(evidence_id, []))
 
+    def damage_causes(self, evidence_id: int) -> set[str]:
+        """The causes (:attr:`MediaDamage.cause`) of the damage recorded for one item."""
+        return set(self._media_causes.get(evidence_id, ()))
+
     def _warn_damage(self, warning: dict[str, Any], damage: MediaDamage) -> None:
         covered = self._media_covered.setdefault(warning.get("evidence_id"), [])
+        self._media_causes.setdefault(warning.get("evidence_id"), set()).add(damage.cause)
         end = damage.offset + damage.length
         for first, stop in subtract_spans(damage.offset, end, covered):
-            piece = MediaDamage(first, stop - first, damage.sector_size)
+            piece = MediaDamage(first, stop - first, damage.sector_size, damage.cause)
             self.warnings.append({**warning, "damage": None,
                                   "message": f"{piece.describe()}; {warning['found']}"})
             self.warning_count += 1

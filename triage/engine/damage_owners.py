@@ -1,4 +1,5 @@
-"""Name the files whose stored bytes lie in damaged media (EWF chunks read as zeros).
+"""Name the files whose stored bytes lie in damaged media (EWF chunks whose checksum
+failed, bytes a truncated or damaged container did not return: read as zeros).
 
 A damaged chunk is reported when it is first met, often while a file system's metadata
 is read, and each file that later reads it gets zeros without a word. After the walk,
@@ -15,12 +16,18 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from triage.engine.batch_writer import MEDIA_SOURCE
+from triage.evidence.ewf_checksum import CHECKSUM, MISSING
 
 #: The pass stops (with a warning) after this long: it runs in the scanning process,
 #: after the walk, and a huge damaged volume must not hold the run's end for hours.
 OWNER_SECONDS = 600.0
 #: Inodes whose damaged parts are remembered while the file rows stream by.
 MEMO_INODES = 4096
+#: What the damaged media is, by the causes of its damage.
+_DAMAGE_NAMES = {
+    frozenset({CHECKSUM}): "EWF chunks whose checksum failed",
+    frozenset({MISSING}): "media that could not be read from the image (truncated or damaged)",
+}
 
 
 def damaged_volumes(volumes: list[Any], filesystems: dict[int, Any],
@@ -39,12 +46,15 @@ def damaged_file_warnings(
     evidence_id: int,
     cancelled: Callable[[], bool],
     sector_size: int = 512,
+    causes: Iterable[str] = (CHECKSUM,),
 ) -> Iterator[dict[str, Any]]:
     """One warning row for each file (and stream) with data in a ``damaged`` byte span.
 
     ``files`` are ``(volume index, inode, path, deleted)`` of the damaged volumes' files;
-    ``damaged`` holds sorted, disjoint ``[start, end)`` spans of the media.
+    ``damaged`` holds sorted, disjoint ``[start, end)`` spans of the media; ``causes``
+    are what damaged it (:attr:`MediaDamage.cause`), which the warnings name.
     """
+    damage_name = _DAMAGE_NAMES.get(frozenset(causes), "damaged media")
     started = time.monotonic()
     # Rows are streamed (a volume may hold millions); the names of one inode (hard links)
     # are usually near each other, so a small memo spares opening it again.
@@ -74,8 +84,8 @@ def damaged_file_warnings(
             whose = ("this deleted file's data (its blocks may have been reused)"
                      if deleted else "this file's data")
             yield _row(run_id, evidence_id, volume_idx, f"{path}:{stream}" if stream else path,
-                       f"{whose} at {where} lies in EWF chunks whose checksum failed: it"
-                       " was read as zeros there")
+                       f"{whose} at {where} lies in {damage_name}: it was read as zeros"
+                       " there")
 
 
 def _hits(filesystem: Any, inode: int,

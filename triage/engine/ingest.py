@@ -240,6 +240,7 @@ class IngestEngine:
             for warning in damaged_file_warnings(
                 case.iter_file_inodes(evidence_id, hit), filesystems, damaged, run_id,
                 evidence_id, self.cancel.is_set, evidence.media_sector_size,
+                writer.damage_causes(evidence_id),
             ):
                 writer.warn(warning)
 

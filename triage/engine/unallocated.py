@@ -322,12 +322,15 @@ class _ChunkReader:
             except (EvidenceError, OSError) as error:
                 self.failed_at, self.error = self.position, str(error)
                 return
-            if not data:
-                return
-            self.position += len(data)
-            self.on_chunk(len(data))
-            yield data
+            if data:
+                self.position += len(data)
+                self.on_chunk(len(data))
+                yield data
             if len(data) < size:
+                # Ranges end inside the media: a short read is unreadable media, whose
+                # rest is still scanned past it, not the end of the range.
+                self.failed_at = self.position
+                self.error = f"the image returned {len(data)} of {size} bytes"
                 return
 
 

@@ -15,14 +15,20 @@ from typing import Any
 import pytsk3
 
 from triage.evidence.errors import EvidenceError
+from triage.evidence.missing_media import MissingMedia, read_padded
 
 
 class MediaImage(pytsk3.Img_Info):
-    """An Img_Info whose bytes come from a seekable media object (``read(offset, size)``)."""
+    """An Img_Info whose bytes come from a seekable media object (``read(offset, size)``).
 
-    def __init__(self, media: Any, size: int) -> None:
+    Bytes inside the media that the object does not return are read as zeros and
+    recorded in :attr:`missing`.
+    """
+
+    def __init__(self, media: Any, size: int, missing: MissingMedia | None = None) -> None:
         self._media = media
         self._size = size
+        self.missing = missing if missing is not None else MissingMedia()
         # libyal objects keep a file position; TSK may read from several threads.
         self._lock = threading.Lock()
         super().__init__(url="", type=pytsk3.TSK_IMG_TYPE_EXTERNAL)
@@ -32,7 +38,7 @@ class MediaImage(pytsk3.Img_Info):
             return b""
         size = min(size, self._size - offset)
         with self._lock:
-            return self._media.read_buffer_at_offset(size, offset)
+            return read_padded(self._media.read_buffer_at_offset, offset, size, self.missing)
 
     def get_size(self) -> int:  # noqa: D102 (pytsk3 callback)
         return self._size

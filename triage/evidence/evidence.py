@@ -115,8 +115,9 @@ class Evidence:
     @property
     def reports_media_errors(self) -> bool:
         """True when damaged parts of the media read so far can be named
-        (:meth:`take_media_errors`): EWF chunks whose checksum failed."""
-        return self._checksum_errors is not None and self._checksum_errors.available
+        (:meth:`take_media_errors`): EWF chunks whose checksum failed, and bytes inside
+        the media a container did not return."""
+        return self._img is not None
 
     @property
     def media_sector_size(self) -> int:
@@ -126,13 +127,13 @@ class Evidence:
 
     def take_media_errors(self, force: bool = False) -> list[MediaDamage]:
         """Damaged parts of the media met since the last call (read as zeros), each part
-        once; empty for containers that cannot tell. Cheap unless something changed;
-        ``force`` makes sure nothing found so far is left out (see
-        :meth:`EwfChecksumErrors.take_new`)."""
+        once. Cheap unless something changed; ``force`` makes sure nothing found so far
+        is left out (see :meth:`EwfChecksumErrors.take_new`)."""
+        found = self._img.missing.take_new() if self._img is not None else []
         errors = self._checksum_errors
-        if errors is None or not errors.available:
-            return []
-        return errors.take_new(force)
+        if errors is not None and errors.available:
+            found += errors.take_new(force)
+        return found
 
     def img_info(self) -> pytsk3.Img_Info:
         """Return the pytsk3 image over this container.
@@ -462,6 +463,8 @@ def _checked(evidence: Evidence) -> Evidence:
         raise EvidenceError(f"{evidence.path}: the image holds no media data")
     try:
         evidence.read(0, 512)
+        if evidence._img is not None and evidence._img.missing.overlaps(0, 512):
+            raise EvidenceError(f"{evidence.path}: first sector missing")
     except EvidenceError as error:
         evidence.close()
         raise EvidenceError(f"{evidence.path}: media data unreadable (truncated?)") from error

@@ -122,6 +122,13 @@ class EwfChecksumErrors:
         return [MediaDamage(first, end - first, self.sector_size) for first, end in found]
 
 
+#: :attr:`MediaDamage.cause` of an EWF chunk whose checksum failed.
+CHECKSUM = "checksum"
+#: :attr:`MediaDamage.cause` of bytes inside the media that the container did not return
+#: or failed to read (a truncated QCOW2, VMDK or VHD, a short segment of a split raw set).
+MISSING = "missing"
+
+
 @dataclass(frozen=True)
 class MediaDamage:
     """Bytes of the media that the container found damaged (read as zeros)."""
@@ -129,11 +136,15 @@ class MediaDamage:
     offset: int
     length: int
     sector_size: int = 512
+    cause: str = CHECKSUM
 
     def describe(self) -> str:
         """One line naming the damaged bytes and sectors."""
         first = self.offset // self.sector_size
-        last = (self.offset + self.length) // self.sector_size - 1
-        return (f"EWF chunk checksum failed at media bytes {self.offset}-"
-                f"{self.offset + self.length - 1} (sectors {first}-{last}); libewf read it"
-                " as zeros")
+        last = (self.offset + self.length - 1) // self.sector_size
+        where = (f"media bytes {self.offset}-{self.offset + self.length - 1}"
+                 f" (sectors {first}-{last})")
+        if self.cause == MISSING:
+            return (f"{where} could not be read from the image (truncated or damaged);"
+                    " read as zeros")
+        return f"EWF chunk checksum failed at {where}; libewf read it as zeros"
