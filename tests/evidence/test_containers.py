@@ -272,3 +272,42 @@ def test_a_truncated_qcow2_reads_its_missing_bytes_as_zeros_and_names_them(
     assert result.verdict == "damaged"
     assert result.computed["md5"] == hashlib.md5(raw).hexdigest()
 
+
+@pytest.mark.parametrize("held", [0, 300_000])
+def test_a_short_middle_segment_keeps_the_bytes_after_it_in_place(
+        tmp_path: Path, held: int) -> None:
+    """Found by an audit: an empty or short middle segment of a split raw set was joined
+    silently, shifting every byte after it (wrong size, wrong hashes). Its missing bytes
+    now read as zeros, recorded as damage and warned about."""
+    from triage.evidence.verify import verify_evidence
+
+    data = (IMAGES / "fat16.raw").read_bytes()
+    piece = 1 << 20
+    for number in range(4):
+        (tmp_path / f"disk.{number:03d}").write_bytes(data[number * piece:(number + 1) * piece])
+    with open(tmp_path / "disk.002", "r+b") as segment:
+        segment.truncate(held)
+    expected = bytearray(data)
+    expected[2 * piece + held:3 * piece] = bytes(piece - held)
+    with open_evidence(tmp_path / "disk.000") as evidence:
+        assert evidence.size == len(data)
+        assert evidence.read(0, len(data)) == expected
+        (damage,) = evidence.take_media_errors()
+        assert (damage.offset, damage.length) == (2 * piece + held, piece - held)
+        assert evidence.volume_warnings == [
+            f"split image segment disk.002 holds {held} of the {piece} bytes of every other"
+            " segment but the last (damaged or cut-off copy?): its missing bytes read as zeros"]
+    result = verify_evidence(tmp_path / "disk.001")
+    assert result.verdict == "damaged"
+    assert result.computed["md5"] == hashlib.md5(expected).hexdigest()
+
+
+def test_a_segment_longer_than_the_first_is_refused(tmp_path: Path) -> None:
+    data = (IMAGES / "fat16.raw").read_bytes()
+    (tmp_path / "disk.000").write_bytes(data[:1000])
+    (tmp_path / "disk.001").write_bytes(data[1000:3000])
+    with pytest.raises(EvidenceError) as raised:
+        open_evidence(tmp_path / "disk.000")
+    assert str(raised.value) == (
+        f"{tmp_path / 'disk.001'}: split image segment of 2000 bytes is longer than the first"
+        " segment disk.000 (1000 bytes); is the first segment cut short?")

@@ -50,26 +50,41 @@ class MediaImage(pytsk3.Img_Info):
 
 
 class SegmentedRawMedia:
-    """Raw media spread over one or more segment files, read as one byte range."""
+    """Raw media spread over one or more segment files, read as one byte range.
 
-    def __init__(self, paths: Sequence[str]) -> None:
+    Every segment but the last holds as many bytes as the first: the bytes a shorter one
+    lacks (a damaged or cut-off copy) read as zeros and are recorded in ``missing``, so
+    the bytes of the segments after it stay where they belong. :attr:`short_segments`
+    lists such segments as ``(path, size)``.
+    """
+
+    def __init__(self, paths: Sequence[str], missing: MissingMedia | None = None) -> None:
+        self.missing = missing if missing is not None else MissingMedia()
         self._files = []
-        self._starts: list[int] = []
-        total = 0
+        sizes: list[int] = []
         try:
             for path in paths:
                 handle = open(path, "rb")  # noqa: SIM115 (closed in close())
                 self._files.append(handle)
-                self._starts.append(total)
-                total += os.fstat(handle.fileno()).st_size
+                sizes.append(os.fstat(handle.fileno()).st_size)
         except OSError as error:
             self.close()
             raise EvidenceError(f"{path}: cannot open ({error.strerror or error})") from error
-        self.size = total
-        self._sizes = [
-            (self._starts[i + 1] if i + 1 < len(self._starts) else total) - self._starts[i]
-            for i in range(len(self._starts))
-        ]
+        segment = sizes[0]
+        for path, size in zip(paths[1:], sizes[1:], strict=True):
+            if size > segment:
+                self.close()
+                raise EvidenceError(
+                    f"{path}: split image segment of {size} bytes is longer than the first"
+                    f" segment {os.path.basename(paths[0])} ({segment} bytes); is the first"
+                    " segment cut short?")
+        self.short_segments = [(path, size) for path, size in zip(paths[:-1], sizes[:-1],
+                                                                   strict=True)
+                               if size < segment]
+        self._held = sizes
+        self._sizes = [segment] * (len(sizes) - 1) + [sizes[-1]]
+        self._starts = [index * segment for index in range(len(sizes))]
+        self.size = self._starts[-1] + sizes[-1]
 
     def read_buffer_at_offset(self, size: int, offset: int) -> bytes:
         """Return up to ``size`` bytes at ``offset`` across segment boundaries."""
@@ -81,9 +96,15 @@ class SegmentedRawMedia:
             if take <= 0:
                 index += 1
                 continue
-            handle = self._files[index]
-            handle.seek(inner)
-            data = handle.read(take)
+            data = b""
+            if inner < self._held[index]:
+                handle = self._files[index]
+                handle.seek(inner)
+                data = handle.read(take)
+            if len(data) < take and index + 1 < len(self._files):
+                # A short segment: its missing end must not shift the segments after it.
+                self.missing.add(offset + len(data), offset + take)
+                data += bytes(take - len(data))
             out.append(data)
             if len(data) < take:
                 break
@@ -127,10 +148,11 @@ def _libyal_error(path: str, what: str, error: Exception) -> EvidenceError:
     return EvidenceError(f"{path}: {what} ({reason})")
 
 
-def open_raw(paths: Sequence[str]) -> tuple[MediaImage, int]:
-    """Open raw (single or split) segments."""
+def open_raw(paths: Sequence[str]) -> tuple[MediaImage, int, list[tuple[str, int]]]:
+    """Open raw (single or split) segments; returns (image, size, the segments shorter
+    than the first as ``(path, size)``, whose missing bytes read as zeros)."""
     media = SegmentedRawMedia(paths)
-    return MediaImage(media, media.size), media.size
+    return MediaImage(media, media.size, media.missing), media.size, media.short_segments
 
 
 def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:

@@ -450,8 +450,14 @@ def _open(path: str) -> Evidence:
         img, size, segments = containers.open_qcow(path)
         return _checked(Evidence(path, "qcow2", size, segments, img))
     segments = split_segments(path)
-    img, size = containers.open_raw(segments)
+    img, size, short = containers.open_raw(segments)
     evidence = Evidence(path, "split_raw" if len(segments) > 1 else "raw", size, segments, img)
+    segment_size = os.path.getsize(segments[0]) if short else 0
+    for segment, held in short:
+        evidence.volume_warnings.append(
+            f"split image segment {os.path.basename(segment)} holds {held} of the"
+            f" {segment_size} bytes of every other segment but the last (damaged or cut-off"
+            " copy?): its missing bytes read as zeros")
     _require_known_content(evidence)
     return evidence
 
