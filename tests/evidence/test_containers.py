@@ -311,3 +311,53 @@ def test_a_segment_longer_than_the_first_is_refused(tmp_path: Path) -> None:
     assert str(raised.value) == (
         f"{tmp_path / 'disk.001'}: split image segment of 2000 bytes is longer than the first"
         " segment disk.000 (1000 bytes); is the first segment cut short?")
+
+
+def _verify_in_a_process(path: Path) -> str:
+    """``triage verify path``'s error line; a hang (waiting on a FIFO) fails the test."""
+    import os
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "triage", "verify", str(path)],
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    return done.stderr.strip()
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
+    """Found by an audit: opening a FIFO with no writer waited for ever, as evidence, as
+    a split segment or as a VMDK extent."""
+    import os
+
+    fifo = tmp_path / "disk.raw"
+    os.mkfifo(fifo)
+    assert _verify_in_a_process(fifo) == (
+        f"triage: error: {fifo}: a FIFO (named pipe), not a regular file or block device")
+    with pytest.raises(EvidenceError, match="FIFO"):
+        open_evidence(fifo)
+    split = tmp_path / "split"
+    split.mkdir()
+    (split / "disk.000").write_bytes((IMAGES / "fat16.raw").read_bytes()[:1 << 20])
+    os.mkfifo(split / "disk.001")
+    with pytest.raises(EvidenceError) as raised:
+        open_evidence(split / "disk.000")
+    assert str(raised.value) == (
+        f"{split / 'disk.001'}: a FIFO (named pipe), not a regular file or block device")
+    vmdk = tmp_path / "vmdk"
+    vmdk.mkdir()
+    (vmdk / "disk.vmdk").write_text(
+        '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\n'
+        'createType="monolithicFlat"\n# Extent description\nRW 8192 FLAT "flat.bin" 0\n'
+        '# The Disk Data Base\n#DDB\nddb.virtualHWVersion = "4"\n')
+    os.mkfifo(vmdk / "flat.bin")
+    assert _verify_in_a_process(vmdk / "disk.vmdk") == (
+        f"triage: error: {vmdk / 'flat.bin'}: a FIFO (named pipe), not a regular file or"
+        " block device")
+
+
+def test_a_character_device_is_refused() -> None:
+    with pytest.raises(EvidenceError) as raised:
+        open_evidence("/dev/zero")
+    assert str(raised.value) == ("/dev/zero: a character device, not a disk image (image the"
+                                 " drive, or give its block device)")

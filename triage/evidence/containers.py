@@ -15,6 +15,7 @@ from typing import Any
 import pytsk3
 
 from triage.evidence.errors import EvidenceError
+from triage.evidence.media_files import check_media_file, open_media_file
 from triage.evidence.missing_media import MissingMedia, read_padded
 
 
@@ -64,9 +65,12 @@ class SegmentedRawMedia:
         sizes: list[int] = []
         try:
             for path in paths:
-                handle = open(path, "rb")  # noqa: SIM115 (closed in close())
+                handle = open_media_file(path)
                 self._files.append(handle)
                 sizes.append(os.fstat(handle.fileno()).st_size)
+        except EvidenceError:
+            self.close()
+            raise
         except OSError as error:
             self.close()
             raise EvidenceError(f"{path}: cannot open ({error.strerror or error})") from error
@@ -163,6 +167,8 @@ def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:
         segments = sorted(pyewf.glob(path))
     except LIBYAL_ERRORS as error:
         raise _libyal_error(path, "cannot find the EWF segment files", error) from error
+    for segment in segments:
+        check_media_file(segment)
     handle = pyewf.handle()
     try:
         handle.open(segments, "r")
@@ -210,14 +216,21 @@ def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
 
     def open_one(current: str) -> tuple[Any, list[str]]:
         handle = pyvmdk.handle()
+        directory = os.path.dirname(current)
         try:
             handle.open(current, "r")
+            # libvmdk opens the extents it names as they are, and would wait for ever on
+            # a FIFO.
+            for index in range(handle.number_of_extents):
+                name = handle.get_extent_descriptor(index).filename
+                if name:
+                    for candidate in {name, os.path.basename(name)}:
+                        check_media_file(os.path.join(directory, candidate))
             handle.open_extent_data_files()
-        except LIBYAL_ERRORS:
+        except (*LIBYAL_ERRORS, EvidenceError):
             _close_quietly(handle)
             raise
         files = [current]
-        directory = os.path.dirname(current)
         try:
             for index in range(handle.number_of_extents):
                 name = handle.get_extent_descriptor(index).filename
@@ -279,6 +292,7 @@ def _open_chain(
     current = os.path.abspath(path)
     try:
         for _ in range(MAX_CHAIN):
+            check_media_file(current)
             handle, files = open_one(current)
             if opened:
                 opened[-1].set_parent(handle)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from triage.evidence.errors import EvidenceError
+from triage.evidence.media_files import open_media_file
 
 _EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00")
 _LOGICAL_EWF_SIGNATURES = (b"LVF\x09\x0d\x0a\xff\x00", b"LEF2\x0d\x0a\x81\x00")
@@ -19,23 +20,22 @@ MAX_SEGMENTS = 100_000
 def detect_format(path: str) -> str:
     """Return 'folder', 'ewf', 'vmdk', 'vhd', 'vhdx', 'qcow2' or 'raw' for ``path``.
 
-    Raises :class:`EvidenceError` when the path is missing, empty or unreadable, or is a
-    container this tool cannot read (logical EWF).
+    Raises :class:`EvidenceError` when the path is missing, empty or unreadable, is not a
+    regular file, block device or folder, or is a container this tool cannot read
+    (logical EWF).
     """
     if os.path.isdir(path):
         return "folder"
-    try:
-        with open(path, "rb") as handle:
+    with open_media_file(path) as handle:
+        try:
             head = handle.read(512)
             size = os.fstat(handle.fileno()).st_size
             tail = b""
             if size >= 512:
                 handle.seek(size - 512)
                 tail = handle.read(512)
-    except FileNotFoundError as error:
-        raise EvidenceError(f"{path}: no such file") from error
-    except OSError as error:
-        raise EvidenceError(f"{path}: cannot read ({error.strerror or error})") from error
+        except OSError as error:
+            raise EvidenceError(f"{path}: cannot read ({error.strerror or error})") from error
     if size == 0:
         raise EvidenceError(f"{path}: the file is empty")
     if head.startswith(_EWF_SIGNATURES):
