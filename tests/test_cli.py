@@ -404,3 +404,45 @@ def test_odd_case_arguments_give_one_line(capsys, tmp_path, quick_case, command,
     status, _, err = _run(capsys, *[part.format(**values) for part in command])
     assert status == 1
     _assert_one_line_error(err, fragment)
+
+
+def _md5_of_readme() -> str:
+    import hashlib
+
+    return hashlib.md5((IMAGES / "staging" / "fat16" / "README.TXT").read_bytes()).hexdigest()
+
+
+def test_a_block_device_is_scanned_and_verified(capsys, tmp_path):
+    """Found by an audit: a block device's st_size is 0, so a write-blocked drive was
+    refused as 'the file is empty'. Its size comes from seeking to its end."""
+    import hashlib
+    import os
+    import subprocess
+
+    if os.geteuid() != 0 or shutil.which("losetup") is None:
+        pytest.skip("needs root and losetup for a loop device")
+    image = IMAGES / "fat16.raw"
+    made = subprocess.run(["losetup", "-f", "--show", "-r", str(image)], capture_output=True,
+                          text=True)
+    if made.returncode != 0:
+        pytest.skip(f"no loop device: {made.stderr.strip()}")
+    device = made.stdout.strip()
+    try:
+        status, out, err = _run(capsys, "verify", device)
+        assert status == 0, err
+        assert f"md5: {hashlib.md5(image.read_bytes()).hexdigest()}" in out
+        for name, evidence in (("device", device), ("file", str(image))):
+            status, _, err = _run(capsys, "scan", evidence, "--case",
+                                  str(tmp_path / f"{name}.triage"), "--jobs", "2", "--quiet")
+            assert status == 0, err
+    finally:
+        subprocess.run(["losetup", "-d", device], check=False)
+    cases = [CaseDatabase.open(tmp_path / f"{name}.triage") for name in ("device", "file")]
+    try:
+        device_files, file_files = ({(f["path"], f["md5"]) for f in case.iter_files()}
+                                    for case in cases)
+        assert device_files == file_files and ("/README.TXT", _md5_of_readme()) in device_files
+        assert cases[0].list_evidence()[0]["size"] == image.stat().st_size
+    finally:
+        for case in cases:
+            case.close()

@@ -15,7 +15,7 @@ from typing import Any
 import pytsk3
 
 from triage.evidence.errors import EvidenceError
-from triage.evidence.media_files import check_media_file, open_media_file
+from triage.evidence.media_files import check_media_file, media_file_size, open_media_file
 from triage.evidence.missing_media import MissingMedia, read_padded
 
 
@@ -67,7 +67,7 @@ class SegmentedRawMedia:
             for path in paths:
                 handle = open_media_file(path)
                 self._files.append(handle)
-                sizes.append(os.fstat(handle.fileno()).st_size)
+                sizes.append(media_file_size(handle))
         except EvidenceError:
             self.close()
             raise

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 
 from triage.evidence.errors import EvidenceError
-from triage.evidence.media_files import open_media_file
+from triage.evidence.media_files import media_file_size, open_media_file
 
 _EWF_SIGNATURES = (b"EVF\x09\x0d\x0a\xff\x00", b"EVF2\x0d\x0a\x81\x00")
 _LOGICAL_EWF_SIGNATURES = (b"LVF\x09\x0d\x0a\xff\x00", b"LEF2\x0d\x0a\x81\x00")
@@ -29,7 +29,7 @@ def detect_format(path: str) -> str:
     with open_media_file(path) as handle:
         try:
             head = handle.read(512)
-            size = os.fstat(handle.fileno()).st_size
+            size = media_file_size(handle)
             tail = b""
             if size >= 512:
                 handle.seek(size - 512)

@@ -57,3 +57,14 @@ def open_media_file(path: str) -> BinaryIO:
         os.close(descriptor)
         raise
 
+
+def media_file_size(handle: BinaryIO) -> int:
+    """The size of an open regular file or block device (whose ``st_size`` is 0)."""
+    info = os.fstat(handle.fileno())
+    if stat.S_ISREG(info.st_mode):
+        return info.st_size
+    position = handle.tell()
+    try:
+        return handle.seek(0, os.SEEK_END)
+    finally:
+        handle.seek(position)
