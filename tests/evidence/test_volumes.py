@@ -437,3 +437,45 @@ def test_boot_code_with_a_signature_is_still_not_a_disk_image(tmp_path: Path) ->
     path.write_bytes(bytes(image))
     with pytest.raises(EvidenceError, match="not a disk image"):
         open_evidence(path)
+
+
+def _damaged_ntfs(data: bytearray) -> None:
+    """Zero the first MFT record and its mirror, where the boot sector says they are."""
+    cluster = int.from_bytes(data[11:13], "little") * data[13]
+    for field in (0x30, 0x38):
+        start = int.from_bytes(data[field:field + 8], "little") * cluster
+        data[start:start + 4096] = bytes(4096)
+
+
+def _damaged_fat(data: bytearray) -> None:
+    data[11:13] = bytes(2)  # bytes per sector
+
+
+@pytest.mark.parametrize(("image", "damage", "name"), [
+    ("ntfs.raw", _damaged_ntfs, "NTFS"), ("fat16.raw", _damaged_fat, "FAT")])
+def test_a_single_damaged_volume_is_scanned_as_inside_a_container(
+        tmp_path: Path, image: str, damage, name: str) -> None:
+    """Found by an audit: an image of one partition whose file system TSK cannot open
+    (an NTFS volume with its MFT zeroed) was refused as "not a disk image?", while the
+    same bytes in an E01 were scanned byte by byte with a warning."""
+    data = bytearray((IMAGES / image).read_bytes())
+    damage(data)
+    path = tmp_path / "damaged.raw"
+    path.write_bytes(bytes(data))
+    with open_evidence(path) as evidence:
+        (volume,) = evidence.volumes()
+        assert (volume.kind, volume.start, volume.length) == ("whole", 0, len(data))
+        with pytest.raises(FileSystemError):
+            volume.open_filesystem()
+        assert evidence.volume_warnings == [
+            f"{name} boot sector or superblock found at the start of the image, but no file"
+            " system could be read there (damaged?): only the byte-level detectors see its"
+            " bytes"]
+
+
+@pytest.mark.parametrize("content", [b"just some text\n" * 3000, os.urandom(1 << 16)])
+def test_text_and_random_bytes_are_still_not_disk_images(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "not_an_image.bin"
+    path.write_bytes(content)
+    with pytest.raises(EvidenceError, match="not a disk image"):
+        open_evidence(path)

@@ -16,6 +16,7 @@ from triage.evidence.errors import TSK_ERRORS, EvidenceError, FileSystemError
 from triage.evidence.ewf_checksum import EwfChecksumErrors, MediaDamage
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
+from triage.evidence.fs_signatures import HEAD_BYTES, file_system_signature
 from triage.evidence.partition_salvage import SECTOR, logical_partitions, salvage_partitions
 
 _SCHEMES = {
@@ -478,7 +479,9 @@ def _checked(evidence: Evidence) -> Evidence:
 
 
 def _require_known_content(evidence: Evidence) -> None:
-    """A raw file is only evidence when it holds a volume system or a file system."""
+    """A raw file is only evidence when it holds a volume system or a file system, or
+    the boot sector or superblock of one The Sleuth Kit cannot open (a damaged volume is
+    scanned byte by byte, as it is inside a container)."""
     volumes = evidence.volumes()
     if volumes[0].kind != "whole":
         return
@@ -490,6 +493,13 @@ def _require_known_content(evidence: Evidence) -> None:
         table_only = evidence._table_beyond_the_end()
         if table_only:
             evidence._volumes = table_only
+            return
+        signature = file_system_signature(evidence.read(0, HEAD_BYTES))
+        if signature is not None:
+            evidence.volume_warnings.append(
+                f"{signature} boot sector or superblock found at the start of the image, but"
+                " no file system could be read there (damaged?): only the byte-level"
+                " detectors see its bytes")
             return
         evidence.close()
         raise EvidenceError(
