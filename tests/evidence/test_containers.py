@@ -361,3 +361,13 @@ def test_a_character_device_is_refused() -> None:
         open_evidence("/dev/zero")
     assert str(raised.value) == ("/dev/zero: a character device, not a disk image (image the"
                                  " drive, or give its block device)")
+
+
+def test_a_later_ewf_segment_without_the_first_names_the_missing_one(tmp_path: Path) -> None:
+    """Found by an audit: pyewf.glob raises MemoryError when the .E01 is missing, which
+    ended in 'internal error: MemoryError'."""
+    lone = tmp_path / "ext2.split.E02"
+    shutil.copy(corpus_file(D + "ext2.split.E02"), lone)
+    with pytest.raises(EvidenceError) as raised:
+        open_evidence(lone)
+    assert str(raised.value) == f"{lone}: first segment ext2.split.E01 is missing"

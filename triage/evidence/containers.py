@@ -8,6 +8,7 @@ file-system parsers read through it. Everything is opened read-only.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -165,7 +166,13 @@ def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:
 
     try:
         segments = sorted(pyewf.glob(path))
-    except LIBYAL_ERRORS as error:
+    except (*LIBYAL_ERRORS, MemoryError) as error:
+        # pyewf.glob raises MemoryError ("unable to free globbed filenames") when the
+        # first segment is missing.
+        first = _first_ewf_segment(path)
+        if first is not None and not os.path.exists(first):
+            raise EvidenceError(f"{path}: first segment {os.path.basename(first)} is missing"
+                                ) from error
         raise _libyal_error(path, "cannot find the EWF segment files", error) from error
     for segment in segments:
         check_media_file(segment)
@@ -189,6 +196,15 @@ def open_ewf(path: str) -> tuple[MediaImage, int, Any, list[str]]:
         raise EvidenceError(f"{path}: EWF segment missing or truncated (end of media unreadable)"
                             ) from error
     return MediaImage(handle, size), size, handle, segments
+
+
+_EWF_SEGMENT_NAME = re.compile(r"^(?P<base>.+\.)(?P<letter>Ex|E|e|s)[0-9A-Za-z]{2}$")
+
+
+def _first_ewf_segment(path: str) -> str | None:
+    """The first segment's path (``name.E01``) of the EWF segment ``path``, or None."""
+    match = _EWF_SEGMENT_NAME.match(path)
+    return f"{match['base']}{match['letter']}01" if match else None
 
 
 def _check_ewf_segments(path: str, segments: list[str]) -> None:
