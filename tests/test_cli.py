@@ -446,3 +446,37 @@ def test_a_block_device_is_scanned_and_verified(capsys, tmp_path):
     finally:
         for case in cases:
             case.close()
+
+
+def test_evidence_whose_path_is_not_utf8_is_scanned_verified_and_recorded(capsys, tmp_path):
+    """Found by an audit: pytsk3 takes the image path as UTF-8 text, so an image in a
+    folder with a Latin-1 name could be neither scanned nor verified, and the case
+    refused to record its path. The case stores such a path with \\xNN escapes."""
+    import os
+
+    from triage.casedb.path_text import local_path
+
+    folder = os.fsdecode(os.fsencode(str(tmp_path)) + b"/Beweisst\xfccke")
+    os.mkdir(folder)
+    image = os.fsdecode(os.fsencode(folder) + b"/disk\xff.raw")
+    shutil.copy(IMAGES / "fat16.raw", image)
+    case_path = tmp_path / "case.triage"
+    status, _, err = _run(capsys, "scan", image, "--case", str(case_path), "--jobs", "2",
+                          "--verify", "--quiet")
+    assert status == 0, err
+    status, out, err = _run(capsys, "verify", image, "--case", str(case_path))
+    assert status == 0, err
+    assert "verification: no stored hash" in out
+    stored = f"{tmp_path}/Beweisst\\xfccke/disk\\xff.raw"
+    status, out, err = _run(capsys, "info", str(case_path))
+    assert status == 0 and f"#1 {stored} [raw, 4194304 bytes]" in out, err
+    case = CaseDatabase.open(case_path)
+    try:
+        (evidence,) = case.list_evidence()
+        assert evidence["path"] == stored and evidence["segments"] == [stored]
+        assert evidence["verification"] == "no stored hash"
+        assert ("/README.TXT", _md5_of_readme()) in {(f["path"], f["md5"])
+                                                     for f in case.iter_files()}
+    finally:
+        case.close()
+    assert local_path(stored) == image

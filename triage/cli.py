@@ -361,6 +361,7 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None,
     """Hash one evidence item (unless ``result`` holds its hashes already), store the
     hashes and verdict in the case, print the verdict."""
     from triage.casedb import CaseDatabase
+    from triage.casedb.path_text import stored_path
     from triage.evidence.verify import verify_evidence
 
     if Path(evidence).is_dir():
@@ -369,7 +370,7 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None,
         result = verify_evidence(evidence)
     case = CaseDatabase.open(case_path)
     try:
-        evidence_path = str(Path(evidence).resolve())
+        evidence_path = stored_path(str(Path(evidence).resolve()))
         ids = [e["id"] for e in case.list_evidence() if e["path"] == evidence_path]
         if not ids:
             raise ValueError(f"{evidence}: not part of case {case_path}")
@@ -378,10 +379,11 @@ def _record_verification(case_path: Path, evidence: str, examiner: str | None,
                                                  "damaged": result.damaged})
     finally:
         case.close()
-    print(f"{evidence}: md5 {result.computed['md5']} sha256 {result.computed['sha256']}"
+    shown = stored_path(evidence)  # standard output may refuse bytes that are not UTF-8
+    print(f"{shown}: md5 {result.computed['md5']} sha256 {result.computed['sha256']}"
           f" ({result.verdict})")
     for line in result.damaged:
-        print(f"{evidence}: damaged: {line}")
+        print(f"{shown}: damaged: {line}")
     return result.verdict
 
 

@@ -222,11 +222,13 @@ def test_artefact_written_before_its_file_is_linked_afterwards(case):
     assert (stored["file_id"], stored["inode"], stored["deleted"]) == (file["id"], "115", 1)
 
 
-def test_names_that_are_not_utf8_are_refused_with_a_clear_message(tmp_path, case):
+def test_names_that_are_not_utf8_are_refused_or_stored_escaped(tmp_path, case):
     # Command-line arguments and paths keep undecodable bytes as lone surrogates.
     bad = b"ev\xff".decode("utf-8", "surrogateescape")
-    with pytest.raises(CaseError, match=r"evidence path .*ev\\xff is not valid UTF-8"):
-        case.add_evidence(str(tmp_path / bad), "raw", 1)
+    # An evidence path is what it is: it is stored with the byte written \xNN.
+    evidence_id = case.add_evidence(str(tmp_path / bad), "raw", 1, [str(tmp_path / bad)])
+    stored = case.evidence_by_id(evidence_id)
+    assert stored["path"] == f"{tmp_path}/ev\\xff" and stored["segments"] == [stored["path"]]
     with pytest.raises(CaseError, match=r"examiner name bob\\xff is not valid UTF-8"):
         case.add_examiner(b"bob\xff".decode("utf-8", "surrogateescape"))
     with pytest.raises(CaseError, match="case name"):

@@ -24,6 +24,7 @@ from urllib.parse import quote
 from triage import __version__
 from triage.casedb.errors import CaseCheckCancelled, CaseError, require_utf8, stored_json
 from triage.casedb.ordered_ids import OrderedIds
+from triage.casedb.path_text import stored_path
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
@@ -48,7 +49,8 @@ def utc_now() -> str:
 
 
 def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    # Values may quote an evidence path that is not UTF-8.
+    return stored_path(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
 
 
 class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
@@ -347,10 +349,12 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         stored_hashes: dict[str, str] | None = None,
         examiner: str | None = None,
     ) -> int:
-        """Record an evidence item (once per path) and return its id."""
-        for value in (path, *segments):
-            require_utf8(value, "evidence path",
-                          "rename it or reach it through a symbolic link with a UTF-8 name")
+        """Record an evidence item (once per path) and return its id.
+
+        Paths that are not UTF-8 are stored as :func:`stored_path` writes them.
+        """
+        path = stored_path(path)
+        segments = [stored_path(segment) for segment in segments]
         existing = self.conn.execute("SELECT id FROM evidence WHERE path = ?", (path,)).fetchone()
         if existing:
             return existing[0]
@@ -404,7 +408,8 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                 (
                     evidence_id, volume["index"], volume["start"], volume["length"], volume["kind"],
                     volume.get("description"), volume.get("scheme"), volume.get("fs_type"),
-                    volume.get("block_size"), volume.get("status"),
+                    volume.get("block_size"),
+                    None if volume.get("status") is None else stored_path(volume["status"]),
                 ),
             )
 
@@ -563,7 +568,9 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     "INSERT INTO warnings (run_id, evidence_id, volume_idx, path, source, message,"
                     " created) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     [(w.get("run_id"), w.get("evidence_id"), w.get("volume_idx"), w.get("path"),
-                      w.get("source", "engine"), w["message"], now) for w in warnings],
+                      # Messages may quote an evidence path that is not UTF-8.
+                      w.get("source", "engine"), stored_path(w["message"]), now)
+                     for w in warnings],
                 )
 
     def _insert_artefacts(self, artefacts: Sequence[dict[str, Any]]) -> None:

@@ -146,6 +146,10 @@ class Evidence:
         if self._img is None:
             raise EvidenceError(f"{self.path}: folder evidence has no disk image")
         if self.format == "raw" and len(self.segments) == 1:
+            if self._native is None and not _utf8(self.segments[0]):
+                # pytsk3 takes the path as UTF-8 text: a name that is not (a Latin-1 folder
+                # name, say) is read through the Python image instead.
+                self._native = False
             if self._native is None:
                 try:
                     native = pytsk3.Img_Info(url=self.segments[0])
@@ -413,6 +417,14 @@ class Evidence:
             img.close()
         if native:
             native.close()
+
+
+def _utf8(path: str) -> bool:
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _too_many_slots() -> str:

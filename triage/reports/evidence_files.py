@@ -27,11 +27,12 @@ class EvidenceFiles:
         if key in self._filesystems:
             return self._filesystems[key], None
         try:
+            from triage.casedb.path_text import local_path
             from triage.evidence import open_evidence
 
             evidence = self._evidence.get(evidence_path)
             if evidence is None:
-                evidence = open_evidence(evidence_path)
+                evidence = open_evidence(local_path(evidence_path))
                 self._evidence[evidence_path] = evidence
             volumes = evidence.volumes()
             if volume_idx is None:

@@ -28,9 +28,10 @@ class EvidenceReader:
     def _open_evidence(self, evidence_path: str) -> Any:
         if evidence_path not in self._evidence:
             try:
+                from triage.casedb.path_text import local_path
                 from triage.evidence import open_evidence
 
-                self._evidence[evidence_path] = open_evidence(evidence_path)
+                self._evidence[evidence_path] = open_evidence(local_path(evidence_path))
             # The evidence layer wraps C parsers; anything they raise is a message here.
             except Exception as exc:  # noqa: BLE001
                 raise ContentError(f"cannot open the evidence: {_reason(exc)}") from None
