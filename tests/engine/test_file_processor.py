@@ -167,3 +167,39 @@ def test_signature_table_matches_as_slicing_each_signature_would(signatures, dat
     head = bytes(head[: data.draw(st.integers(0, len(head)))])
     expected = any(head[offset : offset + len(magic)] == magic for offset, magic in signatures)
     assert _SignatureTable(signatures).matches(head) == expected
+
+
+# -- alternate data streams in the quick profile --------------------------------------------
+ONION = "2h4bbc2cgtue6v4eb7ukxorri4y46xlcwvcnf6sj733egxofubqqkuyd.onion"
+
+
+class _StreamEntry(_BytesEntry):
+    """An alternate data stream ``stream`` of the file ``name``."""
+
+    def __init__(self, name: str, stream: str, data: bytes) -> None:
+        super().__init__(f"{name}:{stream}", data)
+        self.stream = stream
+
+
+@pytest.mark.parametrize(("name", "stream"), [
+    ("shopping list.txt", "hidden"), ("report_07.docx", "keys"), ("setup.exe", "Zone.Identifier"),
+    ("budget.xlsx", "pay.txt"), ("notes", "seed"),
+])
+def test_quick_reads_small_streams_whatever_their_names(name: str, stream: str) -> None:
+    """A stream of a file with an extension was judged by the file's extension
+    ('txt:hidden', 'docx:keys') and never read by the quick profile."""
+    from triage.extractors.tor import TorExtractor
+
+    data = f"[ZoneTransfer]\r\nHostUrl=http://{ONION}/files/tool.zip\r\n".encode()
+    entry = _StreamEntry(name, stream, data)
+    processor = FileProcessor([TorExtractor({"profile": "quick"})], IngestOptions(profile="quick"))
+    result = processor.process(entry, FileSystemContext(None, lambda m, p=None: None))
+    assert [f.attributes["address"] for _, f in result.findings] == [ONION]
+
+
+def test_a_streams_extension_is_its_own() -> None:
+    from triage.extractors.interface import FileView
+
+    assert FileView("/a.txt:hidden", "a.txt:hidden", 1, stream="hidden").extension == ""
+    assert FileView("/b.xlsx:pay.txt", "b.xlsx:pay.txt", 1, stream="pay.txt").extension == "txt"
+    assert FileView("/c.TXT", "c.TXT", 1).extension == "txt"

@@ -334,7 +334,11 @@ class FileProcessor:
         """The quick profile's triage rule: which content is worth reading with no extractor asking."""
         if view.size > QUICK_TEXT_LIMIT or not self.text_scanners:
             return False
-        return view.extension in QUICK_TEXT_EXTENSIONS or (not view.extension and view.size <= 1 << 20)
+        if view.size <= 1 << 20 and (not view.extension or view.stream):
+            # Names say little of what a stream holds (Zone.Identifier keeps a download's
+            # URL; a stream is a place to hide a note), and streams are rare and small.
+            return True
+        return view.extension in QUICK_TEXT_EXTENSIONS
 
     # -- which extractors want a file ---------------------------------------------------
     def _wanted_by_name(self, view: FileView) -> list[Extractor]:

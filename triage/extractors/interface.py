@@ -134,8 +134,10 @@ class FileView:
 
     @functools.cached_property
     def extension(self) -> str:
-        """Lower-case extension without the dot ('' when there is none)."""
-        return name_extension(self.name)
+        """Lower-case extension without the dot ('' when there is none); a stream's comes
+        from the stream's own name (``report.docx:keys`` has none, ``a.doc:pay.txt`` is
+        ``txt``), not from its file's."""
+        return name_extension(self.stream if self.stream else self.name)
 
     @property
     def parent(self) -> str:
