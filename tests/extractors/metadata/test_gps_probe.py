@@ -47,3 +47,43 @@ def test_a_head_cut_at_the_exif_header_cannot_tell():
     header_end = data.find(b"Exif\x00\x00") + 6
     assert jpeg_has_gps(data[:header_end]) is None
     assert jpeg_has_gps(data) is True
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
+def test_probe_says_yes_exactly_for_photos_with_a_position():
+    """A GPS IFD without latitude and longitude (Canon_40D.jpg holds only GPSVersionID)
+    is no position: the quick profile then reads no further."""
+    photos = _jpegs()
+    oracle = json.loads(subprocess.run(
+        ["exiftool", "-n", "-j", "-GPSLatitude", "-GPSLongitude", *map(str, photos)],
+        capture_output=True, text=True).stdout)
+    placed = {Path(o["SourceFile"]).resolve() for o in oracle
+              if "GPSLatitude" in o and "GPSLongitude" in o}
+    answers = {p.resolve(): jpeg_has_gps(p.read_bytes()) for p in photos}
+    assert {p for p, answer in answers.items() if answer is True} <= placed
+    assert not [p for p in placed if answers[p] is False]
+    if CORPUS.is_dir():
+        assert answers[(CORPUS / "jpg" / "Canon_40D.jpg").resolve()] is False
+
+
+@pytest.mark.skipif(shutil.which("exiftool") is None, reason="exiftool is not installed")
+def test_quick_reports_exactly_the_photos_exiftool_places(tmp_path):
+    """Quick reports a photo (JPEG, TIFF, HEIC) when exiftool reads a latitude and a
+    longitude in it, and only then."""
+    from tests.extractor_harness import run_extractor
+    from triage.extractors.metadata import MetadataExtractor
+
+    if not CORPUS.is_dir():
+        pytest.skip("exif-samples corpus absent")
+    shutil.copytree(CORPUS, tmp_path / "photos")
+    photos = [p for p in (tmp_path / "photos").rglob("*") if p.is_file()
+              and p.suffix.lower() in (".jpg", ".jpeg", ".tif", ".tiff", ".heic", ".heif")]
+    oracle = json.loads(subprocess.run(
+        ["exiftool", "-n", "-j", "-GPSLatitude", "-GPSLongitude", *map(str, photos)],
+        capture_output=True, text=True).stdout)
+    placed = {"/" + Path(o["SourceFile"]).relative_to(tmp_path).as_posix() for o in oracle
+              if "GPSLatitude" in o and "GPSLongitude" in o}
+    found = run_extractor(MetadataExtractor({"profile": "quick"}), tmp_path)
+    reported = {path for path, f in found.findings if f.type == "media.exif"}
+    assert reported == placed
+    assert placed

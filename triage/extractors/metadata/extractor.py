@@ -96,6 +96,8 @@ DOCUMENT_METADATA = ArtefactType(
 )
 
 #: EXIF attributes that make a photo worth a finding (size or orientation alone do not).
+#: What the quick profile wants of a photo: a position.
+_GPS_POSITION = frozenset({"gps_latitude", "gps_longitude"})
 _EXIF_EVIDENCE = frozenset(
     "make model serial_number lens_serial_number software datetime_original datetime_digitized "
     "datetime_modified gps_latitude gps_longitude gps_altitude gps_timestamp".split()
@@ -121,7 +123,7 @@ class MetadataExtractor(Extractor):
     """EXIF of JPEG/TIFF/HEIF/raw photos and authorship of Office, ODF and PDF documents."""
 
     NAME = "metadata"
-    VERSION = "1.0"
+    VERSION = "1.1"
     DESCRIPTION = (
         "Photo EXIF (camera, serial numbers, times, GPS position) and document metadata "
         "(authors, dates, company, application) of Office, OpenDocument and PDF files."
@@ -181,6 +183,8 @@ class MetadataExtractor(Extractor):
                 return
             result = parse_exif(data)
             self._warn(ctx, entry, result)
+            if self.options.get("profile") == "quick" and not _GPS_POSITION <= result.attributes.keys():
+                return  # whatever the format: a TIFF, a HEIC, a JPEG the probe could not tell
             if _EXIF_EVIDENCE & result.attributes.keys():
                 yield Finding(MEDIA_EXIF.name, {"format": image, **result.attributes})
             return

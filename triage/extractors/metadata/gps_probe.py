@@ -10,10 +10,12 @@ _MAX_SEGMENTS = 64
 
 
 def jpeg_has_gps(data: bytes) -> bool | None:
-    """Return whether the JPEG's EXIF IFD0 points to a GPS IFD.
+    """Return whether the JPEG's EXIF holds a GPS position (a GPS IFD with a latitude and
+    a longitude).
 
-    ``False`` when the file has no EXIF or its IFD0 has no GPS pointer; ``None`` when the
-    structure cannot be read (the caller then parses in full, so nothing is lost).
+    ``False`` when the file has no EXIF, its IFD0 has no GPS pointer or its GPS IFD has
+    no position; ``None`` when the structure cannot be read in ``data`` (the caller then
+    parses in full, so nothing is lost).
     """
     status, tiff = _find_exif(data)
     if status == _ABSENT:
@@ -57,6 +59,8 @@ def _find_exif(data: bytes) -> tuple[str, bytes]:
 
 
 def _ifd0_has_gps(tiff: bytes) -> bool | None:
+    """Whether IFD0 points to a GPS IFD that holds a latitude and a longitude (cameras
+    write an empty GPS IFD, or one with only GPSVersionID, when they had no fix)."""
     if tiff[:2] == b"II":
         order = "<"
     elif tiff[:2] == b"MM":
@@ -64,12 +68,31 @@ def _ifd0_has_gps(tiff: bytes) -> bool | None:
     else:
         return None
     try:
-        offset = struct.unpack_from(f"{order}I", tiff, 4)[0]
-        count = struct.unpack_from(f"{order}H", tiff, offset)[0]
-        for index in range(min(count, 1024)):
-            tag = struct.unpack_from(f"{order}H", tiff, offset + 2 + 12 * index)[0]
-            if tag == _GPS_IFD_POINTER:
-                return True
+        gps = _tag_value(tiff, order, struct.unpack_from(f"{order}I", tiff, 4)[0],
+                         _GPS_IFD_POINTER)
+        if gps is None:
+            return False
+        tags = _tags(tiff, order, gps)
     except struct.error:
         return None
-    return False
+    return _GPS_LATITUDE in tags and _GPS_LONGITUDE in tags
+
+
+_GPS_LATITUDE, _GPS_LONGITUDE = 2, 4
+
+
+def _tags(tiff: bytes, order: str, offset: int) -> set[int]:
+    """The tags of the IFD at ``offset`` (struct.error when it lies past the data)."""
+    count = struct.unpack_from(f"{order}H", tiff, offset)[0]
+    return {struct.unpack_from(f"{order}H", tiff, offset + 2 + 12 * index)[0]
+            for index in range(min(count, 1024))}
+
+
+def _tag_value(tiff: bytes, order: str, offset: int, wanted: int) -> int | None:
+    """The LONG value of tag ``wanted`` in the IFD at ``offset``, or None without it."""
+    count = struct.unpack_from(f"{order}H", tiff, offset)[0]
+    for index in range(min(count, 1024)):
+        entry = offset + 2 + 12 * index
+        if struct.unpack_from(f"{order}H", tiff, entry)[0] == wanted:
+            return struct.unpack_from(f"{order}I", tiff, entry + 8)[0]
+    return None
