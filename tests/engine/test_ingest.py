@@ -692,3 +692,39 @@ def test_the_files_in_bytes_a_truncated_qcow2_lacks_are_named(tmp_path, jobs):
     finally:
         case.close()
         truth.close()
+
+
+MSR_GUID = "E3C9E316-0B5C-4DB8-817D-F92DF00215AE"
+EFI_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
+
+
+def test_microsoft_reserved_partition_gives_no_warning(tmp_path):
+    """Every Windows GPT disk has one and it never holds a file system: no warning for
+    it (another partition without one still gets its warning)."""
+    if shutil.which("sfdisk") is None or shutil.which("mkfs.fat") is None:
+        pytest.skip("needs sfdisk and mkfs.fat")
+    image = tmp_path / "gpt.raw"
+    with open(image, "wb") as out:
+        out.truncate(12 << 20)
+    layout = (f"label: gpt\nstart=2048, size=8192, type={EFI_GUID}\n"
+              f"start=10240, size=4096, type={MSR_GUID}\n"
+              "start=14336, size=4096, type=0FC63DAF-8483-4772-8E79-3D69D8E477E4\n")
+    subprocess.run(["sfdisk", "-q", str(image)], input=layout, text=True, check=True,
+                   capture_output=True)
+    fat = tmp_path / "efi.raw"
+    subprocess.run(["mkfs.fat", "-C", str(fat), "4096"], check=True, capture_output=True)
+    with open(image, "r+b") as out:
+        out.seek(2048 * 512)
+        out.write(fat.read_bytes())
+    case = _scan(tmp_path, [image], unallocated=False)
+    try:
+        by_start = {v["start"]: v for v in case.list_volumes()}
+        messages = [w["message"] for w in case.iter_warnings()]
+    finally:
+        case.close()
+    # sfdisk names no partition: The Sleuth Kit describes them all as '', the type GUID
+    # (read from the GPT) tells the reserved one.
+    msr, linux = by_start[10240 * 512], by_start[14336 * 512]
+    assert msr["status"] == "no file system (none expected in this partition type)"
+    assert not any(f"volume {msr['idx']}:" in m for m in messages)
+    assert any(f"volume {linux['idx']}:" in m and "no file system" in m for m in messages)

@@ -181,9 +181,13 @@ class IngestEngine:
                     filesystem = volume.open_filesystem()
                 except FileSystemError as exc:
                     record["status"] = str(exc)
-                    writer.warn({"run_id": run_id, "evidence_id": evidence_id,
-                                 "volume_idx": volume.index, "source": "engine",
-                                 "message": f"volume {volume.index}: {exc}"})
+                    if volume.expects_no_file_system:
+                        # Every Windows GPT disk has a Microsoft reserved partition.
+                        record["status"] = "no file system (none expected in this partition type)"
+                    else:
+                        writer.warn({"run_id": run_id, "evidence_id": evidence_id,
+                                     "volume_idx": volume.index, "source": "engine",
+                                     "message": f"volume {volume.index}: {exc}"})
             if filesystem is not None:
                 record["fs_type"] = filesystem.fs_type
                 record["block_size"] = filesystem.block_size

@@ -17,6 +17,7 @@ from triage.evidence.ewf_checksum import EwfChecksumErrors, MediaDamage
 from triage.evidence.filesystem import FileSystem
 from triage.evidence.folder_filesystem import FolderFileSystem
 from triage.evidence.fs_signatures import HEAD_BYTES, file_system_signature
+from triage.evidence.gpt_types import NO_FILE_SYSTEM_TYPES, gpt_partition_types
 from triage.evidence.partition_salvage import SECTOR, logical_partitions, salvage_partitions
 
 _SCHEMES = {
@@ -31,6 +32,11 @@ _PART_META = int(pytsk3.TSK_VS_PART_FLAG_META)
 #: Volume systems with more slots than this are treated as corrupt.
 MAX_VOLUMES = 1024
 _HASH_NAMES = {"md5": "MD5", "sha1": "SHA1", "sha256": "SHA256"}
+
+
+#: Partition descriptions (The Sleuth Kit's, lower case: an MBR type's name, a GPT
+#: partition's own name) of types that hold no file system.
+_NO_FILE_SYSTEM_TYPES = ("microsoft reserved", "bios boot", "linux swap")
 
 
 @dataclass
@@ -49,6 +55,18 @@ class Volume:
     description: str
     scheme: str | None
     evidence: Evidence | None = field(default=None, repr=False, compare=False)
+    #: A GPT partition's type GUID (upper case); None for other schemes and slots.
+    partition_type: str | None = None
+
+    @property
+    def expects_no_file_system(self) -> bool:
+        """True for partition types that hold none (Microsoft reserved, BIOS boot, swap):
+        a failed open is then no finding, and the bytes are scanned whole as for any
+        volume without a file system."""
+        if self.partition_type in NO_FILE_SYSTEM_TYPES:
+            return True
+        description = self.description.lower()
+        return any(kind in description for kind in _NO_FILE_SYSTEM_TYPES)
 
     def open_filesystem(self) -> FileSystem | None:
         """Open this volume's file system; ``None`` for unallocated and meta slots.
@@ -184,6 +202,10 @@ class Evidence:
         out: list[Volume] = []
         has_partition = capped = False
         try:
+            types = gpt_partition_types(self.read, sector) if scheme == "gpt" else {}
+        except EvidenceError:
+            types = {}
+        try:
             for part in volume_system:
                 if len(out) >= MAX_VOLUMES:
                     # A hostile or damaged table; the first slots are still scanned.
@@ -205,7 +227,8 @@ class Evidence:
                         f"partition {description} at byte {start} holds"
                         f" {max(0, self.size - start)} of its {length} bytes: the image is"
                         " truncated")
-                out.append(Volume(len(out), start, length, kind, description, scheme, self))
+                out.append(Volume(len(out), start, length, kind, description, scheme, self,
+                                  types.get(start) if kind == "partition" else None))
         except TSK_ERRORS:
             return whole
         partitions = [v for v in out if v.kind == "partition"]
