@@ -267,3 +267,16 @@ def test_guard_times_are_not_presented_as_when_the_guard_was_added():
     note = state.attributes()["guard_times_note"]
     assert "GUARD_LIFETIME/10" in note and "12 days" in note
     assert parse_state(b"TorVersion Tor 0.4.8.9\n").attributes()["guard_times_note"] is None
+
+
+def test_a_backslash_that_swallows_the_next_option_is_warned_about():
+    """A Windows path ending in a backslash continues the line, as tor reads it: the
+    HiddenServicePort line becomes part of the directory. Read as tor does, but said."""
+    config = parse_torrc(b"HiddenServiceDir C:\\Users\\jdoe\\hs\\\r\n"
+                         b"HiddenServicePort 80 127.0.0.1:80\r\n")
+    assert config.hidden_services[0]["dir"] == "C:\\Users\\jdoe\\hsHiddenServicePort 80 127.0.0.1:80"
+    assert config.warnings == [
+        "line 1: HiddenServiceDir: a line-final backslash joined the next line"
+        " (HiddenServicePort ...) to this value, as tor reads it; a path ending in a backslash?"]
+    # A continuation meant as one (a long ExcludeNodes list) is no problem.
+    assert parse_torrc(b"ExcludeNodes {us},\\\n  {ru}\n").warnings == []

@@ -141,10 +141,23 @@ def _entries(lines: list[str]) -> Iterator[tuple[int, str, str, str | None]]:
         if rest.startswith('"'):
             value, problem = _quoted_value(rest)
         else:
+            first = index
             value, index = _plain_value(lines, rest, index)
-            problem = None
+            problem = _swallowed_option(lines[first:index])
         if key:
             yield number, key, value, problem
+
+
+def _swallowed_option(joined: list[str]) -> str | None:
+    """A problem when a line-final backslash joined a line that reads as an option of its
+    own ("HiddenServiceDir C:\\tor\\hs\\" then "HiddenServicePort 80 ..."): tor joins
+    it too, but a Windows path ending in a backslash was more likely meant."""
+    for line in joined:
+        words = line.split(maxsplit=1)
+        if words and words[0].lstrip("+/").lower() in OPTION_NAMES:
+            return (f"a line-final backslash joined the next line ({words[0]} ...) to this"
+                    " value, as tor reads it; a path ending in a backslash?")
+    return None
 
 
 def _plain_value(lines: list[str], text: str, index: int) -> tuple[str, int]:
