@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import triage.extractors as registry
+from tests.evidence.oracles import sfdisk_image
 from triage.casedb import CaseDatabase
 from triage.engine import IngestEngine, IngestOptions
 from triage.engine.volume_walk import _die_with_parent
@@ -701,16 +702,12 @@ EFI_GUID = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"
 def test_microsoft_reserved_partition_gives_no_warning(tmp_path):
     """Every Windows GPT disk has one and it never holds a file system: no warning for
     it (another partition without one still gets its warning)."""
-    if shutil.which("sfdisk") is None or shutil.which("mkfs.fat") is None:
-        pytest.skip("needs sfdisk and mkfs.fat")
+    if shutil.which("mkfs.fat") is None:
+        pytest.skip("needs mkfs.fat")
     image = tmp_path / "gpt.raw"
-    with open(image, "wb") as out:
-        out.truncate(12 << 20)
-    layout = (f"label: gpt\nstart=2048, size=8192, type={EFI_GUID}\n"
-              f"start=10240, size=4096, type={MSR_GUID}\n"
-              "start=14336, size=4096, type=0FC63DAF-8483-4772-8E79-3D69D8E477E4\n")
-    subprocess.run(["sfdisk", "-q", str(image)], input=layout, text=True, check=True,
-                   capture_output=True)
+    sfdisk_image(image, 12 << 20, f"label: gpt\nstart=2048, size=8192, type={EFI_GUID}\n"
+                 f"start=10240, size=4096, type={MSR_GUID}\n"
+                 "start=14336, size=4096, type=0FC63DAF-8483-4772-8E79-3D69D8E477E4\n")
     fat = tmp_path / "efi.raw"
     subprocess.run(["mkfs.fat", "-C", str(fat), "4096"], check=True, capture_output=True)
     with open(image, "r+b") as out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -103,3 +104,16 @@ def blkls_unallocated(image: Path, sector_offset: int = 0) -> list[int]:
         capture_output=True, text=True, check=True,
     ).stdout
     return [int(line.split("|")[0]) for line in output.splitlines() if re.match(r"^\d+\|f", line)]
+
+
+def sfdisk_image(path: Path, size: int, layout: str) -> list[dict]:
+    """Write an empty image of ``size`` bytes partitioned by sfdisk from ``layout`` (an
+    sfdisk script) and return sfdisk's own JSON reading of its partitions."""
+    require_tool("sfdisk")
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+    subprocess.run(["sfdisk", "-q", str(path)], input=layout, text=True, check=True,
+                   capture_output=True)
+    table = subprocess.run(["sfdisk", "--json", str(path)], capture_output=True, text=True,
+                           check=True).stdout
+    return json.loads(table)["partitiontable"]["partitions"]

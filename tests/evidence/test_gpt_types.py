@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.evidence.oracles import sfdisk_image
 from triage.evidence.gpt_types import gpt_partition_types
 
 
@@ -19,19 +16,12 @@ def _reader(data: bytes):
 
 
 def test_types_match_sfdisk(tmp_path: Path) -> None:
-    if shutil.which("sfdisk") is None:
-        pytest.skip("needs sfdisk")
     image = tmp_path / "gpt.raw"
-    with open(image, "wb") as out:
-        out.truncate(8 << 20)
-    layout = ("label: gpt\nstart=2048, size=2048, type=E3C9E316-0B5C-4DB8-817D-F92DF00215AE\n"
-              "start=4096, size=2048, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n"
-              "start=6144, size=2048, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n")
-    subprocess.run(["sfdisk", "-q", str(image)], input=layout, text=True, check=True,
-                   capture_output=True)
-    table = json.loads(subprocess.run(["sfdisk", "--json", str(image)], capture_output=True,
-                                      text=True, check=True).stdout)["partitiontable"]
-    expected = {part["start"] * 512: part["type"].upper() for part in table["partitions"]}
+    partitions = sfdisk_image(image, 8 << 20, (
+        "label: gpt\nstart=2048, size=2048, type=E3C9E316-0B5C-4DB8-817D-F92DF00215AE\n"
+        "start=4096, size=2048, type=EBD0A0A2-B9E5-4433-87C0-68B6B72699C7\n"
+        "start=6144, size=2048, type=0657FD6D-A4AB-43C4-84E5-0933C84B4F4F\n"))
+    expected = {part["start"] * 512: part["type"].upper() for part in partitions}
     assert gpt_partition_types(_reader(image.read_bytes()), 512) == expected
     assert len(expected) == 3
 

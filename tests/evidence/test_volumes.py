@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evidence.oracles import IMAGES, corpus_file, mmls_slots
+from tests.evidence.oracles import IMAGES, corpus_file, mmls_slots, sfdisk_image
 from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
 
@@ -125,20 +125,10 @@ def test_a_partition_cut_short_is_warned_about(tmp_path: Path) -> None:
 
 
 def test_a_truncated_gpt_image_is_read_without_tsk(tmp_path: Path) -> None:
-    import json
-    import shutil
-    import subprocess
-
-    if shutil.which("sfdisk") is None:
-        pytest.skip("sfdisk (util-linux fdisk) not installed")
     whole = tmp_path / "gpt.raw"
-    with open(whole, "wb") as handle:
-        handle.truncate(8 << 20)
-    script = 'label: gpt\nstart=2048, size=4096, name="first"\nstart=8192, size=6144, name="second"\n'
-    subprocess.run(["sfdisk", "-q", str(whole)], input=script, text=True, check=True)
-    table = json.loads(subprocess.run(["sfdisk", "--json", str(whole)], capture_output=True,
-                                      text=True, check=True).stdout)["partitiontable"]
-    expected = [(p["start"] * 512, p["size"] * 512, f"GPT {p['name']}") for p in table["partitions"]]
+    partitions = sfdisk_image(whole, 8 << 20, 'label: gpt\nstart=2048, size=4096, name="first"\n'
+                              'start=8192, size=6144, name="second"\n')
+    expected = [(p["start"] * 512, p["size"] * 512, f"GPT {p['name']}") for p in partitions]
     image = _cut(tmp_path, whole, 3_000_000)  # cuts "first", loses "second" and the backup GPT
     with open_evidence(image) as evidence:
         partitions = [(v.start, v.length, v.description) for v in evidence.volumes()
