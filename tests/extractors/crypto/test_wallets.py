@@ -8,6 +8,8 @@ import sqlite3
 
 import pytest
 
+from triage.extractors.crypto.base58 import b58check_encode
+from triage.extractors.crypto.hashes import hash160
 from triage.extractors.crypto.identify import identify
 from triage.extractors.crypto.protobuf import parse_message
 from triage.extractors.crypto.wallet_core import identify_core_wallet
@@ -81,6 +83,9 @@ def test_electrum(name: str, wallet_type: str, encrypted: bool) -> None:
         expected |= {a for group in doc.get("addresses", {}).values() for a in group}
         for account in doc.get("accounts", {}).values():
             expected |= set(account.get("imported", {}))
+            # Electrum 2.0 lists public keys: their P2PKH addresses.
+            expected |= {b58check_encode(b"\x00" + hash160(bytes.fromhex(key)))
+                         for chain in ("receiving", "change") for key in account.get(chain, [])}
         assert set(info.addresses) == expected
 
 

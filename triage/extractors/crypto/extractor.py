@@ -48,6 +48,8 @@ _WALLET_ATTRIBUTES = (
     AttributeSpec("app", "text", "Application"),
     AttributeSpec("extension_id", "text", "Extension id"),
     AttributeSpec("confidence", "text", "Identified by"),
+    AttributeSpec("derived_addresses", "json", "Addresses derived from its public key"),
+    AttributeSpec("derived_from", "text", "Derived from"),
 )
 _COMMON = (
     AttributeSpec("coin", "text", "Coin"),
@@ -81,7 +83,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.5"
+    VERSION = "1.6"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"

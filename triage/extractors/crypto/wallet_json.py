@@ -9,6 +9,9 @@ import re
 import threading
 from typing import Any
 
+from .base58 import b58check_encode
+from .bip32_public import derived_addresses
+from .hashes import hash160
 from .identify import ADDRESS, eip55_checksum, identify
 from .wallet_info import FORMAT, LOCATION, WalletInfo
 
@@ -98,7 +101,7 @@ def _coins(addresses: list[str], default: str) -> list[str]:
     return sorted(coins or {default})
 
 
-def _electrum_addresses(doc: dict[str, Any]) -> list[str]:
+def _electrum_addresses(doc: dict[str, Any], coin: str = "BTC") -> list[str]:
     candidates: list[Any] = []
     history = doc.get("addr_history")
     if isinstance(history, dict):
@@ -123,8 +126,21 @@ def _electrum_addresses(doc: dict[str, Any]) -> list[str]:
                     if isinstance(group, dict):
                         candidates += list(group)
                     elif isinstance(group, list):
-                        candidates += [g for g in group if isinstance(g, str)]
+                        strings = [g for g in group if isinstance(g, str)]
+                        # Electrum 2.0 lists each account's public keys, not addresses.
+                        candidates += strings + _p2pkh_addresses(strings, coin)
     return _valid_addresses(candidates)
+
+
+#: P2PKH version bytes of the coins Electrum (and Electrum-LTC) wallets hold.
+_P2PKH_VERSIONS = {"BTC": b"\x00", "LTC": b"\x30"}
+_PUBLIC_KEY_HEX = re.compile(r"0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128}")
+
+
+def _p2pkh_addresses(values: list[str], coin: str) -> list[str]:
+    """The P2PKH addresses of the public keys (hex) among ``values``."""
+    return [b58check_encode(_P2PKH_VERSIONS[coin] + hash160(bytes.fromhex(value)))
+            for value in values if _PUBLIC_KEY_HEX.fullmatch(value)]
 
 
 def identify_electrum(data: bytes, path: str = "") -> WalletInfo | None:
@@ -145,7 +161,7 @@ def identify_electrum(data: bytes, path: str = "") -> WalletInfo | None:
     version = doc.get("seed_version")
     wallet_type = str(doc.get("wallet_type") or ("old" if data.lstrip()[:2] == b"{'" else ""))
     encrypted = doc.get("use_encryption")
-    addresses = _electrum_addresses(doc)
+    addresses = _electrum_addresses(doc, coin)
     info = WalletInfo(
         "electrum",
         wallet_type or "standard",
@@ -156,7 +172,34 @@ def identify_electrum(data: bytes, path: str = "") -> WalletInfo | None:
     info.add_addresses(addresses)
     if isinstance(version, int):
         info.extra["seed_version"] = version
+    master = _electrum_master_public_key(doc)
+    if master and not addresses and wallet_type in ("", "standard"):
+        # Only the key is kept (an Electrum 2.0 wallet, a deleted one's remains): the
+        # addresses it leads to, derived as Electrum derives them.
+        derived = derived_addresses(master, ELECTRUM_RECEIVING, ELECTRUM_CHANGE)
+        if derived:
+            info.extra["derived_addresses"] = derived
+            info.extra["derived_from"] = (
+                f"master public key, m/0/0-{ELECTRUM_RECEIVING - 1} (receiving) and"
+                f" m/1/0-{ELECTRUM_CHANGE - 1} (change), Electrum's first gap;"
+                " the wallet may have used more")
     return info
+
+
+#: Electrum's gap limits: receiving and change addresses it derives ahead of use.
+ELECTRUM_RECEIVING, ELECTRUM_CHANGE = 20, 10
+
+
+def _electrum_master_public_key(doc: dict[str, Any]) -> str | None:
+    """The wallet's extended public key: ``keystore.xpub`` (Electrum 3+) or
+    ``master_public_keys["x/"]`` (Electrum 2.x)."""
+    keystore = doc.get("keystore")
+    if isinstance(keystore, dict) and isinstance(keystore.get("xpub"), str):
+        return keystore["xpub"]
+    keys = doc.get("master_public_keys")
+    if isinstance(keys, dict) and isinstance(keys.get("x/"), str):
+        return keys["x/"]
+    return None
 
 
 def identify_blockchain_com(data: bytes, path: str = "") -> WalletInfo | None:
