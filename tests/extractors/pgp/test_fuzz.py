@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from tests.extractor_harness import LocalFolderContext
 from tests.extractors.pgp.oracle import DATA
-from triage.extractors.interface import FileView
+from triage.extractors.interface import DetectorWarning, FileView
 from triage.extractors.pgp.agentkey import parse_agent_key
 from triage.extractors.pgp.extractor import PgpExtractor
 from triage.extractors.pgp.findings import binary_findings, scan_armored
@@ -65,7 +65,8 @@ def test_extract_hook_survives_mutations(tmp_path_factory, data: bytes) -> None:
     entry = FileView(path="/x/pubring.gpg", name="pubring.gpg", size=len(data))
     findings = list(PgpExtractor().extract(entry, data, ctx))
     for finding in findings:
-        assert finding.type.startswith("pgp.")
+        # A block that gave nothing is a warning the engine records, not an artefact.
+        assert isinstance(finding, DetectorWarning) or finding.type.startswith("pgp.")
 
 
 def test_truncated_keyring_warns_and_keeps_first_key() -> None:
