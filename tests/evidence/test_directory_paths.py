@@ -68,5 +68,24 @@ def test_paths_that_multiply_stop_at_the_repeat_budget(monkeypatch) -> None:
 def test_nesting_stops_at_the_depth_limit(monkeypatch, depth: int) -> None:
     monkeypatch.setattr(filesystem_module, "MAX_DEPTH", 10)
     paths, warnings = _walk({level: [("d", level + 1)] for level in range(depth)})
+    # Directories down to ten levels are entered; the eleventh is listed, not entered.
     assert len(paths) == min(depth, 11)
     assert len(warnings) == (1 if depth > 10 else 0)
+
+
+def test_memory_is_a_path_per_directory_not_per_depth() -> None:
+    """A deep chain with many directories at its bottom: what is kept grows with the
+    directories, not with directories times depth (each task once carried its ancestors)."""
+    from triage.evidence.filesystem import DirectoryVisits
+
+    root = DirectoryTask(0, "/", 0)
+    visits = DirectoryVisits(root)
+    path = ""
+    for level in range(1, 801):
+        path += "/d"
+        assert visits.admit(DirectoryTask(level, path, level), lambda m, p=None: None)
+    for index in range(2000):
+        sub = DirectoryTask(10_000 + index, f"{path}/s{index}", 0)
+        assert visits.admit(sub, lambda m, p=None: None)
+    assert not hasattr(sub, "ancestors")
+    assert len(visits._paths) == 1 + 800 + 2000

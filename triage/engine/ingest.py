@@ -35,7 +35,7 @@ from triage.engine.volume_walk import (
     worker_main,
 )
 from triage.evidence import Evidence, EvidenceError, FileSystemError, open_evidence
-from triage.evidence.filesystem import RepeatBudget
+from triage.evidence.filesystem import DirectoryVisits
 from triage.extractors import artefact_types
 
 #: Volumes of these kinds hold a file system to walk.
@@ -297,8 +297,9 @@ class IngestEngine:
         The unallocated-space scan, when asked for, is one more task: a worker takes it
         first while the others start the walk.
 
-        The parent hands out one directory per task and counts, per file system, the
-        directories listed again under another path (:class:`RepeatBudget`). A worker that
+        The parent hands out one directory per task and decides which directories are
+        entered, keeping per file system the paths each was entered under
+        (:class:`DirectoryVisits`: loops, second paths, depth). A worker that
         dies takes only its current directory with it (a warning names it); the
         directories it held but had not begun go to the other workers. When no
         worker reports anything for ``stall_seconds`` (a hostile file system can make The
@@ -320,7 +321,7 @@ class IngestEngine:
                          "volume_idx": volume_idx, "path": path, "source": "engine",
                          "message": message})
 
-        budgets = {number: RepeatBudget(root) for number, root in roots.items()}
+        visits = {number: DirectoryVisits(root) for number, root in roots.items()}
         outstanding = 0
         try:
             for share in range(shares):
@@ -396,7 +397,7 @@ class IngestEngine:
                     # New tasks go out before the rows are written, so no worker waits.
                     for task in batch.directories:
                         volume_index = jobs[task.job].volume_index
-                        if not budgets[task.job].admit(
+                        if not visits[task.job].admit(
                                 task.directory,
                                 lambda message, path, v=volume_index: warn(message, v, path)):
                             continue

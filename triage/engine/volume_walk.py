@@ -9,8 +9,8 @@ worker (once per path that reaches it, as in a walk in this process), so the wor
 share the walk as well as the content work, and the parent gives the next
 directory to whichever worker holds the least. A directory with very many entries is split into interleaved parts
 that several workers process. Each worker opens the evidence itself (pytsk3 objects do
-not cross processes); the parent only writes rows and counts the directories listed
-again under another path (:class:`~triage.evidence.filesystem.RepeatBudget`).
+not cross processes); the parent only writes rows and decides which directories are
+entered (:class:`~triage.evidence.filesystem.DirectoryVisits`).
 """
 
 from __future__ import annotations
@@ -238,9 +238,7 @@ def iter_task_batches(
             sent = time.monotonic()
         sink.add(entry)
         if subdirectory is not None:
-            child = task.directory.child(subdirectory, sink.warn)
-            if child is not None:
-                sink.batch.directories.append(WalkTask(task.job, child))
+            sink.batch.directories.append(WalkTask(task.job, subdirectory))
         if sink.batch.due(sent):
             yield sink.take()
             sent = time.monotonic()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from triage.extractors.interface import FileView, name_extension
@@ -40,28 +40,15 @@ class DirectoryTask:
 
     ``key`` identifies the directory within its file system; ``locator`` is what the
     file system needs to open it (an inode number, a local path); ``path`` is where it
-    sits; ``ancestors`` are the keys of the directories above it on that path, root
-    first. A directory reached by two paths (an HFS+ directory hard link, a damaged
-    file system) is listed under each, as ``fls -r`` lists it; one that leads back to a
-    directory above it (a loop) is listed as an entry but not entered.
+    sits. A directory reached by two paths (an HFS+ directory hard link, a damaged file
+    system) is listed under each, as ``fls -r`` lists it; one that leads back to a
+    directory above it (a loop) is listed as an entry but not entered
+    (:class:`DirectoryVisits`).
     """
 
     key: Hashable
     path: str
     locator: Any
-    ancestors: tuple[Hashable, ...] = ()
-
-    def child(self, subdirectory: DirectoryTask, warn: WarnCallback) -> DirectoryTask | None:
-        """``subdirectory`` (listed in this directory) ready to be listed in turn, or None
-        (with a warning) when it is this directory or one above it, or too deep."""
-        if subdirectory.key == self.key or subdirectory.key in self.ancestors:
-            warn(LOOP_WARNING, subdirectory.path)
-            return None
-        if len(self.ancestors) >= MAX_DEPTH:
-            warn(f"directory nested more than {MAX_DEPTH} levels deep; not entered",
-                 subdirectory.path)
-            return None
-        return replace(subdirectory, ancestors=(*self.ancestors, self.key))
 
 
 #: Warning recorded for a directory entry that leads back to a directory above it.
@@ -71,22 +58,39 @@ REPEAT_WARNING = (f"directory already listed under another path, and more than"
                   f" {MAX_REPEATED_LISTINGS} such listings were made; not listed again here")
 
 
-class RepeatBudget:
-    """Counts listings of directories listed before under another path (one file system)."""
+class DirectoryVisits:
+    """Decides which directories a walk of one file system enters, wherever they are
+    listed (one process, or the parent of the worker processes).
+
+    It keeps, for each directory entered, the paths it was entered under. A directory
+    met again is a loop when one of those paths is above the new one (every directory on
+    a path was entered at its own prefix of the path), else a second path to it, which is
+    entered while :data:`MAX_REPEATED_LISTINGS` allows. The memory is one path per
+    directory (plus one per repeated listing), whatever the depth.
+    """
 
     def __init__(self, root: DirectoryTask) -> None:
-        self._listed = {root.key}
+        self._paths: dict[Hashable, str | list[str]] = {root.key: root.path}
         self.repeats = 0
 
     def admit(self, task: DirectoryTask, warn: WarnCallback) -> bool:
-        """Whether ``task`` is to be listed; a warning when the budget refuses it."""
-        if task.key not in self._listed:
-            self._listed.add(task.key)
+        """Whether ``task`` is to be listed; a warning when it is not."""
+        if task.path.count("/") > MAX_DEPTH:
+            warn(f"directory nested more than {MAX_DEPTH} levels deep; not entered", task.path)
+            return False
+        known = self._paths.get(task.key)
+        if known is None:
+            self._paths[task.key] = task.path
             return True
+        paths = [known] if isinstance(known, str) else known
+        if any(task.path.startswith(path.rstrip("/") + "/") for path in paths):
+            warn(LOOP_WARNING, task.path)
+            return False
         if self.repeats >= MAX_REPEATED_LISTINGS:
             warn(REPEAT_WARNING, task.path)
             return False
         self.repeats += 1
+        self._paths[task.key] = [*paths, task.path]
         return True
 
 
@@ -233,29 +237,26 @@ class FileSystem(ABC):
         """Yield every entry depth-first, directories before their content.
 
         Problems go to ``warn``. A directory is entered under every path that reaches
-        it, except back into itself or a directory above it (:meth:`DirectoryTask.child`)
-        and past :data:`MAX_REPEATED_LISTINGS` (:class:`RepeatBudget`). The engine's
-        worker processes list the same directories through :meth:`list_directory` in
-        parallel under the same rules, so both ways see the same entries.
+        it, except back into itself or a directory above it, past
+        :data:`MAX_REPEATED_LISTINGS` or :data:`MAX_DEPTH` (:class:`DirectoryVisits`).
+        The engine's worker processes list the same directories through
+        :meth:`list_directory` in parallel, their parent deciding by the same rules, so
+        both ways see the same entries.
         """
         root = self.root_task(warn)
         if root is None:
             return
-        budget = RepeatBudget(root)
-        stack = [(root, self.list_directory(root, warn))]
+        visits = DirectoryVisits(root)
+        stack = [self.list_directory(root, warn)]
         while stack:
-            parent, listing = stack[-1]
             try:
-                entry, subdirectory = next(listing)
+                entry, subdirectory = next(stack[-1])
             except StopIteration:
                 stack.pop()
                 continue
             yield entry
-            if subdirectory is None:
-                continue
-            child = parent.child(subdirectory, warn)
-            if child is not None and budget.admit(child, warn):
-                stack.append((child, self.list_directory(child, warn)))
+            if subdirectory is not None and visits.admit(subdirectory, warn):
+                stack.append(self.list_directory(subdirectory, warn))
 
     @abstractmethod
     def open_path(self, path: str) -> FileEntry | None:
