@@ -18,12 +18,14 @@ def database_image(path: str, data: bytes, ctx: ExtractionContext) -> bytes:
     """Return ``data`` (the database at ``path``) with the committed frames of the
     ``path + "-wal"`` file applied, in rollback-journal form; warnings go to ``ctx``.
 
-    Without a log, or for a database in rollback-journal mode, ``data`` itself is
-    returned (opening it reads a WAL-mode header as rollback mode anyway).
+    Without a log, or for a database whose header says rollback-journal mode, ``data``
+    itself is returned (opening it reads a WAL-mode header as rollback mode anyway).
     """
-    if len(data) < 20 or data[18] != 2 or data[19] != 2:
-        # A database in rollback-journal mode does not read a -wal (SQLite ignores one
-        # left beside it), and looking the sibling up costs a directory search.
+    if len(data) < 20 or (data[18] != 2 and data[19] != 2):
+        # A -wal is looked for beside a database whose header says WAL mode (either
+        # byte): the lookup is a directory search, too dear for every SQLite file. SQLite
+        # itself would also read a -wal left beside a rollback-mode database, which
+        # only a tampered or half-copied pair has (README: known gaps).
         return data
     wal_path = path + "-wal"
     entry = ctx.stat(wal_path)

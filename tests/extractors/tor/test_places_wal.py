@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.extractor_harness import run_extractor
 from tests.wal_pairs import write_wal_pair
 from triage.extractors.tor import TorExtractor
@@ -58,3 +60,15 @@ def test_a_damaged_log_is_reported_and_the_main_file_read(tmp_path) -> None:
     assert list(_places(result)) == [f"http://{OLD}.onion/"]
     assert any("write-ahead log ignored" in message and path.endswith("places.sqlite-wal")
                for message, path in result.warnings)
+
+
+@pytest.mark.parametrize("header", [b"\x01\x02", b"\x02\x01"])
+def test_a_header_saying_wal_in_one_byte_still_reads_the_log(tmp_path, header) -> None:
+    """SQLite switches to WAL mode when either version byte is 2 (self-audit)."""
+    places = tmp_path / PROFILE / "places.sqlite"
+    write_wal_pair(places, SCHEMA, IN_LOG)
+    data = bytearray(places.read_bytes())
+    data[18:20] = header
+    places.write_bytes(bytes(data))
+    rows = _places(run_extractor(TorExtractor(), tmp_path))
+    assert rows[f"http://{NEW}.onion/market/login"]["title"] == "Market login"
