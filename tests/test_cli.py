@@ -480,3 +480,22 @@ def test_evidence_whose_path_is_not_utf8_is_scanned_verified_and_recorded(capsys
     finally:
         case.close()
     assert local_path(stored) == image
+
+
+def test_two_images_whose_recorded_paths_read_alike_are_not_merged(capsys, tmp_path):
+    """'caf<0xE9>.raw' is recorded as 'caf\\xe9.raw', the very name of another file: the
+    second scan must not add its files to the first image's evidence (self-audit)."""
+    import os
+
+    folder = os.fsencode(tmp_path)
+    latin = os.path.join(folder, b"caf\xe9.raw")
+    shutil.copy(IMAGES / "ext4.raw", os.fsdecode(latin))
+    literal = tmp_path / "caf\\xe9.raw"
+    shutil.copy(IMAGES / "two_partitions.raw", literal)
+    case = tmp_path / "case.triage"
+    assert _run(capsys, "scan", os.fsdecode(latin), "--case", str(case), "--quiet")[0] == 0
+    status, _, err = _run(capsys, "scan", str(literal), "--case", str(case), "--quiet")
+    assert status == 1
+    _assert_one_line_error(err, "the case holds other evidence under this path")
+    with CaseDatabase.open(case) as opened:
+        assert len(opened.list_evidence()) == 1

@@ -355,8 +355,16 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         """
         path = stored_path(path)
         segments = [stored_path(segment) for segment in segments]
-        existing = self.conn.execute("SELECT id FROM evidence WHERE path = ?", (path,)).fetchone()
+        existing = self.conn.execute(
+            "SELECT id, format, size FROM evidence WHERE path = ?", (path,)).fetchone()
         if existing:
+            if (existing[1], existing[2]) != (format, size):
+                # Another image at a recorded path (replaced, or a name that reads like
+                # another's \xNN escape): merging the two would mix their files.
+                raise CaseError(
+                    f"{path}: the case holds other evidence under this path ({existing[1]},"
+                    f" {existing[2]} bytes; this is {format}, {size} bytes); scan it into"
+                    " another case, or give it another name")
             return existing[0]
         with self.conn:
             cursor = self.conn.execute(
