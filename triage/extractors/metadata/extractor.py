@@ -16,6 +16,7 @@ from triage.extractors.metadata.documents import parse_document
 from triage.extractors.metadata.exif import parse_exif
 from triage.extractors.metadata.gps_probe import jpeg_has_gps
 from triage.extractors.metadata.result import MetadataResult
+from triage.extractors.metadata.zone_identifier import parse_zone_identifier
 
 MEDIA_EXIF = ArtefactType(
     name="media.exif",
@@ -54,6 +55,21 @@ MEDIA_EXIF = ArtefactType(
         "gps_longitude",
         "serial_number",
     ),
+)
+
+DOWNLOAD_ORIGIN = ArtefactType(
+    name="file.download_origin",
+    label="Download origin (Zone.Identifier)",
+    category="Downloads",
+    attributes=(
+        AttributeSpec("host_url", "text", "Downloaded from"),
+        AttributeSpec("referrer_url", "text", "Linked from"),
+        AttributeSpec("zone_id", "integer", "Zone"),
+        AttributeSpec("zone", "text", "Zone name"),
+        AttributeSpec("app_package", "text", "Written by (app package)"),
+        AttributeSpec("app_zone_id", "text", "App zone"),
+    ),
+    columns=("host_url", "referrer_url", "zone"),
 )
 
 DOCUMENT_METADATA = ArtefactType(
@@ -123,17 +139,17 @@ class MetadataExtractor(Extractor):
     """EXIF of JPEG/TIFF/HEIF/raw photos and authorship of Office, ODF and PDF documents."""
 
     NAME = "metadata"
-    VERSION = "1.1"
+    VERSION = "1.2"
     DESCRIPTION = (
         "Photo EXIF (camera, serial numbers, times, GPS position) and document metadata "
         "(authors, dates, company, application) of Office, OpenDocument and PDF files."
     )
-    ARTEFACT_TYPES = (MEDIA_EXIF, DOCUMENT_METADATA)
+    ARTEFACT_TYPES = (MEDIA_EXIF, DOCUMENT_METADATA, DOWNLOAD_ORIGIN)
 
     EXTENSIONS = frozenset(
         "jpg jpeg jpe jfif tif tiff heic heif avif dng nef nrw cr2 arw srf sr2 orf rw2 pef srw "
         "doc dot xls xlt ppt pps pot msg pub vsd docx docm dotx dotm xlsx xlsm xltx xltm pptx pptm "
-        "ppsx potx odt ods odp odg ott ots otp pdf".split()
+        "ppsx potx odt ods odp odg ott ots otp pdf identifier".split()
     )
     SIGNATURES = (
         (0, b"\xff\xd8\xff"),
@@ -174,6 +190,11 @@ class MetadataExtractor(Extractor):
     def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
         """Parse the photo or document in ``data``; the content's signature picks the parser."""
         if not data:
+            return
+        if entry.name.lower().endswith(":zone.identifier") or entry.name.lower() == "zone.identifier":
+            origin = parse_zone_identifier(data)
+            if origin is not None:
+                yield Finding(DOWNLOAD_ORIGIN.name, origin)
             return
         image = image_format(data)
         if image is not None:
