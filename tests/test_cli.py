@@ -337,7 +337,7 @@ def test_export_to_dash_is_standard_output(capsys, tmp_path, quick_case, monkeyp
     assert [details["output"] for _, details in _audit(quick_case)] == ["standard output"]
     status, _, err = _run(capsys, "export", str(quick_case), "--format", "html", "-o", "-")
     assert status == 1 and not (tmp_path / "-").exists()
-    _assert_one_line_error(err, "--format html needs -o OUTPUT")
+    _assert_one_line_error(err, "--format html cannot be written to standard output")
 
 
 def test_export_that_does_not_reach_standard_output_is_logged_so(capsys, quick_case,

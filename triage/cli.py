@@ -260,6 +260,9 @@ def command_export(args: argparse.Namespace) -> int:
     if args.examiner is not None:  # checked before anything is written
         require_utf8(args.examiner, "examiner name")
     if args.output == "-":  # the usual name of standard output
+        if args.fmt not in ("jsonl", "bodyfile"):
+            raise ValueError(f"--format {args.fmt} cannot be written to standard output;"
+                             " give -o PATH (jsonl and bodyfile can)")
         args.output = None
     if args.output is None and args.fmt not in ("jsonl", "bodyfile"):
         raise ValueError(f"--format {args.fmt} needs -o OUTPUT")
