@@ -5,7 +5,7 @@ say) still tells which addresses it received on: Electrum derives receiving addr
 as ``xpub/0/i`` and change addresses as ``xpub/1/i``. The address type follows the key's
 version bytes (SLIP-132): xpub/tpub P2PKH, ypub/upub P2SH-P2WPKH, zpub/vpub P2WPKH.
 
-Written from BIP-32 ("Public parent key -> public child key"), SEC 2 (secp256k1) and
+Written from BIP-32 ("Public parent key -> public child key"; the curve in secp256k1.py) and
 BIP-49/BIP-84 (address encodings); checked against their published vectors.
 """
 
@@ -18,11 +18,7 @@ from dataclasses import dataclass
 from .base58 import b58check_decode, b58check_encode
 from .bech32 import segwit_encode
 from .hashes import hash160
-
-_P = 2**256 - 2**32 - 977
-_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-_G = (0x79BE667EF9DCBBAC55A06295CE870B07029BFCDB2DCE28D959F2815B16F81798,
-      0x483ADA7726A3C4655DA4FBFC0E1108A8FD17B448A68554199C47D08FFB10D4B8)
+from .secp256k1 import ORDER, G, add, compress, decompress, multiply
 
 #: Version bytes of extended public keys: (network, address kind).
 _VERSIONS = {
@@ -33,52 +29,6 @@ _VERSIONS = {
 _P2PKH_VERSION = {"main": b"\x00", "test": b"\x6f"}
 _P2SH_VERSION = {"main": b"\x05", "test": b"\xc4"}
 _BECH32_HRP = {"main": "bc", "test": "tb"}
-
-Point = tuple[int, int] | None
-
-
-def _add(a: Point, b: Point) -> Point:
-    if a is None:
-        return b
-    if b is None:
-        return a
-    if a[0] == b[0]:
-        if (a[1] + b[1]) % _P == 0:
-            return None
-        slope = 3 * a[0] * a[0] * pow(2 * a[1], -1, _P) % _P
-    else:
-        slope = (b[1] - a[1]) * pow(b[0] - a[0], -1, _P) % _P
-    x = (slope * slope - a[0] - b[0]) % _P
-    return x, (slope * (a[0] - x) - a[1]) % _P
-
-
-def _multiply(k: int, point: Point) -> Point:
-    result: Point = None
-    while k:
-        if k & 1:
-            result = _add(result, point)
-        point = _add(point, point)
-        k >>= 1
-    return result
-
-
-def _decompress(key: bytes) -> Point:
-    """The point of a 33-byte compressed public key, or None when it is not one."""
-    if len(key) != 33 or key[0] not in (2, 3):
-        return None
-    x = int.from_bytes(key[1:], "big")
-    if x >= _P:
-        return None
-    right = (pow(x, 3, _P) + 7) % _P
-    y = pow(right, (_P + 1) // 4, _P)
-    if y * y % _P != right:
-        return None
-    return x, y if y % 2 == key[0] % 2 else _P - y
-
-
-def _compress(point: tuple[int, int]) -> bytes:
-    return bytes([2 + point[1] % 2]) + point[0].to_bytes(32, "big")
-
 
 @dataclass(frozen=True)
 class ExtendedPublicKey:
@@ -96,23 +46,28 @@ class ExtendedPublicKey:
         digest = hmac.new(self.chain_code, self.key + index.to_bytes(4, "big"),
                           hashlib.sha512).digest()
         tweak = int.from_bytes(digest[:32], "big")
-        parent = _decompress(self.key)
-        if tweak >= _N or parent is None:
+        parent = decompress(self.key)
+        if tweak >= ORDER or parent is None:
             return None
-        point = _add(_multiply(tweak, _G), parent)
+        point = add(multiply(tweak, G), parent)
         if point is None:
             return None
-        return ExtendedPublicKey(self.network, self.kind, _compress(point), digest[32:])
+        return ExtendedPublicKey(self.network, self.kind, compress(point), digest[32:])
 
     def address(self) -> str:
         """This key's address in the kind its version bytes name."""
         key_hash = hash160(self.key)
         if self.kind == "p2pkh":
-            return b58check_encode(_P2PKH_VERSION[self.network] + key_hash)
+            return p2pkh_address(self.key, _P2PKH_VERSION[self.network])
         if self.kind == "p2sh-p2wpkh":
             script = b"\x00\x14" + key_hash
             return b58check_encode(_P2SH_VERSION[self.network] + hash160(script))
         return segwit_encode(_BECH32_HRP[self.network], 0, key_hash)
+
+
+def p2pkh_address(public_key: bytes, version: bytes) -> str:
+    """The P2PKH address of a public key (compressed or not) for a coin's version byte."""
+    return b58check_encode(version + hash160(public_key))
 
 
 def parse_extended_public_key(text: str) -> ExtendedPublicKey | None:
@@ -123,7 +78,7 @@ def parse_extended_public_key(text: str) -> ExtendedPublicKey | None:
         return None
     version = _VERSIONS.get(int.from_bytes(payload[:4], "big"))
     key = payload[45:78]
-    if version is None or _decompress(key) is None:
+    if version is None or decompress(key) is None:
         return None
     return ExtendedPublicKey(version[0], version[1], key, payload[13:45])
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .base58 import RIPPLE_ALPHABET, b58decode, monero_b58decode
 from .bech32 import bech32_decode, cashaddr_decode, convertbits
 from .hashes import keccak256, sha256d
+from .secp256k1 import ORDER, decompress
 
 ADDRESS = "crypto.address"
 EXTENDED_KEY = "crypto.extended_key"
@@ -112,8 +113,6 @@ MONERO_PREFIXES: dict[int, tuple[str, str]] = {
     36: ("subaddress", "stagenet"),
 }
 
-_SECP256K1_ORDER = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-_SECP256K1_FIELD = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEFFFFFC2F
 
 
 def _split_checksum(raw: bytes) -> tuple[bytes, bool]:
@@ -138,7 +137,7 @@ def identify_base58(text: str) -> Identified | None:
             return None
         payload, ok = _split_checksum(raw)
         secret = int.from_bytes(raw[1:33], "big")
-        if ok and ((size == 38 and raw[33] != 1) or not 0 < secret < _SECP256K1_ORDER):
+        if ok and ((size == 38 and raw[33] != 1) or not 0 < secret < ORDER):
             return None
         kind = "wif_compressed" if size == 38 else "wif"
         return Identified(PRIVATE_KEY, wif[0], kind, wif[1], ok, text, raw[1:33] if ok else b"")
@@ -164,18 +163,8 @@ def _extended_key_well_formed(payload: bytes, private: bool) -> bool:
     if depth == 0 and (any(parent) or any(index)):
         return False
     if private:
-        return key[0] == 0 and 0 < int.from_bytes(key[1:], "big") < _SECP256K1_ORDER
-    return key[0] in (2, 3) and _on_secp256k1(int.from_bytes(key[1:], "big"))
-
-
-def _on_secp256k1(x: int) -> bool:
-    """True when some point of secp256k1 (y^2 = x^3 + 7 over p) has this x."""
-    if x >= _SECP256K1_FIELD:
-        return False
-    right = (pow(x, 3, _SECP256K1_FIELD) + 7) % _SECP256K1_FIELD
-    # p = 3 (mod 4): the square root, if there is one, is right^((p+1)/4).
-    root = pow(right, (_SECP256K1_FIELD + 1) // 4, _SECP256K1_FIELD)
-    return root * root % _SECP256K1_FIELD == right
+        return key[0] == 0 and 0 < int.from_bytes(key[1:], "big") < ORDER
+    return decompress(key) is not None
 
 
 def identify_ripple(text: str) -> Identified | None:

@@ -9,9 +9,7 @@ import re
 import threading
 from typing import Any
 
-from .base58 import b58check_encode
-from .bip32_public import derived_addresses
-from .hashes import hash160
+from .bip32_public import derived_addresses, p2pkh_address
 from .identify import ADDRESS, eip55_checksum, identify
 from .wallet_info import FORMAT, LOCATION, WalletInfo
 
@@ -139,7 +137,7 @@ _PUBLIC_KEY_HEX = re.compile(r"0[23][0-9a-fA-F]{64}|04[0-9a-fA-F]{128}")
 
 def _p2pkh_addresses(values: list[str], coin: str) -> list[str]:
     """The P2PKH addresses of the public keys (hex) among ``values``."""
-    return [b58check_encode(_P2PKH_VERSIONS[coin] + hash160(bytes.fromhex(value)))
+    return [p2pkh_address(bytes.fromhex(value), _P2PKH_VERSIONS[coin])
             for value in values if _PUBLIC_KEY_HEX.fullmatch(value)]
 
 
