@@ -66,22 +66,34 @@ def read_padded(read: Callable[[int, int], bytes], offset: int, size: int,
     return, or fails to read, are recorded in ``missing`` and read as zeros.
 
     libyal readers stop a read at the first unit they cannot fill (a QCOW2 cluster cut
-    by the end of the file) though later units are whole, and fail on reads that start
-    past the end of the file, so the read goes on past each gap a :data:`PROBE` at a time.
+    by the end of the file) though later units are whole, and fail a whole read when a
+    unit in it is missing, so a failed read is retried as one :data:`PROBE`, and only a
+    failed probe marks bytes missing; the read goes on past each gap a probe at a time.
     """
     pieces: list[bytes] = []
     position, end = offset, offset + size
+    ask = size
     while position < end:
+        probe_end = min(end, (position // PROBE + 1) * PROBE)
         try:
-            data = read(end - position, position) or b""
+            data = read(min(ask, end - position), position) or b""
         except OSError:
             data = b""
         if data:
             pieces.append(data)
             position += len(data)
+            ask *= 2
             continue
-        gap_end = min(end, (position // PROBE + 1) * PROBE)
-        missing.add(position, gap_end)
-        pieces.append(bytes(gap_end - position))
-        position = gap_end
+        if ask > probe_end - position:
+            # A long read fails as a whole when any unit in it is missing: only a
+            # probe's failure says that these bytes are.
+            ask = probe_end - position
+            continue
+        missing.add(position, probe_end)
+        pieces.append(bytes(probe_end - position))
+        position = probe_end
+        # The readers allocate what is asked before they fail: after a gap, ask for a
+        # probe's worth and double from there, not for the whole rest at every step
+        # (a millisecond a step over a gigabyte-long gap).
+        ask = PROBE
     return pieces[0] if len(pieces) == 1 else b"".join(pieces)
