@@ -7,10 +7,14 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from tests.extractor_harness import run_extractor
 from tests.wal_pairs import write_wal_pair
 from triage.engine.file_processor import QUICK_HEAD_SIZE
 from triage.extractors.crypto import CryptoExtractor
+from triage.extractors.crypto.sqlite_head import cannot_be_wallet_database
 from triage.extractors.interface import FileView
 
 from .paths import btcrecover_wallet
@@ -77,3 +81,72 @@ def test_btcrecover_descriptor_wallet_renamed_to_a_backup_name(tmp_path) -> None
     assert _wanted(target)
     (found,) = run_extractor(CryptoExtractor(), tmp_path).of_type("wallet.bitcoin_core")
     assert (found.attributes["wallet_type"], found.attributes["descriptors"]) == ("sqlite", 6)
+
+
+def _schema_sql(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return [sql for (sql,) in conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")]
+    finally:
+        conn.close()
+
+
+def test_application_databases_whose_whole_schema_names_no_wallet_are_not_read(tmp_path) -> None:
+    # Browsers and applications keep hundreds of these; the extension alone used to get
+    # each one read whole and opened.
+    for name in ("history.sqlite", "cache.db", "store.sqlite3", "settings.dat"):
+        database = _database(tmp_path / name,
+                             "CREATE TABLE visits (id INTEGER PRIMARY KEY, url TEXT, seen REAL)",
+                             "CREATE INDEX visits_url ON visits (url)",
+                             "INSERT INTO visits VALUES (1, 'CREATE TABLE main', 0)")
+        assert not _wanted(database), name
+        assert not cannot_be_wallet_database(b"") and cannot_be_wallet_database(
+            database.read_bytes()[:QUICK_HEAD_SIZE])
+
+
+def test_databases_whose_schema_the_head_may_not_hold_whole_are_still_read(tmp_path) -> None:
+    # A CREATE statement longer than page 1 can keep continues on an overflow page.
+    columns = ", ".join(f"column_number_{i} TEXT" for i in range(200))
+    spilled = _database(tmp_path / "spilled.sqlite", f"CREATE TABLE wide ({columns})")
+    # So many tables that sqlite_master's root (page 1) became an interior page.
+    tables = [f"CREATE TABLE t{i} (a_long_column_name_{i} TEXT, another_one_{i} TEXT)"
+              for i in range(80)]
+    interior = _database(tmp_path / "many.sqlite", *tables)
+    # Pages larger than the quick profile's head.
+    large = _database(tmp_path / "large.sqlite", "PRAGMA page_size = 8192",
+                      "CREATE TABLE t (a TEXT)")
+    wal = tmp_path / "wal.sqlite"
+    write_wal_pair(wal, ("CREATE TABLE t (a TEXT)",), ("CREATE TABLE u (b TEXT)",))
+    for database in (spilled, interior, large, wal):
+        assert _wanted(database), database.name
+    assert _wanted(_database(tmp_path / "d.db", CORE, *CORE_ROWS))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tables=st.lists(st.tuples(
+    st.sampled_from(["t", "Main", "addresses", "hd_seeds", "password_seed", "Keychain", "notes"]),
+    st.lists(st.sampled_from(["a", "key", "value", "encrypt_private_key", "encrypt_seed",
+                              "privkey_ciphertext", "x" * 300]), min_size=1, max_size=12,
+             unique=True)), min_size=0, max_size=20, unique_by=lambda t: t[0]),
+    page_size=st.sampled_from([512, 1024, 4096, 8192]))
+def test_ruling_a_database_out_agrees_with_sqlites_own_schema(tmp_path, tables, page_size) -> None:
+    path = tmp_path / "x.sqlite"
+    path.unlink(missing_ok=True)
+    statements = [f"PRAGMA page_size = {page_size}"] + [
+        f'CREATE TABLE "{name}" ({", ".join(columns)})' for name, columns in tables]
+    _database(path, *statements)
+    head = path.read_bytes()[:QUICK_HEAD_SIZE]
+    if cannot_be_wallet_database(head):
+        for sql in _schema_sql(path):
+            # Whole in the head, and naming nothing a wallet identifier looks for.
+            assert sql.encode() in head
+            assert not any(word in sql.lower() for word in
+                           ("main", "encrypt_private_key", "password_seed", "encrypt_seed",
+                            "privkey_ciphertext"))
+    elif head:
+        sql_text = " ".join(_schema_sql(path)).lower()
+        small = len(tables) <= 3 and "x" * 300 not in sql_text and page_size <= QUICK_HEAD_SIZE
+        # A few short tables fit page 1 whole: such a database is ruled out unless its
+        # schema names what a wallet has.
+        assert not small or any(word in sql_text for word in (
+            "main", "encrypt_private_key", "password_seed", "encrypt_seed", "privkey_ciphertext"))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..interface import ArtefactType, AttributeSpec, ExtractionContext, Extractor, FileView, Finding
 from ..sqlite_image import database_image
-from .sqlite_head import may_be_wallet_database
+from .sqlite_head import cannot_be_wallet_database, may_be_wallet_database
 from .sqlite_probe import SQLITE_MAGIC, forget_schema
 from .text_scan import scan_text
 from .wallet_core import BDB_BTREE_MAGICS, identify_core_wallet
@@ -187,6 +187,10 @@ class CryptoExtractor(Extractor):
         """Signatures, SQLite files with wallet-like names or a wallet's tables in their
         head, JSON with wallet keys, and Coinomi's protocol buffers."""
         if head.startswith(SQLITE_MAGIC):
+            if cannot_be_wallet_database(head):
+                # Browsers and applications keep hundreds of .sqlite and .db files: one
+                # whose whole schema names no wallet table is not opened.
+                return False
             return (entry.extension in _SQLITE_EXTENSIONS or "wallet" in entry.name.lower()
                     or may_be_wallet_database(head))
         if _JSON_START.match(head) and any(m in head for m in _JSON_MARKERS):
