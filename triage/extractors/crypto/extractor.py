@@ -23,6 +23,7 @@ from .wallet_misc import (
     identify_sqlite_apps,
 )
 from .wallet_protobuf import COINOMI_POCKET_ID, identify_bitcoinj, identify_coinomi
+from .wallet_wasabi import identify_wasabi
 
 WALLET_KINDS = (
     ("bitcoin_core", "Bitcoin Core wallet"),
@@ -39,6 +40,7 @@ WALLET_KINDS = (
     ("metamask", "Browser extension wallet vault"),
     ("exodus", "Exodus wallet"),
     ("monero", "Monero wallet"),
+    ("wasabi", "Wasabi Wallet"),
 )
 _WALLET_ATTRIBUTES = (
     AttributeSpec("wallet_type", "text", "Wallet type"),
@@ -50,6 +52,13 @@ _WALLET_ATTRIBUTES = (
     AttributeSpec("confidence", "text", "Identified by"),
     AttributeSpec("derived_addresses", "json", "Addresses derived from its public key"),
     AttributeSpec("derived_from", "text", "Derived from"),
+    AttributeSpec("network", "text", "Network"),
+    AttributeSpec("master_fingerprint", "text", "Master key fingerprint"),
+    AttributeSpec("account_key_path", "text", "Account key path"),
+    AttributeSpec("labels", "json", "Address labels"),
+    AttributeSpec("key_states", "json", "Keys by state"),
+    AttributeSpec("coinjoin_count", "integer", "CoinJoin transactions"),
+    AttributeSpec("coinjoin_transactions", "list", "CoinJoin transaction ids"),
 )
 _COMMON = (
     AttributeSpec("coin", "text", "Coin"),
@@ -71,6 +80,8 @@ _JSON_MARKERS = (
     # Electrum 2.7+ sorts its keys: a long address history can push the others out of
     # the head.
     b'"addr_history"',
+    # Wasabi and Ginger Wallet key managers.
+    b'"ExtPubKey"',
 )
 _SQLITE_EXTENSIONS = frozenset({"dat", "db", "vault", "wallet", "sqlite", "sqlite3"})
 #: A JSON object's start after ASCII white space (as bytes.lstrip() strips), without
@@ -83,7 +94,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.6"
+    VERSION = "1.7"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum seed phrases, extended keys and private keys in text"
@@ -234,6 +245,7 @@ class CryptoExtractor(Extractor):
             identify_bitcoinj,
             identify_coinomi,
             *JSON_IDENTIFIERS,
+            identify_wasabi,
             identify_multibit,
             identify_android_backup,
         ]
