@@ -66,7 +66,11 @@ def test_fast_path_defers_on_markup_code_and_mail():
     for block in (b"<html><body>hi</body></html>\n", b"#!/bin/sh\necho hi\n", b'{"a": 1}\n',
                   b"From alice Mon Jan 1\nSubject: x\n\nbody\n", b"import os\nprint(os)\n",
                   b"text\nFrom bob Tue Jan 2\n", b"from: alice\nto: bob\n",
-                  b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n", b"a,b,c\n1,2,3\n\x00"):
+                  b"-----BEGIN PGP PUBLIC KEY BLOCK-----\n", b"a,b,c\n1,2,3\n\x00",
+                  # Leading magic tokens of capitals, digits or signs (GPT, Photoshop,
+                  # Axon, Lisp, TI calculators): hypothesis found the first.
+                  b"EFI PART", b"8BPS and more text\n", b"ABF and more text\n",
+                  b"(defun and more\n", b"**TI83** and more\n", b"0 HEAD and more\n"):
         assert plain_text_type(block) is None
 
 
