@@ -175,6 +175,34 @@ def test_tags_and_notes_are_audited_and_the_log_is_append_only(case):
         case.conn.execute("DELETE FROM audit_log")
 
 
+def test_the_audit_log_cannot_be_overwritten_by_replace(case, tmp_path):
+    """INSERT OR REPLACE deletes the old row without the delete trigger firing."""
+    first = next(case.iter_audit())
+    for statement in ("INSERT OR REPLACE INTO audit_log (id, ts, examiner, action, details)"
+                      " VALUES (?, 'x', 'mallory', 'case.create', '{}')",
+                      "REPLACE INTO audit_log (id, ts, action) VALUES (?, 'x', 'y')"):
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            case.conn.execute(statement, (first["id"],))
+    assert next(case.iter_audit()) == first
+    case.audit("still.appends", "ann", {})
+    assert [a["action"] for a in case.iter_audit()][-1] == "still.appends"
+    # A case made before the trigger existed gains it when opened writable.
+    old = tmp_path / "old.triage"
+    CaseDatabase.create(old).close()
+    conn = sqlite3.connect(old)
+    conn.execute("DROP TRIGGER audit_log_no_replace")
+    conn.commit()
+    conn.close()
+    CaseDatabase.open(old, readonly=True).close()
+    reopened = CaseDatabase.open(old)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            reopened.conn.execute("INSERT OR REPLACE INTO audit_log (id, ts, action)"
+                                  " VALUES (1, 'x', 'y')")
+    finally:
+        reopened.close()
+
+
 def test_reader_sees_committed_batches_while_writer_is_open(case):
     evidence_id = case.add_evidence("/img.E01", "ewf", 100)
     reader = CaseDatabase.open(case.path, readonly=True)

@@ -28,7 +28,7 @@ from triage.casedb.path_text import stored_path
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
-from triage.casedb.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from triage.casedb.schema import APPLICATION_ID, ENSURED, MIGRATIONS, SCHEMA_VERSION
 
 #: SQL name of :func:`fold_text` on every case connection.
 FOLD_FUNCTION = "triage_fold"
@@ -254,6 +254,7 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         try:
             if not readonly:
                 conn.execute("PRAGMA journal_mode = WAL")
+                case._ensure()
             # The tables every view reads first: a damaged file fails here, in one line.
             conn.execute("SELECT count(*) FROM artefact_types").fetchone()
             conn.execute("SELECT id FROM case_info").fetchone()
@@ -280,6 +281,13 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             with self.conn:
                 self.conn.executescript("BEGIN;" + MIGRATIONS[version] + "COMMIT;")
                 self.conn.execute(f"PRAGMA user_version = {version + 1}")
+        self._ensure()
+
+    def _ensure(self) -> None:
+        """Run the schema's idempotent statements (see ``schema.ENSURED``)."""
+        with self.conn:
+            for statement in ENSURED:
+                self.conn.execute(statement)
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL when writable)."""

@@ -220,3 +220,14 @@ DROP TRIGGER artefacts_fts_insert;
 MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Statements every writable open runs (each idempotent), so cases made before them gain
+# them without a schema version that read-only opens of old cases would then refuse.
+#
+# INSERT OR REPLACE over an existing id deletes the old row without firing the delete
+# trigger (recursive triggers are off): an insert may only ever add a new row.
+ENSURED = (
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_replace BEFORE INSERT ON audit_log"
+    " WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+)
