@@ -82,6 +82,8 @@ class FileProcessor:
         self._sha1 = options.sha1
         self.typer = typer or FileTyper()
         self.text_scanners = [x for x in self.extractors if x.SCANS_TEXT]
+        self._marked_scanners = [(x, x.TEXT_MARKERS) for x in self.text_scanners
+                                 if x.TEXT_MARKERS]
         #: Seconds spent per stage ("typing", "hashing", "extractor:<name>") since the last take.
         self.timings: Counter[str] = Counter()
         self.directory_extractors = [
@@ -172,7 +174,7 @@ class FileProcessor:
             if not (guess and extension_mismatch(view.extension, guess)) and not any(
                 self._content_wanted(x, view, head)
                 for x in name_wanted + self._wanted_by_content(view, head, guess, skip=name_wanted)
-            ):
+            ) and not self._marked(head):
                 if guess:
                     row["extension_mismatch"] = 0
                 return
@@ -222,7 +224,11 @@ class FileProcessor:
             x for x in name_wanted + self._wanted_by_content(view, head, mime, skip=name_wanted)
             if self._content_wanted(x, view, head)
         ]
-        scan_text = bool(self.text_scanners) and is_text_like(mime, head)
+        if self.text_scanners and is_text_like(mime, head):
+            scanners = self.text_scanners
+        else:
+            scanners = self._binary_scanners(mime, head)
+        scan_text = bool(scanners)
         if not self._full and not wanted and not scan_text:
             return
         if known is not None and not wanted and not scan_text:
@@ -250,7 +256,7 @@ class FileProcessor:
             chunk_iter = self._read_chunks(entry, head, hashers, result, ctx)
             if scan_text:
                 # Too big to hold: scan as we stream (overlapping chunks), hashing on the way.
-                self._scan_streamed(chunk_iter, result, ctx, view)
+                self._scan_streamed(chunk_iter, result, ctx, view, scanners)
             else:
                 for _ in chunk_iter:
                     pass
@@ -278,9 +284,8 @@ class FileProcessor:
                 ctx.warn(f"{extractor.NAME}: file too large to parse ({len(data)} bytes)", view.path)
                 continue
             self._run(result, extractor, extractor.extract, view, data, ctx, view=view)
-        if scan_text:
-            for scanner in self.text_scanners:
-                self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
+        for scanner in scanners:
+            self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
 
     def _remember(self, key: Any, known: tuple[Any, ...]) -> None:
         self._known[key] = known
@@ -318,11 +323,24 @@ class FileProcessor:
                 break
 
     def _scan_streamed(self, chunks: Iterable[bytes], result: FileResult, ctx: ExtractionContext,
-                       view: FileView) -> None:
+                       view: FileView, scanners: list[Extractor]) -> None:
         started = time.perf_counter()
-        for scanner, finding in scan_chunks(chunks, self.text_scanners, warn=ctx.warn, path=view.path):
+        for scanner, finding in scan_chunks(chunks, scanners, warn=ctx.warn, path=view.path):
             result.findings.append((scanner, finding))
         self.timings["extractor:text (streamed)"] += time.perf_counter() - started
+
+    def _binary_scanners(self, mime: str | None, head: bytes) -> list[Extractor]:
+        """The text detectors worth running over content that is not text: all of them
+        over an SQLite database in the full profile (browser histories, chat and wallet
+        apps keep addresses, onion URLs and pasted keys in their rows as plain text), and
+        those whose ``TEXT_MARKERS`` are in the first block."""
+        if self._full and mime == "application/vnd.sqlite3":
+            return self.text_scanners
+        return [x for x, markers in self._marked_scanners if any(m in head for m in markers)]
+
+    def _marked(self, head: bytes) -> bool:
+        """True when a text detector's marker is in ``head`` (content to read and scan)."""
+        return any(m in head for _, markers in self._marked_scanners for m in markers)
 
     def take_timings(self) -> dict[str, float]:
         """Return and reset the per-stage seconds."""

@@ -193,7 +193,9 @@ class Extractor:
     * :meth:`extract_directory` for a directory whose name is in ``DIRECTORY_NAMES`` or
       matches ``DIRECTORY_GLOBS`` (read the children through the context).
     * :meth:`scan_bytes` byte-level detectors run on text-like content of every file
-      (when ``SCANS_TEXT`` is true) and on unallocated space; must be pure and fast.
+      (when ``SCANS_TEXT`` is true), on SQLite databases in the full profile, on content
+      whose first block holds one of ``TEXT_MARKERS``, and on unallocated space; must be
+      pure and fast.
 
     Name matches are case-insensitive. ``PATH_GLOBS`` are ``fnmatch`` patterns on the
     lower-cased full path. ``SIGNATURES`` are ``(offset, bytes)`` pairs checked against
@@ -214,6 +216,10 @@ class Extractor:
     DIRECTORY_NAMES: ClassVar[frozenset[str]] = frozenset()
     DIRECTORY_GLOBS: ClassVar[tuple[str, ...]] = ()
     SCANS_TEXT: ClassVar[bool] = False
+    #: Byte strings whose presence in the first block of content that is not text
+    #: (a database, a mail store, a file with a binary header) still gets it scanned by
+    #: :meth:`scan_bytes` ("-----BEGIN PGP" for armored keys pasted anywhere).
+    TEXT_MARKERS: ClassVar[tuple[bytes, ...]] = ()
     #: True when an overridden :meth:`wants_by_name` only ever accepts entries that
     #: FILENAMES, EXTENSIONS or PATH_GLOBS select (it narrows them), so the engine may
     #: rule entries out by those declarations before calling it.

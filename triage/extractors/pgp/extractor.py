@@ -165,6 +165,7 @@ class PgpExtractor(Extractor):
     SIGNATURES = ((8, b"KBXf"),)
     DIRECTORY_NAMES = _HOME_NAMES
     SCANS_TEXT = True
+    TEXT_MARKERS = (b"-----BEGIN PGP",)
 
     def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
         """Parse a keyring, keybox, agent key file, binary message/signature or armored file."""
