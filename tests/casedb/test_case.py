@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from triage.casedb import SCHEMA_VERSION, CaseDatabase, CaseError, file_record
+from triage.casedb.path_text import stored_path
 
 
 def _file(evidence_id: int, path: str, **extra: object) -> dict[str, object]:
@@ -319,3 +320,21 @@ def test_a_quick_rescan_keeps_the_full_runs_file_types(case):
                                   mime_description="test", extension_mismatch=1)])
     (row,) = case.iter_files()
     assert (row["mime"], row["mime_description"]) == ("text/x-test", "test")
+
+
+def test_text_a_utf8_case_cannot_hold_is_stored_escaped_and_attributes_stay_json(case):
+    """A lone surrogate (hostile JSON's "\\ud800") failed the whole batch, and a name that
+    is not UTF-8 inside attributes was stored as JSON with a "\\x" escape (invalid)."""
+    evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+    case.write_batch(files=[_file(evidence_id, "/a.asc")], artefacts=[{
+        **_artefact(evidence_id, "k\ud800", label="a\ud800b", path="caf\udce9.raw",
+                    nested=[{"k\udce9": "x"}]),
+        "context": "ctx \udfff", "path": "/dir\ud800/a.asc"}])
+    (row,) = case.conn.execute("SELECT attributes, context, path, identity FROM artefacts")
+    attributes = json.loads(row[0])
+    assert attributes == {"label": "a\\ud800b", "path": "caf\\xe9.raw",
+                          "nested": [{"k\\xe9": "x"}]}
+    assert row[1:] == ("ctx \\udfff", "/dir\\ud800/a.asc", "k\\ud800")
+    (found,) = case.iter_artefacts()
+    assert found["attributes"] == attributes
+    assert stored_path("caf\udce9") == "caf\\xe9" and stored_path("plain") == "plain"

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from triage import __version__
 from triage.casedb.errors import CaseCheckCancelled, CaseError, require_utf8, stored_json
 from triage.casedb.ordered_ids import OrderedIds
-from triage.casedb.path_text import stored_path
+from triage.casedb.path_text import stored_path, stored_text
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
@@ -49,8 +49,26 @@ def utc_now() -> str:
 
 
 def _json(value: Any) -> str:
-    # Values may quote an evidence path that is not UTF-8.
-    return stored_path(json.dumps(value, ensure_ascii=False, sort_keys=True, default=str))
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Values may quote an evidence path that is not UTF-8, or hold a lone surrogate
+        # from hostile JSON: each string is stored as stored_path writes it (escaping the
+        # JSON text itself gave invalid JSON, "\x" not being a JSON escape).
+        return json.dumps(_stored_strings(json.loads(text)), ensure_ascii=False,
+                          sort_keys=True)
+    return text
+
+
+def _stored_strings(value: Any) -> Any:
+    if isinstance(value, str):
+        return stored_path(value)
+    if isinstance(value, dict):
+        return {stored_path(key): _stored_strings(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_stored_strings(item) for item in value]
+    return value
 
 
 class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
@@ -608,12 +626,15 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                          "deleted": bool(a.get("deleted")) or bool(found[2])}
             attributes = a["attributes"]
             latitude, longitude = _coordinates(attributes)
+            # Text from evidence may hold lone surrogates (hostile JSON's "\ud800"),
+            # which UTF-8 cannot store: one such value must not fail the whole batch.
             rows.append((
                 a["type"], a["category"], a["evidence_id"], a.get("volume_idx"), file_id,
-                a.get("path"), a.get("inode"), int(bool(a.get("deleted"))),
-                int(bool(a.get("unallocated"))), a.get("offset"), a.get("context"),
-                _json(attributes), summary_text(a), a["extractor"], a["extractor_version"],
-                a.get("run_id"), a["identity"], latitude, longitude,
+                stored_text(a.get("path")), a.get("inode"), int(bool(a.get("deleted"))),
+                int(bool(a.get("unallocated"))), a.get("offset"), stored_text(a.get("context")),
+                _json(attributes), stored_path(summary_text(a)), a["extractor"],
+                a["extractor_version"], a.get("run_id"), stored_path(a["identity"]), latitude,
+                longitude,
             ))
         # Rows get ids above the largest one (no AUTOINCREMENT, rows are never renumbered):
         # the new ones, and only those (INSERT OR IGNORE skips rows stored before), are

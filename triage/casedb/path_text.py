@@ -13,14 +13,35 @@ import re
 _ESCAPE = re.compile(rb"\\x([0-9a-f]{2})")
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def stored_path(path: str) -> str:
     """``path`` (or a message quoting it) as text the case can store: itself when it is
-    UTF-8, otherwise with each byte that is not written ``\\xNN``."""
+    UTF-8, otherwise with each byte that is not written ``\\xNN``.
+
+    Any other lone surrogate (hostile JSON's ``"\\ud800"``, a UTF-16 string cut in
+    half) cannot be stored as UTF-8 either, and is written ``\\uXXXX``.
+    """
     try:
         path.encode("utf-8")
     except UnicodeEncodeError:
-        return os.fsencode(path).decode("utf-8", "backslashreplace")
+        try:
+            return os.fsencode(path).decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:
+            return _SURROGATE.sub(_escaped_surrogate, path)
     return path
+
+
+def stored_text(value: str | None) -> str | None:
+    """Any text as the case can store it (see :func:`stored_path`); None stays None."""
+    return None if value is None else stored_path(value)
+
+
+def _escaped_surrogate(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # An escaped byte of a name that is not UTF-8, or a lone UTF-16 half.
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
 
 
 def local_path(text: str) -> str:
