@@ -422,3 +422,34 @@ def test_onion_address_across_a_chunk_edge_is_not_also_a_v2_hit(encoding: str) -
               for r in rows if r["type"] == "tor.onion_address"]
     assert onions == [(4096 - tail + text.index(ONION[:8].decode().encode(encoding)),
                        ONION.decode(), 3)]
+
+
+# -- GnuPG agent keys carved from free space --------------------------------------------------
+AGENT_KEY = (DATA / "pgp/home2/.gnupg/private-keys-v1.d/15AF6E23B220A0BFA1C1F8F1A41F2BC02CAC409A.key")
+
+
+def test_a_deleted_agent_key_is_carved_with_its_keygrip() -> None:
+    """gpg names an agent key file by its keygrip: the carved key's computed keygrip is
+    that name."""
+    image = (HERE / "fat_agent_key.raw").read_bytes()
+    key = AGENT_KEY.read_bytes()
+    (base,) = _occurrences(image, key)
+    assert not _allocated(HERE / "fat_agent_key.raw", 0, base // 512)
+    rows, _, _ = _run(HERE / "fat_agent_key.raw", _open_partitions)
+    (row,) = [r for r in rows if r["type"] == "pgp.agent_key"]
+    assert row["offset"] == base and row["unallocated"]
+    assert row["attributes"]["computed_keygrip"] == AGENT_KEY.stem
+    assert row["attributes"]["algorithm"] == "RSA"
+
+
+def test_agent_keys_are_carved_from_between_other_text_and_bounded() -> None:
+    key = AGENT_KEY.read_bytes()
+    data = b"\x00" * 1000 + b"shopping: eggs\nnot a field line\n" + key + b"more: x\nplain text\n"
+    rows, _ = _scan_bytes(data + b"\x00" * 3000, chunk_size=65536)
+    (row,) = [r for r in rows if r["type"] == "pgp.agent_key"]
+    assert row["offset"] == data.index(key)
+    assert row["attributes"]["computed_keygrip"] == AGENT_KEY.stem
+    # A window full of "Key: (" lines is carved a bounded number of times, and quickly.
+    hostile = b"Key: (private-key (x))\n" * 50_000
+    rows, scanner = _scan_bytes(hostile, chunk_size=1 << 20)
+    assert len([r for r in rows if r["type"] == "pgp.agent_key"]) <= 256 * 2

@@ -55,8 +55,8 @@ class UnallocatedScanner:
     """Runs the byte-level detectors over the unallocated space of one evidence item.
 
     ``scanners`` are the run's extractors: those with ``SCANS_TEXT`` run ``scan_bytes``;
-    the ``crypto``, ``tor`` and ``metadata`` extractors, when present, also get carved
-    JSON wallets, tor state files and JPEG EXIF blocks. ``cancel`` is checked between
+    the ``crypto``, ``tor``, ``metadata`` and ``pgp`` extractors, when present, also get
+    carved JSON wallets, tor state files, JPEG EXIF blocks and GnuPG agent keys. ``cancel`` is checked between
     chunks; ``progress(bytes_done, bytes_total)`` is called after every chunk read.
     Problems are collected in :attr:`warnings` as warning rows (drain them with
     :meth:`take_warnings`).
@@ -608,6 +608,43 @@ def _tor_state_spans(window: bytes) -> Iterator[tuple[int, int]]:
         found = window.find(b"# Tor state file last generated on ", found + 1)
 
 
+#: A line of GnuPG's extended key format: "Name: value" (continuations start with white
+#: space).
+_NAME_VALUE_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9_-]{0,63}:")
+#: Longest header or key line a carved agent key may have.
+_AGENT_LINE_LIMIT = 8192
+
+
+def _agent_key_spans(window: bytes) -> Iterator[tuple[int, int]]:
+    """GnuPG agent private keys in the extended key format (``private-keys-v1.d/*.key``
+    since GnuPG 2.2.20): the run of "Name: value" lines around a ``Key: (`` line."""
+    found = window.find(b"Key: (")
+    hits = 0
+    while found != -1 and hits < MAX_CARVES_PER_WINDOW:
+        hits += 1
+        start = window.rfind(b"\n", max(0, found - _AGENT_LINE_LIMIT), found) + 1
+        if start == 0 and found > _AGENT_LINE_LIMIT:
+            start = found
+        # Back over the header lines (Created:, Label:, continuations) before the key.
+        while start > 0 and window[start - 1] == 0x0A:
+            previous = window.rfind(b"\n", max(0, start - 1 - _AGENT_LINE_LIMIT), start - 1) + 1
+            line = window[previous : start - 1]
+            if not (_NAME_VALUE_LINE.match(line) or line[:1] in (b" ", b"\t")) or not line:
+                break
+            start = previous
+        # On over the key's continuation lines and the fields after it.
+        end = window.find(b"\n", found, found + _AGENT_LINE_LIMIT)
+        while end != -1 and end + 1 < len(window) and end - start < CARVE_LIMIT:
+            following = window.find(b"\n", end + 1, end + 1 + _AGENT_LINE_LIMIT)
+            line = window[end + 1 : following if following != -1 else len(window)]
+            if not line or not (_NAME_VALUE_LINE.match(line) or line[:1] in (b" ", b"\t")):
+                break
+            end = following
+        end = len(window) if end == -1 else end + 1
+        yield start, min(end, start + CARVE_LIMIT)
+        found = window.find(b"Key: (", max(found + 6, end))
+
+
 def _jpeg_exif_spans(window: bytes) -> Iterator[tuple[int, int]]:
     found = window.find(b"\xff\xd8\xff")
     hits = 0
@@ -641,6 +678,7 @@ CARVE_RULES: tuple[CarveRule, ...] = (
               _marker_objects((b'"seed_version"', b'"crypto"', b'"Crypto"'))),
     CarveRule("tor", "state", _tor_state_spans, text=True),
     CarveRule("metadata", "carved.jpg", _jpeg_exif_spans),
+    CarveRule("pgp", "carved.key", _agent_key_spans, text=True),
 )
 
 

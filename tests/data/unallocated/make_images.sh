@@ -12,6 +12,9 @@
 #                    partition 2 (4-6 MiB) ext4 with a live note.txt and a deleted copy
 #                    (blocks freed by debugfs rm), the note dd'ed into the gap between the
 #                    partitions at GAP_OFFSET and after the last one at TAIL_OFFSET.
+#   fat_agent_key.raw 1 MiB FAT12 file system: a GnuPG agent private key (extended key
+#                    format, from tests/data/pgp/home2; its file name is its keygrip)
+#                    written and deleted, its directory slot reused, as for NOTE.TXT.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -89,3 +92,18 @@ dd if="$P2" of="$DISK" bs=512 seek=8192 conv=notrunc status=none
 dd if="$NOTE" of="$DISK" bs=1 seek=$GAP_OFFSET conv=notrunc status=none
 dd if="$NOTE" of="$DISK" bs=1 seek=$TAIL_OFFSET conv=notrunc status=none
 echo "$GAP_OFFSET $TAIL_OFFSET" > "$HERE/outside_offsets.txt"
+
+# -- 3: a deleted GnuPG agent key in free clusters ----------------------------------------
+AGENT_KEY="$HERE/../pgp/home2/.gnupg/private-keys-v1.d/15AF6E23B220A0BFA1C1F8F1A41F2BC02CAC409A.key"
+KEYFAT="$HERE/fat_agent_key.raw"
+rm -f "$KEYFAT"
+truncate -s $MIB "$KEYFAT"
+mkfs.fat -F 12 -s 8 -S 512 -i 4e7a11ce --invariant -n AGENTKEY "$KEYFAT" >/dev/null
+cp "$AGENT_KEY" "$WORK/KEY.KEY"
+touch -d "@$EPOCH" "$WORK/KEY.KEY"
+mcopy -m -i "$KEYFAT" "$WORK/README.TXT" ::/README.TXT
+mcopy -m -i "$KEYFAT" "$WORK/KEY.KEY" ::/KEY.KEY
+mdel -i "$KEYFAT" ::/KEY.KEY
+for name in A B C D; do
+    mcopy -m -i "$KEYFAT" "$WORK/$name.TXT" "::/$name.TXT"
+done
