@@ -10,6 +10,7 @@ import json
 import random
 import shutil
 import sqlite3
+import struct
 from pathlib import Path
 
 from triage.extractors.crypto.base58 import b58check_encode, monero_b58encode
@@ -17,6 +18,7 @@ from triage.extractors.crypto.bech32 import cashaddr_encode, segwit_encode
 from triage.extractors.crypto.hashes import keccak256
 from triage.extractors.crypto.identify import eip55_checksum
 from triage.extractors.crypto.seeds import bip39_from_entropy
+from triage.extractors.leveldb import crc32c, mask_crc
 
 ROOT = Path(__file__).parent / "tree"
 
@@ -68,6 +70,17 @@ def broken(value: str) -> str:
     middle = len(value) // 2
     swap = "2" if value[middle] != "2" else "3"
     return value[:middle] + swap + value[middle + 1 :]
+
+
+def leveldb_log_record(sequence: int, key: bytes, value: bytes) -> bytes:
+    """A LevelDB log holding one write batch that puts ``key`` (a FULL record, under 32 KiB)."""
+    batch = struct.pack("<QI", sequence, 1) + b"\x01"
+    for part in (key, value):
+        assert len(part) < 128 * 128
+        batch += (bytes([0x80 | (len(part) & 0x7F), len(part) >> 7]) if len(part) >= 128
+                  else bytes([len(part)])) + part
+    crc = mask_crc(crc32c(batch, crc32c(b"\x01")))
+    return struct.pack("<IHB", crc, len(batch), 1) + batch
 
 
 def write(path: Path, data: bytes | str) -> None:
@@ -129,7 +142,8 @@ def main() -> None:
     ext = bob / "Local" / "Google" / "Chrome" / "User Data" / "Default" / "Local Extension Settings"
     vault = json.dumps({"data": "QUJD" * 40, "iv": "aXZpdml2aXZpdml2aXY=", "salt": "c2FsdA=="})
     record = json.dumps({"KeyringController": {"vault": vault}})
-    write(ext / "fhbohimaelbohpjbbldcngcnapndodjp" / "000003.log", b"\x00" * 7 + record.encode())
+    write(ext / "fhbohimaelbohpjbbldcngcnapndodjp" / "000003.log",
+          leveldb_log_record(1, b"data", record.encode()))
     write(ext / "fhbohimaelbohpjbbldcngcnapndodjp" / "CURRENT", "MANIFEST-000001\n")
 
     db = bob / "Roaming" / "Bither" / "address.db"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass
 
 from ..interface import ExtractionContext, FileView
+from ..leveldb import TYPE_VALUE, FileReading, read_file
 from .wallet_info import FORMAT, LOCATION, WalletInfo
 
 #: Chromium extension ids of wallet extensions -> product name.
@@ -33,14 +36,17 @@ MAX_VAULT_CHARS = 8192
 MAX_OLDER_VAULTS = 20
 _LEVELDB_EXTENSIONS = ("log", "ldb", "sst")
 _FILE_NUMBER = re.compile(r"^\d+")
+#: The key MetaMask keeps its whole state under (a JSON object, one key per controller).
+_STATE_KEY = b"data"
 
 
 def _leveldb_files(entry: FileView, ctx: ExtractionContext) -> list[FileView]:
-    """The folder's LevelDB files, oldest content first.
+    """The folder's LevelDB files, oldest content first as far as file names tell.
 
     LevelDB appends new records to its ``.log`` and only later moves them into tables,
     so every ``.log`` is newer than every table; among files of one kind, a higher file
-    number is newer.
+    number is newer. Compaction breaks this (it rewrites old records into new tables), so
+    the order is used only for files that cannot be read as LevelDB.
     """
     ranked = []
     for child in ctx.listdir(entry.path):
@@ -54,44 +60,122 @@ def _leveldb_files(entry: FileView, ctx: ExtractionContext) -> list[FileView]:
     return [child for _, child in ranked[-MAX_FILES:]]
 
 
-def _vaults_oldest_first(child: FileView, data: bytes) -> list[tuple[str, str, int]]:
-    """(vault JSON, file name, offset) of every vault record in one file, oldest first.
+@dataclass(frozen=True)
+class _Vault:
+    """One vault record: its JSON, where it was found, and its place in time."""
+
+    vault: str
+    file: str
+    offset: int
+    #: LevelDB's sequence number (None for a file read by pattern, not as LevelDB).
+    sequence: int | None
+    #: Sorts oldest first: every sequence-numbered vault after every pattern-found one.
+    order: tuple[int, ...]
+
+
+def _vaults_oldest_first(child: FileView, data: bytes, rank: int) -> list[_Vault]:
+    """Every vault a regex finds in one file's raw bytes, oldest first.
 
     A log is written in order; inside a table one key's versions are sorted newest first.
     """
     found = [
-        (match.group().replace(b"\\", b"").decode("ascii")[:MAX_VAULT_CHARS], child.name,
-         match.start())
+        (match.group().replace(b"\\", b"").decode("ascii")[:MAX_VAULT_CHARS], match.start())
         for match in _VAULT_JSON.finditer(data)
     ]
-    return found if child.extension == "log" else found[::-1]
+    if child.extension != "log":
+        found.reverse()
+    return [_Vault(vault, child.name, offset, None, (0, rank, index))
+            for index, (vault, offset) in enumerate(found)]
+
+
+def _state_vault(value: bytes) -> str | None:
+    """The vault in MetaMask's state (key ``data``): the JSON string at
+    ``KeyringController.vault``, when it is a JSON object with ``data`` and ``iv``."""
+    try:
+        state = json.loads(value)
+        keyring = state.get("KeyringController") if isinstance(state, dict) else None
+        vault = keyring.get("vault") if isinstance(keyring, dict) else None
+        fields = json.loads(vault) if isinstance(vault, str) else None
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(fields, dict) or not {"data", "iv"} <= fields.keys():
+        return None
+    return vault[:MAX_VAULT_CHARS]
+
+
+def _record_vaults(reading: FileReading) -> list[_Vault]:
+    """Every vault in one LevelDB file's records, ordered by sequence number: MetaMask's
+    from its ``data`` key, other extensions' found by pattern in any value."""
+    found = []
+    for record in reading.records:
+        if record.kind != TYPE_VALUE:
+            continue
+        vault = _state_vault(record.value) if record.key == _STATE_KEY else None
+        if vault is not None:
+            vaults = [vault]
+        else:
+            vaults = [match.group().replace(b"\\", b"").decode("ascii")[:MAX_VAULT_CHARS]
+                      for match in _VAULT_JSON.finditer(record.value)]
+        found += [_Vault(v, reading.file, record.offset, record.sequence,
+                         (1, record.sequence, index)) for index, v in enumerate(vaults)]
+    return found
+
+
+def _describe(vault: _Vault) -> dict[str, object]:
+    place: dict[str, object] = {"vault": vault.vault, "file": vault.file}
+    if vault.sequence is not None:
+        place["sequence"] = vault.sequence
+    place["offset"] = vault.offset
+    return place
 
 
 def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletInfo | None:
     """One Chromium ``Local Extension Settings/<id>`` folder holding a wallet vault, or a
     wallet extension's folder (named by its id) kept anywhere else.
 
-    The newest vault record is reported as ``vault``; vaults written before it (under a
-    password since changed, say) are listed newest first in ``older_vaults``.
+    Each file is read as LevelDB (its records and their sequence numbers); the vault
+    with the highest sequence number is reported as ``vault``, vaults written before it
+    (under a password since changed, say) newest first in ``older_vaults``. A file that
+    cannot be read as LevelDB (damaged, carved) is searched by pattern instead, with a
+    warning; its vaults count as older than any with a sequence number.
     """
     extension_id = entry.name.lower()
     app = EXTENSION_WALLETS.get(extension_id)
     if app is None and entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
         return None
     marker = False
-    vaults: list[tuple[str, str, int]] = []
+    vaults: list[_Vault] = []
     addresses: list[str] = []
-    for child in _leveldb_files(entry, ctx):
+    for rank, child in enumerate(_leveldb_files(entry, ctx)):
         if ctx.cancelled():
             break
         data = ctx.read(child.path, MAX_FILE_BYTES)
         if data is None:
             ctx.warn("cannot read LevelDB file", child.path)
             continue
-        if any(m in data for m in _VAULT_MARKERS):
-            marker = True
-        vaults += _vaults_oldest_first(child, data)
-        addresses += [m.decode("ascii") for m in _SELECTED_ADDRESS.findall(data)]
+        reading = read_file(child.name, data)
+        if reading.recognised:
+            texts = [record.value for record in reading.records]
+            vaults += _record_vaults(reading)
+            if reading.damage_count:
+                # A vault in a damaged record may still be whole in the raw bytes.
+                known = {v.vault for v in vaults}
+                vaults += [v for v in _vaults_oldest_first(child, data, rank)
+                           if v.vault not in known]
+                offset, reason = reading.damage[0]
+                ctx.warn(f"LevelDB file partly unreadable: {reading.damage_count} damaged "
+                         f"part(s) skipped, the first at offset {offset} ({reason})",
+                         child.path)
+        else:
+            texts = [data]
+            vaults += _vaults_oldest_first(child, data, rank)
+            if _VAULT_JSON.search(data) or any(m in data for m in _VAULT_MARKERS):
+                ctx.warn("not readable as LevelDB: wallet vaults looked for by pattern, "
+                         "ordered by file name", child.path)
+        for text in texts:
+            if not marker and any(m in text for m in _VAULT_MARKERS):
+                marker = True
+            addresses += [m.decode("ascii") for m in _SELECTED_ADDRESS.findall(text)]
     if app is None and not marker:
         return None
     info = WalletInfo(
@@ -105,12 +189,17 @@ def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletI
     )
     info.add_addresses(addresses)
     if vaults:
-        newest = vaults[-1][0]
-        info.extra["vault"] = newest
+        vaults.sort(key=lambda v: v.order)
+        newest = vaults[-1]
+        info.extra["vault"] = newest.vault
+        info.extra["vault_file"] = newest.file
+        if newest.sequence is not None:
+            info.extra["vault_sequence"] = newest.sequence
         older: dict[str, dict[str, object]] = {}
-        for vault, name, offset in reversed(vaults):
-            if vault != newest and vault not in older and len(older) < MAX_OLDER_VAULTS:
-                older[vault] = {"vault": vault, "file": name, "offset": offset}
+        for vault in reversed(vaults):
+            if (vault.vault != newest.vault and vault.vault not in older
+                    and len(older) < MAX_OLDER_VAULTS):
+                older[vault.vault] = _describe(vault)
         if older:
             info.extra["older_vaults"] = list(older.values())
     return info
