@@ -3,6 +3,7 @@
 Usage (system Python with Debian's python3-plyvel and python3-snappy, not the venv):
     apt-get install -y python3-plyvel python3-snappy
     /usr/bin/python3 tests/data/leveldb/make_stores.py
+    /usr/bin/python3 tests/data/leveldb/make_stores.py --bench DIR   (a ~16 MiB table to time)
 
 Every store is written by the real library with Snappy compression on, then copied
 (LevelDB replays and rewrites a log when a database is opened, so the committed files
@@ -178,7 +179,27 @@ def _snappy_vectors() -> list[dict[str, str]]:
             for name, raw in inputs.items()]
 
 
+def bench_table(path: Path, megabytes: int = 16) -> None:
+    """A store whose one table is about ``megabytes`` MiB of Snappy blocks of JSON state
+    (for timing the reader; not committed)."""
+    rng = random.Random(4)
+    db = plyvel.DB(str(path), create_if_missing=True, compression="snappy",
+                   max_file_size=4 * megabytes << 20, write_buffer_size=4 * megabytes << 20)
+    written = 0
+    i = 0
+    while written < (megabytes << 20) * 17 // 4:   # Snappy makes JSON state ~4x smaller
+        value = state(rng, f"bench {i}", padding=rng.randint(5, 60))
+        db.put(f"key/{i:08d}".encode(), value)
+        written += len(value)
+        i += 1
+    db.compact_range()
+    db.close()
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["--bench"]:
+        bench_table(Path(sys.argv[2]))
+        return
     stores = (("reordered", reordered), ("reordered_uncompressed", reordered_uncompressed),
               ("compressed", compressed))
     for name, build in stores:

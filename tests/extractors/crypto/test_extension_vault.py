@@ -165,3 +165,15 @@ def test_scan_finds_the_vault_of_a_compressed_store(tmp_path) -> None:
     assert finding.attributes["confidence"] == "format"
     assert finding.attributes["addresses"] == ["0x" + "5a" * 20]
     assert not result.warnings
+
+
+def test_a_carved_metamask_11_vault_with_nested_key_metadata_is_found(tmp_path) -> None:
+    folder = tmp_path / METAMASK
+    folder.mkdir()
+    vault = json.dumps({"data": "QUJD" * 8, "iv": "aXZpdml2aXY=",
+                        "keyMetadata": {"algorithm": "PBKDF2", "params": {"iterations": 600000}},
+                        "salt": "c2FsdEs="}, separators=(",", ":"))
+    state = json.dumps({"KeyringController": {"vault": vault}}, separators=(",", ":"))
+    (folder / "000003.log").write_bytes(b"\x00" * 7 + state.encode())
+    info = _identify(folder)
+    assert info.extra["vault"] == vault

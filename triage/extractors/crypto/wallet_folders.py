@@ -27,7 +27,8 @@ EXTENSION_WALLETS: dict[str, str] = {
 _VAULT_MARKERS = (b'"vault"', b'\\"vault\\"', b"KeyringController", b"encryptedMnemonic")
 _VAULT_JSON = re.compile(
     rb'\{\\*"data\\*":\\*"[A-Za-z0-9+/=]{16,}\\*",\\*"iv\\*":\\*"[A-Za-z0-9+/=]{8,}\\*"'
-    rb'(?:,\\*"[A-Za-z]+\\*":\\*(?:"[A-Za-z0-9+/=]*\\*"|\{[^{}]{0,400}\}))*\}'
+    # Fields after iv: strings, or objects nested one deep (MetaMask 11's keyMetadata).
+    rb'(?:,\\*"[A-Za-z]+\\*":\\*(?:"[A-Za-z0-9+/=]*\\*"|\{(?:[^{}]|\{[^{}]{0,400}\}){0,400}\}))*\}'
 )
 _SELECTED_ADDRESS = re.compile(rb'selectedAddress\\*":\\*"(0x[0-9a-fA-F]{40})')
 MAX_FILES = 200
@@ -36,8 +37,6 @@ MAX_VAULT_CHARS = 8192
 MAX_OLDER_VAULTS = 20
 _LEVELDB_EXTENSIONS = ("log", "ldb", "sst")
 _FILE_NUMBER = re.compile(r"^\d+")
-#: The key MetaMask keeps its whole state under (a JSON object, one key per controller).
-_STATE_KEY = b"data"
 
 
 def _leveldb_files(entry: FileView, ctx: ExtractionContext) -> list[FileView]:
@@ -104,13 +103,17 @@ def _state_vault(value: bytes) -> str | None:
 
 
 def _record_vaults(reading: FileReading) -> list[_Vault]:
-    """Every vault in one LevelDB file's records, ordered by sequence number: MetaMask's
-    from its ``data`` key, other extensions' found by pattern in any value."""
+    """Every vault in one LevelDB file's records, with their sequence numbers.
+
+    MetaMask keeps its whole state as JSON under key ``data``; the vault is read from
+    it as JSON. Forks of MetaMask may use other keys, so any value holding a
+    ``KeyringController`` is read so; other extensions' vaults are found by pattern.
+    """
     found = []
     for record in reading.records:
         if record.kind != TYPE_VALUE:
             continue
-        vault = _state_vault(record.value) if record.key == _STATE_KEY else None
+        vault = _state_vault(record.value) if b"KeyringController" in record.value else None
         if vault is not None:
             vaults = [vault]
         else:
