@@ -29,8 +29,11 @@ LOG_HEADER_SIZE = 7
 #: Most bytes Snappy may produce for one block (LevelDB writes ~4 KiB blocks; a single
 #: large value makes a block of its own size).
 MAX_BLOCK_OUTPUT = 32 * 1024 * 1024
-#: Most bytes of decompressed blocks read from one table.
-MAX_TABLE_OUTPUT = 256 * 1024 * 1024
+#: Most bytes of decompressed blocks and whole keys made from one table (a ~4x Snappy
+#: ratio, usual for JSON, gives 64 MiB for a 16 MiB table).
+MAX_TABLE_OUTPUT = 128 * 1024 * 1024
+#: Longest key taken from a table (prefix sharing lets a few bytes stand for a long key).
+MAX_KEY_BYTES = 1024 * 1024
 #: Most records yielded from one file.
 MAX_RECORDS = 1_000_000
 #: Most blocks a table's index may name.
@@ -368,10 +371,14 @@ def _table_block(data: bytes, offset: int, size: int, budget: _Budget,
     return contents
 
 
-def _block_entries(block: bytes) -> Iterator[tuple[bytes, bytes]]:
+def _block_entries(block: bytes,
+                   budget: _Budget | None = None) -> Iterator[tuple[bytes, bytes]]:
     """(key, value) of each entry of a table block (prefix-compressed keys, restarts).
 
-    Raises ``LevelDBError`` at the first malformed entry; entries before it are kept.
+    Each key's length is charged to ``budget``: an entry of a few bytes can repeat a long
+    shared prefix, so keys could otherwise cost far more than the block. Raises
+    ``LevelDBError`` at the first malformed entry or when the budget runs out; entries
+    before it are kept.
     """
     if len(block) < 4:
         raise LevelDBError("block shorter than its restart count")
@@ -387,6 +394,12 @@ def _block_entries(block: bytes) -> Iterator[tuple[bytes, bytes]]:
         value_size, pos = _varint(block, pos, limit)
         if shared > len(key) or pos + unshared + value_size > limit:
             raise LevelDBError("block entry runs past its bounds")
+        if shared + unshared > MAX_KEY_BYTES:
+            raise LevelDBError(f"key of {shared + unshared} bytes over the cap")
+        if budget is not None:
+            budget.left -= shared + unshared
+            if budget.left < 0:
+                raise LevelDBError(f"over {MAX_TABLE_OUTPUT} bytes of blocks and keys")
         key = key[:shared] + block[pos:pos + unshared]
         pos += unshared
         yield key, block[pos:pos + value_size]
@@ -412,7 +425,8 @@ def read_table(name: str, data: bytes) -> FileReading:
         index_offset, index_size, _ = _block_handle(data, pos, size - 8)
         if index_offset + index_size + BLOCK_TRAILER_SIZE > footer:
             raise LevelDBError("index block runs past the footer")
-        index = list(_block_entries(_table_block(data, index_offset, index_size, budget, reading)))
+        index_block = _table_block(data, index_offset, index_size, budget, reading)
+        index = list(_block_entries(index_block, budget))
     except LevelDBError as exc:
         reading.note(footer, f"table index unreadable: {exc}")
         return reading
@@ -430,11 +444,12 @@ def read_table(name: str, data: bytes) -> FileReading:
             reading.note(offset, "data block runs past the end of the table")
             continue
         if budget.left <= 0:
-            reading.note(offset, f"over {MAX_TABLE_OUTPUT} decompressed bytes: the rest not read")
+            reading.note(offset, f"over {MAX_TABLE_OUTPUT} bytes of blocks and keys: "
+                         "the rest not read")
             break
         try:
             block = _table_block(data, offset, length, budget, reading)
-            for key, value in _block_entries(block):
+            for key, value in _block_entries(block, budget):
                 if len(key) < 8:
                     raise LevelDBError("table key shorter than its 8-byte tag")
                 (tag,) = struct.unpack_from("<Q", key, len(key) - 8)
