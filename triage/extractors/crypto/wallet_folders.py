@@ -147,7 +147,8 @@ def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletI
     if app is None and entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
         return None
     marker = False
-    vaults: list[_Vault] = []
+    # Each distinct vault at its newest record: a log may hold thousands of copies of one.
+    vaults: dict[str, _Vault] = {}
     addresses: list[str] = []
     for rank, child in enumerate(_leveldb_files(entry, ctx)):
         if ctx.cancelled():
@@ -159,22 +160,26 @@ def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletI
         reading = read_file(child.name, data)
         if reading.recognised:
             texts = [record.value for record in reading.records]
-            vaults += _record_vaults(reading)
+            found = _record_vaults(reading)
             if reading.damage_count:
                 # A vault in a damaged record may still be whole in the raw bytes.
-                known = {v.vault for v in vaults}
-                vaults += [v for v in _vaults_oldest_first(child, data, rank)
-                           if v.vault not in known]
+                known = {v.vault for v in found} | vaults.keys()
+                found += [v for v in _vaults_oldest_first(child, data, rank)
+                          if v.vault not in known]
                 offset, reason = reading.damage[0]
                 ctx.warn(f"LevelDB file partly unreadable: {reading.damage_count} damaged "
                          f"part(s) skipped, the first at offset {offset} ({reason})",
                          child.path)
         else:
             texts = [data]
-            vaults += _vaults_oldest_first(child, data, rank)
-            if _VAULT_JSON.search(data) or any(m in data for m in _VAULT_MARKERS):
+            found = _vaults_oldest_first(child, data, rank)
+            if found or any(m in data for m in _VAULT_MARKERS):
                 ctx.warn("not readable as LevelDB: wallet vaults looked for by pattern, "
                          "ordered by file name", child.path)
+        for vault in found:
+            held = vaults.get(vault.vault)
+            if held is None or vault.order > held.order:
+                vaults[vault.vault] = vault
         for text in texts:
             if not marker and any(m in text for m in _VAULT_MARKERS):
                 marker = True
@@ -192,19 +197,13 @@ def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletI
     )
     info.add_addresses(addresses)
     if vaults:
-        vaults.sort(key=lambda v: v.order)
-        newest = vaults[-1]
+        newest, *older = sorted(vaults.values(), key=lambda v: v.order, reverse=True)
         info.extra["vault"] = newest.vault
         info.extra["vault_file"] = newest.file
         if newest.sequence is not None:
             info.extra["vault_sequence"] = newest.sequence
-        older: dict[str, dict[str, object]] = {}
-        for vault in reversed(vaults):
-            if (vault.vault != newest.vault and vault.vault not in older
-                    and len(older) < MAX_OLDER_VAULTS):
-                older[vault.vault] = _describe(vault)
         if older:
-            info.extra["older_vaults"] = list(older.values())
+            info.extra["older_vaults"] = [_describe(v) for v in older[:MAX_OLDER_VAULTS]]
     return info
 
 
