@@ -126,7 +126,8 @@ def snappy_decompress(data: bytes | memoryview, max_output: int = MAX_BLOCK_OUTP
     length, pos = _varint(src, 0, end)
     if length > max_output:
         raise LevelDBError(f"snappy output of {length} bytes over the cap of {max_output}")
-    out = bytearray()
+    out = bytearray(length)
+    produced = 0
     while pos < end:
         tag = src[pos]
         pos += 1
@@ -142,9 +143,10 @@ def snappy_decompress(data: bytes | memoryview, max_output: int = MAX_BLOCK_OUTP
             size += 1
             if pos + size > end:
                 raise LevelDBError("snappy literal runs past the input")
-            if len(out) + size > length:
+            if produced + size > length:
                 raise LevelDBError("snappy output longer than declared")
-            out += src[pos:pos + size]
+            out[produced:produced + size] = src[pos:pos + size]
+            produced += size
             pos += size
             continue
         if kind == 1:
@@ -153,27 +155,31 @@ def snappy_decompress(data: bytes | memoryview, max_output: int = MAX_BLOCK_OUTP
             size = 4 + ((tag >> 2) & 7)
             offset = ((tag >> 5) << 8) | src[pos]
             pos += 1
-        else:
-            width = 2 if kind == 2 else 4
-            if pos + width > end:
+        elif kind == 2:
+            if pos + 2 > end:
                 raise LevelDBError("snappy copy cut short")
             size = (tag >> 2) + 1
-            offset = int.from_bytes(src[pos:pos + width], "little")
-            pos += width
-        produced = len(out)
+            offset = src[pos] | (src[pos + 1] << 8)
+            pos += 2
+        else:
+            if pos + 4 > end:
+                raise LevelDBError("snappy copy cut short")
+            size = (tag >> 2) + 1
+            offset = int.from_bytes(src[pos:pos + 4], "little")
+            pos += 4
         if offset == 0 or offset > produced:
             raise LevelDBError("snappy copy offset outside the output")
         if produced + size > length:
             raise LevelDBError("snappy output longer than declared")
         start = produced - offset
         if size <= offset:
-            out += out[start:start + size]
+            out[produced:produced + size] = out[start:start + size]
         else:
             # An overlapping copy repeats the last ``offset`` bytes (run-length encoding).
-            pattern = bytes(out[start:])
-            out += (pattern * (size // offset + 1))[:size]
-    if len(out) != length:
-        raise LevelDBError(f"snappy output of {len(out)} bytes, {length} declared")
+            out[produced:produced + size] = (out[start:produced] * (size // offset + 1))[:size]
+        produced += size
+    if produced != length:
+        raise LevelDBError(f"snappy output of {produced} bytes, {length} declared")
     return bytes(out)
 
 
