@@ -239,3 +239,16 @@ def test_electrum_imported_address_wallet_is_keyed_by_address() -> None:
            "seed_version": 52, "use_encryption": False, "wallet_type": "imported"}
     info = identify_electrum(json.dumps(doc).encode())
     assert (info.wallet_type, info.addresses) == ("imported", [address])
+
+
+def test_a_python_literal_with_odd_escapes_parses_without_a_compiler_warning() -> None:
+    """Python's compiler warns about "\\o" in a literal's strings (printed to standard
+    error from Python 3.12 on); hostile Electrum 1.x files must not make a scan noisy."""
+    import warnings
+
+    from triage.extractors.crypto.wallet_json import _parse_document
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert _parse_document(b"{'seed_version': 4, 'note': '\\o\\9'}") == {
+            "seed_version": 4, "note": "\\o\\9"}

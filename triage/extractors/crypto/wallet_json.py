@@ -7,6 +7,7 @@ import ast
 import json
 import re
 import threading
+import warnings
 from typing import Any
 
 from .bip32_public import derived_addresses, p2pkh_address
@@ -66,7 +67,11 @@ def _parse_document(data: bytes) -> Any:
     if len(data) > MAX_LITERAL_BYTES:
         return _literal_top_fields(data)
     try:
-        return ast.literal_eval(text)
+        with warnings.catch_warnings():
+            # Python's compiler warns about escapes such as "\o" in the file's strings
+            # (a SyntaxWarning printed to standard error from Python 3.12 on).
+            warnings.simplefilter("ignore")
+            return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, RecursionError, MemoryError):
         return None
 
