@@ -162,3 +162,28 @@ def test_home_keeps_revoked_user_ids_and_subkeys_across_keyrings(tmp_path: Path)
     assert key["revoked_subkeys"] == gpg[fpr].revoked_subkeys
     assert key["expires"] == gpg[fpr].expires
     assert set(key["revoked_subkeys"]) <= set(key["secret_keys"])
+
+
+def test_backup_keyrings_are_read_with_their_home(tmp_path: Path) -> None:
+    """gpg keeps pubring.kbx~ beside the keyring; read apart, it repeated every key with
+    has_secret false although the home holds their secrets (PGP auditor)."""
+    root = tmp_path / "disk"
+    home = root / "home/alice/.gnupg"
+    shutil.copytree(DATA / "home2/.gnupg", home)
+    shutil.copy(home / "pubring.kbx", home / "pubring.kbx~")
+    # (The armored keys of openpgp-revocs.d's certificates are reported apart, as text.)
+    keys = [(path, f.attributes) for path, f in run_extractor(PgpExtractor(), root).findings
+            if f.type == "pgp.key" and "/openpgp-revocs.d/" not in path]
+    fingerprints = [k["fingerprint"] for _, k in keys]
+    assert len(fingerprints) == len(set(fingerprints))
+    assert {path for path, _ in keys} == {"/home/alice/.gnupg/pubring.kbx"}
+    secret = list_home(home, secret=True).secret_primaries
+    assert secret and sorted(k["fingerprint"] for _, k in keys if k["has_secret"]) == sorted(secret)
+    # A key left only in the backup (deleted from the keyring since) is still reported.
+    shutil.copy(DATA / "home3/.gnupg/pubring.kbx", home / "pubring.kbx~")
+    only_backup = set(list_home(DATA / "home3/.gnupg").primaries) - set(fingerprints)
+    assert only_backup
+    found = {f.attributes["fingerprint"]: path for path, f in
+             run_extractor(PgpExtractor(), root).findings if f.type == "pgp.key"}
+    assert only_backup <= set(found)
+    assert all(found[fpr].endswith("/pubring.kbx~") for fpr in only_backup)

@@ -24,7 +24,13 @@ from triage.extractors.interface import (
     Finding,
 )
 from triage.extractors.pgp.findings import binary_findings, scan_armored
-from triage.extractors.pgp.homedir import AGENT_DIR, KEYRING_FILES, REVOCS_DIR, analyse_homedir
+from triage.extractors.pgp.homedir import (
+    AGENT_DIR,
+    BACKUP_KEYRING_FILES,
+    KEYRING_FILES,
+    REVOCS_DIR,
+    analyse_homedir,
+)
 
 _HOME_NAMES = frozenset({".gnupg", "gnupg"})
 
@@ -142,7 +148,7 @@ def _home_role(entry: FileView) -> tuple[str, bool]:
     head, _, last = parent.rpartition("/")
     if last.lower() in (AGENT_DIR, REVOCS_DIR):
         return head or "/", True
-    return parent, entry.name.lower() in (*KEYRING_FILES, "trustdb.gpg")
+    return parent, entry.name.lower() in (*KEYRING_FILES, *BACKUP_KEYRING_FILES, "trustdb.gpg")
 
 
 class PgpExtractor(Extractor):

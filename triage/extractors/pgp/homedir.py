@@ -22,6 +22,9 @@ from triage.extractors.pgp.openpgp import PgpKey, merge_self_signatures, parse_o
 from triage.extractors.pgp.signature import parse_signature
 
 KEYRING_FILES = ("pubring.kbx", "pubring.gpg", "secring.gpg")
+#: The copies gpg keeps of each keyring before it rewrites one: read with the home, since
+#: a key deleted from the keyring may be left only there.
+BACKUP_KEYRING_FILES = tuple(f"{name}~" for name in KEYRING_FILES)
 AGENT_DIR = "private-keys-v1.d"
 REVOCS_DIR = "openpgp-revocs.d"
 MAX_AGENT_FILES = 10_000
@@ -91,7 +94,7 @@ def _merge(keys: dict[str, _KeyAtHome], key: PgpKey, path: str, offset: int, fmt
 def _read_keyrings(ctx: ExtractionContext, folder: str, names: dict[str, FileView],
                    keys: dict[str, _KeyAtHome]) -> list[str]:
     present = []
-    for name in KEYRING_FILES:
+    for name in (*KEYRING_FILES, *BACKUP_KEYRING_FILES):
         entry = names.get(name)
         if entry is None or entry.kind != "file":
             continue
