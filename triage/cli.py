@@ -278,7 +278,8 @@ def command_export(args: argparse.Namespace) -> int:
             with tempfile.TemporaryDirectory(prefix="triage-export-") as folder:
                 written = export(case, args.fmt, Path(folder) / f"export.{args.fmt}",
                                  tagged_only=args.tagged_only, categories=args.categories,
-                                 examiner=args.examiner, recorded_as=STANDARD_OUTPUT)
+                                 examiner=args.examiner, recorded_as=STANDARD_OUTPUT,
+                                 check_place=False)
                 try:
                     with open(written, "rb") as handle:
                         shutil.copyfileobj(handle, sys.stdout.buffer)

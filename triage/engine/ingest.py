@@ -36,6 +36,7 @@ from triage.engine.volume_walk import (
 )
 from triage.evidence import Evidence, EvidenceError, FileSystemError, open_evidence
 from triage.evidence.filesystem import DirectoryVisits
+from triage.evidence_places import inside_evidence_folder
 from triage.extractors import artefact_types
 
 #: Volumes of these kinds hold a file system to walk.
@@ -492,12 +493,11 @@ def distinct_evidence(evidence_paths: list[str]) -> list[str]:
 def check_case_outside_evidence(case_path: str | Path, evidence_paths: list[str]) -> None:
     """Raise EvidenceError when the case file would lie inside a folder being scanned:
     the scan would write into the evidence and record its own case as evidence."""
-    case = resolved_path(case_path)
-    for path in evidence_paths:
-        folder = resolved_path(path)
-        if folder.is_dir() and case.is_relative_to(folder):
-            raise EvidenceError(f"{path}: the case file {case_path} lies inside this evidence"
-                                " folder; keep the case outside the evidence")
+    resolved_path(case_path)  # a loop of links is one line here
+    folder = inside_evidence_folder(case_path, evidence_paths)
+    if folder is not None:
+        raise EvidenceError(f"{folder}: the case file {case_path} lies inside this evidence"
+                            " folder; keep the case outside the evidence")
 
 
 def _shared_content_table(context: Any) -> SharedContentTable | None:

@@ -21,6 +21,7 @@ from triage.reports.errors import ExportError
 from triage.reports.html_report import write_html
 from triage.reports.jsonl import write_jsonl
 from triage.reports.kml import write_kml
+from triage.reports.placement import check_outside_evidence
 from triage.reports.portable import write_portable
 from triage.reports.selection import Selection, make_selection
 
@@ -53,6 +54,7 @@ def export(
     categories: list[str] | None = None,
     examiner: str | None = None,
     recorded_as: str | None = None,
+    check_place: bool = True,
 ) -> Path:
     """Export ``case`` as ``fmt`` to ``output`` and return the path written.
 
@@ -61,7 +63,9 @@ def export(
     tagged items; ``categories`` keeps only artefacts of those categories. The audit log
     records the output as ``recorded_as`` when given (a caller that passes the file on,
     to standard output say), else as an absolute path. Raises :class:`ExportError` with
-    a one-line message when the export cannot be written.
+    a one-line message when the export cannot be written. An output inside an evidence
+    folder of the case, or next to one of its images, is refused; ``check_place`` False
+    skips that for a caller's own private temporary folder.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
@@ -71,6 +75,8 @@ def export(
     output = Path(output)
     started = time.monotonic()
     try:
+        if check_place:
+            check_outside_evidence(case, output)
         selection = make_selection(case, tagged_only, categories)
         with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
             items = _WRITERS[fmt](case, selection, temporary, examiner)

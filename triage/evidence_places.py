@@ -1,0 +1,69 @@
+"""Where triage may write: never into the evidence, never next to an evidence image.
+
+Shared by the scan (its case file) and the exports (their output), neither SQL nor the
+evidence libraries here. Paths are compared after following symbolic links, and folders
+also by device and inode number, so a second name for an evidence folder (a bind mount,
+a case-insensitive file system) is still found.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+
+def _resolved(path: str | os.PathLike[str]) -> Path:
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):  # a loop of links: compare the path as written
+        return Path(os.path.abspath(path))
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except (OSError, ValueError):
+        return None
+    return status.st_dev, status.st_ino
+
+
+def _folders_holding(path: Path) -> tuple[set[Path], set[tuple[int, int]]]:
+    """``path`` and every folder above it, as paths and as (device, inode) pairs."""
+    paths = {path, *path.parents}
+    identities = {found for found in map(_identity, paths) if found is not None}
+    return paths, identities
+
+
+def inside_evidence_folder(target: str | os.PathLike[str],
+                           evidence: Iterable[str | os.PathLike[str]]) -> str | None:
+    """Return the evidence folder (as given in ``evidence``) that ``target`` is or lies
+    inside, or None. Evidence that is not a folder (an image) is ignored."""
+    paths, identities = _folders_holding(_resolved(target))
+    for item in evidence:
+        folder = _resolved(item)
+        if not folder.is_dir():
+            continue
+        if folder in paths or _identity(folder) in identities:
+            return str(item)
+    return None
+
+
+def beside_evidence_file(target: str | os.PathLike[str],
+                         files: Iterable[str | os.PathLike[str]]) -> str | None:
+    """Return the evidence file (an image or one of its segments, as given in ``files``)
+    that ``target`` is or lies next to (in the folder holding it), or None."""
+    place = _resolved(target)
+    place_folder = _identity(place.parent)
+    for item in files:
+        image = _resolved(item)
+        if image.is_dir():
+            continue
+        if place == image or place.parent == image.parent:
+            return str(item)
+        if place_folder is not None and _identity(image.parent) == place_folder:
+            return str(item)
+        same = _identity(image)
+        if same is not None and same == _identity(place):
+            return str(item)
+    return None

@@ -1,0 +1,50 @@
+"""Where an export may go: never into the evidence of its case, never next to an image.
+
+A report written into an evidence folder becomes part of that evidence (and of the next
+scan of it); one written next to an image sits among the files whose hashes the case
+records. Both are refused before anything is written, as the scan refuses a case file
+inside the evidence (:mod:`triage.evidence_places` holds the shared test).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from triage.casedb import CaseDatabase
+from triage.casedb.path_text import local_path
+from triage.evidence_places import beside_evidence_file, inside_evidence_folder
+from triage.reports.errors import ExportError
+
+
+def _evidence_places(case: CaseDatabase) -> tuple[list[str], list[str]]:
+    """(evidence folders, evidence image files and segments) recorded in the case."""
+    folders: list[str] = []
+    files: list[str] = []
+    for item in case.list_evidence():
+        path = local_path(item["path"])
+        if item.get("format") == "folder" or Path(path).is_dir():
+            folders.append(path)
+            continue
+        files.append(path)
+        for segment in item.get("segments") or []:
+            if not isinstance(segment, str):
+                continue
+            segment_path = Path(local_path(segment))
+            if not segment_path.is_absolute():  # older cases: relative to the first segment
+                segment_path = Path(path).parent / segment_path
+            files.append(str(segment_path))
+    return folders, files
+
+
+def check_outside_evidence(case: CaseDatabase, output: Path) -> None:
+    """Raise ExportError when ``output`` lies inside an evidence folder of ``case``, is an
+    evidence image or segment, or lies in the folder that holds one."""
+    folders, files = _evidence_places(case)
+    folder = inside_evidence_folder(output, folders)
+    if folder is not None:
+        raise ExportError(f"{folder}: the export {output} lies inside this evidence folder;"
+                          " keep reports outside the evidence")
+    image = beside_evidence_file(output, files)
+    if image is not None:
+        raise ExportError(f"{image}: the export {output} would lie next to this evidence"
+                          " image; keep reports outside the evidence")
