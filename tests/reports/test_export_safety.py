@@ -71,3 +71,21 @@ def test_cli_export_into_the_evidence_is_one_line(capsys, tmp_path: Path) -> Non
     assert len(lines) == 1 and lines[0].startswith("triage: error:"), err
     assert "lies inside this evidence folder" in err
     assert not (folder / "report.jsonl").exists()
+
+
+@pytest.mark.parametrize("suffix", ["-journal", "-wal", "-shm", "-WAL"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_sqlite_sidecar_names_are_refused(tmp_path: Path, suffix: str, fmt: str) -> None:
+    built = build_case(tmp_path)
+    other = tmp_path / "browser.sqlite"
+    other.write_bytes(b"SQLite format 3\x00")
+    with CaseDatabase.open(built.path) as case:
+        for output in (Path(f"{built.path}{suffix}"), Path(f"{other}{suffix}")):
+            existed = output.exists()  # the open case has its own -wal and -shm
+            with pytest.raises(ExportError, match="SQLite"):
+                export(case, fmt, output)
+            assert output.exists() == existed
+        # A name that only looks like one, with no database beside it, is an ordinary name.
+        export(case, fmt, tmp_path / f"notes{suffix}")
+    with CaseDatabase.open(built.path) as case:  # the case still reads
+        assert case.count_artefacts() > 0

@@ -21,7 +21,7 @@ from triage.reports.errors import ExportError
 from triage.reports.html_report import write_html
 from triage.reports.jsonl import write_jsonl
 from triage.reports.kml import write_kml
-from triage.reports.placement import check_outside_evidence
+from triage.reports.placement import check_not_sqlite_sidecar, check_outside_evidence
 from triage.reports.portable import write_portable
 from triage.reports.selection import Selection, make_selection
 
@@ -75,6 +75,7 @@ def export(
     output = Path(output)
     started = time.monotonic()
     try:
+        check_not_sqlite_sidecar(case, output)
         if check_place:
             check_outside_evidence(case, output)
         selection = make_selection(case, tagged_only, categories)

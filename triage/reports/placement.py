@@ -48,3 +48,29 @@ def check_outside_evidence(case: CaseDatabase, output: Path) -> None:
     if image is not None:
         raise ExportError(f"{image}: the export {output} would lie next to this evidence"
                           " image; keep reports outside the evidence")
+
+
+#: Names SQLite gives the files beside a database: its rollback journal, write-ahead log
+#: and shared-memory index. SQLite opens them by name, so an export called
+#: ``case.triage-journal`` would be taken for a hot journal and "rolled back" into the case.
+SQLITE_SIDECARS = ("-journal", "-wal", "-shm")
+
+
+def check_not_sqlite_sidecar(case: CaseDatabase, output: Path) -> None:
+    """Raise ExportError when ``output`` is named as a SQLite side file of an existing
+    file (of the case's own file always)."""
+    name = output.name
+    for suffix in SQLITE_SIDECARS:
+        # Compared ignoring case: on a case-insensitive file system -WAL is -wal.
+        if not name.lower().endswith(suffix) or len(name) == len(suffix):
+            continue
+        base = output.with_name(name[: -len(suffix)])
+        own = base.absolute() == Path(case.path).absolute()
+        try:
+            own = own or base.resolve() == Path(case.path).resolve()
+            exists = base.exists()
+        except (OSError, RuntimeError):
+            exists = False
+        if own or exists:
+            raise ExportError(f"{output}: SQLite would take this name for a side file"
+                              f" ({suffix}) of {base}; choose another name")
