@@ -105,3 +105,28 @@ def test_times_a_nanosecond_before_the_second_stay_in_it(tmp_path: Path) -> None
         oracle = _istat_times(IMAGES / "nanoseconds.raw", row["inode"])
         assert oracle == {"2023-11-14T22:13:20Z"}
         assert {row[column] for column in ("mtime", "atime", "ctime", "crtime")} == oracle
+
+
+def test_tag_comments_notes_and_file_tags_are_in_the_csv(tmp_path: Path) -> None:
+    import json
+
+    built = build_case(tmp_path)
+    photo = built.file_ids["/Users/alice/Pictures/liberty.jpg"]
+    with CaseDatabase.open(built.path) as case:
+        case.tag("Seen", "Dana", file_id=photo, comment="tag comment")
+        case.add_note("file note", "Dana", file_id=photo)
+        export(case, "csv", tmp_path / "out")
+        export(case, "csv", tmp_path / "tagged", tagged_only=True)
+    keys = _read(tmp_path / "out" / "pgp.key.csv")
+    assert keys[0]["tags"] == "Evidence"
+    [detail] = json.loads(keys[0]["tag_details"])
+    assert detail["comment"].startswith("comment ") and detail["examiner"] and detail["created"]
+    assert json.loads(keys[0]["notes"])[0]["text"].startswith("note ")
+    files = {int(r["id"]): r for r in _read(tmp_path / "out" / "files.csv")}
+    assert files[photo]["tags"] == "Seen"
+    assert json.loads(files[photo]["tag_details"])[0]["comment"] == "tag comment"
+    assert json.loads(files[photo]["notes"])[0]["text"] == "file note"
+    traversal = built.file_ids["/Users/alice/../../etc/passwd"]
+    assert files[traversal]["tags"] == "Follow up"
+    tagged = {int(r["id"]): r for r in _read(tmp_path / "tagged" / "files.csv")}
+    assert {photo, traversal} <= set(tagged) and tagged[photo]["tags"] == "Seen"

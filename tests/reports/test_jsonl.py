@@ -23,11 +23,13 @@ def _records(case_path: Path, out: Path, **filters: object) -> list[dict]:
 
 def test_every_artefact_is_one_line_with_the_exact_schema(tmp_path: Path) -> None:
     built = build_case(tmp_path)
-    records = _records(built.path, tmp_path / "a.jsonl")
+    every = _records(built.path, tmp_path / "a.jsonl")
+    records = [r for r in every if r["type"] != "file"]
     assert len(records) == len(built.artefact_ids)
-    for record in records:
+    assert [r["type"] for r in every[len(records):]] == ["file"]  # the tagged file, last
+    for record in every:
         assert list(record)[:5] == REQUIRED
-        assert set(record) <= {*REQUIRED, "id", "tags", "notes"}
+        assert set(record) <= {*REQUIRED, "id", "file_id", "tags", "tag_details", "notes"}
         assert set(record["source"]) == SOURCE
         assert isinstance(record["source"]["deleted"], bool)
         assert isinstance(record["source"]["unallocated"], bool)
@@ -43,7 +45,7 @@ def test_every_artefact_is_one_line_with_the_exact_schema(tmp_path: Path) -> Non
 def test_filters(tmp_path: Path) -> None:
     built = build_case(tmp_path)
     tagged = _records(built.path, tmp_path / "t.jsonl", tagged_only=True)
-    assert sorted(r["type"] for r in tagged) == ["media.exif", "pgp.key"]
+    assert sorted(r["type"] for r in tagged) == ["file", "media.exif", "pgp.key"]
     addresses = _records(built.path, tmp_path / "c.jsonl", categories=["Addresses"])
     assert len(addresses) == 3 and {r["type"] for r in addresses} == {"crypto.address"}
     both = _records(built.path, tmp_path / "b.jsonl", tagged_only=True, categories=["Photos"])
@@ -58,6 +60,35 @@ def test_unicode_line_separators_in_evidence_do_not_split_lines(tmp_path: Path) 
         export(case, "jsonl", tmp_path / "a.jsonl")
     text = (tmp_path / "a.jsonl").read_text(encoding="utf-8")
     lines = text.splitlines()  # splits on U+2028, U+2029 and U+0085 as well as \n
-    assert len(lines) == len(built.artefact_ids)
+    assert len(lines) == len(built.artefact_ids) + 1  # and the tagged file
     notes = [note["text"] for line in lines for note in json.loads(line)["notes"]]
     assert hostile in notes
+
+
+def test_every_tag_and_note_of_artefacts_and_files_is_exported(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    photo = built.file_ids["/Users/alice/Pictures/liberty.jpg"]
+    with CaseDatabase.open(built.path) as case:
+        case.tag("Seen", "Dana", file_id=photo, comment=f"tag comment {HOSTILE_SCRIPT}")
+        case.add_note("file note", "Dana", file_id=photo)
+        untagged = built.file_ids["/home/pipe|and\nnewline.txt"]
+        case.add_note("note on an untagged file", "Eve", file_id=untagged)
+    records = _records(built.path, tmp_path / "a.jsonl")
+    key = next(r for r in records if r["type"] == "pgp.key")
+    [detail] = key["tag_details"]
+    assert detail["name"] == "Evidence" and detail["comment"] == f"comment {HOSTILE_SCRIPT}"
+    assert detail["examiner"] and detail["created"]
+    files = {r["file_id"]: r for r in records if r["type"] == "file"}
+    assert set(files) == {photo, untagged, built.file_ids["/Users/alice/../../etc/passwd"]}
+    assert files[photo]["tags"] == ["Seen"] and files[photo]["id"] is None
+    assert files[photo]["tag_details"][0]["comment"] == f"tag comment {HOSTILE_SCRIPT}"
+    assert files[photo]["tag_details"][0]["examiner"] == "Dana"
+    assert [n["text"] for n in files[photo]["notes"]] == ["file note"]
+    assert files[photo]["source"]["path"] == "/Users/alice/Pictures/liberty.jpg"
+    assert files[untagged]["tags"] == [] and files[untagged]["notes"][0]["examiner"] == "Eve"
+    # Tagged-only keeps the tagged files (as the HTML report's tagged items do), not the
+    # file that only has a note; a category filter leaves files out.
+    tagged = _records(built.path, tmp_path / "t.jsonl", tagged_only=True)
+    assert {r["file_id"] for r in tagged if r["type"] == "file"} == set(files) - {untagged}
+    photos = _records(built.path, tmp_path / "p.jsonl", categories=["Photos"])
+    assert all(r["type"] == "media.exif" for r in photos)

@@ -86,6 +86,20 @@ def iter_selected_files(
         yield _decode_file(row)
 
 
+def iter_annotated_files(case: CaseDatabase, tagged_only: bool = False
+                         ) -> Iterator[dict[str, Any]]:
+    """Stream the files that carry a tag or a note (only a tag with ``tagged_only``), with
+    ``evidence_path``, in id order."""
+    owners = "SELECT t.file_id FROM tags t WHERE t.file_id IS NOT NULL"
+    if not tagged_only:
+        owners += " UNION SELECT n.file_id FROM notes n WHERE n.file_id IS NOT NULL"
+    sql = ("SELECT f.*, e.path AS evidence_path FROM files f"
+           f" LEFT JOIN evidence e ON e.id = f.evidence_id WHERE f.id IN ({owners})"
+           " ORDER BY f.id")
+    for row in case.conn.execute(sql):
+        yield _decode_file(row)
+
+
 def count_files_by_volume(case: CaseDatabase) -> dict[tuple[int, int | None], dict[str, int]]:
     """Return ``{(evidence_id, volume_idx): {"entries", "deleted", "bytes"}}`` for summaries."""
     rows = case.conn.execute(

@@ -5,7 +5,10 @@ right encoding, RFC 4180 quoting, CRLF line ends. Every cell that starts with ``
 ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so no evidence string is
 run as a formula. Artefact files are named after the type (``pgp.key.csv``); their
 columns are the source columns, then the type's declared attributes, then
-``other_attributes`` (JSON of any attribute the type did not declare), then tags.
+``other_attributes`` (JSON of any attribute the type did not declare), then the
+examiner's work: ``tags`` (tag names, ``; ``-separated), ``tag_details`` (JSON list of
+``{"name", "comment", "examiner", "created"}``) and ``notes`` (JSON list of
+``{"examiner", "text", "created"}``); files.csv ends with the same three columns.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from triage.casedb import CaseDatabase
+from triage.reports.annotations import note_records, tag_records
 from triage.reports.naming import safe_component, unique_name
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.values import iso_utc
@@ -26,11 +30,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SOURCE_COLUMNS = (
     "id", "type", "evidence", "volume", "path", "inode", "deleted", "unallocated", "offset",
 )
-TRAILING_COLUMNS = ("other_attributes", "extractor", "extractor_version", "tags")
+ANNOTATION_COLUMNS = ("tags", "tag_details", "notes")
+TRAILING_COLUMNS = ("other_attributes", "extractor", "extractor_version", *ANNOTATION_COLUMNS)
 FILE_COLUMNS = (
     "id", "evidence", "volume", "path", "name", "extension", "inode", "stream", "kind",
     "meta_type", "size", "deleted", "allocated", "mtime", "atime", "ctime", "crtime",
-    "md5", "sha1", "sha256", "mime", "extension_mismatch",
+    "md5", "sha1", "sha256", "mime", "extension_mismatch", *ANNOTATION_COLUMNS,
 )
 
 
@@ -77,8 +82,15 @@ def _artefact_rows(case: CaseDatabase, selection: Selection, type_info: dict[str
             *(attributes.get(name) for name in declared),
             json.dumps(other, ensure_ascii=False, sort_keys=True, default=str) if other else "",
             item["extractor"], item["extractor_version"],
-            "; ".join(t["name"] for t in case.tags_for(artefact_id=item["id"])),
+            *_annotation_cells(case, artefact_id=item["id"]),
         ]
+
+
+def _annotation_cells(case: CaseDatabase, artefact_id: int | None = None,
+                      file_id: int | None = None) -> list[Any]:
+    tags = tag_records(case, artefact_id=artefact_id, file_id=file_id)
+    notes = note_records(case, artefact_id=artefact_id, file_id=file_id)
+    return ["; ".join(t["name"] for t in tags), tags or "", notes or ""]
 
 
 def _file_rows(case: CaseDatabase, selection: Selection) -> Iterable[list[Any]]:
@@ -90,6 +102,7 @@ def _file_rows(case: CaseDatabase, selection: Selection) -> Iterable[list[Any]]:
             *(iso_utc(file[k]) for k in ("mtime", "atime", "ctime", "crtime")),
             file["md5"], file["sha1"], file["sha256"], file["mime"],
             None if file["extension_mismatch"] is None else bool(file["extension_mismatch"]),
+            *_annotation_cells(case, file_id=file["id"]),
         ]
 
 
