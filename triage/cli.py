@@ -271,6 +271,9 @@ def command_export(args: argparse.Namespace) -> int:
     if args.output is not None and args.output.endswith(("/", os.sep)):
         raise ValueError(f"{args.output}: names a folder; give the path of the export to"
                          " create (it must not exist)")
+    def warn(line: str) -> None:
+        print(f"triage: warning: {line}", file=sys.stderr)
+
     case = CaseDatabase.open(args.case)
     try:
         if args.output is None:
@@ -279,7 +282,7 @@ def command_export(args: argparse.Namespace) -> int:
                 written = export(case, args.fmt, Path(folder) / f"export.{args.fmt}",
                                  tagged_only=args.tagged_only, categories=args.categories,
                                  examiner=args.examiner, recorded_as=STANDARD_OUTPUT,
-                                 check_place=False)
+                                 check_place=False, warn=warn)
                 try:
                     with open(written, "rb") as handle:
                         shutil.copyfileobj(handle, sys.stdout.buffer)
@@ -293,7 +296,7 @@ def command_export(args: argparse.Namespace) -> int:
                     raise
             return EXIT_OK
         written = export(case, args.fmt, Path(args.output), tagged_only=args.tagged_only,
-                         categories=args.categories, examiner=args.examiner)
+                         categories=args.categories, examiner=args.examiner, warn=warn)
         print(f"written: {written}")
     finally:
         case.close()

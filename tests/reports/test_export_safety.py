@@ -89,3 +89,33 @@ def test_sqlite_sidecar_names_are_refused(tmp_path: Path, suffix: str, fmt: str)
         export(case, fmt, tmp_path / f"notes{suffix}")
     with CaseDatabase.open(built.path) as case:  # the case still reads
         assert case.count_artefacts() > 0
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "html"])
+def test_an_export_while_a_run_is_recorded_running_warns(capsys, tmp_path: Path,
+                                                          fmt: str) -> None:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        run_id = case.begin_run("quick", ["pgp"], "Dana", [1])  # this process: alive
+    out = tmp_path / "out"
+    status = main(["export", str(built.path), "--format", fmt, "-o", str(out)])
+    err = capsys.readouterr().err
+    assert status == 0  # warned, not refused: a killed scan stays "running" too
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("triage: warning: run "), err
+    assert f"run {run_id}" in lines[0] and "incomplete" in lines[0]
+    if fmt == "html":
+        index = (out / "index.html").read_text(encoding="utf-8")
+        assert f"Warning: run {run_id}" in index and "incomplete" in index
+    with CaseDatabase.open(built.path) as case:
+        entry = [e for e in case.iter_audit() if e["action"] == "export"][-1]
+    assert entry["details"]["runs_running"] == [run_id]
+
+
+def test_a_finished_run_gives_no_warning(capsys, tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        case.finish_run(case.begin_run("quick", ["pgp"], "Dana", [1]), "completed", {}, "Dana")
+    assert main(["export", str(built.path), "--format", "jsonl", "-o",
+                 str(tmp_path / "out.jsonl")]) == 0
+    assert capsys.readouterr().err == ""

@@ -511,6 +511,20 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             rows.append(item)
         return rows
 
+    def runs_recorded_running(self) -> list[dict[str, Any]]:
+        """Return the runs whose recorded status is still 'running' (id, started, and
+        ``alive``: True when their process runs here, False when it is gone, None when
+        that cannot be known), oldest first. Their findings may be incomplete."""
+        rows = []
+        for run_id, started, stats in self.conn.execute(
+                "SELECT id, started, stats FROM runs WHERE status = 'running' ORDER BY id"):
+            try:
+                item = {"stats": json.loads(stats)}
+            except (TypeError, ValueError):
+                item = {"stats": {}}
+            rows.append({"id": run_id, "started": started, "alive": _run_process_alive(item)})
+        return rows
+
     def mark_interrupted_runs(self) -> int:
         """Mark runs left 'running' by a process that is gone as 'interrupted'; a run whose
         process still runs here (another scan of this case) is left alone. Return how many."""

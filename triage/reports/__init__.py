@@ -23,6 +23,7 @@ from triage.reports.jsonl import write_jsonl
 from triage.reports.kml import write_kml
 from triage.reports.placement import check_not_sqlite_sidecar, check_outside_evidence
 from triage.reports.portable import write_portable
+from triage.reports.runs import running_run_warnings
 from triage.reports.selection import Selection, make_selection
 
 FORMATS = ("html", "csv", "kml", "jsonl", "bodyfile", "portable")
@@ -55,6 +56,7 @@ def export(
     examiner: str | None = None,
     recorded_as: str | None = None,
     check_place: bool = True,
+    warn: Callable[[str], None] | None = None,
 ) -> Path:
     """Export ``case`` as ``fmt`` to ``output`` and return the path written.
 
@@ -65,7 +67,8 @@ def export(
     to standard output say), else as an absolute path. Raises :class:`ExportError` with
     a one-line message when the export cannot be written. An output inside an evidence
     folder of the case, or next to one of its images, is refused; ``check_place`` False
-    skips that for a caller's own private temporary folder.
+    skips that for a caller's own private temporary folder. ``warn`` is given one line
+    per warning (a run recorded as still running: the export may be incomplete).
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
@@ -79,6 +82,10 @@ def export(
         if check_place:
             check_outside_evidence(case, output)
         selection = make_selection(case, tagged_only, categories)
+        running = case.runs_recorded_running()
+        for line in running_run_warnings(case):
+            if warn is not None:
+                warn(line)
         with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
             items = _WRITERS[fmt](case, selection, temporary, examiner)
             # Recorded before the output is published: an export the audit log cannot
@@ -87,6 +94,7 @@ def export(
                 "format": fmt, "output": recorded_as or str(output.absolute()),
                 "tagged_only": tagged_only,
                 "categories": list(categories or []), "items": items,
+                **({"runs_running": [r["id"] for r in running]} if running else {}),
                 "seconds": round(time.monotonic() - started, 3),
             })
     except CaseError as exc:

@@ -36,6 +36,7 @@ border-radius:3px;padding:0 4px;margin-right:3px;white-space:nowrap}
 nav{margin:.5em 0 1em}nav a{margin-right:1em}
 img.thumb{max-width:160px;max-height:120px}
 .count{text-align:right}
+.warning{border:1px solid #a40000;background:#fdecea;padding:4px 8px}
 """
 
 

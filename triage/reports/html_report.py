@@ -30,6 +30,7 @@ from triage.reports.html_page import (
     write_paged_table,
 )
 from triage.reports.naming import slug, unique_name
+from triage.reports.runs import running_run_warnings
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.thumbnails import thumbnail_uri
 from triage.reports.values import source_location, text_value
@@ -263,7 +264,9 @@ class HtmlReport:
 
     def _write(self) -> int:
         case, selection = self.case, self.selection
-        body = [f"<h2>Case</h2>{self._case_section()}",
+        body = [f'<p class="warning">Warning: {esc(line)}.</p>'
+                for line in running_run_warnings(case)]
+        body += [f"<h2>Case</h2>{self._case_section()}",
                 f"<h2>Evidence</h2>{self._evidence_section()}",
                 f"<h2>Ingest</h2>{self._runs_section()}"]
 
