@@ -8,6 +8,7 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,8 @@ def test_a_placemark_per_photo_with_coordinates(tmp_path: Path) -> None:
     names = [m.findtext("k:name", namespaces=NS) for m in marks]
     assert sorted(names) == ["liberty.jpg", "script>.jpg"]  # '/' in '</script>' ends the dir
     stamps = {m.findtext("k:TimeStamp/k:when", namespaces=NS) for m in marks}
-    assert stamps == {"2008-05-30T15:56:01"}
+    # The builder's photos record no time zone: only the date is a KML moment.
+    assert stamps == {"2008-05-30"}
     description = marks[0].findtext("k:description", namespaces=NS)
     # Readers render a description as HTML: its only markup is the tool's own <br>, and
     # the evidence text (a path holding <script>, quotes, ]]>) comes back as text.
@@ -52,6 +54,7 @@ def test_a_placemark_per_photo_with_coordinates(tmp_path: Path) -> None:
     shown = html.unescape(description.replace("<br>", ""))
     assert 'Canon "&' in shown and f"EOS {HOSTILE_CDATA}" in shown
     assert f"Evidence: {built_evidence_path(marks[0])}" in shown
+    assert "Taken: 2008:05:30 15:56:01 (time zone not recorded" in shown
 
 
 def built_evidence_path(mark: ET.Element) -> str:
@@ -85,6 +88,7 @@ def test_coordinate_validation() -> None:
     assert coordinates({"gps_latitude": True, "gps_longitude": 0}) is None
     assert coordinates({"gps_latitude": "-12.5", "gps_longitude": 180}) == (-12.5, 180.0, None)
     assert kml_time("2008:05:30 15:56:01+02:00") == "2008-05-30T15:56:01+02:00"
+    assert kml_time("2008:05:30 15:56:01") == "2008-05-30"  # no zone: not passed off as UTC
     assert kml_time("not a date") is None
 
 
@@ -99,3 +103,20 @@ def test_any_strings_make_a_parseable_placemark(text: str, lat: float, lon: floa
     values = element.findtext("k:Placemark/k:Point/k:coordinates", namespaces=NS).split(",")
     assert math.isclose(float(values[0]), lon, abs_tol=1e-8)
     assert math.isclose(float(values[1]), lat, abs_tol=1e-8)
+
+
+@pytest.mark.parametrize(("attributes", "when", "shown"), [
+    ({"datetime_original": "2008:05:30 15:56:01", "utc_offset_original": "+02:00",
+      "datetime_original_utc": "2008-05-30T13:56:01Z"},
+     "2008-05-30T13:56:01Z", "Taken: 2008:05:30 15:56:01 (2008-05-30T13:56:01Z)"),
+    ({"datetime_original": "2008:05:30 15:56:01", "utc_offset_original": "-0530"},
+     "2008-05-30T15:56:01-05:30", "Taken: 2008:05:30 15:56:01 (2008-05-30T15:56:01-05:30)"),
+    ({"datetime_original": "2008:05:30 15:56:01"},
+     "2008-05-30", "Taken: 2008:05:30 15:56:01 (time zone not recorded"),
+])
+def test_a_photo_time_is_given_in_utc_or_with_its_offset(attributes, when, shown) -> None:
+    item = {"id": 7, "type": "media.exif", "path": "/p.jpg", "attributes": attributes}
+    mark = ET.fromstring(f'<kml xmlns="{KML_NAMESPACE}">{placemark(item, (1.0, 2.0, None))}</kml>')
+    assert mark.findtext("k:Placemark/k:TimeStamp/k:when", namespaces=NS) == when
+    description = html.unescape(mark.findtext("k:Placemark/k:description", namespaces=NS))
+    assert shown in description

@@ -6,6 +6,11 @@ first. Values that are not finite numbers within range are skipped and counted. 
 string is XML-escaped (no CDATA, so ``]]>`` in evidence cannot end a section),
 characters XML 1.0 does not allow are replaced, and the description, which readers
 render as HTML, is HTML-escaped first.
+
+A photo's time goes into ``<TimeStamp><when>`` in UTC (``...Z``) or with its offset when
+either is known; otherwise only its date is given there, and the description says the
+time zone was not recorded (KML reads a date-time as a moment, so a camera's clock
+time must not pass for UTC).
 """
 
 from __future__ import annotations
@@ -68,8 +73,12 @@ def coordinates(attributes: dict[str, Any]) -> tuple[float, float, float | None]
     return latitude, longitude, _number(attributes.get("gps_altitude"))
 
 
-def kml_time(value: Any) -> str | None:
-    """Return an EXIF or ISO date-time as an xsd:dateTime string, or None."""
+_ZONE = re.compile(r"([+-])(\d\d):?(\d\d)")
+
+
+def _moment(value: Any) -> tuple[str, str] | None:
+    """Split an EXIF or ISO date-time into ('YYYY-MM-DDThh:mm:ss', zone: 'Z', '+hh:mm'
+    or '' when it names none), or None."""
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -78,10 +87,53 @@ def kml_time(value: Any) -> str | None:
             moment = datetime.strptime(text[:19], pattern)
         except ValueError:
             continue
-        rest = text[19:]
-        zone = "Z" if rest in ("Z", "+00:00") else rest if re.fullmatch(r"[+-]\d\d:\d\d", rest) else ""
-        return moment.strftime("%Y-%m-%dT%H:%M:%S") + zone
+        return moment.strftime("%Y-%m-%dT%H:%M:%S"), _zone(text[19:])
     return None
+
+
+def _zone(text: Any) -> str:
+    if not isinstance(text, str):
+        return ""
+    text = text.strip()
+    if text in ("Z", "+00:00", "+0000"):
+        return "Z"
+    match = _ZONE.fullmatch(text)
+    return f"{match[1]}{match[2]}:{match[3]}" if match else ""
+
+
+def kml_time(value: Any) -> str | None:
+    """Return an EXIF or ISO date-time as a KML ``<when>`` value, or None.
+
+    KML 2.2 takes a dateTime only with its zone (``...Z`` or ``...+hh:mm``); one that names
+    no zone is given as its date (``YYYY-MM-DD``), also a KML form, rather than a time a
+    reader would take for UTC.
+    """
+    parsed = _moment(value)
+    if parsed is None:
+        return None
+    moment, zone = parsed
+    return moment + zone if zone else moment[:10]
+
+
+def taken_time(attributes: dict[str, Any]) -> tuple[str | None, str | None, bool]:
+    """Return (recorded text, ``<when>`` value, whether the moment is known in UTC).
+
+    The UTC value the extractor worked out (``datetime_original_utc``) comes first, then the
+    recorded time with its recorded offset (``utc_offset_original``); without either the
+    time is the device's clock in an unknown zone, and only its date goes into ``<when>``.
+    """
+    taken = attributes.get("datetime_original") or attributes.get("datetime")
+    utc = _moment(attributes.get("datetime_original_utc"))
+    if utc is not None and utc[1]:
+        return taken, utc[0] + utc[1], True
+    parsed = _moment(taken)
+    if parsed is None:
+        return taken, None, False
+    moment, zone = parsed
+    zone = zone or _zone(attributes.get("utc_offset_original"))
+    if zone:
+        return taken, moment + zone, True
+    return taken, moment[:10], False
 
 
 def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) -> str:
@@ -91,7 +143,12 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
     path = item.get("path") or ""
     name = posixpath.basename(path) or f"{item['type']} #{item['id']}"
     camera = " ".join(str(attributes.get(k) or "").strip() for k in ("make", "model")).strip()
-    taken = attributes.get("datetime_original") or attributes.get("datetime")
+    taken, when, zone_known = taken_time(attributes)
+    shown_taken = taken
+    if taken and when and zone_known:
+        shown_taken = f"{taken} ({when})" if when != taken else taken
+    elif taken:
+        shown_taken = f"{taken} (time zone not recorded: the device's clock, not UTC)"
     coords = ",".join(_decimal(v) for v in (longitude, latitude, altitude) if v is not None)
     # Readers such as Google Earth show a description as HTML: evidence text is escaped
     # for HTML here and the whole again for XML below, so it stays text.
@@ -100,18 +157,18 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
         ("Source", source_location(item)),
         ("Evidence", item.get("evidence_path") or ""),
         ("Camera", camera),
-        ("Taken", taken),
+        ("Taken", shown_taken),
         ("Artefact", f"{item['type']} #{item['id']}"),
     ) if value)
     data = {
         "artefact_id": item["id"], "type": item["type"], "evidence": item.get("evidence_path"),
         "path": path, "deleted": bool(item.get("deleted")), "make": attributes.get("make"),
         "model": attributes.get("model"), "datetime_original": taken,
+        "time_zone": None if not taken else "recorded" if zone_known else "not recorded",
     }
     parts = [f'<Placemark id="artefact-{int(item["id"])}">',
              f"<name>{xml_text(one_line(name))}</name>",
              f"<description>{xml_text(description)}</description>"]
-    when = kml_time(taken)
     if when:
         parts.append(f"<TimeStamp><when>{when}</when></TimeStamp>")
     parts.append("<ExtendedData>")
