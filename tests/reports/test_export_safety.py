@@ -119,3 +119,69 @@ def test_a_finished_run_gives_no_warning(capsys, tmp_path: Path) -> None:
     assert main(["export", str(built.path), "--format", "jsonl", "-o",
                  str(tmp_path / "out.jsonl")]) == 0
     assert capsys.readouterr().err == ""
+
+
+def _appears_while_writing(monkeypatch, fmt: str, output: Path) -> None:
+    """Make ``output`` appear while the export is written, after every check of it."""
+    import triage.reports as reports
+
+    original = reports._WRITERS[fmt]
+
+    def writer(case, selection, target, examiner):
+        written = original(case, selection, target, examiner)
+        if fmt in ("html", "csv", "portable"):
+            output.mkdir()
+            (output / "theirs.txt").write_text("theirs")
+        else:
+            output.write_text("theirs")
+        # From here on a check cannot see it: the race the rename itself must close.
+        monkeypatch.setattr(Path, "exists", lambda self, **kwargs: False)
+        monkeypatch.setattr(Path, "is_symlink", lambda self: False)
+        return written
+
+    monkeypatch.setitem(reports._WRITERS, fmt, writer)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "kml", "csv", "html"])
+def test_an_output_that_appears_meanwhile_is_kept_and_nothing_is_logged(
+        monkeypatch, tmp_path: Path, fmt: str) -> None:
+    built = build_case(tmp_path)
+    output = tmp_path / "out"
+    _appears_while_writing(monkeypatch, fmt, output)
+    with CaseDatabase.open(built.path) as case:
+        with pytest.raises(ExportError, match="appeared while the export was written"):
+            export(case, fmt, output)
+        monkeypatch.undo()
+        actions = [e["action"] for e in case.iter_audit()]
+    assert "export" not in actions  # logged only once the output is in place
+    theirs = output / "theirs.txt" if output.is_dir() else output
+    assert theirs.read_text() == "theirs"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage", "out"]
+
+
+def test_an_export_the_audit_log_cannot_record_is_taken_away(monkeypatch,
+                                                             tmp_path: Path) -> None:
+    from triage.casedb import CaseError
+
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        def refuse(action, *args, **kwargs):
+            if action == "export":
+                assert (tmp_path / "out.jsonl").exists()  # already in place when logged
+                raise CaseError("disk full")
+        monkeypatch.setattr(case, "audit", refuse)
+        with pytest.raises(ExportError, match="disk full"):
+            export(case, "jsonl", tmp_path / "out.jsonl")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage"]
+
+
+def test_publishing_without_renameat2_still_refuses_to_replace(monkeypatch,
+                                                               tmp_path: Path) -> None:
+    monkeypatch.setattr("triage.reports.atomic._RENAMEAT2", None)
+    test_an_output_that_appears_meanwhile_is_kept_and_nothing_is_logged(
+        monkeypatch, tmp_path, "jsonl")
+    monkeypatch.setattr("triage.reports.atomic._RENAMEAT2", None)
+    built_again = tmp_path / "second"
+    built_again.mkdir()
+    test_an_output_that_appears_meanwhile_is_kept_and_nothing_is_logged(
+        monkeypatch, built_again, "html")

@@ -2,8 +2,8 @@
 
 Call :func:`export`; every format honours the same two filters (``tagged_only`` and
 ``categories``), streams from the case, writes under a temporary name that is renamed
-when complete, never replaces an existing path, and records an ``export`` entry in the
-case's audit log.
+when complete, never replaces an existing path, and then records an ``export`` entry in
+the case's audit log.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from triage.casedb import CaseDatabase, CaseError
-from triage.reports.atomic import atomic_output
+from triage.reports.atomic import atomic_output, withdraw
 from triage.reports.bodyfile import write_bodyfile
 from triage.reports.csv_export import write_csv
 from triage.reports.errors import ExportError
@@ -88,8 +88,9 @@ def export(
                 warn(line)
         with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
             items = _WRITERS[fmt](case, selection, temporary, examiner)
-            # Recorded before the output is published: an export the audit log cannot
-            # record is not left behind looking finished.
+        # Recorded once the output is in place under its name; an export the audit log
+        # cannot record is taken away again, not left behind looking finished.
+        try:
             case.audit("export", examiner, {
                 "format": fmt, "output": recorded_as or str(output.absolute()),
                 "tagged_only": tagged_only,
@@ -97,6 +98,9 @@ def export(
                 **({"runs_running": [r["id"] for r in running]} if running else {}),
                 "seconds": round(time.monotonic() - started, 3),
             })
+        except BaseException:
+            withdraw(output)
+            raise
     except CaseError as exc:
         raise ExportError(str(exc)) from None
     except sqlite3.Error as exc:

@@ -1,18 +1,29 @@
 """Writing an export under a temporary name and renaming it into place when complete.
 
 A half-written report must never look finished, and an export must never replace
-something that already exists: the output path is checked before anything is written
-and again just before the rename.
+something that already exists: the output path is checked before anything is written,
+and the finished export is moved into place by a rename that refuses an existing name
+(Linux ``renameat2(RENAME_NOREPLACE)``), so a file or folder that appeared meanwhile is
+kept and the export fails. Where that call is missing (another system, a file system
+without it) a file is published by ``link`` and ``unlink`` (``link`` refuses an existing
+name too) and a folder by creating the name with ``mkdir`` and renaming onto that empty
+folder; only if neither works (a file system without hard links) does a plain rename
+after a last check remain, which leaves a window of microseconds between the two.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
 import os
 import secrets
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from triage.reports.errors import ExportError
 
@@ -47,10 +58,75 @@ def _remove(path: Path) -> None:
         pass  # nothing was made there
 
 
-def _publish(temporary: Path, output: Path) -> None:
-    if output.exists() or output.is_symlink():
-        raise ExportError(f"{output}: appeared while the export was written; nothing replaced")
-    os.rename(temporary, output)
+_RENAME_NOREPLACE = 1
+_AT_FDCWD = -100
+_UNSUPPORTED = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP, errno.ENOTSUP}
+
+
+def _renameat2() -> Any:
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                         ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+_RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
+
+
+def _appeared(output: Path) -> ExportError:
+    return ExportError(f"{output}: appeared while the export was written; nothing replaced")
+
+
+def _rename_noreplace(source: Path, target: Path) -> bool:
+    """Rename without replacing; False when this system or file system cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    if _RENAMEAT2(_AT_FDCWD, os.fsencode(source), _AT_FDCWD, os.fsencode(target),
+                  _RENAME_NOREPLACE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code == errno.EEXIST:
+        raise FileExistsError(code, os.strerror(code), str(target))
+    if code in _UNSUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(target))
+
+
+def _publish(temporary: Path, output: Path, folder: bool) -> None:
+    """Give the finished export its name, never replacing anything there."""
+    try:
+        if _rename_noreplace(temporary, output):
+            return
+        if folder:
+            os.mkdir(output)  # claims the name; the rename then replaces this empty folder
+            try:
+                os.rename(temporary, output)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    os.rmdir(output)
+                raise
+            return
+        try:
+            os.link(temporary, output)
+        except FileExistsError:
+            raise
+        except OSError:  # no hard links here: the last check and a rename
+            if output.exists() or output.is_symlink():
+                raise _appeared(output) from None
+            os.rename(temporary, output)
+            return
+        temporary.unlink()
+    except FileExistsError:
+        raise _appeared(output) from None
+
+
+def withdraw(output: Path) -> None:
+    """Remove an export this process published (its audit entry could not be written)."""
+    _remove(output)
 
 
 @contextmanager
@@ -67,7 +143,7 @@ def atomic_output(output: Path, folder: bool) -> Iterator[Path]:
         if folder:
             temporary.mkdir()
         yield temporary
-        _publish(temporary, output)
+        _publish(temporary, output, folder)
     except OSError as exc:
         _remove(temporary)
         raise ExportError(f"{output}: cannot write the export ({exc.strerror or exc})") from None
