@@ -275,6 +275,9 @@ def command_export(args: argparse.Namespace) -> int:
         print(f"triage: warning: {line}", file=sys.stderr)
 
     case = CaseDatabase.open(args.case)
+    # SIGTERM (a shutdown, a job manager) stops an export as Ctrl-C does: its temporary
+    # output is removed, not left behind as a large hidden .partial.
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         if args.output is None:
             # Written whole to a private temporary file first, so a failed export prints nothing.
@@ -299,6 +302,7 @@ def command_export(args: argparse.Namespace) -> int:
                          categories=args.categories, examiner=args.examiner, warn=warn)
         print(f"written: {written}")
     finally:
+        signal.signal(signal.SIGTERM, previous)
         case.close()
     return EXIT_OK
 

@@ -185,3 +185,31 @@ def test_publishing_without_renameat2_still_refuses_to_replace(monkeypatch,
     built_again.mkdir()
     test_an_output_that_appears_meanwhile_is_kept_and_nothing_is_logged(
         monkeypatch, built_again, "html")
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "html"])
+def test_sigterm_during_an_export_leaves_no_partial_output(tmp_path: Path, fmt: str) -> None:
+    import subprocess
+    import sys
+
+    built = build_case(tmp_path)
+    script = f"""
+import os, signal, sys
+import triage.reports as reports
+from triage.cli import main
+
+original = reports._WRITERS[{fmt!r}]
+
+def writer(case, selection, target, examiner):
+    original(case, selection, target, examiner)
+    os.kill(os.getpid(), signal.SIGTERM)  # the export is stopped half-way
+    raise AssertionError("SIGTERM did not stop the export")
+
+reports._WRITERS[{fmt!r}] = writer
+sys.exit(main(["export", {str(built.path)!r}, "--format", {fmt!r}, "-o", {str(tmp_path / "out")!r}]))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[2], timeout=120)
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "triage: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage"]
