@@ -213,3 +213,66 @@ sys.exit(main(["export", {str(built.path)!r}, "--format", {fmt!r}, "-o", {str(tm
     assert done.returncode == 130, done.stderr
     assert done.stderr.strip() == "triage: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage"]
+
+
+def _damage(case_path: Path, sql: str) -> None:
+    import sqlite3
+
+    connection = sqlite3.connect(case_path)
+    try:
+        connection.executescript(sql)
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def test_kml_and_bodyfile_of_a_damaged_case_do_not_crash(tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    liberty = built.artefact_ids["media.exif|/Users/alice/Pictures/liberty.jpg"]
+    traversal = built.file_ids["/Users/alice/../../etc/passwd"]
+    _damage(built.path, f"""
+        UPDATE artefacts SET attributes = '[1, 2]' WHERE id = {liberty};
+        UPDATE files SET mode = 'x', size = 'big', uid = 'u' WHERE id = {traversal};""")
+    with CaseDatabase.open(built.path) as case:
+        export(case, "kml", tmp_path / "out.kml")
+        export(case, "bodyfile", tmp_path / "out.body")
+    kml = (tmp_path / "out.kml").read_text(encoding="utf-8")
+    assert kml.count("<Placemark") == 1 and "without valid coordinates" in kml
+    line = next(x for x in (tmp_path / "out.body").read_text().splitlines() if "passwd" in x)
+    assert line.split("|")[3:7] == ["r/r---------", "0", "1000", "0"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_rows_whose_evidence_record_is_gone_are_still_exported(tmp_path: Path,
+                                                               fmt: str) -> None:
+    import json
+
+    built = build_case(tmp_path)
+    _damage(built.path, "PRAGMA foreign_keys = OFF; DELETE FROM evidence;")
+    out = tmp_path / "out"
+    with CaseDatabase.open(built.path) as case:
+        export(case, fmt, out)
+        files = case.file_statistics()["entries"]
+    unknown = "unknown (evidence #1 is not recorded in the case)"
+    if fmt == "jsonl":
+        records = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        artefacts = [r for r in records if r["type"] != "file"]
+        assert len(artefacts) == len(built.artefact_ids)
+        assert {r["source"]["evidence"] for r in artefacts} == {None}
+    elif fmt == "bodyfile":
+        assert len(out.read_text(encoding="utf-8").splitlines()) == files
+    elif fmt == "kml":
+        text = out.read_text(encoding="utf-8")
+        assert text.count("<Placemark") == 2 and unknown in text
+    elif fmt == "csv":
+        text = (out / "files.csv").read_text(encoding="utf-8-sig")
+        assert text.count(unknown) == files
+        assert unknown in (out / "pgp.key.csv").read_text(encoding="utf-8-sig")
+    elif fmt == "html":
+        page = next(out.glob("type-pgp*.html")).read_text(encoding="utf-8")
+        assert unknown in page
+    else:
+        with CaseDatabase.open(out / "case.triage") as portable:
+            assert portable.count_artefacts() == len(built.artefact_ids)
+            [evidence] = portable.list_evidence()
+            assert evidence["path"].startswith("unknown evidence #1")

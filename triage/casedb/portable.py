@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from triage.casedb.case import CaseDatabase, CaseError
+from triage.casedb.case import CaseDatabase, CaseError, utc_now
 from triage.casedb.queries import ArtefactQueries, _decode_file
 
 # Inserts are sent in slices of this many rows so memory stays flat on large selections.
@@ -79,8 +79,8 @@ def iter_selected_files(
         return
     where, params = _file_selection(tagged_only, categories)
     sql = (
-        "SELECT f.*, e.path AS evidence_path FROM files f JOIN evidence e ON e.id = f.evidence_id"
-        + where + " ORDER BY f.id"
+        "SELECT f.*, e.path AS evidence_path FROM files f"
+        " LEFT JOIN evidence e ON e.id = f.evidence_id" + where + " ORDER BY f.id"
     )
     for row in case.conn.execute(sql, params):
         yield _decode_file(row)
@@ -200,6 +200,9 @@ def create_subset_case(
                     evidence_ids,
                 ))
                 setattr(counts, table, written)
+                if table == "evidence":
+                    counts.extra["missing_evidence"] = _stand_in_evidence(
+                        src, dst, evidence_ids)
 
             file_cols = _columns(src, "files")
             wanted_dirs: set[tuple[int, int | None, str, str]] = set()
@@ -257,6 +260,21 @@ def create_subset_case(
         "counts": counts.as_dict(),
     })
     return target, counts
+
+
+def _stand_in_evidence(src: sqlite3.Connection, dst: sqlite3.Connection,
+                       evidence_ids: list[int]) -> int:
+    """Give rows whose evidence record is gone from ``src`` (a damaged case) a stand-in
+    record in ``dst`` that says so, so they are copied rather than refused or dropped.
+    Return how many stand-ins were written."""
+    known = {r[0] for r in src.execute("SELECT id FROM evidence")}
+    missing = [i for i in evidence_ids if i not in known]
+    for evidence_id in missing:
+        label = f"unknown evidence #{evidence_id} (its record is missing from the source case)"
+        dst.execute("INSERT INTO evidence (id, path, name, format, size, added)"
+                    " VALUES (?, ?, ?, 'unknown', NULL, ?)",
+                    (evidence_id, label, label, utc_now()))
+    return len(missing)
 
 
 def _directory_rows(

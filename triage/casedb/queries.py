@@ -104,7 +104,9 @@ class ArtefactQueries:
 
     _ARTEFACT_SELECT = (
         "SELECT a.*, e.path AS evidence_path, e.name AS evidence_name FROM artefacts a"
-        " JOIN evidence e ON e.id = a.evidence_id"
+        # LEFT: a row whose evidence record is gone (a damaged case) is still listed,
+        # with no evidence path, rather than silently left out of every export.
+        " LEFT JOIN evidence e ON e.id = a.evidence_id"
     )
 
     @staticmethod
@@ -281,9 +283,10 @@ class FileQueries:
             yield volume_idx, str(inode), path, bool(deleted)
 
     def iter_files_with_evidence(self, evidence_id: int | None = None) -> Iterator[dict[str, Any]]:
-        """Stream file rows joined with their evidence path, in id order."""
+        """Stream file rows joined with their evidence path (None when the case no longer
+        records that evidence), in id order."""
         sql = ("SELECT f.*, e.path AS evidence_path FROM files f"
-               " JOIN evidence e ON e.id = f.evidence_id")
+               " LEFT JOIN evidence e ON e.id = f.evidence_id")
         params: list[Any] = []
         if evidence_id is not None:
             sql += " WHERE f.evidence_id = ?"

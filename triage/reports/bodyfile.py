@@ -42,10 +42,22 @@ from triage.reports.selection import Selection
 _UNSAFE_NAME = re.compile(r"[\x00-\x1f\x7f|]")
 
 
+def _integer(value: Any) -> int:
+    """A whole number from the case, 0 for anything else (a damaged case can hold text)."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value):
+        return int(value)
+    return 0
+
+
 def permission_string(meta_type: str | None, mode: int | None) -> str:
     """Return fls's 10-character meta type plus ``rwx`` string (with s/S/t/T)."""
+    meta_type = meta_type if isinstance(meta_type, str) else None
     meta_char = (meta_type or "-/-").rpartition("/")[2][:1] or "-"
-    mode = mode or 0
+    mode = _integer(mode)
     chars = []
     for shift, special, special_char in ((6, stat.S_ISUID, "s"), (3, stat.S_ISGID, "s"),
                                          (0, stat.S_ISVTX, "t")):
@@ -62,7 +74,7 @@ def permission_string(meta_type: str | None, mode: int | None) -> str:
 
 def mode_string(meta_type: str | None, mode: int | None) -> str:
     """Return fls's mode column: name type, '/', meta type and permissions."""
-    name_char = (meta_type or "-/-").partition("/")[0][:1] or "-"
+    name_char = (meta_type if isinstance(meta_type, str) else "-/-").partition("/")[0][:1] or "-"
     return f"{name_char}/{permission_string(meta_type, mode)}"
 
 
@@ -95,9 +107,9 @@ def body_line(file: dict[str, Any], mount: str) -> str:
         name,
         _clean(str(file.get("inode") if file.get("inode") is not None else 0)),
         mode_string(file.get("meta_type"), file.get("mode")),
-        str(file.get("uid") or 0),
-        str(file.get("gid") or 0),
-        str(file.get("size") or 0),
+        str(_integer(file.get("uid"))),
+        str(_integer(file.get("gid"))),
+        str(_integer(file.get("size"))),
         *(str(_seconds(file.get(k))) for k in ("atime", "mtime", "ctime", "crtime")),
     ]
     return "|".join(fields)

@@ -23,7 +23,7 @@ from triage.casedb import CaseDatabase
 from triage.reports.annotations import note_records, tag_records
 from triage.reports.naming import safe_component, unique_name
 from triage.reports.selection import Selection, artefact_types_in_case
-from triage.reports.values import iso_utc
+from triage.reports.values import evidence_text, iso_utc
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -77,7 +77,7 @@ def _artefact_rows(case: CaseDatabase, selection: Selection, type_info: dict[str
         attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
         other = {k: v for k, v in attributes.items() if k not in declared_set}
         yield [
-            item["id"], item["type"], item["evidence_path"], item["volume_idx"], item["path"],
+            item["id"], item["type"], evidence_text(item), item["volume_idx"], item["path"],
             item["inode"], item["deleted"], item["unallocated"], item["offset"],
             *(attributes.get(name) for name in declared),
             json.dumps(other, ensure_ascii=False, sort_keys=True, default=str) if other else "",
@@ -96,7 +96,7 @@ def _annotation_cells(case: CaseDatabase, artefact_id: int | None = None,
 def _file_rows(case: CaseDatabase, selection: Selection) -> Iterable[list[Any]]:
     for file in selection.files(case):
         yield [
-            file["id"], file["evidence_path"], file["volume_idx"], file["path"], file["name"],
+            file["id"], evidence_text(file), file["volume_idx"], file["path"], file["name"],
             file["extension"], file["inode"], file["stream"], file["kind"], file["meta_type"],
             file["size"], file["deleted"], file["allocated"],
             *(iso_utc(file[k]) for k in ("mtime", "atime", "ctime", "crtime")),

@@ -33,7 +33,7 @@ from triage.reports.naming import slug, unique_name
 from triage.reports.runs import running_run_warnings
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.thumbnails import thumbnail_uri
-from triage.reports.values import source_location, text_value
+from triage.reports.values import evidence_text, source_location, text_value
 
 PAGE_ROWS = 1000
 #: Pages with thumbnails hold fewer rows so each stays light to open.
@@ -99,7 +99,8 @@ class HtmlReport:
         labels = {a["name"]: a["label"] for a in type_info["attributes"]}
         for item in self.selection.artefacts(self.case, [type_info["name"]]):
             attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
-            cells = [esc(item["id"]), _source_cell(item), cell_text(item["evidence_name"]),
+            cells = [esc(item["id"]), _source_cell(item),
+                     cell_text(item["evidence_name"] or evidence_text(item)),
                      esc(item["volume_idx"])]
             if photo:
                 cells.append(self._thumbnail(item))
@@ -141,7 +142,8 @@ class HtmlReport:
             if not item["unallocated"]:
                 continue
             attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
-            yield row([esc(item["id"]), esc(item["type"]), cell_text(item["evidence_name"]),
+            yield row([esc(item["id"]), esc(item["type"]),
+                       cell_text(item["evidence_name"] or evidence_text(item)),
                        esc(item["volume_idx"]), esc(item["offset"]),
                        _attributes_summary(attributes, set(), {}),
                        cell_text(item.get("context"))])

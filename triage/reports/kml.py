@@ -25,7 +25,7 @@ from typing import Any
 
 from triage.casedb import CaseDatabase
 from triage.reports.selection import Selection
-from triage.reports.values import source_location
+from triage.reports.values import evidence_text, source_location
 from triage.textsafety import visible_controls
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
@@ -138,7 +138,8 @@ def taken_time(attributes: dict[str, Any]) -> tuple[str | None, str | None, bool
 
 def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) -> str:
     """Return the <Placemark> element of one artefact."""
-    attributes = item["attributes"]
+    # A damaged case can hold attributes that are no object (a list, a string).
+    attributes = item["attributes"] if isinstance(item.get("attributes"), dict) else {}
     latitude, longitude, altitude = where
     path = item.get("path") or ""
     name = posixpath.basename(path) or f"{item['type']} #{item['id']}"
@@ -155,7 +156,7 @@ def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) ->
     description = "<br>\n".join(f"{label}: {html.escape(one_line(value), quote=True)}"
                                  for label, value in (
         ("Source", source_location(item)),
-        ("Evidence", item.get("evidence_path") or ""),
+        ("Evidence", evidence_text(item)),
         ("Camera", camera),
         ("Taken", shown_taken),
         ("Artefact", f"{item['type']} #{item['id']}"),
@@ -191,13 +192,14 @@ def write_kml(case: CaseDatabase, selection: Selection, target: Path, title: str
         for item in case.artefacts_with_coordinates(tagged_only=selection.tagged_only):
             if not selection.wants_category(item["category"]):
                 continue
-            where = coordinates(item["attributes"])
+            attributes = item["attributes"]
+            where = coordinates(attributes) if isinstance(attributes, dict) else None
             if where is None:
                 skipped += 1
                 continue
             handle.write(placemark(item, where) + "\n")
             count += 1
         if skipped:
-            handle.write(f"<!-- {skipped} artefacts with out-of-range coordinates left out -->\n")
+            handle.write(f"<!-- {skipped} artefacts without valid coordinates left out -->\n")
         handle.write("</Document></kml>\n")
     return count

@@ -41,3 +41,12 @@ def source_location(item: dict[str, Any]) -> str:
         return f"unallocated @ {offset}" if offset is not None else "unallocated"
     path = item.get("path") or ""
     return f"{path} (deleted)" if item.get("deleted") else path
+
+
+def evidence_text(item: dict[str, Any]) -> str:
+    """The evidence path of an artefact or file row, or a plain statement that the case
+    no longer records that evidence (a damaged case: the row is listed all the same)."""
+    path = item.get("evidence_path")
+    if path:
+        return str(path)
+    return f"unknown (evidence #{item.get('evidence_id')} is not recorded in the case)"
