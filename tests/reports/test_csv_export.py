@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 import shutil
 import subprocess
@@ -71,7 +72,33 @@ def test_formula_cells_are_guarded(tmp_path: Path) -> None:
 def test_guard_cell_never_leaves_a_formula(text: str) -> None:
     guarded = guard_cell(text)
     assert not guarded.startswith(("=", "+", "-", "@", "\t", "\r"))
-    assert guarded in (text, "'" + text)
+    # Nor where a reader splitting on ';', tabs or line breaks would start a cell.
+    assert not re.search(r'[;\t\r\n]"*[=+\-@]', guarded)
+    assert guarded.replace("'", "") == text.replace("'", "")  # only quotes were added
+    assert guarded in (text, "'" + text) or re.search(r'[;\t\r\n]"*[=+\-@]', text)
+
+
+def test_a_formula_after_a_semicolon_is_guarded_and_every_text_cell_quoted(
+        tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    hostile = "r;=2+5*cmd|x!A0.txt"
+    with CaseDatabase.open(built.path) as case:
+        case.write_batch(files=[{
+            "evidence_id": 1, "volume_idx": 2, "path": f"/{hostile}", "parent": "/",
+            "name": hostile, "inode": "99", "kind": "file", "size": 1, "deleted": False,
+            "allocated": True, "identity": "semicolon"}])
+        export(case, "csv", tmp_path / "out")
+    raw = (tmp_path / "out" / "files.csv").read_bytes().decode("utf-8-sig")
+    line = next(x for x in raw.split("\r\n") if "2+5*cmd" in x)
+    assert '"r;\'=2+5*cmd|x!A0.txt"' in line
+    assert line.split(",")[0].isdigit()  # numbers stay unquoted numbers
+    # As a spreadsheet in a ';' locale reads it: no cell starts a formula.
+    for delimiter in (";", "\t", ","):
+        for cells in csv.reader(io.StringIO(raw), delimiter=delimiter):
+            for cell in cells:
+                assert not cell.startswith(("=", "+", "@")), (delimiter, cell)
+    rows = _read(tmp_path / "out" / "files.csv")
+    assert "/r;'=2+5*cmd|x!A0.txt" in {r["path"] for r in rows}
 
 
 def test_category_filter_limits_type_files(tmp_path: Path) -> None:

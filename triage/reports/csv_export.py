@@ -3,7 +3,15 @@
 Files are UTF-8 with a byte-order mark (``utf-8-sig``) so spreadsheet programs pick the
 right encoding, RFC 4180 quoting, CRLF line ends. Every cell that starts with ``=``,
 ``+``, ``-``, ``@``, tab or carriage return gets a leading ``'`` so no evidence string is
-run as a formula. Artefact files are named after the type (``pgp.key.csv``); their
+run as a formula.
+
+Spreadsheets in locales whose list separator is ``;`` split a CSV line on ``;`` (and
+some readers on tabs), and honour quotes only at the start of what they take for a cell,
+so a cell ``r;=2+5*cmd|x!A0`` would there become a cell ``=2+5*cmd|x!A0``. Therefore
+every text cell is quoted (numbers are not, so they stay numbers), and a formula
+character that follows a ``;``, tab or line break inside a text (possibly after quotes)
+also gets a ``'`` before it: ``r;'=2+5*cmd|x!A0``. That changes the text as the leading
+``'`` does, and only where a spreadsheet could start a formula. Artefact files are named after the type (``pgp.key.csv``); their
 columns are the source columns, then the type's declared attributes, then
 ``other_attributes`` (JSON of any attribute the type did not declare), then the
 examiner's work: ``tags`` (tag names, ``; ``-separated), ``tag_details`` (JSON list of
@@ -15,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -26,6 +35,8 @@ from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.values import evidence_text, iso_utc
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: A formula character where a reader splitting on ';', tabs or line breaks starts a cell.
+_INNER_FORMULA = re.compile(r"([;\t\r\n]\"*)([=+\-@])")
 
 SOURCE_COLUMNS = (
     "id", "type", "evidence", "volume", "path", "inode", "deleted", "unallocated", "offset",
@@ -39,29 +50,35 @@ FILE_COLUMNS = (
 )
 
 
-def guard_cell(value: Any) -> str:
-    """Return a cell's text, prefixed with ``'`` when a spreadsheet would run it as a formula.
-
-    Only text is guarded; numbers (ints and floats from the case) are written as they are.
-    """
+def guard_cell(value: Any) -> str | int | float:
+    """Return a cell's text, with ``'`` put before a formula character where a spreadsheet
+    could start a cell (the start, or after ``;``, tab or a line break); numbers (ints and
+    floats from the case) are returned as they are, for :func:`csv_writer` to leave
+    unquoted."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         # Real numbers are data, not formulas: -3.7 must stay a number in the sheet.
-        return str(value)
+        return value
     if isinstance(value, list | tuple | dict):
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     else:
         text = str(value)
+    text = _INNER_FORMULA.sub(r"\1'\2", text)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def csv_writer(handle: Any) -> Any:
+    """A CSV writer that quotes every text cell and no number, with CRLF line ends."""
+    return csv.writer(handle, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def _write(path: Path, header: Iterable[str], rows: Iterable[Iterable[Any]]) -> int:
     count = 0
     with open(path, "x", encoding="utf-8-sig", errors="replace", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
+        writer = csv_writer(handle)
         writer.writerow([guard_cell(h) for h in header])
         for row in rows:
             writer.writerow([guard_cell(v) for v in row])

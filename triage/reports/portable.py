@@ -16,13 +16,12 @@ listed in hashes.csv with the reason and recorded as warnings in the new case.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Any
 
 from triage.casedb import CaseDatabase
 from triage.casedb.portable import create_subset_case
-from triage.reports.csv_export import guard_cell
+from triage.reports.csv_export import csv_writer, guard_cell
 from triage.reports.errors import ExportError
 from triage.reports.evidence_files import ContentReadError, EvidenceFiles, copy_content
 from triage.reports.naming import safe_component
@@ -129,7 +128,7 @@ class PortableCopier:
         with EvidenceFiles() as reader, open(
             self.hashes_path, "x", encoding="utf-8-sig", errors="replace", newline=""
         ) as handle:
-            writer = csv.writer(handle, lineterminator="\r\n")
+            writer = csv_writer(handle)
             writer.writerow(HASH_COLUMNS)
             for file in self.target.iter_files_with_evidence():
                 if file["kind"] != "file":
