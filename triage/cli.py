@@ -299,7 +299,8 @@ def command_export(args: argparse.Namespace) -> int:
                     raise
             return EXIT_OK
         written = export(case, args.fmt, Path(args.output), tagged_only=args.tagged_only,
-                         categories=args.categories, examiner=args.examiner, warn=warn)
+                         categories=args.categories, examiner=args.examiner, warn=warn,
+                         notify=print)
         print(f"written: {written}")
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -276,3 +276,24 @@ def test_rows_whose_evidence_record_is_gone_are_still_exported(tmp_path: Path,
             assert portable.count_artefacts() == len(built.artefact_ids)
             [evidence] = portable.list_evidence()
             assert evidence["path"].startswith("unknown evidence #1")
+
+
+def test_portable_export_says_how_many_files_it_copied(capsys, tmp_path: Path) -> None:
+    from triage.reports.portable import copy_messages
+
+    built = build_case(tmp_path)  # its evidence path points nowhere
+    status = main(["export", str(built.path), "--format", "portable",
+                   "-o", str(tmp_path / "port")])
+    out, err = capsys.readouterr()
+    assert status == 0
+    with CaseDatabase.open(tmp_path / "port" / "case.triage") as portable:
+        regular = sum(1 for f in portable.iter_files() if f["kind"] == "file")
+    assert regular > 0
+    assert f"files copied: 0 of {regular}" in out.splitlines()
+    [warning] = err.strip().splitlines()
+    assert warning.startswith(f"triage: warning: {regular} of {regular} files were not copied")
+    with CaseDatabase.open(built.path) as case:
+        entry = [e for e in case.iter_audit() if e["action"] == "export"][-1]
+    assert entry["details"]["files"]["not_copied"] == regular
+    assert copy_messages({"copied": 3, "files": 3, "mismatched": 0}) == (
+        "files copied: 3 of 3", [])

@@ -22,7 +22,7 @@ from triage.reports.html_report import write_html
 from triage.reports.jsonl import write_jsonl
 from triage.reports.kml import write_kml
 from triage.reports.placement import check_not_sqlite_sidecar, check_outside_evidence
-from triage.reports.portable import write_portable
+from triage.reports.portable import copy_messages, write_portable
 from triage.reports.runs import running_run_warnings
 from triage.reports.selection import Selection, make_selection
 
@@ -57,6 +57,7 @@ def export(
     recorded_as: str | None = None,
     check_place: bool = True,
     warn: Callable[[str], None] | None = None,
+    notify: Callable[[str], None] | None = None,
 ) -> Path:
     """Export ``case`` as ``fmt`` to ``output`` and return the path written.
 
@@ -68,7 +69,9 @@ def export(
     a one-line message when the export cannot be written. An output inside an evidence
     folder of the case, or next to one of its images, is refused; ``check_place`` False
     skips that for a caller's own private temporary folder. ``warn`` is given one line
-    per warning (a run recorded as still running: the export may be incomplete).
+    per warning (a run recorded as still running: the export may be incomplete; files a
+    portable case could not copy), ``notify`` one line per fact worth telling (how many
+    files a portable case holds), both once the export is in place.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format {fmt!r} (choose one of {', '.join(FORMATS)})")
@@ -86,8 +89,13 @@ def export(
         for line in running_run_warnings(case):
             if warn is not None:
                 warn(line)
+        files: dict[str, int] = {}
         with atomic_output(output, folder=fmt in FOLDER_FORMATS) as temporary:
-            items = _WRITERS[fmt](case, selection, temporary, examiner)
+            if fmt == "portable":
+                items = write_portable(case, selection, temporary, examiner,
+                                       files_summary=files)
+            else:
+                items = _WRITERS[fmt](case, selection, temporary, examiner)
         # Recorded once the output is in place under its name; an export the audit log
         # cannot record is taken away again, not left behind looking finished.
         try:
@@ -96,6 +104,7 @@ def export(
                 "tagged_only": tagged_only,
                 "categories": list(categories or []), "items": items,
                 **({"runs_running": [r["id"] for r in running]} if running else {}),
+                **({"files": files} if files else {}),
                 "seconds": round(time.monotonic() - started, 3),
             })
         except BaseException:
@@ -105,6 +114,13 @@ def export(
         raise ExportError(str(exc)) from None
     except sqlite3.Error as exc:
         raise ExportError(f"{case.path}: reading the case failed ({exc})") from None
+    if fmt == "portable":
+        line, copy_warnings = copy_messages(files)
+        if notify is not None:
+            notify(line)
+        for warning in copy_warnings:
+            if warn is not None:
+                warn(warning)
     return output
 
 

@@ -139,8 +139,12 @@ class PortableCopier:
 
 
 def write_portable(case: CaseDatabase, selection: Selection, folder: Path,
-                   examiner: str | None = None, max_bytes: int = MAX_COPY_BYTES) -> int:
-    """Write a portable case into ``folder``; return the number of artefacts it holds."""
+                   examiner: str | None = None, max_bytes: int = MAX_COPY_BYTES,
+                   files_summary: dict[str, int] | None = None) -> int:
+    """Write a portable case into ``folder``; return the number of artefacts it holds.
+
+    ``files_summary``, when given, receives the copy counts: ``copied``, ``verified``,
+    ``mismatched``, ``not_copied`` and ``files`` (the regular files to copy)."""
     target, counts = create_subset_case(
         case, folder / CASE_FILE_NAME, selection.tagged_only,
         list(selection.categories) if selection.categories else None, examiner,
@@ -150,4 +154,22 @@ def write_portable(case: CaseDatabase, selection: Selection, folder: Path,
         target.audit("portable.files", examiner, summary)
     finally:
         target.close()
+    if files_summary is not None:
+        files_summary.update(summary, files=summary["copied"] + summary["not_copied"])
     return counts.artefacts
+
+
+def copy_messages(summary: dict[str, int]) -> tuple[str, list[str]]:
+    """The line saying how many files a portable case got, and warnings when not all of
+    them were copied or some copies differ from the case."""
+    copied, total = summary.get("copied", 0), summary.get("files", 0)
+    line = f"files copied: {copied} of {total}"
+    warnings = []
+    if copied < total:
+        warnings.append(f"{total - copied} of {total} files were not copied into the portable"
+                        f" case (the evidence was not reachable or not readable); {HASHES_FILE}"
+                        " gives the reason for each")
+    if summary.get("mismatched"):
+        warnings.append(f"{summary['mismatched']} copied files do not match the hashes the"
+                        f" case records; see {HASHES_FILE}")
+    return line, warnings
