@@ -227,6 +227,7 @@ def normalised_jsonl(text: str) -> list[dict[str, Any]]:
     for line in text.splitlines():
         record = json.loads(line)
         record.pop("id", None)
+        record.pop("file_id", None)  # case-local too
         records.append(record)
     return sorted(records, key=lambda r: (r["type"], str(r["source"].get("path")),
                                           json.dumps(r["attributes"], sort_keys=True)))
