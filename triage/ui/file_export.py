@@ -2,7 +2,9 @@
 
 Qt-free: runs in a background task. Output paths are built from sanitised components so
 names from the evidence can never escape the chosen folder; a manifest CSV records each
-file's hashes and verification status.
+file's hashes and verification status. A destination that would put anything inside the
+evidence (an evidence folder, the folder holding an image or one of its segments, or a path
+through either) is refused before anything is written (:func:`check_destination`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ import csv
 import hashlib
 import re
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from triage.casedb import CaseDatabase
+from triage.casedb.path_text import local_path
 from triage.ui.evidence_reader import ContentError, EvidenceReader
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -46,6 +51,77 @@ def safe_relative_path(*parts: str) -> Path:
     return Path(*clean) if clean else Path("unnamed")
 
 
+class ExportRefused(ValueError):
+    """The chosen destination would write into the evidence; the message is one line."""
+
+
+def _resolved(path: str | Path) -> Path:
+    """``path`` made absolute with its symbolic links followed (as far as they exist)."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):  # a loop of links: compare the path as given
+        return Path(path).absolute()
+
+
+class EvidenceGuard:
+    """Knows where a case's evidence lies and tells whether a path would write into it.
+
+    Built from :meth:`CaseDatabase.list_evidence` rows: an evidence folder (format
+    ``folder``, or any evidence path that is a directory now) protects everything under
+    it; an image and each of its segments protect themselves and the folder holding them
+    (an export there would put its own folders and manifest next to the image).
+    """
+
+    def __init__(self, evidence: Iterable[dict[str, Any]]) -> None:
+        self.folders: list[Path] = []
+        self.images: list[Path] = []
+        for item in evidence:
+            texts = [item.get("path") or "", *(item.get("segments") or [])]
+            for text in dict.fromkeys(t for t in texts if isinstance(t, str) and t):
+                path = _resolved(local_path(text))
+                if path.is_dir() or (item.get("format") == "folder" and not path.exists()):
+                    self.folders.append(path)
+                else:
+                    self.images.append(path)
+
+    def problem(self, path: str | Path, as_destination: bool = False) -> str | None:
+        """Why writing at ``path`` would touch the evidence (None when it would not).
+
+        With ``as_destination``, ``path`` is the folder an export writes into: the folder
+        holding an evidence image is refused too.
+        """
+        resolved = _resolved(path)
+        for folder in self.folders:
+            if resolved == folder or resolved.is_relative_to(folder):
+                return f"it lies inside the evidence folder {folder}"
+        for image in self.images:
+            if resolved == image or resolved.is_relative_to(image):
+                return f"it would write through the evidence image {image}"
+            if as_destination and resolved == image.parent:
+                return f"it holds the evidence image {image}"
+        return None
+
+
+def check_destination(folder: str | Path, evidence: Iterable[dict[str, Any]]) -> None:
+    """Raise :class:`ExportRefused` (one line) when exporting the case's files into
+    ``folder`` could write inside the evidence: ``folder`` is in an evidence folder or
+    holds an evidence image or segment, or the first folder an export makes there (named
+    after an evidence item) is, or leads into, an evidence path."""
+    evidence = list(evidence)
+    guard = EvidenceGuard(evidence)
+    why = guard.problem(folder, as_destination=True)
+    if why is None:
+        for item in evidence:
+            first = safe_relative_path(item.get("name") or "evidence").parts[0]
+            why = guard.problem(Path(folder) / first)
+            if why is not None:
+                why = f"the export's folder {first} there would be evidence ({why})"
+                break
+    if why is not None:
+        raise ExportRefused(f"{folder}: not exported there, {why}; choose a folder outside"
+                            " the evidence")
+
+
 def _unique(path: Path) -> Path:
     if not path.exists():
         return path
@@ -58,17 +134,24 @@ def _unique(path: Path) -> Path:
 
 def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
                  cancel: threading.Event | None = None) -> list[ExportedFile]:
-    """Copy files ``file_ids`` into ``folder`` and verify md5/sha256; write a manifest."""
+    """Copy files ``file_ids`` into ``folder`` and verify md5/sha256; write a manifest.
+
+    Raises :class:`ExportRefused` before writing anything when ``folder`` would put files
+    inside the evidence (:func:`check_destination`).
+    """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     results: list[ExportedFile] = []
-    reader = EvidenceReader()
     case = CaseDatabase.open(case_path, readonly=True)
+    reader = EvidenceReader()
     try:
+        evidence = case.list_evidence()
+        check_destination(folder, evidence)  # before anything is written
+        guard = EvidenceGuard(evidence)
+        folder.mkdir(parents=True, exist_ok=True)
         for file_id in file_ids:
             if cancel is not None and cancel.is_set():
                 break
-            results.append(_export_one(case, reader, file_id, folder))
+            results.append(_export_one(case, reader, file_id, folder, guard))
     finally:
         case.close()
         reader.close()
@@ -77,7 +160,7 @@ def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
 
 
 def _export_one(case: CaseDatabase, reader: EvidenceReader, file_id: int,
-                folder: Path) -> ExportedFile:
+                folder: Path, guard: EvidenceGuard | None = None) -> ExportedFile:
     file = case.get_file(file_id)
     if file is None:
         return ExportedFile(file_id, "", None, "error", message="not in the case")
@@ -88,6 +171,10 @@ def _export_one(case: CaseDatabase, reader: EvidenceReader, file_id: int,
     relative = safe_relative_path(evidence.get("name", "evidence"), f"vol{file['volume_idx']}",
                                   file["path"])
     target = _unique(folder / relative)
+    why = guard.problem(target) if guard is not None else None
+    if why is not None:
+        # A link inside the destination that leads into the evidence: never follow it.
+        return ExportedFile(file_id, source, None, "error", message=f"not written: {why}")
     md5, sha256 = hashlib.md5(), hashlib.sha256()
     limit = max(0, int(file.get("size") or 0))
     written = 0

@@ -25,7 +25,7 @@ from triage.ui.about_dialog import AboutDialog
 from triage.ui.add_evidence_dialog import AddEvidenceDialog
 from triage.ui.background_task import BackgroundTask
 from triage.ui.export_dialog import ExportDialog, default_output, run_export
-from triage.ui.file_export import export_files
+from triage.ui.file_export import ExportRefused, check_destination, export_files
 from triage.ui.icons import icon
 from triage.ui.ingest_worker import (
     EngineFactory,
@@ -443,6 +443,16 @@ class MainWindow(QMainWindow):
             folder = QFileDialog.getExistingDirectory(self, "Export the files into")
             if not folder:
                 return None
+        try:
+            check_destination(folder, self.case.list_evidence())
+        except ExportRefused as exc:
+            self.status_work.setText("Files not exported")
+            show_error(self, "Export files", str(exc))
+            return None
+        except (CaseError, sqlite3.Error) as exc:
+            show_error(self, "Export files", f"{self.case.path}: cannot read the evidence list"
+                       f" ({exc})")
+            return None
         case_path = str(self.case.path)
 
         def summary(results: list[Any]) -> str:

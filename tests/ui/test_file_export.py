@@ -1,0 +1,136 @@
+"""Exporting files out of the evidence: never into it, a manifest that keeps every export,
+an audit entry and a status line that says what happened."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QMessageBox
+
+from triage.casedb import CaseDatabase
+from triage.engine import IngestEngine, IngestOptions
+from triage.ui.file_export import MANIFEST, ExportRefused, export_files
+from triage.ui.main_window import MainWindow
+
+REPO = Path(__file__).resolve().parents[2]
+FAT16 = REPO / "tests" / "data" / "images" / "fat16.raw"
+
+
+def _scan(case_path: Path, evidence: Path) -> Path:
+    CaseDatabase.create(case_path, name="export", examiner="Tester").close()
+    IngestEngine(case_path, IngestOptions(jobs=1, profile="quick")).run(
+        [str(evidence)])
+    return case_path
+
+
+def _listing(folder: Path) -> list[tuple[str, int]]:
+    """Every path under ``folder`` with its size (directories as -1)."""
+    return sorted((str(p.relative_to(folder)), -1 if p.is_dir() else p.stat().st_size)
+                  for p in folder.rglob("*"))
+
+
+def _file_id(case_path: Path, name: str) -> int:
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        return next(f["id"] for f in case.iter_files() if f["name"] == name)
+
+
+def _file_ids(case_path: Path) -> list[int]:
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        return [f["id"] for f in case.iter_files() if f["kind"] == "file"]
+
+
+@pytest.fixture
+def folder_case(tmp_path: Path) -> tuple[Path, Path]:
+    """(case, evidence folder tmp/parent/seized) scanned as folder evidence."""
+    seized = tmp_path / "parent" / "seized"
+    (seized / "Documents").mkdir(parents=True)
+    (seized / "Documents" / "letter.txt").write_text("dear examiner\n")
+    (seized / "notes.txt").write_text("a note\n")
+    return _scan(tmp_path / "folder.triage", seized), seized
+
+
+@pytest.fixture
+def image_case(tmp_path: Path) -> tuple[Path, Path]:
+    """(case, image tmp/img/disk.raw) scanned as an image."""
+    image = tmp_path / "img" / "disk.raw"
+    image.parent.mkdir()
+    shutil.copy(FAT16, image)
+    return _scan(tmp_path / "image.triage", image), image
+
+
+def test_export_into_the_parent_of_folder_evidence_is_refused(tmp_path: Path,
+                                                              folder_case) -> None:
+    """Found by an audit: the export made parent/seized/vol0/... inside the evidence."""
+    case_path, seized = folder_case
+    before = _listing(tmp_path / "parent")
+    with pytest.raises(ExportRefused, match="inside the evidence folder"):
+        export_files(case_path, _file_ids(case_path), tmp_path / "parent")
+    assert _listing(tmp_path / "parent") == before
+
+
+def test_export_inside_folder_evidence_is_refused(folder_case) -> None:
+    case_path, seized = folder_case
+    before = _listing(seized)
+    for destination in (seized, seized / "Documents", seized / "new" / "out"):
+        with pytest.raises(ExportRefused) as refused:
+            export_files(case_path, _file_ids(case_path), destination)
+        assert "\n" not in str(refused.value)
+        assert "outside the evidence" in str(refused.value)
+    assert _listing(seized) == before
+
+
+def test_export_through_a_link_into_the_evidence_is_refused(tmp_path: Path,
+                                                            folder_case) -> None:
+    case_path, seized = folder_case
+    (tmp_path / "elsewhere").mkdir()
+    os.symlink(seized, tmp_path / "elsewhere" / "link")
+    before = _listing(seized)
+    with pytest.raises(ExportRefused):
+        export_files(case_path, _file_ids(case_path), tmp_path / "elsewhere" / "link" / "out")
+    assert _listing(seized) == before
+
+
+def test_export_into_the_folder_holding_an_image_is_refused(image_case) -> None:
+    """Found by an audit: every file failed ("Not a directory: .../disk.raw/vol0") and the
+    manifest was left next to the image."""
+    case_path, image = image_case
+    before = _listing(image.parent)
+    with pytest.raises(ExportRefused, match="holds the evidence image"):
+        export_files(case_path, _file_ids(case_path)[:2], image.parent)
+    assert _listing(image.parent) == before
+
+
+def test_export_next_to_the_evidence_still_works(tmp_path: Path, folder_case,
+                                                 image_case) -> None:
+    case_path, seized = folder_case
+    results = export_files(case_path, _file_ids(case_path), tmp_path / "out")
+    assert len(results) == 2 and {r.status for r in results} <= {"verified", "unverified"}
+    assert (tmp_path / "out" / MANIFEST).is_file()
+    image_case_path, image = image_case
+    results = export_files(image_case_path, _file_ids(image_case_path)[:1], tmp_path)
+    assert results and results[0].status in ("verified", "unverified")
+
+
+def test_window_refuses_an_evidence_destination_before_writing(qtbot, window: MainWindow,
+                                                               tmp_path: Path,
+                                                               folder_case) -> None:
+    case_path, seized = folder_case
+    assert window.open_case(str(case_path), "Tester")
+    workspace = window.workspace
+    notes = _file_id(case_path, "notes.txt")
+    assert workspace.show_in_file_system(notes)
+    before = _listing(tmp_path / "parent")
+    assert window.export_selected_files(str(tmp_path / "parent")) is None
+    box = window.findChild(QMessageBox, "error_box")
+    assert box is not None and "outside the evidence" in box.text()
+    assert not window._tasks
+    assert _listing(tmp_path / "parent") == before
+
+
+def _manifest_rows(folder: Path) -> list[dict[str, str]]:
+    with open(folder / MANIFEST, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
