@@ -131,6 +131,27 @@ def test_window_refuses_an_evidence_destination_before_writing(qtbot, window: Ma
     assert _listing(tmp_path / "parent") == before
 
 
-def _manifest_rows(folder: Path) -> list[dict[str, str]]:
-    with open(folder / MANIFEST, newline="", encoding="utf-8") as handle:
+def _manifest_rows(manifest: Path) -> list[dict[str, str]]:
+    with open(manifest, newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
+
+
+def test_a_second_export_into_a_folder_keeps_the_first_manifest(tmp_path: Path,
+                                                                folder_case) -> None:
+    """Found by an audit: the second export's manifest replaced the first's records."""
+    case_path, _seized = folder_case
+    first_ids, second_ids = _file_ids(case_path)[:1], _file_ids(case_path)[1:]
+    out = tmp_path / "out"
+    first = export_files(case_path, first_ids, out)
+    second = export_files(case_path, second_ids, out)
+    third = export_files(case_path, first_ids, out)
+    manifests = sorted(out.glob("export_manifest*.csv"))
+    assert len(manifests) == 3
+    assert first.manifest == out / MANIFEST
+    assert len({first.manifest, second.manifest, third.manifest}) == 3
+    recorded = [row for manifest in manifests for row in _manifest_rows(manifest)]
+    assert sorted(int(r["file_id"]) for r in recorded) == sorted(first_ids * 2 + second_ids)
+    # The same file exported twice is two files, each named in its own manifest.
+    targets = [r["target"] for r in recorded]
+    assert len(set(targets)) == len(targets) and all(Path(t).is_file() for t in targets)
+    assert [r["file_id"] for r in _manifest_rows(first.manifest)] == [str(first_ids[0])]

@@ -23,7 +23,10 @@ from triage.casedb.path_text import local_path
 from triage.ui.evidence_reader import ContentError, EvidenceReader
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+#: The manifest of the first export into a folder; later ones get export_manifest_1.csv,
+#: export_manifest_2.csv, ... (one file per export, never overwritten or appended to).
 MANIFEST = "export_manifest.csv"
+MANIFEST_HEADER = ["file_id", "source", "target", "status", "md5", "sha256", "message"]
 
 
 @dataclass
@@ -38,6 +41,20 @@ class ExportedFile:
     md5: str | None = None
     sha256: str | None = None
     message: str | None = None
+
+
+class ExportResults(list[ExportedFile]):
+    """The outcome of one export, a file at a time, with where its manifest went."""
+
+    def __init__(self, folder: Path, requested: int) -> None:
+        super().__init__()
+        self.folder = folder
+        #: How many files were asked for (more than ``len(self)`` when cancelled).
+        self.requested = requested
+        #: The manifest this export wrote (None when it could not be written).
+        self.manifest: Path | None = None
+        #: Why the manifest could not be written, else None.
+        self.manifest_error: str | None = None
 
 
 def safe_relative_path(*parts: str) -> Path:
@@ -133,14 +150,15 @@ def _unique(path: Path) -> Path:
 
 
 def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
-                 cancel: threading.Event | None = None) -> list[ExportedFile]:
-    """Copy files ``file_ids`` into ``folder`` and verify md5/sha256; write a manifest.
+                 cancel: threading.Event | None = None) -> ExportResults:
+    """Copy files ``file_ids`` into ``folder`` and verify md5/sha256; write a manifest
+    of its own for this export (an earlier export's manifest there is kept as it is).
 
     Raises :class:`ExportRefused` before writing anything when ``folder`` would put files
     inside the evidence (:func:`check_destination`).
     """
     folder = Path(folder)
-    results: list[ExportedFile] = []
+    results = ExportResults(folder, len(file_ids))
     case = CaseDatabase.open(case_path, readonly=True)
     reader = EvidenceReader()
     try:
@@ -155,7 +173,10 @@ def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
     finally:
         case.close()
         reader.close()
-    _write_manifest(folder / MANIFEST, results)
+    try:
+        results.manifest = _write_manifest(folder, results)
+    except OSError as exc:
+        results.manifest_error = f"the manifest could not be written ({exc})"
     return results
 
 
@@ -205,10 +226,26 @@ def _export_one(case: CaseDatabase, reader: EvidenceReader, file_id: int,
     return ExportedFile(file_id, source, str(target), status, got_md5, got_sha)
 
 
-def _write_manifest(path: Path, results: list[ExportedFile]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["file_id", "source", "target", "status", "md5", "sha256", "message"])
-        for r in results:
-            writer.writerow([r.file_id, r.source, r.target or "", r.status, r.md5 or "",
-                             r.sha256 or "", r.message or ""])
+def _write_manifest(folder: Path, results: list[ExportedFile]) -> Path:
+    """Write this export's manifest under a name no earlier export used and return it.
+
+    Each export gets its own manifest (``export_manifest.csv``, then
+    ``export_manifest_1.csv``, ...), created exclusively: a second export into the same
+    folder never replaces or edits the records of the first.
+    """
+    path = folder / MANIFEST
+    for number in range(0, 100000):
+        if number:
+            path = folder / f"{Path(MANIFEST).stem}_{number}{Path(MANIFEST).suffix}"
+        try:
+            handle = open(path, "x", newline="", encoding="utf-8")
+        except FileExistsError:
+            continue
+        with handle:
+            writer = csv.writer(handle)
+            writer.writerow(MANIFEST_HEADER)
+            for r in results:
+                writer.writerow([r.file_id, r.source, r.target or "", r.status, r.md5 or "",
+                                 r.sha256 or "", r.message or ""])
+        return path
+    raise OSError(f"{folder}: too many export manifests")
