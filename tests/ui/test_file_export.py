@@ -155,3 +155,50 @@ def test_a_second_export_into_a_folder_keeps_the_first_manifest(tmp_path: Path,
     targets = [r["target"] for r in recorded]
     assert len(set(targets)) == len(targets) and all(Path(t).is_file() for t in targets)
     assert [r["file_id"] for r in _manifest_rows(first.manifest)] == [str(first_ids[0])]
+
+
+def _audit_entries(case_path: Path, action: str) -> list[dict]:
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        return [entry for entry in case.iter_audit() if entry["action"] == action]
+
+
+def test_a_file_export_is_audited_and_described_exactly(qtbot, window: MainWindow,
+                                                        tmp_path: Path, folder_case) -> None:
+    """Found by an audit: file exports left no audit entry, unlike report exports."""
+    case_path, _seized = folder_case
+    assert window.open_case(str(case_path), "Examiner E")
+    assert window.workspace.show_in_file_system(_file_id(case_path, "notes.txt"))
+    with qtbot.waitSignal(window.export_finished, timeout=20000) as export:
+        window.export_selected_files(str(tmp_path / "out"))
+    results = export.args[0]
+    assert [r.status for r in results] == ["verified"]
+    assert window.status_work.text() == (
+        f"Exported 1 file to {tmp_path / 'out'} (1 verified);"
+        " manifest export_manifest.csv")
+    [entry] = _audit_entries(case_path, "files.export")
+    assert entry["examiner"] == "Examiner E"
+    details = entry["details"]
+    assert details["output"] == str(tmp_path / "out")
+    assert details["manifest"] == str(tmp_path / "out" / MANIFEST)
+    assert (details["requested"], details["exported"]) == (1, 1)
+    assert details["file_ids"] == [_file_id(case_path, "notes.txt")]
+    assert window.findChild(QMessageBox, "error_box") is None
+
+
+def test_an_export_that_copied_nothing_says_so(qtbot, window: MainWindow, tmp_path: Path,
+                                               folder_case) -> None:
+    """Found by an audit: "Exported 1 files ... 1 error" when nothing was exported."""
+    case_path, seized = folder_case
+    (seized / "notes.txt").unlink()  # the evidence changed since the scan
+    assert window.open_case(str(case_path), "Examiner E")
+    assert window.workspace.show_in_file_system(_file_id(case_path, "notes.txt"))
+    with qtbot.waitSignal(window.export_finished, timeout=20000):
+        window.export_selected_files(str(tmp_path / "out"))
+    text = window.status_work.text()
+    assert text.startswith(f"No file exported to {tmp_path / 'out'}; 1 failed (first: ")
+    assert "Exported" not in text
+    box = window.findChild(QMessageBox, "error_box")
+    assert box is not None and box.text() == text
+    [entry] = _audit_entries(case_path, "files.export")
+    assert (entry["details"]["requested"], entry["details"]["exported"]) == (1, 0)
+    assert entry["details"]["statuses"] == {"error": 1}

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import sqlite3
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from triage.casedb import CaseDatabase
+from triage.casedb import CaseDatabase, CaseError
 from triage.casedb.path_text import local_path
 from triage.ui.evidence_reader import ContentError, EvidenceReader
 
@@ -55,6 +56,53 @@ class ExportResults(list[ExportedFile]):
         self.manifest: Path | None = None
         #: Why the manifest could not be written, else None.
         self.manifest_error: str | None = None
+        #: Why the export could not be recorded in the case's audit log, else None.
+        self.audit_error: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        """How many files ended in each status."""
+        counts: dict[str, int] = {}
+        for result in self:
+            counts[result.status] = counts.get(result.status, 0) + 1
+        return counts
+
+    def exported(self) -> int:
+        """How many files were copied out whole (verified, unverified or mismatched)."""
+        return sum(1 for result in self if result.status != "error")
+
+    def describe(self) -> str:
+        """One line saying exactly what this export did."""
+        counts = self.counts()
+        exported, failed = self.exported(), counts.get("error", 0)
+        where = str(self.folder)
+        if exported:
+            head = f"Exported {_files(exported)}"
+            if exported != self.requested:
+                head = f"Exported {exported} of {_files(self.requested)}"
+            details = ", ".join(f"{counts[status]} {label}" for status, label in (
+                ("verified", "verified"), ("unverified", "without a recorded hash"),
+                ("mismatch", "NOT matching the case's hash")) if counts.get(status))
+            parts = [f"{head} to {where} ({details})"]
+        else:
+            parts = [f"No file exported to {where}"]
+        if failed:
+            first = next(r for r in self if r.status == "error")
+            parts.append(f"{failed} failed (first: {first.source or first.file_id}:"
+                         f" {first.message})")
+        skipped = self.requested - len(self)
+        if skipped:
+            parts.append(f"{skipped} not attempted (cancelled)")
+        if self.manifest is not None:
+            parts.append(f"manifest {self.manifest.name}")
+        if self.manifest_error:
+            parts.append(self.manifest_error)
+        if self.audit_error:
+            parts.append(f"NOT recorded in the case's audit log ({self.audit_error})")
+        return "; ".join(parts)
+
+
+def _files(count: int) -> str:
+    return f"{count:,} file{'' if count == 1 else 's'}"
 
 
 def safe_relative_path(*parts: str) -> Path:
@@ -150,16 +198,19 @@ def _unique(path: Path) -> Path:
 
 
 def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
-                 cancel: threading.Event | None = None) -> ExportResults:
+                 cancel: threading.Event | None = None,
+                 examiner: str | None = None) -> ExportResults:
     """Copy files ``file_ids`` into ``folder`` and verify md5/sha256; write a manifest
     of its own for this export (an earlier export's manifest there is kept as it is).
 
     Raises :class:`ExportRefused` before writing anything when ``folder`` would put files
-    inside the evidence (:func:`check_destination`).
+    inside the evidence (:func:`check_destination`). The export is recorded in the case's
+    audit log (``files.export``: destination, manifest, counts, ``examiner``), as report
+    exports are; when that fails the results say so (``audit_error``).
     """
     folder = Path(folder)
     results = ExportResults(folder, len(file_ids))
-    case = CaseDatabase.open(case_path, readonly=True)
+    case = CaseDatabase.open(case_path)
     reader = EvidenceReader()
     try:
         evidence = case.list_evidence()
@@ -170,14 +221,35 @@ def export_files(case_path: str | Path, file_ids: list[int], folder: str | Path,
             if cancel is not None and cancel.is_set():
                 break
             results.append(_export_one(case, reader, file_id, folder, guard))
+        try:
+            results.manifest = _write_manifest(folder, results)
+        except OSError as exc:
+            results.manifest_error = f"the manifest could not be written ({exc})"
+        _audit(case, results, examiner)
     finally:
         case.close()
         reader.close()
-    try:
-        results.manifest = _write_manifest(folder, results)
-    except OSError as exc:
-        results.manifest_error = f"the manifest could not be written ({exc})"
     return results
+
+
+#: The audit entry lists the exported files' ids up to this many (the manifest lists all).
+AUDIT_FILE_IDS = 1000
+
+
+def _audit(case: CaseDatabase, results: ExportResults, examiner: str | None) -> None:
+    """Record the export in the case's audit log (what, how many, where, who)."""
+    ids = [result.file_id for result in results]
+    details = {
+        "output": str(results.folder.absolute()),
+        "manifest": str(results.manifest.absolute()) if results.manifest else None,
+        "requested": results.requested, "exported": results.exported(),
+        "statuses": results.counts(), "file_ids": ids[:AUDIT_FILE_IDS],
+        "file_ids_complete": len(ids) <= AUDIT_FILE_IDS,
+    }
+    try:
+        case.audit("files.export", examiner, details)
+    except (CaseError, sqlite3.Error) as exc:
+        results.audit_error = str(exc)
 
 
 def _export_one(case: CaseDatabase, reader: EvidenceReader, file_id: int,

@@ -25,7 +25,12 @@ from triage.ui.about_dialog import AboutDialog
 from triage.ui.add_evidence_dialog import AddEvidenceDialog
 from triage.ui.background_task import BackgroundTask
 from triage.ui.export_dialog import ExportDialog, default_output, run_export
-from triage.ui.file_export import ExportRefused, check_destination, export_files
+from triage.ui.file_export import (
+    ExportRefused,
+    ExportResults,
+    check_destination,
+    export_files,
+)
 from triage.ui.icons import icon
 from triage.ui.ingest_worker import (
     EngineFactory,
@@ -453,17 +458,19 @@ class MainWindow(QMainWindow):
             show_error(self, "Export files", f"{self.case.path}: cannot read the evidence list"
                        f" ({exc})")
             return None
-        case_path = str(self.case.path)
+        case_path, examiner = str(self.case.path), self.examiner
 
-        def summary(results: list[Any]) -> str:
-            counts: dict[str, int] = {}
-            for result in results:
-                counts[result.status] = counts.get(result.status, 0) + 1
-            parts = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-            return f"Exported {len(results)} files to {folder}: {parts}"
+        def summary(results: ExportResults) -> str:
+            text = results.describe()
+            counts = results.counts()
+            if (counts.get("error") or counts.get("mismatch") or results.audit_error
+                    or results.manifest_error) and not self._close_when_tasks_done:
+                show_error(self, "Export files", text)
+            return text
 
-        return self._run_task(lambda: export_files(case_path, file_ids, folder),
-                              "Exporting files…", summary)
+        return self._run_task(
+            lambda: export_files(case_path, file_ids, folder, examiner=examiner),
+            f"Exporting {len(file_ids):,} file{'' if len(file_ids) == 1 else 's'}…", summary)
 
     def _run_task(self, function: Any, busy: str, describe: Any) -> BackgroundTask:
         task = BackgroundTask(function, self)
