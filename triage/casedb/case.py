@@ -22,7 +22,14 @@ from typing import Any
 from urllib.parse import quote
 
 from triage import __version__
-from triage.casedb.errors import CaseCheckCancelled, CaseError, require_utf8, stored_json
+from triage.casedb.errors import (
+    CaseBusy,
+    CaseCheckCancelled,
+    CaseError,
+    is_busy,
+    require_utf8,
+    stored_json,
+)
 from triage.casedb.ordered_ids import OrderedIds
 from triage.casedb.path_text import stored_path, stored_text
 from triage.casedb.queries import ArtefactQueries, FileQueries
@@ -38,6 +45,10 @@ def fold_text(value: object) -> object:
     """Unicode case folding for SQL filters (SQLite's LIKE folds ASCII letters only)."""
     return value.casefold() if isinstance(value, str) else value
 
+
+#: How long a connection waits for another one's write lock (seconds), unless told otherwise
+#: (:meth:`CaseDatabase.busy_wait`).
+BUSY_TIMEOUT = 30
 
 #: Pages (4 KiB each) the write-ahead log may hold before a checkpoint, in deferred_sync.
 DEFERRED_CHECKPOINT_PAGES = 8192
@@ -119,11 +130,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             # can be writing to the case either, so read it as an unchanging file.
             uri += "&immutable=1"
         try:
-            conn = sqlite3.connect(uri, uri=True, timeout=30, check_same_thread=False)
+            conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT, check_same_thread=False)
             conn.row_factory = sqlite3.Row
             conn.create_function(FOLD_FUNCTION, 1, fold_text, deterministic=True)
             conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA busy_timeout = 30000")
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
         except sqlite3.Error as exc:
             raise CaseError(f"{path}: cannot open the case file ({exc})") from None
         return conn
@@ -307,10 +318,17 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             for statement in ENSURED:
                 self.conn.execute(statement)
 
-    def close(self) -> None:
-        """Close the connection (checkpointing the WAL when writable)."""
+    def close(self, busy_wait: float | None = None) -> None:
+        """Close the connection (checkpointing the WAL when writable).
+
+        The checkpoint waits for another connection writing to the case up to
+        :data:`BUSY_TIMEOUT`, or ``busy_wait`` seconds when given (a window that must not
+        freeze); one that cannot finish is left to a later close.
+        """
         try:
             if not self.readonly:
+                if busy_wait is not None:
+                    self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(busy_wait * 1000))}")
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.Error:
             pass
@@ -335,6 +353,23 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         finally:
             self.conn.execute("PRAGMA synchronous = FULL")
             self.conn.execute("PRAGMA wal_autocheckpoint = 1000")
+
+    @contextlib.contextmanager
+    def busy_wait(self, seconds: float) -> Iterator[None]:
+        """Wait at most ``seconds`` (instead of :data:`BUSY_TIMEOUT`) for another
+        connection's write lock inside the block, and raise :class:`CaseBusy` (one line,
+        nothing written by the failed statement's transaction) when it is not released in
+        time. For writes made while someone waits on them (the GUI's tags and notes)."""
+        self.conn.execute(f"PRAGMA busy_timeout = {max(0, int(seconds * 1000))}")
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise CaseBusy(f"{self.path}: the case is busy (another program is writing to"
+                               " it); try again") from None
+            raise
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT * 1000}")
 
     def __enter__(self) -> CaseDatabase:
         return self

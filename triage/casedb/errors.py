@@ -19,6 +19,20 @@ def stored_json(text: str, what: str) -> Any:
         raise CaseError(f"damaged case file: {what} is not valid JSON ({exc})") from None
 
 
+class CaseBusy(CaseError):
+    """Another connection (a scan, another window) held the case's write lock longer than
+    the caller would wait; nothing was written, and trying again later may succeed."""
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when an SQLite error says the database was locked by another connection."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (5, 6)  # SQLITE_BUSY, SQLITE_LOCKED (and their extended codes)
+    text = str(error)
+    return "database is locked" in text or "database is busy" in text or "table is locked" in text
+
+
 class CaseCheckCancelled(CaseError):
     """The whole-file check before a scan was stopped by the examiner."""
 

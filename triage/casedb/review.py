@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,15 @@ from triage.casedb.errors import require_utf8, stored_json
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _owner(kind: str, item_id: int) -> tuple[int | None, int | None]:
+    """(artefact_id, file_id) of a review item named ``(kind, id)``."""
+    if kind == "artefact":
+        return int(item_id), None
+    if kind == "file":
+        return None, int(item_id)
+    raise ValueError(f"review items are artefacts or files, not {kind!r}")
 
 
 class ReviewMixin:
@@ -91,6 +100,88 @@ class ReviewMixin:
                     {"tag": tag_name, "artefact_id": artefact_id, "file_id": file_id, "comment": comment},
                 )
         return added
+
+    def _begin_write(self) -> None:
+        """Take the write lock now, at the start of a batch's transaction (inside ``with
+        self.conn``): waiting for another writer happens before anything is written, and
+        the batch is then written whole or, on failure, not at all."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN IMMEDIATE")
+
+    def tag_many(
+        self, tag_name: str, examiner: str, items: Sequence[tuple[str, int]],
+        comment: str | None = None,
+    ) -> list[tuple[str, int]]:
+        """Tag every ``(kind, id)`` of ``items`` (kind 'artefact' or 'file') in one
+        transaction, each tag recorded in the audit log; return the items that already
+        carried the tag (left as they were, their earlier comment kept)."""
+        name = tag_name.strip()
+        if not name:
+            raise ValueError("a tag name cannot be empty")
+        already: list[tuple[str, int]] = []
+        with self.conn:
+            self._begin_write()
+            cursor = self.conn.execute(
+                "INSERT OR IGNORE INTO tag_names (name, description) VALUES (?, NULL)", (name,))
+            if cursor.rowcount:
+                self._audit_in_transaction("tag_name.add", examiner, {"name": name})
+            tag_id = self.conn.execute(
+                "SELECT id FROM tag_names WHERE name = ?", (name,)).fetchone()[0]
+            now = _now()
+            for kind, item_id in items:
+                artefact_id, file_id = _owner(kind, item_id)
+                cursor = self.conn.execute(
+                    "INSERT OR IGNORE INTO tags (tag_name_id, artefact_id, file_id, examiner,"
+                    " comment, created) VALUES (?, ?, ?, ?, ?, ?)",
+                    (tag_id, artefact_id, file_id, examiner, comment, now),
+                )
+                if cursor.rowcount == 1:
+                    self._audit_in_transaction(
+                        "tag.add", examiner, {"tag": name, "artefact_id": artefact_id,
+                                              "file_id": file_id, "comment": comment})
+                else:
+                    already.append((kind, item_id))
+        return already
+
+    def untag_many(self, tag_name: str, examiner: str, items: Sequence[tuple[str, int]]) -> int:
+        """Remove ``tag_name`` from every ``(kind, id)`` of ``items`` in one transaction,
+        each removal recorded in the audit log; return how many carried it."""
+        removed = 0
+        with self.conn:
+            self._begin_write()
+            for kind, item_id in items:
+                artefact_id, file_id = _owner(kind, item_id)
+                cursor = self.conn.execute(
+                    "DELETE FROM tags WHERE tag_name_id = (SELECT id FROM tag_names WHERE name = ?)"
+                    " AND artefact_id IS ? AND file_id IS ?",
+                    (tag_name, artefact_id, file_id),
+                )
+                if cursor.rowcount > 0:
+                    removed += 1
+                    self._audit_in_transaction(
+                        "tag.remove", examiner,
+                        {"tag": tag_name, "artefact_id": artefact_id, "file_id": file_id})
+        return removed
+
+    def add_note_many(self, text: str, examiner: str, items: Sequence[tuple[str, int]]) -> int:
+        """Attach the note ``text`` to every ``(kind, id)`` of ``items`` in one transaction
+        (each note recorded in the audit log); return how many notes were added."""
+        if not text.strip():
+            raise ValueError("a note cannot be empty")
+        now = _now()
+        with self.conn:
+            self._begin_write()
+            for kind, item_id in items:
+                artefact_id, file_id = _owner(kind, item_id)
+                self.conn.execute(
+                    "INSERT INTO notes (artefact_id, file_id, examiner, text, created)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (artefact_id, file_id, examiner, text, now),
+                )
+                self._audit_in_transaction(
+                    "note.add", examiner,
+                    {"artefact_id": artefact_id, "file_id": file_id, "text": text})
+        return len(items)
 
     def untag(
         self, tag_name: str, examiner: str, artefact_id: int | None = None, file_id: int | None = None

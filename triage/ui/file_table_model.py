@@ -95,6 +95,19 @@ class FileTableModel(PagedTableModel):
         for row in rows:
             row["tags"] = tags.get(row["id"], [])
 
+    def refresh_tags_many(self, item_ids: list[int]) -> None:
+        """Re-read the tags of the loaded rows among ``item_ids`` (one query)."""
+        wanted = set(item_ids)
+        held = [(position, row) for position, row in enumerate(self._rows)
+                if row is not None and row["id"] in wanted]
+        if not held:
+            return
+        tags = ui_queries.tags_by_file(self._case, [row["id"] for _, row in held])
+        for _, row in held:
+            row["tags"] = tags.get(row["id"], [])
+        column = next(i for i, c in enumerate(self._columns) if c.key == "tags")
+        self.dataChanged.emit(self.index(held[0][0], column), self.index(held[-1][0], column))
+
     def refresh_tags(self, file_id: int) -> None:
         """Re-read one file's tags after the examiner changed them."""
         row = self.row_of_id(file_id)

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from triage.casedb import CaseDatabase, CaseError
+from triage.casedb import CaseBusy, CaseDatabase, CaseError
+from triage.casedb.errors import is_busy
 from triage.ui.about_dialog import AboutDialog
 from triage.ui.add_evidence_dialog import AddEvidenceDialog
 from triage.ui.background_task import BackgroundTask
@@ -43,9 +44,13 @@ from triage.ui.progress_panel import ProgressPanel
 from triage.ui.settings import UiSettings
 from triage.ui.start_screen import StartScreen
 from triage.ui.tag_dialog import NoteDialog, RemoveTagDialog, TagDialog
-from triage.ui.workspace import Workspace
+from triage.ui.workspace import WRITE_WAIT_S, Workspace
 
 LIVE_REFRESH_MS = 1500
+
+
+def _items(count: int) -> str:
+    return f"{count:,} item{'' if count == 1 else 's'}"
 
 
 class MainWindow(QMainWindow):
@@ -192,11 +197,20 @@ class MainWindow(QMainWindow):
             self.examiner = examiner
             self.settings.set_examiner(examiner)
         try:
-            case.add_examiner(self.examiner)
+            with case.busy_wait(WRITE_WAIT_S):
+                case.add_examiner(self.examiner)
             workspace = Workspace(case, self.examiner)
         except (CaseError, sqlite3.Error) as exc:
-            # Damage the first queries meet (a malformed page, JSON, a missing table).
-            case.close()
+            # Damage the first queries meet (a malformed page, JSON, a missing table), or
+            # another program writing to the case (a sound file: try again).
+            busy = isinstance(exc, CaseBusy) or is_busy(exc)
+            case.close(busy_wait=0 if busy else WRITE_WAIT_S)  # no second wait when busy
+            if busy:
+                message = (f"{path}: the case is busy (another program is writing to it);"
+                           " try again")
+                self.start_screen.error.setText(message)
+                show_error(self, "Case busy", message)
+                return False
             message = f"{path}: damaged case file ({exc})"
             self.start_screen.error.setText(message)
             show_error(self, "Cannot open the case", message)
@@ -252,7 +266,7 @@ class MainWindow(QMainWindow):
             self.workspace.deleteLater()
             self.workspace = None
         if self.case is not None:
-            self.case.close()
+            self.case.close(busy_wait=WRITE_WAIT_S)
             self.case = None
 
     def close_case(self) -> None:
@@ -358,25 +372,47 @@ class MainWindow(QMainWindow):
             return
         dialog = TagDialog(self.case.tag_names(), self)
         dialog.setObjectName("tag_dialog")
-        dialog.accepted.connect(
-            lambda: dialog.chosen_tag() and self.workspace is not None
-            and self.workspace.tag_current(dialog.chosen_tag(), dialog.chosen_comment()))
+        dialog.accepted.connect(lambda: self._apply_tag(dialog))
         dialog.open()
+
+    def _apply_tag(self, dialog: TagDialog) -> None:
+        tag = dialog.chosen_tag()
+        if not tag or self.workspace is None:
+            return
+        workspace = self.workspace
+        outcome = self._review_write(
+            "Tag", lambda: workspace.tag_current(tag, dialog.chosen_comment()))
+        if outcome:
+            text = f"Tagged {_items(outcome.items)} {tag}"
+            if outcome.already:
+                text += f" ({len(outcome.already):,} already carried it)"
+            self.status_work.setText(text)
 
     def untag_current(self) -> None:
         """Ask which of their tags to remove from the selected artefacts or files."""
         if self.workspace is None:
             return
-        tags = self.workspace.tags_of_selection()
+        try:
+            tags = self.workspace.tags_of_selection()
+        except (CaseError, sqlite3.Error) as exc:
+            show_error(self, "Remove tag", f"{self.case.path if self.case else ''}: cannot read"
+                       f" the tags ({exc})")
+            return
         if not tags:
             show_info(self, "Remove tag", "The selected items carry no tags.")
             return
         dialog = RemoveTagDialog(tags, self)
         dialog.setObjectName("untag_dialog")
-        dialog.accepted.connect(
-            lambda: self.workspace is not None
-            and self.workspace.untag_current(dialog.chosen_tag()))
+        dialog.accepted.connect(lambda: self._apply_untag(dialog.chosen_tag()))
         dialog.open()
+
+    def _apply_untag(self, tag: str) -> None:
+        if self.workspace is None:
+            return
+        workspace = self.workspace
+        removed = self._review_write("Remove tag", lambda: workspace.untag_current(tag))
+        if removed is not None:
+            self.status_work.setText(f"Removed the tag {tag} from {_items(removed)}")
 
     def note_current(self) -> None:
         """Ask for a note and attach it to the selected artefact or file."""
@@ -384,9 +420,30 @@ class MainWindow(QMainWindow):
             return
         dialog = NoteDialog(self)
         dialog.setObjectName("note_dialog")
-        dialog.accepted.connect(
-            lambda: self.workspace is not None and self.workspace.note_current(dialog.note_text()))
+        dialog.accepted.connect(lambda: self._apply_note(dialog.note_text()))
         dialog.open()
+
+    def _apply_note(self, text: str) -> None:
+        if self.workspace is None:
+            return
+        workspace = self.workspace
+        if self._review_write("Add note", lambda: workspace.note_current(text)):
+            self.status_work.setText("Note added")
+
+    def _review_write(self, title: str, write: Any) -> Any:
+        """Run a tag, untag or note; tell the examiner when the case was busy or could not
+        be written (nothing was then written) and return None, else what ``write`` gave."""
+        try:
+            return write()
+        except CaseBusy as exc:
+            self.status_work.setText("Case busy: nothing written")
+            show_error(self, "Case busy", f"{exc}\n\nNothing was written.")
+        except (CaseError, sqlite3.Error, ValueError) as exc:
+            path = self.case.path if self.case is not None else ""
+            self.status_work.setText("Nothing written")
+            show_error(self, title, f"{path}: could not write to the case ({exc});"
+                       " nothing was written")
+        return None
 
     def show_map(self) -> None:
         """Show the map of artefacts with coordinates."""

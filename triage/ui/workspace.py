@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
@@ -30,12 +31,28 @@ from triage.ui.paged_table_model import PagedTableModel
 from triage.ui.warning_table_model import WarningTableModel
 
 FILTER_DELAY_MS = 250
+#: How long a tag, untag or note waits for another program writing to the case (seconds)
+#: before the examiner is told the case is busy: the window is frozen meanwhile.
+WRITE_WAIT_S = 3.0
 #: Columns are sized to the loaded rows' contents within these bounds (pixels).
 MIN_COLUMN_WIDTH = 48
 MAX_COLUMN_WIDTH = 380
 #: ... judged on at most this many rows (the visible ones first): Qt's default of 1000 asks
 #: every cell of every loaded page for all its roles, a quarter of a second per table.
 FIT_SAMPLE_ROWS = 64
+
+
+@dataclass
+class ReviewOutcome:
+    """What a tag (or note) did: ``items`` acted on, ``changed`` of them newly tagged, and
+    those that ``already`` carried the tag. False when there was nothing to act on."""
+
+    items: int
+    changed: int
+    already: list[tuple[str, int]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return self.items > 0
 
 
 def fit_columns(view: QTableView) -> None:
@@ -337,22 +354,30 @@ class Workspace(QWidget):
         return True
 
     # -- review ----------------------------------------------------------------------
-    def tag_current(self, tag: str, comment: str | None = None) -> bool:
+    def tag_current(self, tag: str, comment: str | None = None) -> ReviewOutcome:
         """Tag every row selected in the table shown (or else the item in the detail
-        pane); return False when there is nothing to tag."""
+        pane), all in one transaction; the outcome is false when there is nothing to tag.
+
+        Waits at most :data:`WRITE_WAIT_S` for another program writing to the case, then
+        raises :class:`CaseBusy` with nothing tagged.
+        """
         items = self._review_items()
         if not items:
-            return False
-        for kind, item_id in items:
-            if kind == "artefact":
-                self.case.tag(tag, self.examiner, artefact_id=item_id, comment=comment)
-                self.artefact_model.refresh_tags(item_id)
-            else:
-                self.case.tag(tag, self.examiner, file_id=item_id, comment=comment)
-                self.file_model.refresh_tags(item_id)
+            return ReviewOutcome(0, 0)
+        with self.case.busy_wait(WRITE_WAIT_S):
+            already = self.case.tag_many(tag, self.examiner, items, comment=comment)
+        self._refresh_review(items)
+        return ReviewOutcome(len(items), len(items) - len(already), already)
+
+    def _refresh_review(self, items: list[tuple[str, int]]) -> None:
+        """Show the tags of ``items`` anew in the tables, the tree and the detail pane."""
+        self._refresh_tags(items)
         self.tree_model.refresh()
         self.detail.refresh()
-        return True
+
+    def _refresh_tags(self, items: list[tuple[str, int]]) -> None:
+        for kind, model in (("artefact", self.artefact_model), ("file", self.file_model)):
+            model.refresh_tags_many([item_id for item_kind, item_id in items if item_kind == kind])
 
     def _review_items(self) -> list[tuple[str, int]]:
         """(kind, id) of the rows selected in the table shown, else the detail pane's item."""
@@ -370,16 +395,15 @@ class Workspace(QWidget):
         return sorted(names, key=str.casefold)
 
     def untag_current(self, tag: str) -> int:
-        """Remove ``tag`` from every selected row (or else the detail pane's item); return
-        how many items carried it. Each removal is recorded in the audit log."""
-        removed = 0
-        for kind, item_id in self._review_items():
-            if kind == "artefact":
-                removed += self.case.untag(tag, self.examiner, artefact_id=item_id)
-                self.artefact_model.refresh_tags(item_id)
-            else:
-                removed += self.case.untag(tag, self.examiner, file_id=item_id)
-                self.file_model.refresh_tags(item_id)
+        """Remove ``tag`` from every selected row (or else the detail pane's item) in one
+        transaction; return how many items carried it. Each removal is recorded in the
+        audit log. Raises :class:`CaseBusy` (nothing removed) as :meth:`tag_current`."""
+        items = self._review_items()
+        if not items:
+            return 0
+        with self.case.busy_wait(WRITE_WAIT_S):
+            removed = self.case.untag_many(tag, self.examiner, items)
+        self._refresh_tags(items)
         if removed:
             self.tree_model.refresh()
             model = self.current_model()
@@ -405,14 +429,12 @@ class Workspace(QWidget):
         return [(kind, row["id"]) for row in rows if row]
 
     def note_current(self, text: str) -> bool:
-        """Add a note to the item in the detail pane; return False when there is none."""
+        """Add a note to the item in the detail pane; return False when there is none.
+        Raises :class:`CaseBusy` (nothing written) as :meth:`tag_current`."""
         if not self.detail.current or not text.strip():
             return False
-        kind, item_id = self.detail.current
-        if kind == "artefact":
-            self.case.add_note(text, self.examiner, artefact_id=item_id)
-        else:
-            self.case.add_note(text, self.examiner, file_id=item_id)
+        with self.case.busy_wait(WRITE_WAIT_S):
+            self.case.add_note_many(text, self.examiner, [self.detail.current])
         self.detail.refresh()
         return True
 
