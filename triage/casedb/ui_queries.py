@@ -293,3 +293,67 @@ def page_warnings(case: CaseDatabase, offset: int = 0, limit: int = 200) -> list
         (limit, offset),
     )
     return [dict(r) for r in rows]
+
+
+def artefact_ids(
+    case: CaseDatabase,
+    types: Sequence[str] | None = None,
+    categories: Sequence[str] | None = None,
+    filter_text: str | None = None,
+    tagged_only: bool = False,
+    tag: str | None = None,
+    unallocated: bool | None = None,
+) -> list[int]:
+    """Return the ids of every artefact :meth:`CaseDatabase.page_artefacts` lists for the
+    same filters (in id order): what a table's "select all" stands for."""
+    where, params = ArtefactQueries._artefact_where(
+        types, categories, filter_text, tagged_only, tag, None, unallocated)
+    return [row[0] for row in case.conn.execute(
+        "SELECT a.id FROM artefacts a" + where + " ORDER BY a.id", params)]
+
+
+def artefact_ids_with_coordinates(case: CaseDatabase, filter_text: str | None = None) -> list[int]:
+    """Return the ids :func:`page_artefacts_with_coordinates` lists (in id order)."""
+    where, params = _derived_where(_HAS_COORDINATES, filter_text)
+    return [row[0] for row in case.conn.execute(
+        "SELECT a.id FROM artefacts a" + where + " ORDER BY a.id", params)]
+
+
+def secret_key_ids(case: CaseDatabase, filter_text: str | None = None) -> list[int]:
+    """Return the ids :func:`page_secret_keys` lists (in id order)."""
+    where, params = _derived_where(_IS_SECRET_KEY, filter_text)
+    return [row[0] for row in case.conn.execute(
+        "SELECT a.id FROM artefacts a" + where + " ORDER BY a.id", params)]
+
+
+def file_ids(
+    case: CaseDatabase,
+    evidence_id: int | None = None,
+    filter_text: str | None = None,
+    tag: str | None = None,
+    files_only: bool = False,
+) -> list[int]:
+    """Return the ids :meth:`CaseDatabase.page_files` lists for the same filters (in id
+    order); with ``files_only``, without directories."""
+    where, params = case._file_where(evidence_id, filter_text, None, tag=tag)
+    if files_only:
+        where += (" AND" if where else " WHERE") + " kind != 'dir'"
+    return [row[0] for row in case.conn.execute(
+        "SELECT id FROM files" + where + " ORDER BY id", params)]
+
+
+def directory_ids(
+    case: CaseDatabase,
+    evidence_id: int,
+    volume_idx: int | None,
+    parent: str,
+    filter_text: str | None = None,
+    files_only: bool = False,
+) -> list[int]:
+    """Return the ids :func:`page_directory` lists (in id order); with ``files_only``,
+    without directories."""
+    where, params = _directory_where(evidence_id, volume_idx, parent, filter_text)
+    if files_only:
+        where += " AND kind != 'dir'"
+    return [row[0] for row in case.conn.execute(
+        "SELECT id FROM files" + where + " ORDER BY id", params)]

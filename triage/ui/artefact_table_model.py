@@ -129,6 +129,15 @@ class ArtefactTableModel(PagedTableModel):
             offset=offset, limit=limit,
         )
 
+    def all_ids(self) -> list[int]:
+        """The ids of every row of the current query (loaded or not), in id order."""
+        filter_text = self.filter_text or None
+        if self.query.secret_keys:
+            return ui_queries.secret_key_ids(self._case, filter_text)
+        if self.query.with_coordinates:
+            return ui_queries.artefact_ids_with_coordinates(self._case, filter_text)
+        return ui_queries.artefact_ids(self._case, **self._query_kwargs())
+
     def _after_page(self, rows: list[dict[str, Any]]) -> None:
         tags = ui_queries.tags_by_artefact(self._case, [r["id"] for r in rows])
         for row in rows:

@@ -78,6 +78,16 @@ class FileTableModel(PagedTableModel):
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, self.filter_text or None,
             self.sort_key, self.descending, offset, limit)
 
+    def all_ids(self, files_only: bool = False) -> list[int]:
+        """The ids of every row of the current listing (loaded or not), in id order;
+        with ``files_only``, without directories."""
+        loc, filter_text = self.location, self.filter_text or None
+        if loc.parent is None or loc.evidence_id is None:
+            return ui_queries.file_ids(self._case, loc.evidence_id, filter_text, tag=loc.tag,
+                                       files_only=files_only)
+        return ui_queries.directory_ids(self._case, loc.evidence_id, loc.volume_idx, loc.parent,
+                                        filter_text, files_only=files_only)
+
     def _natural_order_is_id(self) -> bool:
         # A directory lists its subdirectories first, then entries by name.
         return self.location.parent is None or self.location.evidence_id is None

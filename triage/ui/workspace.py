@@ -322,9 +322,28 @@ class Workspace(QWidget):
             self._leave_tree()
             self.show_directory(FileLocation(row["evidence_id"], row["volume_idx"], row["path"]))
 
+    def whole_table_selected(self) -> bool:
+        """True when every row of the table shown is selected ("Select all", Ctrl+A) and
+        the table lists more rows than it has loaded: the selection then stands for every
+        row of the current query, not only the pages scrolled through."""
+        widget = self.stack.currentWidget()
+        if widget not in (self.artefact_view, self.file_view):
+            return False
+        model = widget.model()
+        loaded = model.rowCount()
+        if not loaded or not widget.selectionModel().hasSelection():
+            return False
+        selected = len(widget.selectionModel().selectedRows())
+        more = (model.total() > loaded or not model.total_is_known()
+                or model.canFetchMore(QModelIndex()))
+        return selected == loaded and more
+
     def selected_file_ids(self) -> list[int]:
-        """Return the files selected in the file table, or the current artefact's file."""
+        """Return the files selected in the file table (every file of the listing when the
+        whole table is selected), or the current artefact's file."""
         if self.stack.currentWidget() is self.file_view:
+            if self.whole_table_selected():
+                return self.file_model.all_ids(files_only=True)
             rows = self.file_view.selectionModel().selectedRows()
             ids = [self.file_model.row_data(i.row()) for i in rows]
             return [r["id"] for r in ids if r and r.get("kind") != "dir"]
@@ -417,7 +436,8 @@ class Workspace(QWidget):
         return removed
 
     def _selected_items(self) -> list[tuple[str, int]]:
-        """(kind, id) of the rows selected in the artefact or file table on show."""
+        """(kind, id) of the rows selected in the artefact or file table on show (of every
+        row of its query when the whole table is selected)."""
         widget = self.stack.currentWidget()
         if widget is self.artefact_view:
             kind, view, model = "artefact", self.artefact_view, self.artefact_model
@@ -425,6 +445,8 @@ class Workspace(QWidget):
             kind, view, model = "file", self.file_view, self.file_model
         else:
             return []
+        if self.whole_table_selected():
+            return [(kind, item_id) for item_id in model.all_ids()]
         rows = [model.row_data(index.row()) for index in view.selectionModel().selectedRows()]
         return [(kind, row["id"]) for row in rows if row]
 
