@@ -66,6 +66,12 @@ class AddEvidenceDialog(QDialog):
             self.extractors.addItem(item)
         if not self.extractors.count():
             self.extractors.addItem("(every registered extractor)")
+        self.extractors.itemChanged.connect(self._update_ok)
+        #: Says why "Start scan" is off when no extractor is checked.
+        self.hint = QLabel("Check at least one extractor: a scan runs the extractors checked.")
+        self.hint.setObjectName("extractor_hint")
+        self.hint.setStyleSheet("color: #b03030")
+        self.hint.hide()
 
         form = QFormLayout()
         form.addRow("Profile", self.profile)
@@ -85,6 +91,7 @@ class AddEvidenceDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(QLabel("Extractors"))
         layout.addWidget(self.extractors, 1)
+        layout.addWidget(self.hint)
         layout.addWidget(self.buttons)
         self._update_ok()
 
@@ -105,7 +112,8 @@ class AddEvidenceDialog(QDialog):
         return str(self.profile.currentData())
 
     def chosen_extractors(self) -> list[str] | None:
-        """Return the checked extractor names (None when all are checked)."""
+        """Return the checked extractor names (None when all are checked; an empty list
+        when none is, which "Start scan" does not accept)."""
         names, unchecked = [], False
         for i in range(self.extractors.count()):
             item = self.extractors.item(i)
@@ -132,4 +140,13 @@ class AddEvidenceDialog(QDialog):
 
     def _update_ok(self, *args: object) -> None:
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        ok.setEnabled(self.paths.count() > 0)
+        none_chosen = self.chosen_extractors() == []
+        self.hint.setVisible(none_chosen)
+        ok.setEnabled(self.paths.count() > 0 and not none_chosen)
+
+    def accept(self) -> None:
+        """Start only with evidence and at least one extractor (as the button allows)."""
+        if self.paths.count() == 0 or self.chosen_extractors() == []:
+            self._update_ok()
+            return
+        super().accept()

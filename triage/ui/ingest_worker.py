@@ -29,10 +29,13 @@ def default_engine_factory(case_path: str, options: Any, progress: Callable[[Any
 
 
 def make_options(profile: str, extractors: list[str] | None, examiner: str | None) -> Any:
-    """Return engine options for a scan."""
+    """Return engine options for a scan: ``extractors`` None runs every extractor; an
+    empty list is refused (ValueError), never taken to mean every extractor."""
     from triage.engine import IngestOptions
 
-    return IngestOptions(profile=profile, extractors=extractors or None, examiner=examiner)
+    if extractors is not None and not extractors:
+        raise ValueError("no extractor chosen: check at least one extractor to scan with")
+    return IngestOptions(profile=profile, extractors=extractors, examiner=examiner)
 
 
 class IngestWorker(QObject):
