@@ -30,7 +30,7 @@ from triage.ui.content_loader import (
     request_for_window,
 )
 from triage.ui.content_window_bar import ContentWindowBar
-from triage.ui.formatting import format_size, format_time, format_value
+from triage.ui.formatting import format_size_exact, format_time_exact, format_value
 from triage.ui.hex_view import HexView
 
 MAX_TEXT = 64 * 1024
@@ -197,10 +197,13 @@ class DetailPane(QWidget):
         rows = [
             ("Evidence", evidence.get("path", "")), ("Volume", format_value(file["volume_idx"])),
             ("Path", file["path"]), ("Inode", format_value(file["inode"])),
-            ("Kind", file["kind"]), ("Size", format_size(file["size"])),
+            ("Kind", file["kind"]), ("Size", format_size_exact(file["size"])),
             ("Deleted", "yes" if file["deleted"] else "no"),
-            ("Modified", format_time(file["mtime"])), ("Accessed", format_time(file["atime"])),
-            ("Changed", format_time(file["ctime"])), ("Created", format_time(file["crtime"])),
+            # Exact values here; the tables keep the short forms.
+            ("Modified", format_time_exact(file["mtime"])),
+            ("Accessed", format_time_exact(file["atime"])),
+            ("Changed", format_time_exact(file["ctime"])),
+            ("Created", format_time_exact(file["crtime"])),
             ("Type", file.get("mime_description") or file.get("mime") or ""),
             ("MD5", file.get("md5") or ""), ("SHA-256", file.get("sha256") or ""),
         ]

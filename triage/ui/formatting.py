@@ -34,6 +34,38 @@ def format_time(epoch: float | None) -> str:
         return str(epoch)
 
 
+def format_size_exact(size: int | None) -> str:
+    """Return a byte count exactly, with the short form beside it when it is 1 KiB or
+    more: '2,060 bytes (2.0 KiB)', '512 bytes', '1 byte' ('' when unknown)."""
+    if size is None:
+        return ""
+    try:
+        count = int(size)
+    except (TypeError, ValueError):
+        return str(size)
+    exact = f"{count:,} byte{'' if count == 1 else 's'}"
+    return exact if abs(count) < 1024 else f"{exact} ({format_size(count)})"
+
+
+def format_time_exact(epoch: float | None) -> str:
+    """Return a POSIX time with its fraction and zone: '2023-11-14 22:13:20.999999 UTC'.
+
+    The fraction is cut (never rounded) to the microsecond, as far as a stored time
+    holds one: a time a hair before the next second stays in its second. '' when
+    unknown; the value as stored when it is no date.
+    """
+    if epoch is None:
+        return ""
+    try:
+        value = float(epoch)
+        whole = math.floor(value)
+        micro = min(999_999, math.floor((value - whole) * 1_000_000))
+        stamp = datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, OSError, ValueError, TypeError):
+        return str(epoch)
+    return f"{stamp}.{micro:06d} UTC"
+
+
 def format_duration(seconds: float | None) -> str:
     """Return seconds as 'h:mm:ss' or 'm:ss' ('' when unknown)."""
     if seconds is None or seconds < 0:
