@@ -110,11 +110,16 @@ class ReviewMixin:
 
     def tag_many(
         self, tag_name: str, examiner: str, items: Sequence[tuple[str, int]],
-        comment: str | None = None,
+        comment: str | None = None, note_comment_if_tagged: bool = False,
     ) -> list[tuple[str, int]]:
         """Tag every ``(kind, id)`` of ``items`` (kind 'artefact' or 'file') in one
         transaction, each tag recorded in the audit log; return the items that already
-        carried the tag (left as they were, their earlier comment kept)."""
+        carried the tag (their tag and its earlier comment left as they were).
+
+        With ``note_comment_if_tagged``, a ``comment`` for an item already tagged is kept
+        as a note on it ("Comment on the tag NAME: ...") in the same transaction, rather
+        than dropped.
+        """
         name = tag_name.strip()
         if not name:
             raise ValueError("a tag name cannot be empty")
@@ -141,6 +146,14 @@ class ReviewMixin:
                                               "file_id": file_id, "comment": comment})
                 else:
                     already.append((kind, item_id))
+                    if comment and note_comment_if_tagged:
+                        text = f"Comment on the tag {name}: {comment}"
+                        self.conn.execute(
+                            "INSERT INTO notes (artefact_id, file_id, examiner, text, created)"
+                            " VALUES (?, ?, ?, ?, ?)", (artefact_id, file_id, examiner, text, now))
+                        self._audit_in_transaction(
+                            "note.add", examiner,
+                            {"artefact_id": artefact_id, "file_id": file_id, "text": text})
         return already
 
     def untag_many(self, tag_name: str, examiner: str, items: Sequence[tuple[str, int]]) -> int:

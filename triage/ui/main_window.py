@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
         """Ask for a tag and apply it to the selected artefact or file."""
         if self.workspace is None or not self.workspace.detail.current or self.case is None:
             return
-        dialog = TagDialog(self.case.tag_names(), self)
+        dialog = TagDialog(self.case.tag_names(), self, self.workspace.describe_review_items())
         dialog.setObjectName("tag_dialog")
         dialog.accepted.connect(lambda: self._apply_tag(dialog))
         dialog.open()
@@ -379,14 +379,18 @@ class MainWindow(QMainWindow):
         tag = dialog.chosen_tag()
         if not tag or self.workspace is None:
             return
-        workspace = self.workspace
-        outcome = self._review_write(
-            "Tag", lambda: workspace.tag_current(tag, dialog.chosen_comment()))
+        workspace, comment = self.workspace, dialog.chosen_comment()
+        outcome = self._review_write("Tag", lambda: workspace.tag_current(tag, comment))
         if outcome:
-            text = f"Tagged {_items(outcome.items)} {tag}"
+            text = f"Tagged {_items(outcome.items)} as {tag}"
             if outcome.already:
                 text += f" ({len(outcome.already):,} already carried it)"
             self.status_work.setText(text)
+            if outcome.already and comment:
+                # Never drop the comment silently: it went into a note on those items.
+                show_info(self, "Tag", f"{_items(len(outcome.already))} already carried the tag"
+                          f" {tag}; that tag and its earlier comment are unchanged, and your"
+                          " comment was added to them as a note.")
 
     def untag_current(self) -> None:
         """Ask which of their tags to remove from the selected artefacts or files."""
@@ -418,7 +422,7 @@ class MainWindow(QMainWindow):
         """Ask for a note and attach it to the selected artefact or file."""
         if self.workspace is None or not self.workspace.detail.current:
             return
-        dialog = NoteDialog(self)
+        dialog = NoteDialog(self, self.workspace.describe_review_items())
         dialog.setObjectName("note_dialog")
         dialog.accepted.connect(lambda: self._apply_note(dialog.note_text()))
         dialog.open()
@@ -427,8 +431,9 @@ class MainWindow(QMainWindow):
         if self.workspace is None:
             return
         workspace = self.workspace
-        if self._review_write("Add note", lambda: workspace.note_current(text)):
-            self.status_work.setText("Note added")
+        noted = self._review_write("Add note", lambda: workspace.note_current(text))
+        if noted:
+            self.status_work.setText(f"Note added to {_items(noted)}")
 
     def _review_write(self, title: str, write: Any) -> Any:
         """Run a tag, untag or note; tell the examiner when the case was busy or could not

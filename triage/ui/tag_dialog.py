@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
 )
 
 
+def _target_label(target: str) -> QLabel:
+    label = QLabel(target)
+    label.setObjectName("target")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 class TagDialog(QDialog):
     """Pick an existing tag or type a new one, with an optional comment."""
 
-    def __init__(self, tag_names: list[str], parent: Any = None) -> None:
+    def __init__(self, tag_names: list[str], parent: Any = None, target: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Tag")
         self.tag = QComboBox()
@@ -26,6 +35,8 @@ class TagDialog(QDialog):
         self.comment = QLineEdit()
         self.comment.setPlaceholderText("Optional comment")
         form = QFormLayout(self)
+        if target:
+            form.addRow("Tag what", _target_label(target))
         form.addRow("Tag", self.tag)
         form.addRow("Comment", self.comment)
         form.addRow(_ok_cancel(self))
@@ -59,12 +70,14 @@ class RemoveTagDialog(QDialog):
 class NoteDialog(QDialog):
     """Write a note."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, target: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle("Add note")
         self.resize(420, 220)
         self.text = QPlainTextEdit()
         form = QFormLayout(self)
+        if target:
+            form.addRow("Note on", _target_label(target))
         form.addRow("Note", self.text)
         form.addRow(_ok_cancel(self))
 

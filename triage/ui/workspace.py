@@ -384,7 +384,9 @@ class Workspace(QWidget):
         if not items:
             return ReviewOutcome(0, 0)
         with self.case.busy_wait(WRITE_WAIT_S):
-            already = self.case.tag_many(tag, self.examiner, items, comment=comment)
+            # A comment for an item that carried the tag already is kept as a note on it.
+            already = self.case.tag_many(tag, self.examiner, items, comment=comment,
+                                         note_comment_if_tagged=True)
         self._refresh_review(items)
         return ReviewOutcome(len(items), len(items) - len(already), already)
 
@@ -450,15 +452,29 @@ class Workspace(QWidget):
         rows = [model.row_data(index.row()) for index in view.selectionModel().selectedRows()]
         return [(kind, row["id"]) for row in rows if row]
 
-    def note_current(self, text: str) -> bool:
-        """Add a note to the item in the detail pane; return False when there is none.
-        Raises :class:`CaseBusy` (nothing written) as :meth:`tag_current`."""
-        if not self.detail.current or not text.strip():
-            return False
+    def note_current(self, text: str) -> int:
+        """Add the note to every row selected in the table shown (or else the item in the
+        detail pane), as Tag does, in one transaction; return how many items got it (0
+        when there is none or the note is empty). Raises :class:`CaseBusy` (nothing
+        written) as :meth:`tag_current`."""
+        items = self._review_items()
+        if not items or not text.strip():
+            return 0
         with self.case.busy_wait(WRITE_WAIT_S):
-            self.case.add_note_many(text, self.examiner, [self.detail.current])
+            self.case.add_note_many(text, self.examiner, items)
         self.detail.refresh()
-        return True
+        return len(items)
+
+    def describe_review_items(self) -> str:
+        """What Tag and Add note act on, for their dialogs: 'artefact #12' or '3 selected
+        items' (every row of the table's query when it is all selected)."""
+        items = self._review_items()
+        if len(items) == 1:
+            kind, item_id = items[0]
+            return f"{kind} #{item_id}"
+        kinds = {kind for kind, _ in items}
+        noun = f"{kinds.pop()}s" if len(kinds) == 1 else "items"
+        return f"{len(items):,} selected {noun}"
 
     # -- live updates ----------------------------------------------------------------
     def refresh(self) -> None:
