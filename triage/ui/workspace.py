@@ -430,8 +430,10 @@ class Workspace(QWidget):
             model = self.current_model()
             listed = (self.artefact_model.query.tag if model is self.artefact_model
                       else self.file_model.location.tag if model is self.file_model else None)
-            if listed == tag:
-                # The table lists that tag's items: the untagged ones leave it.
+            tagged_view = model is self.artefact_model and self.artefact_model.query.tagged_only
+            if listed == tag or tagged_view:
+                # The table lists that tag's items (or tagged items): the untagged ones
+                # leave it.
                 model.reload()
                 self._after_reload()
             self.detail.refresh()
@@ -492,8 +494,40 @@ class Workspace(QWidget):
         self.tree.expand(self.tree_model.index(0, 0))
         model = self.current_model()
         if model is not None:
-            model.reload()
+            self._reload_keeping_selection(model)
             self._show_count()
+
+    def _reload_keeping_selection(self, model: PagedTableModel) -> None:
+        """Reload the table shown and select again, by id, the rows that were selected
+        (those still listed among the rows loaded, and the current one wherever it is
+        now); when the current item is no longer listed, the detail pane is cleared, so
+        it never shows (and Tag never acts on) an item the table no longer selects."""
+        view = self.stack.currentWidget()
+        selection = view.selectionModel()
+        current = model.row_data(selection.currentIndex().row()) if selection.currentIndex(
+        ).isValid() else None
+        current_id = current["id"] if current else None
+        selected_ids = [row["id"] for row in (model.row_data(index.row())
+                                             for index in selection.selectedRows()) if row]
+        model.reload()
+        flags = QItemSelectionModel.SelectionFlag
+        rows = [model.row_of_id(item_id) for item_id in selected_ids]
+        current_row = model.seek(current_id) if current_id is not None else -1
+        blocked = selection.blockSignals(True)  # the detail pane is set below, once
+        try:
+            for row in rows:
+                if row >= 0:
+                    selection.select(model.index(row, 0), flags.Select | flags.Rows)
+            if current_row >= 0:
+                selection.setCurrentIndex(model.index(current_row, 0), flags.NoUpdate)
+        finally:
+            selection.blockSignals(blocked)
+        view.viewport().update()
+        if current_row >= 0:
+            self.detail.refresh()
+        elif self.detail.current is not None and self.detail.current[0] in ("artefact", "file"):
+            self.detail.clear()
+        self.selection_changed.emit()
 
     def shutdown(self) -> None:
         """Stop background helpers (the content loader, row counts)."""
