@@ -67,3 +67,16 @@ def beside_evidence_file(target: str | os.PathLike[str],
         if same is not None and same == _identity(place):
             return str(item)
     return None
+
+
+def through_evidence_file(target: str | os.PathLike[str],
+                          files: Iterable[str | os.PathLike[str]]) -> str | None:
+    """Return the evidence file (as given in ``files``) that ``target`` is, or that a
+    folder of ``target``'s path would be ("disk.raw/vol0/a.txt" writes through
+    ``disk.raw``), or None."""
+    paths, identities = _folders_holding(_resolved(target))
+    for item in files:
+        image = _resolved(item)
+        if image in paths or (image.exists() and _identity(image) in identities):
+            return str(item)
+    return None

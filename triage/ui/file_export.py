@@ -21,6 +21,11 @@ from typing import Any
 
 from triage.casedb import CaseDatabase, CaseError
 from triage.casedb.path_text import local_path
+from triage.evidence_places import (
+    beside_evidence_file,
+    inside_evidence_folder,
+    through_evidence_file,
+)
 from triage.ui.evidence_reader import ContentError, EvidenceReader
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -120,31 +125,26 @@ class ExportRefused(ValueError):
     """The chosen destination would write into the evidence; the message is one line."""
 
 
-def _resolved(path: str | Path) -> Path:
-    """``path`` made absolute with its symbolic links followed (as far as they exist)."""
-    try:
-        return Path(path).resolve()
-    except (RuntimeError, OSError):  # a loop of links: compare the path as given
-        return Path(path).absolute()
-
-
 class EvidenceGuard:
     """Knows where a case's evidence lies and tells whether a path would write into it.
 
     Built from :meth:`CaseDatabase.list_evidence` rows: an evidence folder (format
     ``folder``, or any evidence path that is a directory now) protects everything under
     it; an image and each of its segments protect themselves and the folder holding them
-    (an export there would put its own folders and manifest next to the image).
+    (an export there would put its own folders and manifest next to the image). The
+    comparisons are :mod:`triage.evidence_places`', which the scan and the report exports
+    use too (links followed, folders also compared by device and inode).
     """
 
     def __init__(self, evidence: Iterable[dict[str, Any]]) -> None:
-        self.folders: list[Path] = []
-        self.images: list[Path] = []
+        self.folders: list[str] = []
+        self.images: list[str] = []
         for item in evidence:
             texts = [item.get("path") or "", *(item.get("segments") or [])]
             for text in dict.fromkeys(t for t in texts if isinstance(t, str) and t):
-                path = _resolved(local_path(text))
-                if path.is_dir() or (item.get("format") == "folder" and not path.exists()):
+                path = local_path(text)
+                if Path(path).is_dir() or (item.get("format") == "folder"
+                                           and not Path(path).exists()):
                     self.folders.append(path)
                 else:
                     self.images.append(path)
@@ -155,14 +155,16 @@ class EvidenceGuard:
         With ``as_destination``, ``path`` is the folder an export writes into: the folder
         holding an evidence image is refused too.
         """
-        resolved = _resolved(path)
-        for folder in self.folders:
-            if resolved == folder or resolved.is_relative_to(folder):
-                return f"it lies inside the evidence folder {folder}"
-        for image in self.images:
-            if resolved == image or resolved.is_relative_to(image):
-                return f"it would write through the evidence image {image}"
-            if as_destination and resolved == image.parent:
+        folder = inside_evidence_folder(path, self.folders)
+        if folder is not None:
+            return f"it lies inside the evidence folder {folder}"
+        image = through_evidence_file(path, self.images)
+        if image is not None:
+            return f"it would write through the evidence image {image}"
+        if as_destination:
+            # Anything the export writes there lies beside the image.
+            image = beside_evidence_file(Path(path) / "export_manifest.csv", self.images)
+            if image is not None:
                 return f"it holds the evidence image {image}"
         return None
 
