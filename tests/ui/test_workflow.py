@@ -247,3 +247,24 @@ def test_closing_during_a_scan_asks_and_stops_cleanly(qtbot, ui_settings, tmp_pa
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
     with CaseDatabase.open(case_file, readonly=True) as case:
         assert case.count_artefacts() > 0  # what was written before the stop is kept
+
+
+def test_a_report_export_says_when_a_run_is_still_recorded_running(
+        qtbot, window: MainWindow, sample_case_path: Path, tmp_path: Path) -> None:
+    """The command line warns that such an export may be incomplete; the GUI said nothing."""
+    pytest.importorskip("triage.reports")
+    import sqlite3
+
+    from PySide6.QtWidgets import QMessageBox
+
+    conn = sqlite3.connect(sample_case_path)
+    conn.execute("UPDATE runs SET status = 'running'")
+    conn.commit()
+    conn.close()
+    window.open_case(str(sample_case_path), "Tester")
+    with qtbot.waitSignal(window.export_finished, timeout=20000) as blocker:
+        window.start_export("jsonl", tmp_path, tagged_only=False)
+    assert blocker.args[0] is not None
+    box = window.findChild(QMessageBox, "error_box")
+    assert box is not None and "running" in box.text()
+    assert "see the warnings" in window.status_work.text()

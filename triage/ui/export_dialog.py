@@ -46,13 +46,26 @@ def default_output(folder: Path, case_name: str, fmt: str,
 
 
 def run_export(case_path: str, fmt: str, output: Path, tagged_only: bool,
-               examiner: str | None) -> Path:
-    """Export in the calling (worker) thread with its own case connection."""
+               examiner: str | None, messages: list[tuple[str, str]] | None = None) -> Path:
+    """Export in the calling (worker) thread with its own case connection.
+
+    ``messages`` collects what the export has to say, as ``("warning", line)`` (a run
+    still recorded as running: the export may be incomplete; files a portable case could
+    not copy) and ``("note", line)`` (how many files a portable case holds).
+    """
     from triage.reports import export
 
+    warn = notify = None
+    if messages is not None:
+        def warn(line: str) -> None:
+            messages.append(("warning", line))
+
+        def notify(line: str) -> None:
+            messages.append(("note", line))
     case = CaseDatabase.open(case_path)
     try:
-        return export(case, fmt, output, tagged_only=tagged_only, examiner=examiner)
+        return export(case, fmt, output, tagged_only=tagged_only, examiner=examiner,
+                      warn=warn, notify=notify)
     finally:
         case.close()
 

@@ -491,9 +491,19 @@ class MainWindow(QMainWindow):
                                 self._export_outputs)
         case_path, examiner = str(self.case.path), self.examiner
         self._export_outputs.add(output)
+        messages: list[tuple[str, str]] = []
+
+        def describe(path: Any) -> str:
+            notes = [line for kind, line in messages if kind == "note"]
+            warnings = [line for kind, line in messages if kind == "warning"]
+            if warnings and not self._close_when_tasks_done:
+                show_error(self, "Report written, with warnings", "\n".join(warnings))
+            return "; ".join([f"Report written to {path}", *notes,
+                              *(["see the warnings"] if warnings else [])])
+
         task = self._run_task(
-            lambda: run_export(case_path, fmt, output, tagged_only, examiner),
-            "Exporting report…", lambda path: f"Report written to {path}")
+            lambda: run_export(case_path, fmt, output, tagged_only, examiner, messages),
+            "Exporting report…", describe)
         task.done.connect(lambda _result: self._export_outputs.discard(output))
         task.failed.connect(lambda _message: self._export_outputs.discard(output))
         return task
