@@ -134,3 +134,28 @@ def test_a_sorted_filtered_table_rechecks_its_count_in_the_background(
     qtbot.waitUntil(lambda: model.total() == ENTRIES + 3, timeout=5000)
     assert workspace.file_view.currentIndex().row() == 5
     assert _selected_ids(workspace) == before
+
+
+def test_another_programs_scan_is_shown_as_a_scan_from_this_window(
+        qtbot, window, case_path: Path) -> None:
+    """GUI auditor: with a command-line scan writing to the open case, new rows sorting
+    first were never shown, 50 loaded rows came twice, and the count stayed stale."""
+    from triage.ui.main_window import LIVE_REFRESH_MS
+
+    assert window.open_case(str(case_path), "Dana")
+    workspace = window.workspace
+    workspace.show_directory(FileLocation(1, 0, DIRECTORY))
+    model = workspace.file_model
+    assert model.rowCount() == PAGE_SIZE
+    with CaseDatabase.open(case_path) as other:
+        other.write_batch(files=[_entry(f"a{i:03d}.bin", i) for i in range(50)])
+    qtbot.waitUntil(lambda: "500" in workspace.count_label.text(),
+                    timeout=4 * LIVE_REFRESH_MS)
+    while model.canFetchMore(QModelIndex()):
+        model.fetchMore(QModelIndex())
+    ids = [model.row_data(row)["id"] for row in range(model.rowCount())]
+    assert len(ids) == len(set(ids)) == ENTRIES + 50
+    # The examiner's own writes (tags) are not taken for another program's.
+    version = window.case.data_version()
+    window.case.tag("Evidence", "Dana", file_id=ids[0])
+    assert window.case.data_version() == version

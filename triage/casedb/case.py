@@ -318,6 +318,11 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
             for statement in ENSURED:
                 self.conn.execute(statement)
 
+    def data_version(self) -> int:
+        """A number that changes when another connection (another program) commits to
+        the case; this connection's own writes leave it as it is."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def close(self, busy_wait: float | None = None) -> None:
         """Close the connection (checkpointing the WAL when writable).
 

@@ -89,6 +89,13 @@ class MainWindow(QMainWindow):
         self._live_timer = QTimer(self)
         self._live_timer.setInterval(LIVE_REFRESH_MS)
         self._live_timer.timeout.connect(self._live_refresh)
+        # Another program (a `triage scan` from the command line) may write to the open
+        # case: its commits are noticed by the case's data version and shown as a scan
+        # from this window is.
+        self._watch_timer = QTimer(self)
+        self._watch_timer.setInterval(LIVE_REFRESH_MS)
+        self._watch_timer.timeout.connect(self._watch_case)
+        self._seen_version: int | None = None
 
         self.start_screen = StartScreen(self.settings.recent_cases(), self.settings.examiner())
         self.start_screen.case_chosen.connect(self.open_case)
@@ -228,6 +235,11 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.workspace)
         self._restore_splitter()
         self.settings.add_recent_case(path)
+        try:
+            self._seen_version = case.data_version()
+        except (CaseError, sqlite3.Error):
+            self._seen_version = None
+        self._watch_timer.start()
         self._update_status()
         self._update_actions()
         self.case_opened.emit(path)
@@ -259,6 +271,7 @@ class MainWindow(QMainWindow):
         self._damage_box = None
 
     def _drop_workspace(self) -> None:
+        self._watch_timer.stop()
         if self.workspace is not None:
             self._save_layout()
             self.workspace.shutdown()
@@ -336,6 +349,18 @@ class MainWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.refresh()
             self._update_status(keep_work=True)
+
+    def _watch_case(self) -> None:
+        """Refresh when another program committed to the case since the last look."""
+        if self.case is None or self.workspace is None or self.ingest.is_running():
+            return
+        try:
+            version = self.case.data_version()
+        except (CaseError, sqlite3.Error):
+            return  # browsing reports damage where it meets it
+        if self._seen_version is not None and version != self._seen_version:
+            self._live_refresh()
+        self._seen_version = version
 
     def _scan_ended(self) -> None:
         self._live_timer.stop()
