@@ -28,6 +28,8 @@ from tests.extractors.metadata.builders import (
 JPEG_GPS = "photos/IMG_0001.jpg"
 HEIC_GPS = "photos/IMG_0002.heic"
 TIFF_GPS = "photos/scan_0003.tif"
+#: A GPS IFD whose position, altitude and time are all 0/0: a receiver without a fix.
+JPEG_NO_FIX = "photos/IMG_0004_nofix.jpg"
 DOCX = "documents/report.docx"
 ODT = "documents/minutes.odt"
 DOC = "documents/ledger.doc"
@@ -69,6 +71,13 @@ EXPECTED: dict[str, dict[str, object]] = {
         "gps_longitude": -74.044500,
         "width": 4,
         "height": 2,
+    },
+    JPEG_NO_FIX: {
+        "make": "TriageCam",
+        "model": "TC-100",
+        "datetime_original": "2019:06:07 08:09:10",
+        "width": 8,
+        "height": 8,
     },
     DOCX: {
         "author": "Alice Author",
@@ -144,6 +153,26 @@ def _jpeg() -> bytes:
         thumbnail=tiny_jpeg(),
     )
     return tiny_jpeg(tiff, width=16, height=8)
+
+
+def _jpeg_no_fix() -> bytes:
+    truth = EXPECTED[JPEG_NO_FIX]
+    unset = [(0, 0), (0, 0), (0, 0)]
+    tiff = tiff_block(
+        ifd0=[(0x010F, ASCII, truth["make"]), (0x0110, ASCII, truth["model"])],
+        exif=[(0x9003, ASCII, truth["datetime_original"])],
+        gps=[
+            (0x0001, ASCII, "N"),
+            (0x0002, RATIONAL, unset),
+            (0x0003, ASCII, "E"),
+            (0x0004, RATIONAL, unset),
+            (0x0005, BYTE, b"\x00"),
+            (0x0006, RATIONAL, [(0, 0)]),
+            (0x0007, RATIONAL, unset),
+            (0x001D, ASCII, "2019:06:07"),
+        ],
+    )
+    return tiny_jpeg(tiff)
 
 
 def _heic() -> bytes:
@@ -279,6 +308,7 @@ def build_samples() -> dict[str, bytes]:
         JPEG_GPS: _jpeg(),
         HEIC_GPS: _heic(),
         TIFF_GPS: _tiff(),
+        JPEG_NO_FIX: _jpeg_no_fix(),
         DOCX: docx_file(_CORE_XML, _APP_XML),
         ODT: odt_file(_META_XML),
         DOC: _doc(),

@@ -22,7 +22,13 @@ from tests.extractors.metadata.builders import (
     tiny_jpeg,
 )
 from tests.extractors.metadata.conftest import SAMPLES, exiftool_json
-from tests.extractors.metadata.samples import EXPECTED, HEIC_GPS, JPEG_GPS, TIFF_GPS
+from tests.extractors.metadata.samples import (
+    EXPECTED,
+    HEIC_GPS,
+    JPEG_GPS,
+    JPEG_NO_FIX,
+    TIFF_GPS,
+)
 from triage.extractors.metadata import exif as exif_module
 from triage.extractors.metadata.exif import parse_exif
 from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
@@ -50,7 +56,7 @@ def _corpus_photos(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
 
 
-@pytest.mark.parametrize("relative", [JPEG_GPS, HEIC_GPS, TIFF_GPS])
+@pytest.mark.parametrize("relative", [JPEG_GPS, HEIC_GPS, TIFF_GPS, JPEG_NO_FIX])
 def test_sample_values_are_the_ones_built_in(relative: str) -> None:
     attributes = parse_exif((SAMPLES / relative).read_bytes()).attributes
     for name, value in EXPECTED[relative].items():
@@ -218,6 +224,45 @@ def test_gps_out_of_range_is_dropped_with_a_warning() -> None:
     result = parse_exif(tiny_jpeg(tiff))
     assert "gps_latitude" not in result.attributes
     assert any("out of range" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_gps_without_a_fix_is_no_position(monkeypatch: pytest.MonkeyPatch, fast: bool) -> None:
+    """Receivers write 0/0 for position, altitude and time when they have no fix; those
+    were read as 0, which put the photo at 0°N 0°E, at sea level, at 00:00:00. exiftool
+    (the oracle) calls each such value undefined; so must we, on both reading paths."""
+    monkeypatch.setattr(exif_module, "USE_FAST_READER", fast)
+    path = SAMPLES / JPEG_NO_FIX
+    result = parse_exif(path.read_bytes())
+    assert result.attributes == {**EXPECTED[JPEG_NO_FIX], "has_thumbnail": False}
+    assert result.warnings == []
+    record = exiftool_json([path], "GPSLatitude", "GPSLongitude", "GPSAltitude", "Make")[
+        str(path.resolve())]
+    assert record["Make"] == "TriageCam"
+    for tag in ("GPSLatitude", "GPSLongitude", "GPSAltitude"):
+        assert not isinstance(record.get(tag), int | float), (tag, record.get(tag))
+
+
+@pytest.mark.parametrize("part", range(3))
+def test_one_unset_part_makes_the_coordinate_undefined(part: int) -> None:
+    latitude = dms(52.5)
+    latitude[part] = (0, 0)
+    tiff = tiff_block(
+        [(0x010F, ASCII, "PartCam")],
+        [],
+        [
+            (0x0001, ASCII, "N"),
+            (0x0002, RATIONAL, latitude),
+            (0x0003, ASCII, "E"),
+            (0x0004, RATIONAL, dms(13.4)),
+            (0x0007, RATIONAL, [(12, 1), (0, 0), (5, 1)]),
+        ],
+    )
+    result = parse_exif(tiny_jpeg(tiff))
+    assert "gps_latitude" not in result.attributes
+    assert "gps_longitude" not in result.attributes
+    assert "gps_timestamp" not in result.attributes
+    assert result.attributes["make"] == "PartCam"
 
 
 def test_zero_denominators_do_not_lose_the_other_values() -> None:

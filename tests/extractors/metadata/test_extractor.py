@@ -9,7 +9,16 @@ import pytest
 
 from tests.extractor_harness import run_extractor
 from tests.extractors.metadata.conftest import CORPUS, SAMPLES, exiftool_json
-from tests.extractors.metadata.samples import DOC, DOCX, EXPECTED, HEIC_GPS, JPEG_GPS, ODT, PDF_INFO
+from tests.extractors.metadata.samples import (
+    DOC,
+    DOCX,
+    EXPECTED,
+    HEIC_GPS,
+    JPEG_GPS,
+    JPEG_NO_FIX,
+    ODT,
+    PDF_INFO,
+)
 from triage.extractors.interface import Finding
 from triage.extractors.metadata import MetadataExtractor
 from triage.extractors.type_mismatch import TypeMismatchExtractor
@@ -82,6 +91,17 @@ def test_truncated_photo_gives_a_warning_not_a_finding(laptop: Path) -> None:
     result = run_extractor(MetadataExtractor(), laptop)
     assert not any(p.endswith("broken.jpg") for p, _ in result.findings)
     assert any(path and path.endswith("broken.jpg") for _, path in result.warnings)
+
+
+def test_photo_without_a_gps_fix_is_not_placed_anywhere(tmp_path: Path) -> None:
+    """A 0/0 position is "no fix", not 0°N 0°E: no position attributes (so no latitude and
+    longitude columns and no KML placemark) and, in the quick profile, no photo finding."""
+    shutil.copyfile(SAMPLES / JPEG_NO_FIX, tmp_path / "nofix.jpg")
+    full = _by_path(run_extractor(MetadataExtractor(), tmp_path).findings, "media.exif")
+    assert set(full) == {"/nofix.jpg"}
+    assert not {k for k in full["/nofix.jpg"] if k.startswith("gps_")}
+    quick = run_extractor(MetadataExtractor({"profile": "quick"}), tmp_path)
+    assert quick.findings == []
 
 
 def test_hidden_photo_is_also_an_extension_mismatch(laptop: Path) -> None:

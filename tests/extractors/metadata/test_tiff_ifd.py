@@ -310,7 +310,7 @@ def test_big_endian_tiff_with_gps() -> None:
         (0x0001, ASCII, 2, b"S\x00"),
         (0x0002, RATIONAL, 3, struct.pack(">6I", 33, 1, 51, 1, 3132, 100)),
         (0x0003, ASCII, 2, b"E\x00"),
-        (0x0004, RATIONAL, 3, struct.pack(">6I", 151, 1, 12, 1, 0, 0)),
+        (0x0004, RATIONAL, 3, struct.pack(">6I", 151, 1, 12, 1, 0, 1)),
     ]
     tiff = _raw_tiff(">", [[(0x010F, ASCII, 5, b"BigE\x00")]], gps=gps)
     assert _check(tiff)
@@ -834,6 +834,11 @@ def test_gps_sample_values_survive_the_fast_path() -> None:
             (0x0004, RATIONAL, [(70, 1), (30, 1), (0, 0)]),
         ],
     )
+    assert _check(tiny_jpeg(tiff))
+    attributes = parse_exif(tiny_jpeg(tiff)).attributes
+    # 0/0 seconds leave the longitude undefined (exiftool: ""), so there is no position.
+    assert "gps_longitude" not in attributes and "gps_latitude" not in attributes
+    tiff = tiff.replace(struct.pack("<6I", 70, 1, 30, 1, 0, 0), struct.pack("<6I", 70, 1, 30, 1, 0, 1))
     assert _check(tiny_jpeg(tiff))
     attributes = parse_exif(tiny_jpeg(tiff)).attributes
     assert attributes["gps_latitude"] == pytest.approx(-33.5)

@@ -108,7 +108,13 @@ def _first_int(tags: dict[str, Any], name: str) -> int | None:
 
 
 def _rationals(tags: dict[str, Any], name: str) -> list[float] | None:
-    """Return a tag's numeric values as floats (None when absent or not numeric)."""
+    """Return a tag's numeric values as floats (None when absent, not numeric or undefined).
+
+    A rational with a zero denominator makes the whole value undefined: n/0 is
+    meaningless and 0/0 is what GPS receivers write when they have no fix. Reading 0/0 as
+    0 placed such photos at 0°N 0°E (or at sea level, or at 00:00:00); exiftool calls the
+    value undefined too.
+    """
     values = _tag(tags, name)
     if not isinstance(values, list) or not values:
         return None
@@ -118,12 +124,7 @@ def _rationals(tags: dict[str, Any], name: str) -> list[float] | None:
             return None
         try:
             out.append(float(value))
-        except ZeroDivisionError:
-            # Cameras write 0/0 for unused parts (GPS seconds); n/0 is meaningless.
-            if getattr(value, "numerator", 1) != 0:
-                return None
-            out.append(0.0)
-        except (OverflowError, ValueError):
+        except (ZeroDivisionError, OverflowError, ValueError):
             return None
     return out
 
