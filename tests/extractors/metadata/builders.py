@@ -13,7 +13,7 @@ import uuid
 import zipfile
 from datetime import UTC, datetime
 
-BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED = 1, 2, 3, 4, 5, 7
+BYTE, ASCII, SHORT, LONG, RATIONAL, UNDEFINED, SRATIONAL = 1, 2, 3, 4, 5, 7, 10
 
 Entry = tuple[int, int, object]  # tag, type, value (str, bytes, int, [ints] or [(num, den)])
 
@@ -31,6 +31,8 @@ def _encode(kind: int, value: object) -> tuple[int, bytes]:
         return len(values), b"".join(struct.pack("<I", v) for v in values)
     if kind == RATIONAL:
         return len(values), b"".join(struct.pack("<II", n, d) for n, d in values)
+    if kind == SRATIONAL:
+        return len(values), b"".join(struct.pack("<ii", n, d) for n, d in values)
     raise ValueError(kind)
 
 

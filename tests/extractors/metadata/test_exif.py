@@ -15,6 +15,7 @@ from tests.extractors.metadata.builders import (
     LONG,
     RATIONAL,
     SHORT,
+    SRATIONAL,
     dms,
     heif_with_exif,
     ifd,
@@ -312,6 +313,96 @@ def test_every_truncation_of_the_gps_jpeg_ends_cleanly() -> None:
     data = (SAMPLES / JPEG_GPS).read_bytes()
     for cut in range(0, len(data), 7):
         parse_exif(data[:cut])
+
+
+@pytest.mark.parametrize("relative", [JPEG_GPS, TIFF_GPS])
+def test_a_truncated_photo_reports_no_value_it_does_not_hold(relative: str) -> None:
+    """ExifRead reads what lies past the end as zeros: a cut photo was placed at 0°N 0°E
+    at sea level at 00:00:00, with half a date and a Make of "II*" (the TIFF header, via a
+    pointer read as 0). Every value reported for any cut must be the whole file's value,
+    and a cut that loses values says so."""
+    data = (SAMPLES / relative).read_bytes()
+    whole = parse_exif(data).attributes
+    for cut in range(1, len(data)):
+        result = parse_exif(data[:cut])
+        for name, value in result.attributes.items():
+            if name == "gps_timestamp":  # the time without its date when the date is cut
+                assert value in whole[name], (cut, value)
+            elif name != "has_thumbnail":
+                assert whole[name] == value, (cut, name, value)
+        lost = {"make", "gps_latitude", "datetime_original"} & whole.keys() - result.attributes.keys()
+        if lost and cut > 12:
+            assert result.warnings, cut
+
+
+def test_truncated_exif_values_are_dropped_with_a_warning() -> None:
+    """The auditor's cut (300 bytes into a JPEG whose GPS and date values lie further on):
+    the values before the cut stay, those past it are reported as cut, not as zeros."""
+    data = (SAMPLES / JPEG_GPS).read_bytes()
+    tiff_at = data.index(b"Exif\x00\x00") + 6
+    gps_at = data.index(struct.pack("<HHI", 0x0002, RATIONAL, 3), tiff_at)
+    cut = tiff_at + struct.unpack_from("<I", data, gps_at + 8)[0] + 4  # inside the latitude
+    result = parse_exif(data[:cut])
+    assert result.attributes["make"] == "TriageCam"
+    assert not {"gps_latitude", "gps_longitude", "gps_altitude", "gps_timestamp"} & set(
+        result.attributes)
+    assert any("truncated" in w and "GPS GPSLatitude" in w for w in result.warnings)
+    assert not any("IndexError" in w for w in parse_exif(data[:10]).warnings)
+    assert parse_exif(data[:10]).warnings == [
+        "EXIF unreadable: the data (10 bytes) ends inside the EXIF header (truncated or corrupt)"]
+
+
+def test_a_pointer_into_the_tiff_header_is_no_value() -> None:
+    tiff = bytearray(tiff_block([(0x010F, ASCII, "HeaderCam"), (0x0110, ASCII, "M1")], [], []))
+    struct.pack_into("<I", tiff, 8 + 2 + 8, 0)  # Make's value now "at" the header
+    result = parse_exif(tiny_jpeg(bytes(tiff)))
+    assert "make" not in result.attributes and result.attributes["model"] == "M1"
+    assert any("TIFF header" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("kind", [LONG, SHORT, RATIONAL])
+def test_a_date_or_name_stored_as_numbers_is_dropped(tmp_path: Path, kind: int) -> None:
+    """DateTimeOriginal (or Make) written as numbers read as garbage text; exiftool (the
+    oracle) shows them as numbers, we drop them with a warning."""
+    numbers = [(50, 48)] * 5 if kind == RATIONAL else [0x3A393130, 0x20363035, 0x373A3730]
+    if kind == SHORT:
+        numbers = [0x3032, 0x3931, 0x303A]
+    tiff = tiff_block(
+        [(0x010F, kind, numbers), (0x0110, ASCII, "TypeCam")],
+        [(0x9003, kind, numbers), (0x9004, ASCII, "2019:05:06 07:08:10")],
+        [],
+    )
+    path = tmp_path / "typed.jpg"
+    path.write_bytes(tiny_jpeg(tiff))
+    result = parse_exif(path.read_bytes())
+    assert "datetime_original" not in result.attributes and "make" not in result.attributes
+    assert result.attributes["datetime_digitized"] == "2019:05:06 07:08:10"
+    assert result.attributes["model"] == "TypeCam"
+    assert any("DateTimeOriginal stored as" in w for w in result.warnings)
+    record = exiftool_json([path], "DateTimeOriginal", "Make")[str(path.resolve())]
+    assert not str(record["DateTimeOriginal"]).startswith("20")  # numbers, not a date
+
+
+@pytest.mark.parametrize(("ref", "expected"), [("N", 51.5), ("S", -51.5)])
+def test_signed_latitude_takes_its_sign_from_the_reference(
+        tmp_path: Path, ref: str, expected: float) -> None:
+    tiff = tiff_block(
+        [(0x010F, ASCII, "SignCam")],
+        [],
+        [
+            (0x0001, ASCII, ref),
+            (0x0002, SRATIONAL, [(-52, 1), (30, 1), (0, 1)]),
+            (0x0003, ASCII, "E"),
+            (0x0004, RATIONAL, dms(13.25)),
+        ],
+    )
+    path = tmp_path / "signed.jpg"
+    path.write_bytes(tiny_jpeg(tiff))
+    result = parse_exif(path.read_bytes())
+    record = exiftool_json([path], "GPSLatitude")[str(path.resolve())]
+    assert result.attributes["gps_latitude"] == pytest.approx(expected)
+    assert result.attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"])
+    assert any("negative" in w for w in result.warnings)
 
 
 @settings(max_examples=200, deadline=None)

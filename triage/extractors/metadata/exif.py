@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import struct
 import time
 from fractions import Fraction
 from typing import Any
@@ -26,7 +27,12 @@ from triage.extractors.metadata.textvalues import (
     parse_exif_datetime,
     parse_utc_offset,
 )
-from triage.extractors.metadata.tiff_ifd import TiffDecline, first_ifd_is_empty, read_exif_tags
+from triage.extractors.metadata.tiff_ifd import (
+    RETURNED_KEYS,
+    TiffDecline,
+    first_ifd_is_empty,
+    read_exif_tags,
+)
 
 #: Larger inputs are cut: EXIF sits at the start of JPEG/HEIC files, and TIFF IFDs beyond
 #: this are rare enough to accept the loss (a warning says so).
@@ -64,6 +70,8 @@ class _BudgetedStream(io.BytesIO):
         self._bytes = 0
         self._deadline = time.monotonic() + MAX_SECONDS
         self.exhausted = ""
+        #: Reads that got fewer bytes than asked for: ExifRead read past the end.
+        self.short_reads = 0
 
     def read(self, size: int | None = -1) -> bytes:  # type: ignore[override]
         self._reads += 1
@@ -82,7 +90,35 @@ class _BudgetedStream(io.BytesIO):
             return b""
         chunk = super().read(size)
         self._bytes += len(chunk)
+        if size is not None and 0 <= len(chunk) < size:
+            self.short_reads += 1
         return chunk
+
+
+#: The text tags read here. Only ASCII, UNDEFINED and BYTE values are text as stored
+#: (one byte per character); exiftool shows any other type as numbers.
+_TEXT_TAGS = (
+    "Image Make", "Image Model", "Image Software", "Image DateTime", "Image SerialNumber",
+    "EXIF DateTimeOriginal", "EXIF DateTimeDigitized", "EXIF OffsetTime",
+    "EXIF OffsetTimeOriginal", "EXIF OffsetTimeDigitized", "EXIF LensMake", "EXIF LensModel",
+    "EXIF BodySerialNumber", "EXIF SerialNumber", "EXIF LensSerialNumber",
+    "GPS GPSLatitudeRef", "GPS GPSLongitudeRef", "GPS GPSDate",
+)
+_TEXT_TYPES = frozenset({1, 2, 7})
+_TYPE_NAMES = {3: "SHORT", 4: "LONG", 5: "RATIONAL", 6: "SBYTE", 8: "SSHORT", 9: "SLONG",
+               10: "SRATIONAL", 11: "FLOAT", 12: "DOUBLE", 13: "IFD"}
+
+
+def _drop_mistyped_text(tags: dict[str, Any], result: MetadataResult) -> None:
+    """Drop text tags stored with a numeric type: read as text they are garbage."""
+    for name in _TEXT_TAGS:
+        tag = tags.get(name)
+        field_type = getattr(tag, "field_type", None)
+        if field_type is None or int(field_type) in _TEXT_TYPES:
+            continue
+        del tags[name]
+        kind = _TYPE_NAMES.get(int(field_type), f"type {int(field_type)}")
+        result.warnings.append(f"EXIF {name.split()[-1]} stored as {kind}, not text; ignored")
 
 
 def _tag(tags: dict[str, Any], name: str) -> Any:
@@ -145,6 +181,13 @@ def _coordinate(
         return None
     value = _degrees(parts)
     ref = (_text(tags, f"GPS GPS{axis}Ref") or "").upper()[:1]
+    if value < 0:
+        # Signed (SRATIONAL) parts: the reference gives the hemisphere, as exiftool reads
+        # it (the magnitude of degrees + minutes + seconds, -52° 30' N is 51.5° N).
+        value = -value
+        result.warnings.append(
+            f"GPS {axis.lower()} stored as a negative number; the sign is taken from its "
+            f"reference ({ref or 'none, so N/E'})")
     if ref == negative:
         value = -value
     if not -limit <= value <= limit:
@@ -307,6 +350,12 @@ def _read_tags_exifread(data: bytes, result: MetadataResult) -> tuple[dict[str, 
     except RecursionError:
         result.warnings.append("EXIF parsing stopped: nested structures too deep")
         return {}, False
+    except (IndexError, struct.error, EOFError):
+        # ExifRead indexes past the end of a header cut short ("index out of range").
+        result.warnings.append(
+            f"EXIF unreadable: the data ({len(data)} bytes) ends inside the EXIF header "
+            "(truncated or corrupt)")
+        return {}, False
     except Exception as exc:  # ExifRead raises many types on corrupt input
         result.warnings.append(f"EXIF unreadable: {type(exc).__name__}: {exc}"[:300])
         return {}, False
@@ -316,7 +365,48 @@ def _read_tags_exifread(data: bytes, result: MetadataResult) -> tuple[dict[str, 
             "values read before the cut, if any, are kept"
         )
     tags = tags if isinstance(tags, dict) else {}
+    _drop_unreadable_values(tags, data, result, bool(stream.short_reads))
     return tags, bool(tags)
+
+
+def _drop_unreadable_values(
+    tags: dict[str, Any], data: bytes, result: MetadataResult, read_past_end: bool
+) -> None:
+    """Drop the tags ExifRead read (partly) past the end of ``data`` or from the header.
+
+    ExifRead reads a value or pointer it cannot read whole as 0: a cut file gave GPS 0/0
+    (read as 0°N 0°E), a time of 00:00:00, half a date, and a Make of "II*" (a pointer
+    read as 0 points at the TIFF header). A value is kept only if its bytes lie inside
+    the data, past the 8-byte TIFF header. Only the tags read here are looked at (and
+    warned about): the fast reader passes over other tags whatever they point to.
+    """
+    available = None
+    if read_past_end:
+        from exifread.core.find_exif import determine_type
+
+        try:
+            available = len(data) - determine_type(io.BytesIO(data))[0]
+        except Exception:  # ExifRead found the header a moment ago; this cannot differ
+            available = None
+    cut, header = [], []
+    for name in [name for name in tags if name in RETURNED_KEYS]:
+        offset = getattr(tags[name], "field_offset", None)
+        length = getattr(tags[name], "field_length", None)
+        if not isinstance(offset, int) or not isinstance(length, int) or not tags[name].values:
+            continue  # (no values, nothing invented: ExifRead keeps none of 1000 or more)
+        if available is not None and (offset < 8 or offset + length > available):
+            cut.append(name)  # a pointer cut short reads as 0, pointing at the header
+        elif offset < 8:
+            header.append(name)
+        else:
+            continue
+        del tags[name]
+    for dropped, what in ((cut, "lie past the end of the data (truncated)"),
+                          (header, "point into the TIFF header (damaged)")):
+        if dropped:
+            shown = ", ".join(dropped[:6]) + (", ..." if len(dropped) > 6 else "")
+            result.warnings.append(
+                f"EXIF: {len(dropped)} value(s) {what}, not reported: {shown}")
 
 
 def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
@@ -337,6 +427,7 @@ def parse_exif(data: bytes) -> MetadataResult:
     """Return the camera, time, GPS, orientation and size metadata found in ``data``."""
     result = MetadataResult()
     tags, found = _read_tags(data, result)
+    _drop_mistyped_text(tags, result)
     _check_app1_complete(data, result)
     at = data.find(b"Exif\x00\x00", 0, 65536)
     if not found and not result.warnings and at >= 0 and not first_ifd_is_empty(data, at + 6):

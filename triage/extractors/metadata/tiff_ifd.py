@@ -108,7 +108,8 @@ _WANTED: dict[int, dict[int, str]] = {
     _INTEROP: {},
 }
 
-
+#: Every key this reader returns (the tags exif.py reads).
+RETURNED_KEYS = frozenset(key for names in _WANTED.values() for key in names.values())
 
 
 def _build_targets() -> dict[int, dict[int, str | int]]:
@@ -161,12 +162,14 @@ class Rational(Fraction):
 
 
 class Tag:
-    """One tag's decoded values: str (or bytes) for ASCII, a list for the other types."""
+    """One tag's decoded values: str (or bytes) for ASCII, a list for the other types;
+    ``field_type`` is the TIFF type it was stored with (as ExifRead's tags have it)."""
 
-    __slots__ = ("values",)
+    __slots__ = ("field_type", "values")
 
-    def __init__(self, values: Any) -> None:
+    def __init__(self, values: Any, field_type: int = _ASCII) -> None:
         self.values = values
+        self.field_type = field_type
 
     def __repr__(self) -> str:
         return f"Tag({self.values!r})"
@@ -412,7 +415,7 @@ class _IfdReader:
             values = self._values(field_type, count, word if nbytes > 4 else inline, nbytes)
             target = targets[tag]
             if target.__class__ is str:
-                tags[target] = Tag(values)  # type: ignore[index]
+                tags[target] = Tag(values, field_type)  # type: ignore[index]
             else:
                 self._follow(target, field_type, values)  # type: ignore[arg-type]
 
@@ -432,6 +435,9 @@ class _IfdReader:
     def _values(self, field_type: int, count: int, where: int, nbytes: int) -> Any:
         """Decode one tag's values exactly as ExifRead represents them."""
         start = self.base + where
+        if where < 8:
+            # Only a pointer can be this low; the 8 bytes there are the TIFF header.
+            raise TiffDecline("value inside the TIFF header", damaged=True)
         if field_type == _ASCII:
             if not count:
                 return ""
