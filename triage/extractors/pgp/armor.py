@@ -63,6 +63,8 @@ class ArmoredBlock:
     headers: dict[str, str] = field(default_factory=dict)
     complete: bool = True
     warnings: list[str] = field(default_factory=list)
+    #: A cleartext-signed message's signed text (start, end), which may quote armor.
+    signed_text: tuple[int, int] | None = None
 
 
 def _clean_line(line: bytes) -> bytes:
@@ -143,12 +145,23 @@ class _SignatureFinder:
         return self.found
 
 
+def _unescape(body: bytes) -> tuple[bytes, bool]:
+    """Undo the string escapes of armor stored in JSON or source code (lines joined by a
+    literal backslash-n, '/' written '\\/'); radix-64 itself never holds a backslash."""
+    if b"\\n" not in body:
+        return body, False
+    body = body.replace(b"\\r", b"").replace(b"\\n", b"\n").replace(b"\\/", b"/")
+    return body, True
+
+
 def _decode_block(data: bytes, match: re.Match[bytes],
-                  signatures: _SignatureFinder | None = None) -> ArmoredBlock:
+                  signatures: _SignatureFinder | None = None,
+                  stop: int | None = None) -> ArmoredBlock:
     kind = match.group(1).decode("ascii")
     start = match.start()
     body_start = match.end()
-    limit = min(len(data), body_start + MAX_ARMOR_BYTES)
+    limit = min(len(data) if stop is None else stop, body_start + MAX_ARMOR_BYTES)
+    signed_text: tuple[int, int] | None = None
     if kind == "SIGNED MESSAGE":
         # Cleartext signature: the signed text is not armored; the signature block is.
         sig_at = (signatures or _SignatureFinder(data)).next_from(body_start)
@@ -158,18 +171,33 @@ def _decode_block(data: bytes, match: re.Match[bytes],
             block = ArmoredBlock(kind, start, body_start, b"", None, complete=False)
             block.warnings.append("cleartext-signed message without its signature block")
             return block
+        signed_text = (body_start, sig_at)
         body_start = sig_at + len(_SIGNATURE_BEGIN)
         end_marker = b"-----END PGP SIGNATURE-----"
     else:
         end_marker = b"-----END PGP " + match.group(1) + b"-----"
-    end_at = data.find(end_marker, body_start, limit)
+    # A block without its end line ends where the next one begins: armor holds no other
+    # header line, and the next block (often the whole key again) must not be swallowed.
+    # (Each search stops there, so many headers without end lines cost one pass.)
+    next_begin = data.find(b"-----BEGIN PGP ", body_start, limit)
+    end_at = data.find(end_marker, body_start, next_begin if next_begin >= 0 else limit)
+    if end_at >= 0:
+        next_begin = -1
     complete = end_at >= 0
-    body_end = end_at if complete else limit
-    decoded, crc_ok, headers, warnings = decode_armor_body(data[body_start:body_end])
-    if not complete:
+    body_end = end_at if complete else (next_begin if next_begin >= 0 else limit)
+    body, escaped = _unescape(data[body_start:body_end])
+    decoded, crc_ok, headers, warnings = decode_armor_body(body)
+    if escaped:
+        headers["encoding"] = "escaped line ends (JSON or source-code string)"
+    if next_begin >= 0:
+        warnings.append(f"armored {kind} has no end line before the next armor header "
+                        f"(at byte {next_begin}): truncated")
+    elif not complete:
         warnings.append(f"armored {kind} has no end line (truncated or over the size cap)")
     end = end_at + len(end_marker) if complete else body_end
-    return ArmoredBlock(kind, start, end, decoded, crc_ok, headers, complete, warnings)
+    block = ArmoredBlock(kind, start, end, decoded, crc_ok, headers, complete, warnings)
+    block.signed_text = signed_text
+    return block
 
 
 def find_armored(data: bytes) -> Iterator[ArmoredBlock]:
@@ -179,15 +207,22 @@ def find_armored(data: bytes) -> Iterator[ArmoredBlock]:
     yield from _find_utf16(data)
 
 
-def _find_narrow(data: bytes) -> Iterator[ArmoredBlock]:
+def _find_narrow(data: bytes, start: int = 0, stop: int | None = None,
+                 nested: bool = False) -> Iterator[ArmoredBlock]:
+    """Blocks in ``data[start:stop]``; offsets relative to ``data``."""
     signatures = _SignatureFinder(data)
-    pos = 0
+    stop = len(data) if stop is None else stop
+    pos = start
     for _ in range(MAX_BLOCKS):
-        match = BEGIN_RE.search(data, pos)
+        match = BEGIN_RE.search(data, pos, stop)
         if match is None:
             break
-        block = _decode_block(data, match, signatures)
+        block = _decode_block(data, match, signatures, stop if nested else None)
         yield block
+        if block.signed_text is not None and not nested:
+            # The signed text may quote armor, dash-escaped ("- -----BEGIN PGP ..."), as
+            # when a key is published in a signed message; it is read once, not nested.
+            yield from _find_narrow(data, *block.signed_text, nested=True)
         pos = max(block.end, match.end())
 
 
@@ -213,3 +248,62 @@ def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
             blocks.append(block)
     blocks.sort(key=lambda block: block.start)
     yield from blocks[:MAX_BLOCKS]
+
+
+#: MIME parts holding OpenPGP data in base64 (RFC 3156 types), looked at in mail text.
+_MIME_PGP = re.compile(
+    rb"(?im)^content-type:[ \t]*(application/pgp-(?:keys|signature|encrypted))\b")
+_MIME_BASE64 = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64\b")
+_MIME_HEADERS_END = re.compile(rb"\r?\n[ \t]*\r?\n")
+_MIME_BODY_END = re.compile(rb"(?m)^--|[^A-Za-z0-9+/=\s]")
+#: Most MIME parts decoded from one buffer, and the largest part decoded.
+MAX_MIME_PARTS = 256
+MAX_MIME_PART_BYTES = 8 * 1024 * 1024
+
+
+@dataclass
+class MimePart:
+    """A base64 MIME part of an OpenPGP type: where its body starts, its type, content."""
+
+    offset: int
+    content_type: str
+    data: bytes
+    complete: bool = True
+
+
+def find_base64_mime_parts(data: bytes) -> Iterator[MimePart]:
+    """Yield the decoded base64 bodies of ``application/pgp-*`` MIME parts in mail text.
+
+    Armor (or binary packets) in such a part is invisible in the raw text; the part's
+    headers must be followed by a blank line and the body ends at the next boundary line
+    (or the first character outside base64). Bounded in parts and bytes.
+    """
+    if b"pgp-" not in data and b"PGP-" not in data:
+        return
+    count = 0
+    for match in _MIME_PGP.finditer(data):
+        if count >= MAX_MIME_PARTS:
+            return
+        headers_end = _MIME_HEADERS_END.search(data, match.end(), match.end() + 4096)
+        if headers_end is None:
+            continue
+        # The part's own headers: back to the blank line before it, on to the one after.
+        part_start = data.rfind(b"\n\n", max(0, match.start() - 4096), match.start())
+        part_start = max(part_start, data.rfind(b"\n\r\n", max(0, match.start() - 4096),
+                                                match.start()))
+        headers = data[max(part_start, 0) : headers_end.start()]
+        if not _MIME_BASE64.search(headers):
+            continue
+        body_start = headers_end.end()
+        limit = min(len(data), body_start + MAX_MIME_PART_BYTES * 4 // 3 + 65536)
+        body_end = _MIME_BODY_END.search(data, body_start, limit)
+        end = body_end.start() if body_end else limit
+        text = re.sub(rb"\s+", b"", data[body_start:end])
+        text = text[: len(text) - len(text) % 4]
+        try:
+            decoded = binascii.a2b_base64(text)
+        except binascii.Error:
+            continue
+        count += 1
+        yield MimePart(body_start, match.group(1).decode("ascii").lower(), decoded,
+                       complete=body_end is not None or end == len(data))

@@ -155,7 +155,7 @@ class PgpExtractor(Extractor):
     """Finds OpenPGP keys (with secret presence), GnuPG homes, messages and signatures."""
 
     NAME = "pgp"
-    VERSION = "1.1"
+    VERSION = "1.2"
     DESCRIPTION = (
         "OpenPGP keys in keyrings, keyboxes, agent key files and armored text, GnuPG homes "
         "(which keys have their secret half present), encrypted messages and signatures."

@@ -12,7 +12,7 @@ from typing import Any
 
 from triage.extractors.interface import DetectorWarning, Finding
 from triage.extractors.pgp.agentkey import AgentKey, looks_like_agent_key, parse_agent_key
-from triage.extractors.pgp.armor import ArmoredBlock, find_armored
+from triage.extractors.pgp.armor import ArmoredBlock, find_armored, find_base64_mime_parts
 from triage.extractors.pgp.keybox import is_keybox, parse_keybox
 from triage.extractors.pgp.keypacket import ALGORITHMS, CURVES
 from triage.extractors.pgp.openpgp import (
@@ -127,11 +127,34 @@ def _block_findings(data: bytes, block: ArmoredBlock) -> Iterator[Finding]:
 
 
 def scan_armored(data: bytes) -> Iterator[Finding]:
-    """Findings for every armored OpenPGP block in arbitrary bytes (offsets into ``data``)."""
-    if b"-----BEGIN PGP " not in data and b"-\x00-\x00-\x00-\x00-\x00B\x00E\x00G\x00I\x00N" not in data:
-        return
-    for block in find_armored(data):
-        yield from _block_findings(data, block)
+    """Findings for every armored OpenPGP block in arbitrary bytes (offsets into ``data``),
+    and for OpenPGP data in base64 MIME parts of mail (``application/pgp-keys`` ...)."""
+    if b"-----BEGIN PGP " in data or b"-\x00-\x00-\x00-\x00-\x00B\x00E\x00G\x00I\x00N" in data:
+        for block in find_armored(data):
+            yield from _block_findings(data, block)
+    yield from _mime_part_findings(data)
+
+
+def _mime_part_findings(data: bytes) -> Iterator[Finding]:
+    """Findings of the base64 ``application/pgp-*`` MIME parts (each at its part's offset)."""
+    for part in find_base64_mime_parts(data):
+        if b"-----BEGIN PGP " in part.data:
+            found = [f for block in find_armored(part.data)
+                     for f in _block_findings(part.data, block)]
+        else:
+            findings, warnings = binary_findings(part.data, "mime_part")
+            found = [*findings, *(DetectorWarning(w) for w in warnings[:20])]
+        if not found:
+            found = [DetectorWarning(
+                f"{part.content_type} MIME part at byte {part.offset} gave nothing")]
+        for finding in found:
+            finding.offset = part.offset
+            if isinstance(finding, DetectorWarning):
+                finding.attributes["message"] = (
+                    f"{part.content_type} MIME part at byte {part.offset}: {finding.message}")
+            else:
+                finding.context = printable_context(data, part.offset)
+        yield from found
 
 
 _CUT_PACKET_NAMES = {2: "signature", 5: "secret key", 6: "public key", 7: "secret subkey",
