@@ -14,7 +14,7 @@ from triage.extractors.interface import DetectorWarning, Finding
 from triage.extractors.pgp.agentkey import AgentKey, looks_like_agent_key, parse_agent_key
 from triage.extractors.pgp.armor import ArmoredBlock, find_armored, find_base64_mime_parts
 from triage.extractors.pgp.keybox import is_keybox, parse_keybox
-from triage.extractors.pgp.keypacket import ALGORITHMS, CURVES
+from triage.extractors.pgp.keypacket import ALGORITHMS
 from triage.extractors.pgp.openpgp import (
     OpenPgpContent,
     parse_openpgp,
@@ -23,6 +23,10 @@ from triage.extractors.pgp.openpgp import (
 )
 from triage.extractors.pgp.packets import fixed_length_header, looks_like_packets
 from triage.extractors.pgp.signature import HASHES, SIG_TYPES, Signature
+from triage.extractors.pgp.sniff import next_key_packet, plausible_key_start
+
+#: How far into a file not starting with OpenPGP packets a key packet is looked for.
+JUNK_PREFIX_WINDOW = 64 * 1024
 
 _CONTEXT_BEFORE = 30
 _CONTEXT_LENGTH = 120
@@ -159,52 +163,6 @@ def _mime_part_findings(data: bytes) -> Iterator[Finding]:
 
 _CUT_PACKET_NAMES = {2: "signature", 5: "secret key", 6: "public key", 7: "secret subkey",
                      14: "public subkey"}
-_MPI_ALGORITHMS = frozenset({1, 2, 3, 16, 17, 20})
-_OID_ALGORITHMS = frozenset({18, 19, 22})
-#: Public key sizes of the RFC 9580 native algorithms (X25519, X448, Ed25519, Ed448).
-_NATIVE_SIZES = {25: 32, 26: 56, 27: 32, 28: 57}
-
-
-def _plausible_key_start(body: bytes, declared: int, secret: bool) -> bool:
-    """Whether a (cut) key packet body starts as a real one: version, algorithm, first field.
-
-    The declared size must fit what the start says (a v5/v6 key material length, a native
-    key's fixed size), and the first public parameter must look right (an MPI whose bit
-    count matches its top byte, or a known curve OID), so random bytes behind a key-like
-    header rarely pass.
-    """
-    if not body:
-        return False
-    version = body[0]
-    if version in (2, 3):
-        algo_at, params_at = 7, 8
-    elif version in (4, 5, 6):
-        algo_at, params_at = 5, 6 if version == 4 else 10
-    else:
-        return False
-    if len(body) < params_at + 3 or body[algo_at] not in ALGORITHMS:
-        return False
-    algo = body[algo_at]
-    if version in (2, 3) and algo not in (1, 2, 3):
-        return False
-    if version in (5, 6):
-        # The public part's size is explicit: a public packet is exactly that long.
-        public = params_at + int.from_bytes(body[6:10], "big")
-        if public > declared or (not secret and public != declared):
-            return False
-    if algo in _MPI_ALGORITHMS:
-        bits = int.from_bytes(body[params_at : params_at + 2], "big")
-        top = body[params_at + 2]
-        return 0 < bits <= 16384 and top.bit_length() == (bits - 1) % 8 + 1
-    if algo in _OID_ALGORITHMS:
-        size = body[params_at]
-        return body[params_at + 1 : params_at + 1 + size].hex() in CURVES
-    if algo in _NATIVE_SIZES:
-        public = params_at + _NATIVE_SIZES[algo]
-        return public < declared if secret else public == declared
-    return version in (5, 6)
-
-
 def _plausible_signature_start(body: bytes) -> bool:
     """Whether a (cut) signature packet body starts as a real one."""
     if len(body) >= 17 and body[0] in (2, 3):
@@ -233,7 +191,7 @@ def cut_first_packet(data: bytes) -> str | None:
     if tag == 2:
         plausible = _plausible_signature_start(body)
     else:
-        plausible = _plausible_key_start(body, declared, secret=tag in (5, 7))
+        plausible = plausible_key_start(body, declared, secret=tag in (5, 7))
     if not plausible:
         return None
     return (f"truncated file: its first packet ({_CUT_PACKET_NAMES[tag]}, tag {tag}) declares "
@@ -268,4 +226,9 @@ def binary_findings(data: bytes, source_format: str = "binary_keyring") -> tuple
         content = parse_openpgp(data)
         findings = list(content_findings(content, source_format))
         return (findings, content.warnings) if findings else ([], [cut])
+    if next_key_packet(data, 0, JUNK_PREFIX_WINDOW) is not None:
+        # Bytes before a keyring (a damaged first sector, a container's header): the
+        # parser skips them, with a warning, to the first plausible key packet.
+        content = parse_openpgp(data)
+        return list(content_findings(content, source_format)), content.warnings
     return [], []

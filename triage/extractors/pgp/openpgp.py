@@ -13,9 +13,16 @@ from typing import Any
 from triage.extractors.pgp import packets as pk
 from triage.extractors.pgp.keypacket import KeyPacket, KeyParseError, iso_time, parse_key_packet
 from triage.extractors.pgp.signature import REVOCATION_REASONS, Signature, parse_signature
+from triage.extractors.pgp.sniff import iter_key_packets, key_packet_at
 
 #: Cap on data inflated from one compressed packet (messages only, to find signers).
 MAX_INFLATE = 4 * 1024 * 1024
+#: After damage, how far on (and back) a key packet is looked for, how many times, and
+#: how many bytes are searched in all.
+RESYNC_WINDOW = 1024 * 1024
+MAX_RESYNCS = 64
+RESYNC_BUDGET = 4 * 1024 * 1024
+RESYNC_BACK = 64 * 1024
 #: Cap on packet bodies kept per key to bound memory on hostile keyrings.
 MAX_USER_IDS = 1000
 MAX_SUBKEYS = 1000
@@ -419,11 +426,59 @@ def _start_key(packet: pk.Packet, content: OpenPgpContent) -> PgpKey | None:
     return PgpKey(primary, packet.offset)
 
 
+def _read_resynchronising(data: bytes, content: OpenPgpContent) -> list[pk.Packet]:
+    """Frame the packets of ``data``; after damage, go on at the next key packet.
+
+    Framing stops at the first bytes that are not a packet (junk before a keyring, a
+    damaged header, a length running past the end). The next plausible primary key
+    packet (see :mod:`sniff`) is then looked for, from :data:`RESYNC_BACK` bytes before
+    the damage (junk may frame as packets that run over a real key) to
+    :data:`RESYNC_WINDOW` bytes past it, and reading goes on there, with a
+    warning saying what was skipped; at most :data:`MAX_RESYNCS` times and
+    :data:`RESYNC_BUDGET` bytes searched in all. Packets that overlap the key found were
+    misframed and are dropped; so is a stretch that did not itself begin with a key
+    packet (junk that happened to frame), with its framing warnings.
+    """
+    packets: list[pk.Packet] = []
+    segment = 0
+    budget = RESYNC_BUDGET
+    for round_ in range(MAX_RESYNCS + 1):
+        stream = pk.read_packets(data, segment)
+        failed = stream.stopped_at
+        found = None
+        if failed is not None and round_ < MAX_RESYNCS and budget > 0:
+            framed = {p.offset for p in stream.packets}
+            start = max(segment + 1, failed - RESYNC_BACK)
+            stop = min(len(data), failed + 1 + min(RESYNC_WINDOW, budget))
+            found = next((at for at in iter_key_packets(data, start, stop)
+                          if at not in framed), None)
+            budget -= (found if found is not None else stop) - start
+        if found is None:
+            packets.extend(stream.packets)
+            content.warnings.extend(stream.warnings)
+            break
+        trusted = key_packet_at(data, segment) is not None
+        kept = ([p for p, end in zip(stream.packets, stream.ends, strict=True) if end <= found]
+                if trusted else [])
+        packets.extend(kept)
+        if trusted:
+            content.warnings.extend(stream.warnings)
+        skipped_from = max((end for end in stream.ends[: len(kept)]), default=segment)
+        primaries = [p for p in packets if p.tag in (pk.TAG_PUBLIC_KEY, pk.TAG_SECRET_KEY)]
+        block = (f"; the key block of the key packet at offset {primaries[-1].offset} may "
+                 "have lost packets" if primaries else "")
+        content.warnings.append(
+            f"{found - skipped_from} bytes at offset {skipped_from} are not OpenPGP packets "
+            f"(damaged or foreign data): skipped, reading resumed at the key packet at "
+            f"offset {found}{block}")
+        segment = found
+    return packets
+
+
 def parse_openpgp(data: bytes) -> OpenPgpContent:
     """Read keys, standalone signatures and message structure from OpenPGP bytes."""
     content = OpenPgpContent()
-    stream = pk.read_packets(data)
-    content.warnings.extend(stream.warnings)
+    stream = pk.PacketStream(packets=_read_resynchronising(data, content))
     current: PgpKey | None = None
     in_key_block = False
     on_subkey = False
@@ -468,6 +523,15 @@ def parse_openpgp(data: bytes) -> OpenPgpContent:
                 loose_sigs.append((packet.offset, sig))
         elif tag in _MESSAGE_TAGS and not in_key_block:
             is_message = True
+        elif tag not in pk.KNOWN_TAGS and in_key_block:
+            # gpg refuses the whole keyring ("invalid packet"); we keep what is readable,
+            # but what followed the damaged packet (a subkey's binding) is not bound to
+            # anything, and the loss is said.
+            on_subkey, target = True, None
+            owner = f" (key {current.primary.fingerprint})" if current is not None else ""
+            content.warnings.append(
+                f"packet with unknown tag {tag} at offset {packet.offset} in a key "
+                f"block{owner}: damaged or unsupported, skipped with the signatures after it")
     for key in content.keys:
         _finish_key(key)
     if is_message:

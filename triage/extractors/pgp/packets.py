@@ -54,6 +54,11 @@ class PacketStream:
     packets: list[Packet] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     end: int = 0
+    #: Where framing stopped before the end of the buffer (a header that is not one, a
+    #: packet cut short, tag 0), or None when every byte was framed.
+    stopped_at: int | None = None
+    #: Where each packet of ``packets`` ends (a cut one: at the end of the buffer).
+    ends: list[int] = field(default_factory=list)
 
 
 def _new_length(data: bytes, pos: int) -> tuple[int, int, bool] | None:
@@ -147,14 +152,31 @@ def iter_packets(data: bytes, start: int = 0) -> Iterator[tuple[Packet | None, s
 
 
 def read_packets(data: bytes, start: int = 0) -> PacketStream:
-    """Frame every packet from ``start``; collect warnings instead of raising."""
+    """Frame every packet from ``start``; collect warnings instead of raising.
+
+    The same walk as :func:`iter_packets`, also telling where it stopped early.
+    """
     stream = PacketStream()
-    for packet, warning in iter_packets(data, start):
+    pos = start
+    for _ in range(MAX_PACKETS):
+        if pos >= len(data):
+            return stream
+        packet, pos_after, warning = read_packet(data, pos)
+        if packet is not None and packet.tag == 0:
+            stream.warnings.append(f"reserved packet tag 0 at offset {pos}: stopping")
+            stream.stopped_at = pos
+            return stream
         if packet is not None:
             stream.packets.append(packet)
+            stream.ends.append(max(pos_after, pos + 1))
             stream.end = packet.offset
         if warning:
             stream.warnings.append(warning)
+        if packet is None or packet.truncated or pos_after <= pos:
+            stream.stopped_at = pos
+            return stream
+        pos = pos_after
+    stream.warnings.append(f"more than {MAX_PACKETS} packets: stopping")
     return stream
 
 
