@@ -65,8 +65,8 @@ def plausible_key_start(body: bytes, declared: int, secret: bool) -> bool:
 
 #: Header bytes of a primary key packet: old format tag 6 / tag 5 with a 1-, 2- or
 #: 4-byte length, new format tag 6 / tag 5.
-_KEY_CTBS = frozenset({0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6})
-_KEY_CTB_RE = re.compile(b"[" + re.escape(bytes(sorted(_KEY_CTBS))) + b"]")
+KEY_CTBS = frozenset({0x94, 0x95, 0x96, 0x98, 0x99, 0x9A, 0xC5, 0xC6})
+_KEY_CTB_RE = re.compile(b"[" + re.escape(bytes(sorted(KEY_CTBS))) + b"]")
 #: Largest key packet taken (an RSA-16384 secret key is about 5 KB).
 MAX_KEY_PACKET = 64 * 1024
 #: Packets that may follow a primary key packet in a key block (or export).
@@ -85,7 +85,7 @@ def key_packet_at(data: bytes, pos: int = 0) -> int | None:
     The packet must lie whole in ``data``; the byte after it, if any, must start a packet
     a key block holds (a user ID, a signature, a subkey, a trust packet, the next key).
     """
-    if pos >= len(data) or data[pos] not in _KEY_CTBS:
+    if pos >= len(data) or data[pos] not in KEY_CTBS:
         return None
     header = fixed_length_header(data, pos)
     if header is None:
