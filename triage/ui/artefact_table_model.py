@@ -14,6 +14,7 @@ from triage.ui.formatting import format_value
 from triage.ui.icons import category_icon
 from triage.ui.paged_table_model import Column, PagedTableModel
 from triage.ui.row_counter import CountFunction
+from triage.ui.tagged_rows import TaggedRowsMixin
 
 #: A table over several types shows the union of their declared columns up to this many;
 #: beyond it (Tor: browser, state, torrc, prefetch) one "Summary" column is more readable.
@@ -36,7 +37,7 @@ class ArtefactQuery:
     title: str = "Artefacts"
 
 
-class ArtefactTableModel(PagedTableModel):
+class ArtefactTableModel(TaggedRowsMixin, PagedTableModel):
     """Paged, query-sorted, query-filtered artefacts with their attribute columns."""
 
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
@@ -138,34 +139,8 @@ class ArtefactTableModel(PagedTableModel):
             return ui_queries.artefact_ids_with_coordinates(self._case, filter_text)
         return ui_queries.artefact_ids(self._case, **self._query_kwargs())
 
-    def _after_page(self, rows: list[dict[str, Any]]) -> None:
-        tags = ui_queries.tags_by_artefact(self._case, [r["id"] for r in rows])
-        for row in rows:
-            row["tags"] = tags.get(row["id"], [])
-
-    def refresh_tags_many(self, item_ids: list[int]) -> None:
-        """Re-read the tags of the loaded rows among ``item_ids`` (one query)."""
-        wanted = set(item_ids)
-        held = [(position, row) for position, row in enumerate(self._rows)
-                if row is not None and row["id"] in wanted]
-        if not held:
-            return
-        tags = ui_queries.tags_by_artefact(self._case, [row["id"] for _, row in held])
-        for _, row in held:
-            row["tags"] = tags.get(row["id"], [])
-        column = next(i for i, c in enumerate(self._columns) if c.key == "tags")
-        self.dataChanged.emit(self.index(held[0][0], column), self.index(held[-1][0], column))
-
-    def refresh_tags(self, artefact_id: int) -> None:
-        """Re-read one artefact's tags after the examiner changed them."""
-        row = self.row_of_id(artefact_id)
-        if row < 0:
-            return
-        self._rows[row]["tags"] = ui_queries.tags_by_artefact(self._case, [artefact_id]).get(
-            artefact_id, [])
-        column = next(i for i, c in enumerate(self._columns) if c.key == "tags")
-        index = self.index(row, column)
-        self.dataChanged.emit(index, index)
+    def _read_tags(self, ids: list[int]) -> dict[int, list[Any]]:
+        return ui_queries.tags_by_artefact(self._case, ids)
 
     # -- display ---------------------------------------------------------------------
     def display(self, row: dict[str, Any], column: Column) -> str:

@@ -14,6 +14,7 @@ from triage.ui.formatting import format_size, format_time
 from triage.ui.icons import icon
 from triage.ui.paged_table_model import Column, PagedTableModel
 from triage.ui.row_counter import CountFunction
+from triage.ui.tagged_rows import TaggedRowsMixin
 
 COLUMNS = [
     Column("name", "Name"), Column("size", "Size"), Column("mtime", "Modified"),
@@ -33,7 +34,7 @@ class FileLocation:
     tag: str | None = None
 
 
-class FileTableModel(PagedTableModel):
+class FileTableModel(TaggedRowsMixin, PagedTableModel):
     """Paged files of a directory (or all files) sorted and filtered in the query."""
 
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
@@ -100,32 +101,8 @@ class FileTableModel(PagedTableModel):
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, item_id,
             self.filter_text or None, self.sort_key, self.descending)
 
-    def _after_page(self, rows: list[dict[str, Any]]) -> None:
-        tags = ui_queries.tags_by_file(self._case, [r["id"] for r in rows])
-        for row in rows:
-            row["tags"] = tags.get(row["id"], [])
-
-    def refresh_tags_many(self, item_ids: list[int]) -> None:
-        """Re-read the tags of the loaded rows among ``item_ids`` (one query)."""
-        wanted = set(item_ids)
-        held = [(position, row) for position, row in enumerate(self._rows)
-                if row is not None and row["id"] in wanted]
-        if not held:
-            return
-        tags = ui_queries.tags_by_file(self._case, [row["id"] for _, row in held])
-        for _, row in held:
-            row["tags"] = tags.get(row["id"], [])
-        column = next(i for i, c in enumerate(self._columns) if c.key == "tags")
-        self.dataChanged.emit(self.index(held[0][0], column), self.index(held[-1][0], column))
-
-    def refresh_tags(self, file_id: int) -> None:
-        """Re-read one file's tags after the examiner changed them."""
-        row = self.row_of_id(file_id)
-        if row < 0:
-            return
-        self._rows[row]["tags"] = ui_queries.tags_by_file(self._case, [file_id]).get(file_id, [])
-        index = self.index(row, 7)
-        self.dataChanged.emit(index, index)
+    def _read_tags(self, ids: list[int]) -> dict[int, list[Any]]:
+        return ui_queries.tags_by_file(self._case, ids)
 
     def display(self, row: dict[str, Any], column: Column) -> str:
         key = column.key
