@@ -114,3 +114,15 @@ def test_an_undecodable_pgp_mime_part_is_warned_about() -> None:
     data = _mail("application/pgp-keys", b"not a key at all, just text")
     assert _keys(data) == []
     assert any("application/pgp-keys MIME part" in w for w in _warnings(data))
+
+
+def test_mime_parts_are_looked_for_in_mail_only() -> None:
+    """Text that does not start as a mail is not searched for MIME parts (searching every
+    text file cost twice the armor scan); an mbox and a mail with a BOM are."""
+    from triage.extractors.pgp.armor import find_base64_mime_parts
+
+    mail = _mail("application/pgp-keys", b"a2V5")
+    assert list(find_base64_mime_parts(mail))
+    assert list(find_base64_mime_parts(b"From alice Mon Jan  1 00:00:00 2024\n" + mail))
+    assert list(find_base64_mime_parts(b"\xef\xbb\xbf" + mail))
+    assert not list(find_base64_mime_parts(b"my notes, and a mail I was sent:\n" + mail))

@@ -253,6 +253,7 @@ def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
 #: MIME parts holding OpenPGP data in base64 (RFC 3156 types), looked at in mail text.
 _MIME_PGP = re.compile(
     rb"(?im)^content-type:[ \t]*(application/pgp-(?:keys|signature|encrypted))\b")
+_MAIL_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]{0,64}(?:From |[A-Za-z][A-Za-z0-9-]{0,63}:)")
 _MIME_BASE64 = re.compile(rb"(?im)^content-transfer-encoding:[ \t]*base64\b")
 _MIME_HEADERS_END = re.compile(rb"\r?\n[ \t]*\r?\n")
 _MIME_BODY_END = re.compile(rb"(?m)^--|[^A-Za-z0-9+/=\s]")
@@ -272,13 +273,16 @@ class MimePart:
 
 
 def find_base64_mime_parts(data: bytes) -> Iterator[MimePart]:
-    """Yield the decoded base64 bodies of ``application/pgp-*`` MIME parts in mail text.
+    """Yield the decoded base64 bodies of ``application/pgp-*`` MIME parts in mail text
+    (text that starts with a header line or an mbox "From " line).
 
     Armor (or binary packets) in such a part is invisible in the raw text; the part's
     headers must be followed by a blank line and the body ends at the next boundary line
     (or the first character outside base64). Bounded in parts and bytes.
     """
-    if b"pgp-" not in data and b"PGP-" not in data:
+    # Only mail is searched: text that starts as a mail or an mbox does (a header line,
+    # "From "). Searching every text file for "pgp-" cost twice what the armor scan does.
+    if _MAIL_START.match(data) is None or (b"pgp-" not in data and b"PGP-" not in data):
         return
     count = 0
     for match in _MIME_PGP.finditer(data):
