@@ -294,6 +294,12 @@ class PagedTableModel(QAbstractTableModel):
         return next((i for i, row in enumerate(self._rows)
                      if row is not None and row.get("id") == item_id), -1)
 
+    def rows_of_ids(self, item_ids: list[int]) -> list[int]:
+        """The loaded rows holding ``item_ids`` (those loaded), ascending, in one pass."""
+        wanted = set(item_ids)
+        return [i for i, row in enumerate(self._rows)
+                if row is not None and row.get("id") in wanted]
+
     def seek(self, item_id: int) -> int:
         """Return the row of ``item_id`` (-1 when not listed), loading only its page.
 

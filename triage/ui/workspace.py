@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -66,8 +66,53 @@ def fit_columns(view: QTableView) -> None:
         header.resizeSection(column, max(MIN_COLUMN_WIDTH, min(MAX_COLUMN_WIDTH, wanted)))
 
 
-def _table_view(model: PagedTableModel, name: str) -> QTableView:
-    view = QTableView()
+#: Rows a refresh loads again to keep the examiner's selection (those further down are
+#: dropped from the selection).
+RELOAD_KEEPS_ROWS = 20_000
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Ascending row numbers as (first, last) runs of consecutive rows."""
+    runs: list[tuple[int, int]] = []
+    for row in rows:
+        if runs and row == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], row)
+        else:
+            runs.append((row, row))
+    return runs
+
+
+class PagedTableView(QTableView):
+    """A table view that remembers whether the examiner chose "Select all" (Ctrl+A).
+
+    A paged table holds only the rows scrolled through, so "every loaded row selected"
+    does not say "every row": a refresh reselecting the first page, or a shift-click to
+    the last loaded row, looks the same. Only the select-all action sets
+    :attr:`all_chosen`; any other change of the selection, or a reload, clears it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.all_chosen = False
+
+    def setModel(self, model: Any) -> None:  # noqa: N802 (Qt's name)
+        super().setModel(model)
+        self.selectionModel().selectionChanged.connect(self._selection_changed)
+        model.modelReset.connect(self._forget)
+
+    def selectAll(self) -> None:  # noqa: N802 (Qt's name)
+        super().selectAll()
+        self.all_chosen = True
+
+    def _selection_changed(self, *_args: Any) -> None:
+        self.all_chosen = False
+
+    def _forget(self) -> None:
+        self.all_chosen = False
+
+
+def _table_view(model: PagedTableModel, name: str) -> PagedTableView:
+    view = PagedTableView()
     view.setObjectName(name)
     view.setModel(model)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -323,11 +368,13 @@ class Workspace(QWidget):
             self.show_directory(FileLocation(row["evidence_id"], row["volume_idx"], row["path"]))
 
     def whole_table_selected(self) -> bool:
-        """True when every row of the table shown is selected ("Select all", Ctrl+A) and
-        the table lists more rows than it has loaded: the selection then stands for every
-        row of the current query, not only the pages scrolled through."""
+        """True when the examiner chose "Select all" (Ctrl+A) in the table shown, every
+        loaded row is still selected and the table lists more rows than it has loaded: the
+        selection then stands for every row of the current query, not only the pages
+        scrolled through. A selection that merely covers the loaded rows (a refresh
+        selecting the first page again, a shift-click) stands for those rows only."""
         widget = self.stack.currentWidget()
-        if widget not in (self.artefact_view, self.file_view):
+        if widget not in (self.artefact_view, self.file_view) or not widget.all_chosen:
             return False
         model = widget.model()
         loaded = model.rowCount()
@@ -509,15 +556,21 @@ class Workspace(QWidget):
         current_id = current["id"] if current else None
         selected_ids = [row["id"] for row in (model.row_data(index.row())
                                              for index in selection.selectedRows()) if row]
+        held = min(model.rowCount(), RELOAD_KEEPS_ROWS)
         model.reload()
+        # Load again as many rows as were loaded, so a selection further down is kept.
+        while model.rowCount() < held and model.canFetchMore(QModelIndex()):
+            model.fetchMore(QModelIndex())
         flags = QItemSelectionModel.SelectionFlag
-        rows = [model.row_of_id(item_id) for item_id in selected_ids]
+        rows = model.rows_of_ids(selected_ids)
         current_row = model.seek(current_id) if current_id is not None else -1
         blocked = selection.blockSignals(True)  # the detail pane is set below, once
         try:
-            for row in rows:
-                if row >= 0:
-                    selection.select(model.index(row, 0), flags.Select | flags.Rows)
+            chosen = QItemSelection()
+            for first, last in _runs(rows):
+                chosen.select(model.index(first, 0),
+                              model.index(last, model.columnCount() - 1))
+            selection.select(chosen, flags.Select | flags.Rows)
             if current_row >= 0:
                 selection.setCurrentIndex(model.index(current_row, 0), flags.NoUpdate)
         finally:
