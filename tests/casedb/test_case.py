@@ -338,3 +338,37 @@ def test_text_a_utf8_case_cannot_hold_is_stored_escaped_and_attributes_stay_json
     (found,) = case.iter_artefacts()
     assert found["attributes"] == attributes
     assert stored_path("caf\udce9") == "caf\\xe9" and stored_path("plain") == "plain"
+
+
+def test_the_audit_log_guard_lets_new_rows_in_and_comes_back_when_dropped(tmp_path):
+    """Self-audit: an id SQLite assigns reads as -1 in a BEFORE INSERT trigger, so one
+    explicit row with id -1 made every later insert fail; and only the newest trigger was
+    restored on open."""
+    import time
+
+    path = tmp_path / "c.triage"
+    CaseDatabase.create(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO audit_log (id, ts, action) VALUES (-1, 'x', 'planted')")
+    conn.commit()
+    with CaseDatabase.open(path) as case:
+        case.audit("still.appends", "ann", {})
+        assert [a["action"] for a in case.iter_audit()][-1] == "still.appends"
+    conn.execute("DROP TRIGGER audit_log_no_delete")
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.commit()
+    with CaseDatabase.open(path) as case:
+        for statement in ("DELETE FROM audit_log", "UPDATE audit_log SET action = 'x'"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                case.conn.execute(statement)
+    # A case missing a trigger, opened while another program holds the write lock,
+    # opens at once (the trigger waits for a later open) instead of after 30 s as damaged.
+    conn.execute("DROP TRIGGER audit_log_no_replace")
+    conn.commit()
+    conn.execute("BEGIN IMMEDIATE")
+    started = time.monotonic()
+    opened = CaseDatabase.open(path)
+    assert time.monotonic() - started < 5
+    opened.close(busy_wait=0)
+    conn.rollback()
+    conn.close()

@@ -35,7 +35,7 @@ from triage.casedb.path_text import stored_path, stored_text
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
-from triage.casedb.schema import APPLICATION_ID, ENSURED, MIGRATIONS, SCHEMA_VERSION
+from triage.casedb.schema import APPLICATION_ID, ENSURED_TRIGGERS, MIGRATIONS, SCHEMA_VERSION
 
 #: SQL name of :func:`fold_text` on every case connection.
 FOLD_FUNCTION = "triage_fold"
@@ -80,6 +80,10 @@ def _stored_strings(value: Any) -> Any:
     if isinstance(value, list):
         return [_stored_strings(item) for item in value]
     return value
+
+
+#: Seconds an open waits for another program's write lock to add missing triggers.
+ENSURE_WAIT_S = 0.5
 
 
 class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
@@ -313,10 +317,29 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         self._ensure()
 
     def _ensure(self) -> None:
-        """Run the schema's idempotent statements (see ``schema.ENSURED``)."""
-        with self.conn:
-            for statement in ENSURED:
-                self.conn.execute(statement)
+        """Give the case the triggers ``schema.ENSURED_TRIGGERS`` lists, as they are there
+        (a case made before one, or one whose trigger another program dropped or changed).
+        Writes nothing when all are in place; when another program holds the write lock,
+        leaves it to a later open rather than waiting."""
+        present = dict(self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"))
+        missing = [(name, sql) for name, sql in ENSURED_TRIGGERS.items()
+                   if present.get(name) != sql]
+        if not missing:
+            return
+        try:
+            with self.busy_wait(ENSURE_WAIT_S):
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    for name, sql in missing:
+                        self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+                        self.conn.execute(sql)
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+        except CaseBusy:
+            pass
 
     def data_version(self) -> int:
         """A number that changes when another connection (another program) commits to

@@ -222,12 +222,22 @@ MIGRATIONS: list[str] = [SCHEMA_V1, SCHEMA_V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Statements every writable open runs (each idempotent), so cases made before them gain
-# them without a schema version that read-only opens of old cases would then refuse.
+# them, and a case whose protections were dropped by another program gets them back,
+# without a schema version that read-only opens of old cases would then refuse.
 #
 # INSERT OR REPLACE over an existing id deletes the old row without firing the delete
-# trigger (recursive triggers are off): an insert may only ever add a new row.
-ENSURED = (
-    "CREATE TRIGGER IF NOT EXISTS audit_log_no_replace BEFORE INSERT ON audit_log"
-    " WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)"
-    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
-)
+# trigger (recursive triggers are off): an insert may only add a new row. An id SQLite
+# assigns itself reads as -1 in a BEFORE INSERT trigger, so only explicit positive ids
+# (every id triage writes is one SQLite assigned, from 1 up) are checked.
+ENSURED_TRIGGERS: dict[str, str] = {
+    "audit_log_no_update":
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_log_no_delete":
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_log_no_replace":
+        "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log"
+        " WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+}
