@@ -126,3 +126,20 @@ def test_mime_parts_are_looked_for_in_mail_only() -> None:
     assert list(find_base64_mime_parts(b"From alice Mon Jan  1 00:00:00 2024\n" + mail))
     assert list(find_base64_mime_parts(b"\xef\xbb\xbf" + mail))
     assert not list(find_base64_mime_parts(b"my notes, and a mail I was sent:\n" + mail))
+
+
+def test_a_header_line_with_a_backslash_n_keeps_its_key(tmp_path: Path) -> None:
+    """Self-audit: 'Comment: C:\\Users\\nick' (a backslash-n of its own) made the armor be
+    taken for JSON-escaped and its key was lost; gpg imports such a file."""
+    text = CAROL.read_bytes()
+    first_line_end = text.index(b"\n") + 1
+    data = text[:first_line_end] + b"Comment: C:\\Users\\nick\\keys\n" + text[first_line_end:]
+    assert _keys(data) == _fingerprints(text, tmp_path, "carol.asc")
+    assert _fingerprints(data, tmp_path, "carol-comment.asc") == _keys(data)
+
+
+def test_armor_in_json_written_by_dotnet(tmp_path: Path) -> None:
+    """System.Text.Json writes '+' as \\u002B."""
+    carol = _fingerprints(CAROL.read_bytes(), tmp_path, "carol.asc")
+    dotnet = json.dumps({"key": CAROL.read_text()}).encode().replace(b"+", b"\\u002B")
+    assert b"\\u002B" in dotnet and _keys(dotnet) == carol

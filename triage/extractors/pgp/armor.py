@@ -145,12 +145,18 @@ class _SignatureFinder:
         return self.found
 
 
+_ASCII_ESCAPE = re.compile(rb"\\u00([2-7][0-9A-Fa-f])")
+
+
 def _unescape(body: bytes) -> tuple[bytes, bool]:
     """Undo the string escapes of armor stored in JSON or source code (lines joined by a
-    literal backslash-n, '/' written '\\/'); radix-64 itself never holds a backslash."""
-    if b"\\n" not in body:
+    literal backslash-n, '/' written '\\/', '+' written '\\u002B' as .NET writes it);
+    radix-64 itself never holds a backslash. Armor with real line breaks is left as it
+    is: a header line may hold a backslash-n of its own (``Comment: C:\\new``)."""
+    if b"\\n" not in body or b"\n" in body:
         return body, False
     body = body.replace(b"\\r", b"").replace(b"\\n", b"\n").replace(b"\\/", b"/")
+    body = _ASCII_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), body)
     return body, True
 
 
