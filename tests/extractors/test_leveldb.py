@@ -348,3 +348,23 @@ def test_a_table_made_by_hand_is_read() -> None:
     table = _table([_block([(key, b"{}")])])
     (record,) = read_table("000001.ldb", table).records
     assert (record.key, record.sequence, record.kind, record.value) == (b"data", 42, 1, b"{}")
+
+
+def test_an_index_naming_one_large_block_many_times_is_bounded() -> None:
+    """Self-audit: 200 index entries naming one 1 MB block (of an unknown compression, so
+    nothing was charged to the budget) cost 200 passes of the Python CRC, 10 s; the cap
+    of 200,000 entries allowed hours."""
+    body = bytes(1 << 20)
+    out = body + b"\x02" + struct.pack("<I", mask_crc(crc32c(b"\x02", crc32c(body))))
+    handle = _varint(0) + _varint(len(body))
+    index = _block([(b"k%03d" % i + bytes(8), handle) for i in range(200)]
+                   + [(b"z%03d" % i + bytes(8), _varint(1) + _varint(len(body) - 1))
+                      for i in range(50)])
+    index_offset = len(out)
+    out += index + b"\x00" + struct.pack("<I", mask_crc(crc32c(b"\x00", crc32c(index))))
+    footer = (b"\x00\x00" + _varint(index_offset) + _varint(len(index))).ljust(40, b"\x00")
+    data = out + footer + struct.pack("<Q", leveldb.TABLE_MAGIC)
+    started = time.monotonic()
+    reading = read_table("000005.ldb", data)
+    assert time.monotonic() - started < 1.5
+    assert any("read once" in reason for _, reason in reading.damage)

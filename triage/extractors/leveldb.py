@@ -440,6 +440,11 @@ def read_table(name: str, data: bytes) -> FileReading:
     if len(index) > MAX_INDEX_ENTRIES:
         reading.note(index_offset, f"index names {len(index)} blocks: {MAX_INDEX_ENTRIES} read")
         index = index[:MAX_INDEX_ENTRIES]
+    # Blocks of a sound table do not overlap, so the bytes checked never exceed the file:
+    # a hostile index naming one large block many times (each check a pass of the CRC in
+    # Python) is stopped there, whether or not the block decodes.
+    checked = 0
+    seen: set[tuple[int, int]] = set()
     for _, handle in index:
         try:
             offset, length, _ = _block_handle(handle, 0, len(handle))
@@ -449,6 +454,15 @@ def read_table(name: str, data: bytes) -> FileReading:
         if offset + length + BLOCK_TRAILER_SIZE > footer:
             reading.note(offset, "data block runs past the end of the table")
             continue
+        if (offset, length) in seen:
+            reading.note(offset, "index names this block again: read once")
+            continue
+        seen.add((offset, length))
+        checked += length
+        if checked > size:
+            reading.note(offset, "index names more block bytes than the table holds: "
+                         "the rest not read")
+            break
         if budget.left <= 0:
             reading.note(offset, f"over {MAX_TABLE_OUTPUT} bytes of blocks and keys: "
                          "the rest not read")

@@ -177,3 +177,25 @@ def test_a_carved_metamask_11_vault_with_nested_key_metadata_is_found(tmp_path) 
     (folder / "000003.log").write_bytes(b"\x00" * 7 + state.encode())
     info = _identify(folder)
     assert info.extra["vault"] == vault
+
+
+def test_other_extensions_stores_are_not_parsed_unless_their_bytes_name_a_vault(
+        tmp_path, monkeypatch) -> None:
+    """Self-audit: every extension's LevelDB store was parsed, its checksums in Python
+    (60 ms a megabyte): an ad blocker's tens of megabytes cost seconds for nothing."""
+    from triage.extractors.crypto import wallet_folders
+
+    folder, _ = _store("compressed")
+    settings = tmp_path / "Default" / "Local Extension Settings"
+    other = settings / "cjpalhdlnbpafiamejdnhcphjbkeiagm"  # not a wallet
+    shutil.copytree(folder, other)
+    for path in other.iterdir():
+        path.write_bytes(path.read_bytes().replace(b"KeyringController", b"FilterListState")
+                         .replace(b"vault", b"lists"))
+    parsed = []
+    original = wallet_folders.read_file
+    monkeypatch.setattr(wallet_folders, "read_file",
+                        lambda name, data: parsed.append(name) or original(name, data))
+    ctx = LocalFolderContext(tmp_path)
+    assert identify_extension_vault(_view(tmp_path, other), ctx) is None
+    assert parsed == []

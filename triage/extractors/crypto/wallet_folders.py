@@ -132,6 +132,17 @@ def _describe(vault: _Vault) -> dict[str, object]:
     return place
 
 
+def _raw_marker(entry: FileView, ctx: ExtractionContext) -> bool:
+    """True when a LevelDB file of the folder holds a vault marker as it is stored."""
+    for child in _leveldb_files(entry, ctx):
+        if ctx.cancelled():
+            return False
+        data = ctx.read(child.path, MAX_FILE_BYTES)
+        if data is not None and any(m in data for m in _VAULT_MARKERS):
+            return True
+    return False
+
+
 def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletInfo | None:
     """One Chromium ``Local Extension Settings/<id>`` folder holding a wallet vault, or a
     wallet extension's folder (named by its id) kept anywhere else.
@@ -145,6 +156,11 @@ def identify_extension_vault(entry: FileView, ctx: ExtractionContext) -> WalletI
     extension_id = entry.name.lower()
     app = EXTENSION_WALLETS.get(extension_id)
     if app is None and entry.parent.rsplit("/", 1)[-1].lower() != "local extension settings":
+        return None
+    if app is None and not _raw_marker(entry, ctx):
+        # Every extension has such a folder (an ad blocker's holds tens of megabytes):
+        # one that is no known wallet is read as LevelDB, its checksums in Python, only
+        # when its bytes name a vault.
         return None
     marker = False
     # Each distinct vault at its newest record: a log may hold thousands of copies of one.
