@@ -97,10 +97,12 @@ def key_packet_at(data: bytes, pos: int = 0) -> int | None:
     end = start + declared
     if end > len(data):
         return None
-    body = data[start:end]
     secret = tag == 5
-    if not plausible_key_start(body, declared, secret):
+    # The start decides for nearly every candidate: copy the whole body (up to 64 KiB)
+    # only for one that passes, as a resynchronising search meets many.
+    if not plausible_key_start(data[start:min(end, start + 320)], declared, secret):
         return None
+    body = data[start:end]
     try:
         key = parse_key_packet(body, secret=secret)
     except KeyParseError:
