@@ -56,3 +56,11 @@ def test_an_armored_key_after_binary_bytes_is_found(profile: str) -> None:
     assert "pgp.key" in _types(_BytesEntry("junk.dat", data), profile)
     no_marker = rng.randbytes(3000) + b"\x00" + CAROL.read_bytes().replace(b"BEGIN PGP", b"BEGIN XYZ")
     assert _types(_BytesEntry("junk.dat", no_marker), profile) == set()
+
+
+def test_older_libmagic_names_for_sqlite_are_scanned_too() -> None:
+    """Self-audit: libmagic before 5.4x calls SQLite application/x-sqlite3."""
+    options = IngestOptions(profile="full")
+    processor = FileProcessor(build_extractors(options), options)
+    for mime in ("application/vnd.sqlite3", "application/x-sqlite3"):
+        assert processor._binary_scanners(mime, b"SQLite format 3\x00") == processor.text_scanners

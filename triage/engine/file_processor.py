@@ -49,6 +49,9 @@ QUICK_TEXT_LIMIT = 8 * 1024 * 1024
 #: Content keys (hard links) whose type and hashes are kept for the next name of the inode.
 KNOWN_CONTENT_LIMIT = 20_000
 
+#: libmagic's names for an SQLite database (older versions say x-sqlite3).
+_SQLITE_MIMES = frozenset({"application/vnd.sqlite3", "application/x-sqlite3"})
+
 # Extensions a quick triage reads for the text detectors (notes, mail, web, chat, configs).
 QUICK_TEXT_EXTENSIONS = frozenset(
     "txt text md rtf log csv tsv json jsonl xml html htm xhtml mht eml msg mbox ini cfg conf "
@@ -334,7 +337,7 @@ class FileProcessor:
         over an SQLite database in the full profile (browser histories, chat and wallet
         apps keep addresses, onion URLs and pasted keys in their rows as plain text), and
         those whose ``TEXT_MARKERS`` are in the first block."""
-        if self._full and mime == "application/vnd.sqlite3":
+        if self._full and mime in _SQLITE_MIMES:
             return self.text_scanners
         return [x for x, markers in self._marked_scanners if any(m in head for m in markers)]
 
