@@ -453,3 +453,18 @@ def test_agent_keys_are_carved_from_between_other_text_and_bounded() -> None:
     hostile = b"Key: (private-key (x))\n" * 50_000
     rows, scanner = _scan_bytes(hostile, chunk_size=1 << 20)
     assert len([r for r in rows if r["type"] == "pgp.agent_key"]) <= 256 * 2
+
+
+def test_a_carved_agent_key_after_slack_keeps_its_header_lines() -> None:
+    """Self-audit: a key file at a cluster's start follows zeros, not a newline, so its
+    Created: line was cut off and the carved key had no creation time."""
+    from triage.extractors.pgp.agentkey import parse_agent_key
+
+    key = AGENT_KEY.read_bytes()
+    assert key.startswith(b"Created:")
+    expected = parse_agent_key(key)
+    rows, _ = _scan_bytes(b"\x00" * 4096 + key + b"\x00" * 4096, chunk_size=65536)
+    (row,) = [r for r in rows if r["type"] == "pgp.agent_key"]
+    assert row["offset"] == 4096
+    assert expected.created is not None
+    assert row["attributes"]["created"] == expected.created

@@ -611,6 +611,8 @@ def _tor_state_spans(window: bytes) -> Iterator[tuple[int, int]]:
 #: A line of GnuPG's extended key format: "Name: value" (continuations start with white
 #: space).
 _NAME_VALUE_LINE = re.compile(rb"[A-Za-z][A-Za-z0-9_-]{0,63}:")
+#: The end of a line that holds no control byte (what follows slack before a key file).
+_TEXT_TAIL = re.compile(rb"[^\x00-\x08\x0b-\x1f\x7f]*\Z")
 #: Longest header or key line a carved agent key may have.
 _AGENT_LINE_LIMIT = 8192
 
@@ -625,13 +627,21 @@ def _agent_key_spans(window: bytes) -> Iterator[tuple[int, int]]:
         start = window.rfind(b"\n", max(0, found - _AGENT_LINE_LIMIT), found) + 1
         if start == 0 and found > _AGENT_LINE_LIMIT:
             start = found
-        # Back over the header lines (Created:, Label:, continuations) before the key.
+        # Back over the header lines (Created:, Label:, continuations) before the key. A
+        # key file at a cluster's start follows slack (zeros, another file's bytes): a
+        # line begins after a newline or after the last byte that is not text.
         while start > 0 and window[start - 1] == 0x0A:
             previous = window.rfind(b"\n", max(0, start - 1 - _AGENT_LINE_LIMIT), start - 1) + 1
             line = window[previous : start - 1]
+            text = _TEXT_TAIL.search(line)
+            if text is not None and text.start() > 0:
+                previous += text.start()
+                line = line[text.start():]
             if not (_NAME_VALUE_LINE.match(line) or line[:1] in (b" ", b"\t")) or not line:
                 break
             start = previous
+            if text is not None and text.start() > 0:
+                break
         # On over the key's continuation lines and the fields after it.
         end = window.find(b"\n", found, found + _AGENT_LINE_LIMIT)
         while end != -1 and end + 1 < len(window) and end - start < CARVE_LIMIT:
