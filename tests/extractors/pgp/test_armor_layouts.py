@@ -143,3 +143,13 @@ def test_armor_in_json_written_by_dotnet(tmp_path: Path) -> None:
     carol = _fingerprints(CAROL.read_bytes(), tmp_path, "carol.asc")
     dotnet = json.dumps({"key": CAROL.read_text()}).encode().replace(b"+", b"\\u002B")
     assert b"\\u002B" in dotnet and _keys(dotnet) == carol
+
+
+def test_a_text_that_only_names_armor_headers_gets_one_warning() -> None:
+    """Self-audit: /usr/share/mime/magic went from one warning to four once each header
+    without an end line became a block of its own."""
+    data = b"".join(b"0 string -----BEGIN PGP %s BLOCK----- %s\n" % (kind, kind)
+                    for kind in (b"PUBLIC KEY", b"PRIVATE KEY", b"MESSAGE", b"SIGNATURE"))
+    warnings = _warnings(data)
+    assert len(warnings) == 1 and warnings[0].startswith("4 armored blocks gave nothing")
+    assert _keys(data) == []

@@ -134,8 +134,20 @@ def scan_armored(data: bytes) -> Iterator[Finding]:
     """Findings for every armored OpenPGP block in arbitrary bytes (offsets into ``data``),
     and for OpenPGP data in base64 MIME parts of mail (``application/pgp-keys`` ...)."""
     if b"-----BEGIN PGP " in data or b"-\x00-\x00-\x00-\x00-\x00B\x00E\x00G\x00I\x00N" in data:
+        empty: list[DetectorWarning] = []
         for block in find_armored(data):
-            yield from _block_findings(data, block)
+            for finding in _block_findings(data, block):
+                if isinstance(finding, DetectorWarning):
+                    empty.append(finding)
+                else:
+                    yield finding
+        if len(empty) == 1:
+            yield empty[0]
+        elif empty:
+            # A file that only names armor headers (file-type databases, documentation)
+            # would otherwise get one warning for each.
+            yield DetectorWarning(f"{len(empty)} armored blocks gave nothing; the first: "
+                                  f"{empty[0].message}")
     yield from _mime_part_findings(data)
 
 
