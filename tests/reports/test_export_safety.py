@@ -297,3 +297,29 @@ def test_portable_export_says_how_many_files_it_copied(capsys, tmp_path: Path) -
     assert entry["details"]["files"]["not_copied"] == regular
     assert copy_messages({"copied": 3, "files": 3, "mismatched": 0}) == (
         "files copied: 3 of 3", [])
+
+
+def test_a_folder_export_where_renaming_onto_a_folder_is_refused(monkeypatch,
+                                                                 tmp_path: Path) -> None:
+    """Self-audit: on FUSE FAT renameat2 says EINVAL and renaming a folder onto the empty
+    one claiming the name says EPERM, so HTML and CSV exports failed there (the previous
+    code wrote them)."""
+    import errno
+    import os
+
+    from triage.reports import atomic
+
+    built = build_case(tmp_path)
+    monkeypatch.setattr(atomic, "_RENAMEAT2", None)
+    rename = os.rename
+
+    def fat_rename(source, target):
+        if os.path.isdir(target):
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(target))
+        return rename(source, target)
+
+    monkeypatch.setattr(atomic.os, "rename", fat_rename)
+    with CaseDatabase.open(built.path) as case:
+        written = export(case, "html", tmp_path / "report")
+    assert written == tmp_path / "report" and (written / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage", "report"]

@@ -77,6 +77,10 @@ def _renameat2() -> Any:
 _RENAMEAT2 = _renameat2() if sys.platform.startswith("linux") else None
 
 
+#: What a file system says when it will not rename a folder onto an empty one.
+_NO_RENAME_OVER_FOLDER = frozenset({errno.EPERM, errno.EACCES, errno.ENOTSUP, errno.EINVAL})
+
+
 def _appeared(output: Path) -> ExportError:
     return ExportError(f"{output}: appeared while the export was written; nothing replaced")
 
@@ -105,10 +109,16 @@ def _publish(temporary: Path, output: Path, folder: bool) -> None:
             os.mkdir(output)  # claims the name; the rename then replaces this empty folder
             try:
                 os.rename(temporary, output)
-            except OSError:
+            except OSError as exc:
                 with contextlib.suppress(OSError):
                     os.rmdir(output)
-                raise
+                if exc.errno not in _NO_RENAME_OVER_FOLDER:
+                    raise
+                # A file system that will not rename onto a folder (FUSE FAT): the last
+                # check and a rename, as for a file without hard links.
+                if output.exists() or output.is_symlink():
+                    raise _appeared(output) from None
+                os.rename(temporary, output)
             return
         try:
             os.link(temporary, output)
