@@ -323,3 +323,17 @@ def test_a_folder_export_where_renaming_onto_a_folder_is_refused(monkeypatch,
         written = export(case, "html", tmp_path / "report")
     assert written == tmp_path / "report" and (written / "index.html").is_file()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hostile.triage", "report"]
+
+
+def test_a_stand_in_evidence_record_is_no_place(monkeypatch, tmp_path: Path) -> None:
+    """Self-audit: a portable case of a damaged case names its missing evidence
+    'unknown evidence #1 (...)', which was resolved against the working folder, so
+    every export into that folder was refused as 'next to this evidence image'."""
+    case_path = tmp_path / "c.triage"
+    with CaseDatabase.create(case_path) as case:
+        case.add_evidence("unknown evidence #1 (its record is missing from the case)",
+                          "unknown", 0)
+    monkeypatch.chdir(tmp_path)
+    with CaseDatabase.open(case_path) as case:
+        written = export(case, "jsonl", Path("r.jsonl"))
+    assert (tmp_path / "r.jsonl").is_file() and written.name == "r.jsonl"

@@ -23,6 +23,12 @@ def test_exact_size_and_time_formats() -> None:
     assert format_time_exact(-0.5) == "1969-12-31 23:59:59.500000 UTC"
     assert format_time_exact(None) == ""
     assert format_time_exact(1e300) == "1e+300"
+    # Self-audit: flooring the binary fraction showed one microsecond early what sqlite3
+    # prints exactly (15 of the demo case's 173 times).
+    assert format_time_exact(1795340998.768678) == "2026-11-22 09:49:58.768678 UTC"
+    for micro in range(0, 1_000_000, 997):
+        value = 1_600_000_000 + micro / 1_000_000
+        assert format_time_exact(value).endswith(f".{micro:06d} UTC"), value
 
 
 def test_detail_pane_shows_exact_size_and_times(qtbot, tmp_path: Path) -> None:

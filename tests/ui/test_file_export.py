@@ -202,3 +202,18 @@ def test_an_export_that_copied_nothing_says_so(qtbot, window: MainWindow, tmp_pa
     [entry] = _audit_entries(case_path, "files.export")
     assert (entry["details"]["requested"], entry["details"]["exported"]) == (1, 0)
     assert entry["details"]["statuses"] == {"error": 1}
+
+
+def test_the_manifest_guards_formulas_as_the_report_csvs_do(tmp_path: Path) -> None:
+    """Self-audit: a file named 'a;=2+5*cmd|x!A0.txt' gave a formula cell to a
+    spreadsheet that splits on ';' (the report CSVs were guarded, the manifest not)."""
+    seized = tmp_path / "seized"
+    seized.mkdir()
+    (seized / "a;=2+5*cmd|x!A0.txt").write_text("x\n")
+    case_path = _scan(tmp_path / "f.triage", seized)
+    results = export_files(case_path, _file_ids(case_path), tmp_path / "out")
+    text = results.manifest.read_text(encoding="utf-8")
+    for line in text.splitlines()[1:]:
+        for cell in line.split(";"):
+            assert not cell.strip('"').startswith(("=", "+", "-", "@")), cell
+    assert [r["status"] for r in _manifest_rows(results.manifest)] == ["verified"]

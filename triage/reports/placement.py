@@ -22,6 +22,9 @@ def _evidence_places(case: CaseDatabase) -> tuple[list[str], list[str]]:
     files: list[str] = []
     for item in case.list_evidence():
         path = local_path(item["path"])
+        if not Path(path).is_absolute():
+            # Not a place (a portable case's stand-in for a record that was missing).
+            continue
         if item.get("format") == "folder" or Path(path).is_dir():
             folders.append(path)
             continue

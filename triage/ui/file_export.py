@@ -9,7 +9,6 @@ through either) is refused before anything is written (:func:`check_destination`
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import re
 import sqlite3
@@ -26,6 +25,7 @@ from triage.evidence_places import (
     inside_evidence_folder,
     through_evidence_file,
 )
+from triage.reports.csv_export import csv_writer, guard_cell
 from triage.ui.evidence_reader import ContentError, EvidenceReader
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
@@ -316,10 +316,12 @@ def _write_manifest(folder: Path, results: list[ExportedFile]) -> Path:
         except FileExistsError:
             continue
         with handle:
-            writer = csv.writer(handle)
-            writer.writerow(MANIFEST_HEADER)
+            # Written as the report CSVs are: evidence names may hold formulas.
+            writer = csv_writer(handle)
+            writer.writerow([guard_cell(name) for name in MANIFEST_HEADER])
             for r in results:
-                writer.writerow([r.file_id, r.source, r.target or "", r.status, r.md5 or "",
-                                 r.sha256 or "", r.message or ""])
+                writer.writerow([guard_cell(value) for value in (
+                    r.file_id, r.source, r.target or "", r.status, r.md5 or "",
+                    r.sha256 or "", r.message or "")])
         return path
     raise OSError(f"{folder}: too many export manifests")

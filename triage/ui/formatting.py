@@ -6,6 +6,7 @@ import html
 import json
 import math
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from triage.textsafety import visible_controls
@@ -57,11 +58,13 @@ def format_time_exact(epoch: float | None) -> str:
     if epoch is None:
         return ""
     try:
-        value = float(epoch)
-        whole = math.floor(value)
-        micro = min(999_999, math.floor((value - whole) * 1_000_000))
+        # The digits of the stored value's shortest form (what sqlite3 prints), cut to
+        # six: flooring the binary fraction made 0.768678 read 0.768677.
+        exact = Decimal(repr(float(epoch)))
+        whole = math.floor(exact)
+        micro = int((exact - whole) * 1_000_000)
         stamp = datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%d %H:%M:%S")
-    except (OverflowError, OSError, ValueError, TypeError):
+    except (OverflowError, OSError, ValueError, TypeError, ArithmeticError):
         return str(epoch)
     return f"{stamp}.{micro:06d} UTC"
 
