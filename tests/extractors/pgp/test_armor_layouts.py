@@ -153,3 +153,12 @@ def test_a_text_that_only_names_armor_headers_gets_one_warning() -> None:
     warnings = _warnings(data)
     assert len(warnings) == 1 and warnings[0].startswith("4 armored blocks gave nothing")
     assert _keys(data) == []
+
+
+def test_armor_in_json_with_unicode_escaped_line_ends(tmp_path: Path) -> None:
+    """Serializers that escape control characters as \\u000a (and \\u000d)."""
+    carol = _fingerprints(CAROL.read_bytes(), tmp_path, "carol.asc")
+    text = json.dumps({"key": CAROL.read_text().replace("\n", "\r\n")})
+    escaped = text.replace("\\r", "\\u000d").replace("\\n", "\\u000a").encode()
+    assert b"\\u000a" in escaped and b"\\n" not in escaped
+    assert _keys(escaped) == carol

@@ -146,15 +146,18 @@ class _SignatureFinder:
 
 
 _ASCII_ESCAPE = re.compile(rb"\\u00([2-7][0-9A-Fa-f])")
+#: Line ends written as JSON's \u escapes (\u000a, \u000d), as some serializers do.
+_LINE_ESCAPE = re.compile(rb"\\u000([aAdD])")
 
 
 def _unescape(body: bytes) -> tuple[bytes, bool]:
-    """Undo the string escapes of armor stored in JSON or source code (lines joined by a
-    literal backslash-n, '/' written '\\/', '+' written '\\u002B' as .NET writes it);
-    radix-64 itself never holds a backslash. Armor with real line breaks is left as it
-    is: a header line may hold a backslash-n of its own (``Comment: C:\\new``)."""
-    if b"\\n" not in body or b"\n" in body:
+    """Undo the string escapes of armor stored in JSON or source code: lines joined by a
+    literal backslash-n or \\u000a, '/' written '\\/', '+' written '\\u002B' as .NET
+    writes it (radix-64 itself never holds a backslash). Armor with real line breaks is
+    left as it is: a header line may hold a backslash-n of its own (``Comment: C:\\new``)."""
+    if b"\n" in body or (b"\\n" not in body and _LINE_ESCAPE.search(body) is None):
         return body, False
+    body = _LINE_ESCAPE.sub(lambda m: b"" if m[1] in (b"d", b"D") else b"\n", body)
     body = body.replace(b"\\r", b"").replace(b"\\n", b"\n").replace(b"\\/", b"/")
     body = _ASCII_ESCAPE.sub(lambda m: bytes([int(m[1], 16)]), body)
     return body, True
