@@ -221,3 +221,23 @@ def test_types_and_categories_whose_names_collide_get_pages_of_their_own(tmp_pat
     index = _parse(report / "index.html")
     assert {"cat-future", "cat-future-2"} <= index.ids
     assert len(list((tmp_path / "csv").glob("future.*.csv"))) == 4
+
+
+def test_items_with_only_a_note_are_in_the_report(tmp_path: Path) -> None:
+    """The reports helper's gap: a note on an untagged artefact or file reached CSV and
+    JSON lines but not the HTML report."""
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        tagged = {t["artefact_id"] for t in case.conn.execute(
+            "SELECT artefact_id FROM tags WHERE artefact_id IS NOT NULL")}
+        artefact = next(a for a in case.iter_artefacts() if a["id"] not in tagged)
+        file_id = next(f["id"] for f in case.iter_files()
+                       if f["id"] not in set(case.tagged_file_ids()))
+        case.add_note("seen on the seller's page", "ann", artefact_id=artefact["id"])
+        case.add_note("copied from a USB stick", "ann", file_id=file_id)
+        export(case, "html", tmp_path / "full")
+        export(case, "html", tmp_path / "tagged", tagged_only=True)
+    full = "".join("".join(_parse(p).text) for p in (tmp_path / "full").glob("tagged-*.html"))
+    assert "seen on the seller's page" in full and "copied from a USB stick" in full
+    only = "".join("".join(_parse(p).text) for p in (tmp_path / "tagged").glob("tagged-*.html"))
+    assert "seen on the seller's page" not in only

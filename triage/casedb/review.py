@@ -229,6 +229,13 @@ class ReviewMixin:
         return [r[0] for r in self.conn.execute(
             "SELECT DISTINCT artefact_id FROM tags WHERE artefact_id IS NOT NULL ORDER BY artefact_id")]
 
+    def noted_untagged_artefact_ids(self) -> list[int]:
+        """Return the ids of artefacts that carry a note and no tag."""
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT artefact_id FROM notes WHERE artefact_id IS NOT NULL"
+            " AND artefact_id NOT IN (SELECT artefact_id FROM tags"
+            " WHERE artefact_id IS NOT NULL) ORDER BY artefact_id")]
+
     def tagged_file_ids(self) -> list[int]:
         """Return the ids of every tagged file."""
         return [r[0] for r in self.conn.execute(

@@ -11,6 +11,7 @@ evidence can be read (see :mod:`triage.reports.thumbnails`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 from triage import __version__
 from triage.casedb import CaseDatabase
 from triage.casedb.portable import count_files_by_volume
+from triage.reports.annotations import annotated_files
 from triage.reports.evidence_files import EvidenceFiles
 from triage.reports.html_page import (
     cell_text,
@@ -161,17 +163,21 @@ class HtmlReport:
                        esc(entry["action"]), cell_text(text_value(entry["details"]))])
 
     def _tagged_rows(self) -> Iterator[str]:
-        if not self.selection.categories:
-            for file_id in self.case.tagged_file_ids():
-                file = self.case.get_file(file_id)
-                if file is None:
-                    continue
-                yield row([f"file {esc(file_id)}", esc(file["kind"]),
-                           _source_cell(file), _size(file.get("size")) + " " + esc(file["md5"]),
-                           _tags_markup(self.case, file_id=file_id),
-                           self._notes_markup(file_id=file_id)])
+        """Tagged files and artefacts, then (unless the report is tagged-only) those the
+        examiner only wrote a note on: every note is in the report, as in CSV and JSON lines."""
+        for file in annotated_files(self.case, self.selection):
+            yield row([f"file {esc(file['id'])}", esc(file["kind"]),
+                       _source_cell(file), _size(file.get("size")) + " " + esc(file["md5"]),
+                       _tags_markup(self.case, file_id=file["id"]),
+                       self._notes_markup(file_id=file["id"])])
         tagged = Selection(tagged_only=True, categories=self.selection.categories)
-        for item in tagged.artefacts(self.case):
+        items = tagged.artefacts(self.case)
+        if not self.selection.tagged_only:
+            noted = (self.case.get_artefact(i) for i in self.case.noted_untagged_artefact_ids())
+            wanted = set(self.selection.categories or ())
+            items = itertools.chain(items, (a for a in noted if a is not None and (
+                not wanted or a["category"] in wanted)))
+        for item in items:
             attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
             yield row([esc(item["id"]), esc(item["type"]), _source_cell(item),
                        _attributes_summary(attributes, set(), {}),
@@ -276,7 +282,8 @@ class HtmlReport:
             self.folder, "tagged", "Tagged items",
             ["#", "Type", "Source", "Details", "Tags", "Comments and notes"],
             self._tagged_rows(), TAGGED_INLINE)
-        body.append("<h2>Tagged items</h2>")
+        body.append("<h2>Tagged items</h2>" if self.selection.tagged_only
+                    else "<h2>Tagged items, and items with notes</h2>")
         body.append(self._page_links(tagged_pages, "No tagged items."))
 
         types = artefact_types_in_case(case, selection)
