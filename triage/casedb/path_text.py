@@ -21,7 +21,8 @@ def stored_path(path: str) -> str:
     UTF-8, otherwise with each byte that is not written ``\\xNN``.
 
     Any other lone surrogate (hostile JSON's ``"\\ud800"``, a UTF-16 string cut in
-    half) cannot be stored as UTF-8 either, and is written ``\\uXXXX``.
+    half) cannot be stored as UTF-8 either, and is written as its JSON escape
+    (``\\ud800``).
     """
     try:
         path.encode("utf-8")

@@ -47,6 +47,17 @@ class WalletInfo:
                 seen.add(value)
                 self.addresses.append(value)
 
+    def add_derived_addresses(self, derived: list[dict[str, str]], source: str,
+                              receiving: int, change: int, reason: str) -> None:
+        """Record addresses derived from the wallet's public key (none: nothing recorded),
+        saying from what, which paths and why so many."""
+        if not derived:
+            return
+        self.extra["derived_addresses"] = derived
+        self.extra["derived_from"] = (
+            f"{source}, m/0/0-{receiving - 1} (receiving) and m/1/0-{change - 1} (change),"
+            f" {reason}; the wallet may have used more")
+
     def to_finding(self, path: str | None = None) -> Finding:
         """Return the ``wallet.<kind>`` finding (``path`` set for folder artefacts)."""
         attributes: dict[str, Any] = {

@@ -179,13 +179,9 @@ def identify_electrum(data: bytes, path: str = "") -> WalletInfo | None:
     if master and not addresses and wallet_type in ("", "standard"):
         # Only the key is kept (an Electrum 2.0 wallet, a deleted one's remains): the
         # addresses it leads to, derived as Electrum derives them.
-        derived = derived_addresses(master, ELECTRUM_RECEIVING, ELECTRUM_CHANGE)
-        if derived:
-            info.extra["derived_addresses"] = derived
-            info.extra["derived_from"] = (
-                f"master public key, m/0/0-{ELECTRUM_RECEIVING - 1} (receiving) and"
-                f" m/1/0-{ELECTRUM_CHANGE - 1} (change), Electrum's first gap;"
-                " the wallet may have used more")
+        info.add_derived_addresses(
+            derived_addresses(master, ELECTRUM_RECEIVING, ELECTRUM_CHANGE),
+            "master public key", ELECTRUM_RECEIVING, ELECTRUM_CHANGE, "Electrum's first gap")
     return info
 
 

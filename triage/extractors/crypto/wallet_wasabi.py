@@ -137,10 +137,7 @@ def _add_derived(info: WalletInfo, doc: dict[str, Any], network: str) -> None:
         return
     gap = doc.get("MinGapLimit")
     gap = gap if isinstance(gap, int) and 0 < gap <= MAX_GAP else DEFAULT_GAP
-    derived = derived_addresses(doc["ExtPubKey"], gap, gap, kind=kind)
-    if derived:
-        info.extra["derived_addresses"] = derived
-        info.extra["derived_from"] = (
-            f"account public key ({account_path or 'no path given'}), m/0/0-{gap - 1}"
-            f" (receiving) and m/1/0-{gap - 1} (change), the wallet's gap limit;"
-            " it may have used more")
+    info.add_derived_addresses(
+        derived_addresses(doc["ExtPubKey"], gap, gap, kind=kind),
+        f"account public key ({account_path or 'no path given'})", gap, gap,
+        "the wallet's gap limit")
