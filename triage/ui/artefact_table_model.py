@@ -40,6 +40,8 @@ class ArtefactQuery:
 class ArtefactTableModel(TaggedRowsMixin, PagedTableModel):
     """Paged, query-sorted, query-filtered artefacts with their attribute columns."""
 
+    tags_query = staticmethod(ui_queries.tags_by_artefact)
+
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
         super().__init__(parent)
         self._case = case
@@ -138,9 +140,6 @@ class ArtefactTableModel(TaggedRowsMixin, PagedTableModel):
         if self.query.with_coordinates:
             return ui_queries.artefact_ids_with_coordinates(self._case, filter_text)
         return ui_queries.artefact_ids(self._case, **self._query_kwargs())
-
-    def _read_tags(self, ids: list[int]) -> dict[int, list[Any]]:
-        return ui_queries.tags_by_artefact(self._case, ids)
 
     # -- display ---------------------------------------------------------------------
     def display(self, row: dict[str, Any], column: Column) -> str:

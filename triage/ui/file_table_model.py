@@ -37,6 +37,8 @@ class FileLocation:
 class FileTableModel(TaggedRowsMixin, PagedTableModel):
     """Paged files of a directory (or all files) sorted and filtered in the query."""
 
+    tags_query = staticmethod(ui_queries.tags_by_file)
+
     def __init__(self, case: CaseDatabase, parent: Any = None) -> None:
         super().__init__(parent)
         self._case = case
@@ -100,9 +102,6 @@ class FileTableModel(TaggedRowsMixin, PagedTableModel):
         return ui_queries.directory_position(
             self._case, loc.evidence_id, loc.volume_idx, loc.parent, item_id,
             self.filter_text or None, self.sort_key, self.descending)
-
-    def _read_tags(self, ids: list[int]) -> dict[int, list[Any]]:
-        return ui_queries.tags_by_file(self._case, ids)
 
     def display(self, row: dict[str, Any], column: Column) -> str:
         key = column.key

@@ -3,18 +3,24 @@ changes (one query for any number of rows)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+#: How a table's tags are read: ``(case, ids) -> {id: [tag names]}``.
+TagsQuery = Callable[[Any, list[int]], dict[int, list[Any]]]
 
 
 class TaggedRowsMixin:
-    """For a :class:`PagedTableModel` with a ``tags`` column; subclasses say how the tags
-    of some ids are read (:meth:`_read_tags`)."""
+    """For a :class:`PagedTableModel` with a ``tags`` column; a subclass names the query
+    that reads the tags of some of its ids (``tags_query``)."""
 
+    tags_query: TagsQuery
+    _case: Any
     _rows: list[dict[str, Any] | None]
     _columns: list[Any]
 
     def _read_tags(self, ids: list[int]) -> dict[int, list[Any]]:
-        raise NotImplementedError
+        return type(self).tags_query(self._case, ids)
 
     def _after_page(self, rows: list[dict[str, Any]]) -> None:
         tags = self._read_tags([r["id"] for r in rows])
