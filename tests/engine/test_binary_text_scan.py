@@ -64,3 +64,12 @@ def test_older_libmagic_names_for_sqlite_are_scanned_too() -> None:
     processor = FileProcessor(build_extractors(options), options)
     for mime in ("application/vnd.sqlite3", "application/x-sqlite3"):
         assert processor._binary_scanners(mime, b"SQLite format 3\x00") == processor.text_scanners
+
+
+@pytest.mark.parametrize("profile", ["quick", "full"])
+def test_markers_are_looked_for_in_the_first_4_kib_whatever_the_profile(profile: str) -> None:
+    """Both profiles decide from the same bytes (the full profile searched its 64 KiB
+    head, 15 us a binary file)."""
+    rng = random.Random(6)
+    late = rng.randbytes(5000) + b"\x00" + CAROL.read_bytes()
+    assert _types(_BytesEntry("late.dat", late), profile) == set()

@@ -336,13 +336,18 @@ class FileProcessor:
         """The text detectors worth running over content that is not text: all of them
         over an SQLite database in the full profile (browser histories, chat and wallet
         apps keep addresses, onion URLs and pasted keys in their rows as plain text), and
-        those whose ``TEXT_MARKERS`` are in the first block."""
+        those whose ``TEXT_MARKERS`` are in the first 4 KiB."""
         if self._full and mime in _SQLITE_MIMES:
             return self.text_scanners
+        head = head[:QUICK_HEAD_SIZE]
         return [x for x, markers in self._marked_scanners if any(m in head for m in markers)]
 
     def _marked(self, head: bytes) -> bool:
-        """True when a text detector's marker is in ``head`` (content to read and scan)."""
+        """True when a text detector's marker is in the first :data:`QUICK_HEAD_SIZE`
+        bytes (content to read and scan). Both profiles look that far: searching the full
+        profile's 64 KiB head of every binary file cost 15 µs a file for a marker that
+        sits at the start."""
+        head = head[:QUICK_HEAD_SIZE]
         return any(m in head for _, markers in self._marked_scanners for m in markers)
 
     def take_timings(self) -> dict[str, float]:
