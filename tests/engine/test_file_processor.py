@@ -74,8 +74,31 @@ def test_quick_reads_only_the_head_of_a_photo_without_gps():
 
 
 @pytest.mark.parametrize("comment", [0, 10_000], ids=["exif-in-head", "exif-after-4k"])
-def test_quick_reads_and_hashes_a_photo_with_gps(comment):
+def test_quick_reads_a_photo_with_gps_to_the_end_of_its_header(comment):
+    """What is parsed of a photo sits before its image data: quick reads that header
+    (up to the start of scan) and no further, so it neither reads nor hashes the image."""
+    from triage.extractors.metadata.jpeg_frame import jpeg_header_length
+
     data = _padded(_with_comment_first((PHOTOS / "IMG_0001.jpg").read_bytes(), comment), 300_000)
+    entry = _BytesEntry("IMG_0001.jpg", data)
+    row, findings = _process(entry)
+    header = jpeg_header_length(data)
+    assert header is not None and header < 65536
+    assert max(offset + size for offset, size in entry.reads) <= 65536
+    assert row.get("md5") is None and row.get("sha256") is None
+    assert [f.type for f in findings] == ["media.exif"]
+    whole, full_findings = _process(_BytesEntry("IMG_0001.jpg", data), profile="full")
+    assert findings[0].attributes == full_findings[0].attributes
+    assert whole["md5"] == hashlib.md5(data).hexdigest()
+
+
+def test_quick_reads_and_hashes_a_photo_whose_header_runs_past_the_head():
+    """A header longer than the 64 KiB head (a large ICC profile, say) is read whole."""
+    photo = (PHOTOS / "IMG_0001.jpg").read_bytes()
+    # The EXIF segment first (GPS seen in the head), then 70 KB of comments before the scan.
+    first = 2 + 2 + int.from_bytes(photo[4:6], "big")
+    assert photo[2:4] == b"\xff\xe1"
+    data = photo[:first] + _segment(0xFE, b"c" * 35_000) * 2 + photo[first:]
     entry = _BytesEntry("IMG_0001.jpg", data)
     row, findings = _process(entry)
     assert row["md5"] == hashlib.md5(data).hexdigest()

@@ -234,6 +234,21 @@ class FileProcessor:
         scan_text = bool(scanners)
         if not self._full and not wanted and not scan_text:
             return
+        if not self._full and not scan_text and entry.size > len(head):
+            prefix = self._wanted_prefix(wanted, view, head)
+            if prefix is not None:
+                # Every extractor that wants the file needs only its first bytes: the
+                # quick profile reads and hashes no more (a photo's image data). Content
+                # the head holds whole is hashed below, as it costs no read.
+                data = head[:prefix]
+                result.bytes_read += len(data)
+                if known is not None:
+                    row["md5"], row["sha256"] = known[2], known[3]
+                    if self._sha1:
+                        row["sha1"] = known[4]
+                for extractor in wanted:
+                    self._run(result, extractor, extractor.extract, view, data, ctx, view=view)
+                return
         if known is not None and not wanted and not scan_text:
             # Nothing reads this name's content: the inode's hashes stand for it.
             row["md5"], row["sha256"] = known[2], known[3]
@@ -416,6 +431,21 @@ class FileProcessor:
         return wanted
 
     # -- calling extractors safely ---------------------------------------------------
+    @staticmethod
+    def _wanted_prefix(wanted: Sequence[Extractor], view: FileView, head: bytes) -> int | None:
+        """The leading bytes all of ``wanted`` need, when each says (within ``head``) that
+        it needs no more than those (:meth:`Extractor.content_prefix`); else None."""
+        needed = 0
+        for extractor in wanted:
+            try:
+                prefix = extractor.content_prefix(view, head)
+            except Exception:  # noqa: BLE001 (when in doubt, read the file)
+                return None
+            if prefix is None or not 0 < prefix <= len(head):
+                return None
+            needed = max(needed, prefix)
+        return needed or None
+
     @staticmethod
     def _content_wanted(extractor: Extractor, view: FileView, head: bytes) -> bool:
         try:

@@ -270,6 +270,18 @@ class Extractor:
         """
         return True
 
+    def content_prefix(self, entry: FileView, head: bytes) -> int | None:
+        """Return how many leading bytes of a wanted file :meth:`extract` needs, when
+        ``head`` (the first 64 KB) shows that they are all in it; None for the whole
+        content (the default).
+
+        The quick profile then reads no further and hands :meth:`extract` only those
+        bytes, as for a photo whose metadata all sits in front of its image data. The
+        file is not hashed, as no file whose whole content is left unread is in that
+        profile. The full profile reads and hashes every file whole and does not ask.
+        """
+        return None
+
     def wants_directory(self, entry: FileView) -> bool:
         """Decide whether :meth:`extract_directory` runs on this directory."""
         if entry.name.lower() in self.DIRECTORY_NAMES:

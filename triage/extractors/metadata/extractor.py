@@ -15,6 +15,7 @@ from triage.extractors.interface import (
 from triage.extractors.metadata.documents import parse_document
 from triage.extractors.metadata.exif import parse_exif
 from triage.extractors.metadata.gps_probe import jpeg_has_gps
+from triage.extractors.metadata.jpeg_frame import jpeg_header_length
 from triage.extractors.metadata.result import MetadataResult
 from triage.extractors.metadata.zone_identifier import parse_zone_identifier
 
@@ -186,6 +187,17 @@ class MetadataExtractor(Extractor):
         """In the quick profile, a JPEG whose EXIF has no GPS position is not read further."""
         return not (self.options.get("profile") == "quick" and head[:3] == b"\xff\xd8\xff"
                     and jpeg_has_gps(head) is False)
+
+    def content_prefix(self, entry: FileView, head: bytes) -> int | None:
+        """In the quick profile, a JPEG whose header (EXIF, XMP, frame size: every segment
+        up to the start of scan) lies in ``head`` is read no further: what is parsed from
+        a photo is all in front of its image data, so the image is neither read nor
+        hashed. A header that runs past the head is read whole, as in full."""
+        if self.options.get("profile") != "quick" or head[:3] != b"\xff\xd8\xff":
+            return None
+        if entry.name.lower().endswith("zone.identifier"):
+            return None
+        return jpeg_header_length(head)
 
     def extract(self, entry: FileView, data: bytes, ctx: ExtractionContext) -> Iterable[Finding]:
         """Parse the photo or document in ``data``; the content's signature picks the parser."""
