@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from triage.casedb import CaseDatabase, file_record
 from triage.engine.batch_writer import BatchWriter
 
@@ -72,3 +74,87 @@ def test_damaged_media_is_recorded_once_per_byte(tmp_path):
         " read it as zeros; worker 1",
     ]
     assert writer.warning_count == 3
+
+
+# -- writing in a thread of its own while the walk's parent keeps the workers busy -------
+class _SlowCase:
+    """Stands in for a case: each write waits until ``go`` is set, then is recorded."""
+
+    def __init__(self, fail_on: int | None = None) -> None:
+        import threading
+
+        self.go = threading.Event()
+        self.written: list[list[tuple]] = []
+        self.calls = 0
+        self.fail_on = fail_on
+
+    def write_batch(self, files, artefacts, warnings) -> None:
+        self.calls += 1
+        if self.calls == self.fail_on:
+            from triage.casedb import CaseError
+
+            raise CaseError("case.triage: writing to the case failed (disk is full)")
+        assert self.go.wait(10)
+        self.written.append(list(files))
+
+
+def test_a_flush_in_the_background_returns_before_its_batch_is_written():
+    """Found by sampling a scan's processes: every half second the parent wrote a batch
+    for a tenth of a second, and both workers, out of directories, stalled with it."""
+    case = _SlowCase()
+    writer = BatchWriter(case)
+    with writer.writing_in_background():
+        writer.add_records([((f"a{i}",) + (0,) * 30, []) for i in range(3)])
+        writer.flush()  # returns at once: the write waits for ``go``
+        assert case.written == []
+        writer.add_records([(("b",) + (0,) * 30, [])])
+        writer.flush()
+        case.go.set()
+    # The block's end waits for every batch, written in the order flushed.
+    assert [[row[0] for row in batch] for batch in case.written] == [["a0", "a1", "a2"], ["b"]]
+
+
+def test_a_failed_background_write_is_raised_and_nothing_after_it_is_written():
+    from triage.casedb import CaseError
+
+    case = _SlowCase(fail_on=1)
+    case.go.set()
+    writer = BatchWriter(case)
+    with pytest.raises(CaseError, match="disk is full"):
+        with writer.writing_in_background():
+            writer.add_records([(("a",) + (0,) * 30, [])])
+            writer.flush()
+            writer.add_records([(("b",) + (0,) * 30, [])])
+            for _ in range(100):  # the next flush, or the block's end, raises
+                writer.flush()
+                writer.add_records([(("c",) + (0,) * 30, [])])
+    assert case.written == []
+    # Out of the block, the writer writes in the caller's thread again.
+    writer.flush()
+    assert [batch[0][0] for batch in case.written] == ["c"]
+
+
+def test_background_writes_store_what_writes_in_this_thread_store(tmp_path):
+    stored = []
+    for background in (False, True):
+        case = CaseDatabase.create(tmp_path / f"case{background}.triage")
+        try:
+            evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+            writer = BatchWriter(case)
+            rows = [{"evidence_id": evidence_id, "volume_idx": 0, "path": f"/f{i}",
+                     "parent": "/", "name": f"f{i}", "kind": "file", "size": i,
+                     "identity": f"0|{i}||/f{i}"} for i in range(12)]
+            if background:
+                with writer.writing_in_background():
+                    for row in rows:
+                        writer.add_records([(file_record(row), [])])
+                        writer.flush()
+            else:
+                for row in rows:
+                    writer.add_records([(file_record(row), [])])
+                    writer.flush()
+            writer.finish()
+            stored.append(sorted((f["id"], f["path"], f["size"]) for f in case.iter_files()))
+        finally:
+            case.close()
+    assert stored[0] == stored[1] and len(stored[0]) == 12

@@ -361,80 +361,82 @@ class IngestEngine:
         scanned = 0
         last_message = time.monotonic()
         try:
-            while running:
-                for share in results.take_ended():
-                    if share in running:  # gone without its "done": killed or crashed
-                        running.discard(share)
-                        workers[share].join(timeout=1)
-                        outstanding -= self._lost_task(share, tasks, in_flight, warn,
-                                                       workers[share].exitcode, stopping)
-                if not running:
-                    break
-                if self.cancel.is_set() and not stopping:
-                    cancel.set()
-                    stopping = True
-                    tasks.stop()
-                if outstanding == 0 and not stopping:
-                    stopping = True
-                    tasks.stop()
-                try:
-                    message = results.get(timeout=0.2)
-                except queue_module.Empty:
-                    silent = time.monotonic() - last_message
-                    if silent > self.options.stall_seconds:
-                        where = ", ".join(sorted(p for p in in_flight.values() if p)) or "the start"
-                        warn(f"the walk stalled: no progress for {self.options.stall_seconds:.0f} s"
-                             f" while listing {where}; the rest of the walk was skipped")
-                        stalled = True
+            # Batches are written by a thread while this one keeps the workers busy.
+            with writer.writing_in_background():
+                while running:
+                    for share in results.take_ended():
+                        if share in running:  # gone without its "done": killed or crashed
+                            running.discard(share)
+                            workers[share].join(timeout=1)
+                            outstanding -= self._lost_task(share, tasks, in_flight, warn,
+                                                           workers[share].exitcode, stopping)
+                    if not running:
                         break
-                    # A worker that is gone shows as its pipe's end (take_ended above), once
-                    # every message it sent has been read; its process ending can come
-                    # first, and acting on that would count its last task twice.
-                    continue
-                last_message = time.monotonic()
-                kind = message[0]
-                if kind == "rows":
-                    share, batch = message[1], message[2]
-                    # New tasks go out before the rows are written, so no worker waits.
-                    for task in batch.directories:
-                        volume_index = jobs[task.job].volume_index
-                        if not visits[task.job].admit(
-                                task.directory,
-                                lambda message, path, v=volume_index: warn(message, v, path)):
-                            continue
-                        tasks.put(task)
-                        outstanding += 1
-                    for task in batch.splits:
-                        tasks.put(task)
-                        outstanding += 1
-                    if batch.finished_task:
-                        outstanding -= 1
-                        in_flight[share] = None
-                        tasks.finished(share)
-                    self._write(writer, batch, summary)
-                elif kind == "unallocated":
-                    share, rows, warnings, done, seconds = message[1:]
-                    writer.add(None, rows)
-                    for warning in warnings:
-                        writer.warn(warning)
-                    scanned = max(scanned, done)
-                    if seconds is not None:
-                        summary.stage_seconds["unallocated"] = (
-                            summary.stage_seconds.get("unallocated", 0.0) + seconds)
-                        outstanding -= 1
-                        in_flight[share] = None
-                        tasks.finished(share)
-                elif kind == "start":
-                    in_flight[message[1]] = message[2]
-                    tasks.begun(message[1])
-                elif kind == "return":
-                    tasks.returned(message[1], message[2])
-                elif kind == "warn":
-                    warn(message[1], message[2])
-                elif kind == "done":
-                    share = message[1]
-                    running.discard(share)
-                    outstanding -= self._lost_task(share, tasks, in_flight, warn, None, stopping)
+                    if self.cancel.is_set() and not stopping:
+                        cancel.set()
+                        stopping = True
+                        tasks.stop()
+                    if outstanding == 0 and not stopping:
+                        stopping = True
+                        tasks.stop()
+                    try:
+                        message = results.get(timeout=0.2)
+                    except queue_module.Empty:
+                        silent = time.monotonic() - last_message
+                        if silent > self.options.stall_seconds:
+                            where = ", ".join(sorted(p for p in in_flight.values() if p)) or "the start"
+                            warn(f"the walk stalled: no progress for {self.options.stall_seconds:.0f} s"
+                                 f" while listing {where}; the rest of the walk was skipped")
+                            stalled = True
+                            break
+                        # A worker that is gone shows as its pipe's end (take_ended above), once
+                        # every message it sent has been read; its process ending can come
+                        # first, and acting on that would count its last task twice.
+                        continue
+                    last_message = time.monotonic()
+                    kind = message[0]
+                    if kind == "rows":
+                        share, batch = message[1], message[2]
+                        # New tasks go out before the rows are written, so no worker waits.
+                        for task in batch.directories:
+                            volume_index = jobs[task.job].volume_index
+                            if not visits[task.job].admit(
+                                    task.directory,
+                                    lambda message, path, v=volume_index: warn(message, v, path)):
+                                continue
+                            tasks.put(task)
+                            outstanding += 1
+                        for task in batch.splits:
+                            tasks.put(task)
+                            outstanding += 1
+                        if batch.finished_task:
+                            outstanding -= 1
+                            in_flight[share] = None
+                            tasks.finished(share)
+                        self._write(writer, batch, summary)
+                    elif kind == "unallocated":
+                        share, rows, warnings, done, seconds = message[1:]
+                        writer.add(None, rows)
+                        for warning in warnings:
+                            writer.warn(warning)
+                        scanned = max(scanned, done)
+                        if seconds is not None:
+                            summary.stage_seconds["unallocated"] = (
+                                summary.stage_seconds.get("unallocated", 0.0) + seconds)
+                            outstanding -= 1
+                            in_flight[share] = None
+                            tasks.finished(share)
+                    elif kind == "start":
+                        in_flight[message[1]] = message[2]
+                        tasks.begun(message[1])
+                    elif kind == "return":
+                        tasks.returned(message[1], message[2])
+                    elif kind == "warn":
+                        warn(message[1], message[2])
+                    elif kind == "done":
+                        share = message[1]
+                        running.discard(share)
+                        outstanding -= self._lost_task(share, tasks, in_flight, warn, None, stopping)
             if outstanding > 0 and not stalled and not self.cancel.is_set():
                 warn(f"{outstanding} directories were not walked: the worker processes ended")
         finally:
