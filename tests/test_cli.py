@@ -499,3 +499,29 @@ def test_two_images_whose_recorded_paths_read_alike_are_not_merged(capsys, tmp_p
     _assert_one_line_error(err, "the case holds other evidence under this path")
     with CaseDatabase.open(case) as opened:
         assert len(opened.list_evidence()) == 1
+
+
+def test_info_checks_the_audit_log_against_a_printed_head(capsys, tmp_path):
+    """The hash chain's head a report printed: info says whether the case still agrees,
+    and exits 1 when the log up to that entry was rewritten."""
+    import sqlite3
+
+    path = tmp_path / "c.triage"
+    with CaseDatabase.create(path, examiner="ann") as case:
+        case.audit("export.html", "ann", {"path": "/out"})
+        status, _ = case.audit_chain_status()
+    head = f"{status.head_id}:{status.head_digest}"
+    code, out, _ = _run(capsys, "info", str(path), "--audit-head", head)
+    assert code == 0 and "hash chain intact" in out and f"audit head {head}: matches" in out
+    conn = sqlite3.connect(path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET examiner = 'mallory' WHERE action = 'export.html'")
+    conn.commit()
+    conn.close()
+    code, out, _ = _run(capsys, "info", str(path), "--audit-head", head)
+    assert code == 1 and "hash chain BROKEN" in out and "DOES NOT MATCH" in out
+    code, out, _ = _run(capsys, "info", str(path), "--json")
+    assert code == 0 and '"intact": false' in out
+    code, _, err = _run(capsys, "info", str(path), "--audit-head", "2:xyz")
+    assert code == 2
+    _assert_one_line_error(err, "--audit-head takes ENTRY:SHA256")

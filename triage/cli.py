@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
     info = commands.add_parser("info", help="summarise a case")
     info.add_argument("case", help="case file")
     info.add_argument("--json", action="store_true", help="machine-readable output")
+    info.add_argument("--audit-head", metavar="ID:SHA256",
+                      help="check the audit log against the head a report printed (exit"
+                           " status 1 when the log up to it was changed)")
 
     verify = commands.add_parser("verify", help="hash evidence and compare with the stored acquisition hash")
     verify.add_argument("evidence", help="disk image")
@@ -312,8 +315,18 @@ def command_info(args: argparse.Namespace) -> int:
     """Print a summary of a case."""
     from triage.casedb import CaseDatabase
 
+    head = None
+    if args.audit_head:
+        entry, _, digest = args.audit_head.partition(":")
+        if not entry.strip().isdigit() or len(digest.strip()) != 64 or not all(
+                c in "0123456789abcdefABCDEF" for c in digest.strip()):
+            print("triage: error: --audit-head takes ENTRY:SHA256 as a report prints it"
+                  " (an entry number, a colon, 64 hexadecimal digits)", file=sys.stderr)
+            return EXIT_USAGE
+        head = (int(entry), digest.strip())
     case = CaseDatabase.open(args.case, readonly=True)
     try:
+        chain, head_verdict = case.audit_chain_status(head)
         info = {
             "case": case.info(),
             "examiners": case.examiners(),
@@ -324,12 +337,17 @@ def command_info(args: argparse.Namespace) -> int:
             "tags": case.tag_counts(),
             "warnings": case.count_warnings(),
             "runs": case.list_runs(),
+            "audit_log": chain.as_dict(),
         }
+        if head is not None:
+            info["audit_head"] = {"entry": head[0], "digest": head[1],
+                                  "matches": head_verdict is None, "why_not": head_verdict}
     finally:
         case.close()
+    status = EXIT_OK if head_verdict is None else EXIT_FAILED
     if args.json:
         print(json.dumps(info, indent=2, default=str))
-        return EXIT_OK
+        return status
     c = info["case"]
     print(f"case:      {c.get('name')} ({c.get('number') or 'no number'}) schema {c['schema_version']}")
     print(f"examiners: {', '.join(info['examiners']) or '-'}")
@@ -348,7 +366,11 @@ def command_info(args: argparse.Namespace) -> int:
     print(f"warnings:  {info['warnings']}")
     for r in info["runs"]:
         print(f"run {r['id']}: {r['status']} profile {r['profile']} started {r['started']}")
-    return EXIT_OK
+    print(f"audit log: {chain.summary()}")
+    if head is not None:
+        print(f"audit head {head[0]}:{head[1]}: "
+              + ("matches" if head_verdict is None else f"DOES NOT MATCH ({head_verdict})"))
+    return status
 
 
 def command_verify(args: argparse.Namespace) -> int:

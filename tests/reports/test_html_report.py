@@ -241,3 +241,15 @@ def test_items_with_only_a_note_are_in_the_report(tmp_path: Path) -> None:
     assert "seen on the seller's page" in full and "copied from a USB stick" in full
     only = "".join("".join(_parse(p).text) for p in (tmp_path / "tagged").glob("tagged-*.html"))
     assert "seen on the seller's page" not in only
+
+
+def test_the_report_prints_the_audit_chain_head_the_case_can_be_checked_against(tmp_path):
+    report = _report(tmp_path)
+    text = "".join(_parse(report / "index.html").text)
+    assert "Hash chain:" in text and "hash chain intact" in text
+    head = text.split("--audit-head ", 1)[1].split(" ", 1)[0].strip()
+    entry, digest = head.split(":")
+    built_case = next(tmp_path.glob("**/*.triage"))
+    with CaseDatabase.open(built_case, readonly=True) as case:
+        status, verdict = case.audit_chain_status((int(entry), digest))
+    assert verdict is None and status.intact

@@ -35,7 +35,14 @@ from triage.casedb.path_text import stored_path, stored_text
 from triage.casedb.queries import ArtefactQueries, FileQueries
 from triage.casedb.review import ReviewMixin
 from triage.casedb.run_process import process_alive, this_process
-from triage.casedb.schema import APPLICATION_ID, ENSURED_TRIGGERS, MIGRATIONS, SCHEMA_VERSION
+from triage.casedb.schema import (
+    APPLICATION_ID,
+    ENSURED_TABLES,
+    ENSURED_TRIGGER_TABLES,
+    ENSURED_TRIGGERS,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+)
 
 #: SQL name of :func:`fold_text` on every case connection.
 FOLD_FUNCTION = "triage_fold"
@@ -317,23 +324,33 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         self._ensure()
 
     def _ensure(self) -> None:
-        """Give the case the triggers ``schema.ENSURED_TRIGGERS`` lists, as they are there
-        (a case made before one, or one whose trigger another program dropped or changed).
-        Writes nothing when all are in place; when another program holds the write lock,
-        leaves it to a later open rather than waiting."""
+        """Give the case the tables and triggers ``schema.ENSURED_TABLES`` and
+        ``schema.ENSURED_TRIGGERS`` list, as they are there (a case made before one, or one
+        whose trigger another program dropped or changed), and chain the audit entries
+        written without the hash chain (:meth:`_chain_audit_log`). Writes nothing when all
+        is in place; when another program holds the write lock, leaves it to a later open
+        rather than waiting."""
+        tables = {name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        absent = [(name, sql) for name, sql in ENSURED_TABLES.items() if name not in tables]
+        marks = ", ".join("?" * len(ENSURED_TRIGGER_TABLES))
         present = dict(self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"))
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            f" AND tbl_name IN ({marks})", ENSURED_TRIGGER_TABLES))
         missing = [(name, sql) for name, sql in ENSURED_TRIGGERS.items()
                    if present.get(name) != sql]
-        if not missing:
+        if not absent and not missing and not self._audit_log_unchained():
             return
         try:
             with self.busy_wait(ENSURE_WAIT_S):
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
+                    for _, sql in absent:
+                        self.conn.execute(sql)
                     for name, sql in missing:
                         self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
                         self.conn.execute(sql)
+                    self._chain_audit_log(None)
                     self.conn.execute("COMMIT")
                 except BaseException:
                     self.conn.execute("ROLLBACK")

@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from triage.casedb.audit_chain import GENESIS, ChainStatus, check_head, entry_digest, verify
 from triage.casedb.errors import require_utf8, stored_json
 
 
@@ -44,10 +45,93 @@ class ReviewMixin:
     ) -> None:
         if examiner is not None:
             require_utf8(examiner, "examiner name")
-        self.conn.execute(
-            "INSERT INTO audit_log (ts, examiner, action, details) VALUES (?, ?, ?, ?)",
-            (_now(), examiner, action, json.dumps(details or {}, sort_keys=True, default=str)),
-        )
+        values = (_now(), examiner, action, json.dumps(details or {}, sort_keys=True, default=str))
+        cursor = self.conn.execute(
+            "INSERT INTO audit_log (ts, examiner, action, details) VALUES (?, ?, ?, ?)", values)
+        entry_id = cursor.lastrowid
+        tail = getattr(self, "_chain_tail", None)
+        if tail is not None and entry_id == tail[0] + 1 and self._chained_digest(tail[0]) == tail[1]:
+            # The entry right after the last one this connection chained (still there:
+            # not rolled back): nothing can sit between them, so it is chained from the
+            # values just written (text, stored as given) without reading the log back;
+            # a tagging of thousands of items writes as many entries.
+            digest = entry_digest(tail[1], dict(zip(("ts", "examiner", "action", "details"),
+                                                    values, strict=True), id=entry_id))
+            self.conn.execute("INSERT INTO audit_chain (audit_id, digest) VALUES (?, ?)",
+                              (entry_id, digest))
+            self._chain_tail = (entry_id, digest)
+            return
+        try:
+            self._chain_audit_log(entry_id)
+        except sqlite3.OperationalError as exc:
+            # A case made before the chain, opened while another program held the write
+            # lock, has no chain table yet: the next writable open chains this entry.
+            if "no such table: audit_chain" not in str(exc):
+                raise
+
+    _AUDIT_COLUMNS = "id, ts, examiner, action, details"
+
+    def _chained_digest(self, entry_id: int) -> str | None:
+        row = self.conn.execute(
+            "SELECT digest FROM audit_chain WHERE audit_id = ?", (entry_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def _chain_audit_log(self, own_id: int | None) -> None:
+        """Chain every audit entry after the last chained one (within the caller's write
+        transaction). Entries other than ``own_id``, the one this connection has just
+        written, were written without the chain (by another program, or by a triage
+        from before it): one more entry names them, chained as well, so that chaining
+        them is itself in the log."""
+        last = self.conn.execute(
+            "SELECT audit_id, digest FROM audit_chain ORDER BY audit_id DESC LIMIT 1").fetchone()
+        after, previous = (int(last[0]), last[1]) if last else (0, GENESIS)
+        rows = self.conn.execute(
+            f"SELECT {self._AUDIT_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id", (after,)
+        ).fetchall()
+        digests = []
+        for entry in rows:
+            previous = entry_digest(previous, dict(entry))
+            digests.append((entry["id"], previous))
+        self.conn.executemany("INSERT INTO audit_chain (audit_id, digest) VALUES (?, ?)", digests)
+        self._chain_tail = digests[-1] if digests else None
+        foreign = [entry["id"] for entry in rows if entry["id"] != own_id]
+        if foreign:
+            action = "audit.chain_extended" if last else "audit.chain_started"
+            self._audit_in_transaction(action, None, {
+                "chained_entries": len(foreign), "first": foreign[0], "last": foreign[-1],
+                "why": ("entries written before this case had a hash chain" if not last else
+                        "entries written without the chain (by another program or an"
+                        " earlier triage)"),
+            })
+
+    def _audit_log_unchained(self) -> bool:
+        """True when the audit log has entries the chain does not cover (or no chain)."""
+        try:
+            (last_chained,) = self.conn.execute(
+                "SELECT coalesce(max(audit_id), 0) FROM audit_chain").fetchone()
+        except sqlite3.OperationalError:
+            return True
+        (last_entry,) = self.conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()
+        return int(last_entry) > int(last_chained)
+
+    def audit_chain_status(self, head: tuple[int, str] | None = None
+                           ) -> tuple[ChainStatus, str | None]:
+        """Check the audit log's hash chain (:mod:`triage.casedb.audit_chain`).
+
+        Returns the status and, when ``head`` (an entry id and the digest a report
+        printed for it) is given, None if the case still agrees with it, else why not.
+        """
+        try:
+            digests = {int(audit_id): str(digest) for audit_id, digest in self.conn.execute(
+                "SELECT audit_id, digest FROM audit_chain")}
+        except sqlite3.OperationalError:
+            (count,) = self.conn.execute("SELECT count(*) FROM audit_log").fetchone()
+            status = ChainStatus(entries=int(count), present=False)
+            return status, ("the case has no hash chain yet" if head else None)
+        entries = (dict(row) for row in self.conn.execute(
+            f"SELECT {self._AUDIT_COLUMNS} FROM audit_log ORDER BY id"))
+        status = verify(entries, digests)
+        return status, (check_head(status, digests, *head) if head else None)
 
     def iter_audit(self) -> Iterator[dict[str, Any]]:
         """Stream the audit log, oldest first."""

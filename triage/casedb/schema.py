@@ -229,6 +229,14 @@ SCHEMA_VERSION = len(MIGRATIONS)
 # trigger (recursive triggers are off): an insert may only add a new row. An id SQLite
 # assigns itself reads as -1 in a BEFORE INSERT trigger, so only explicit positive ids
 # (every id triage writes is one SQLite assigned, from 1 up) are checked.
+#: Tables every writable open creates when missing (see ENSURED_TRIGGERS for why not a
+#: schema version). ``audit_chain`` holds the audit log's hash chain
+#: (:mod:`triage.casedb.audit_chain`): one digest per entry.
+ENSURED_TABLES: dict[str, str] = {
+    "audit_chain":
+        "CREATE TABLE audit_chain (audit_id INTEGER PRIMARY KEY, digest TEXT NOT NULL)",
+}
+
 ENSURED_TRIGGERS: dict[str, str] = {
     "audit_log_no_update":
         "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
@@ -240,4 +248,16 @@ ENSURED_TRIGGERS: dict[str, str] = {
         "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log"
         " WHEN NEW.id > 0 AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)"
         " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_chain_no_update":
+        "CREATE TRIGGER audit_chain_no_update BEFORE UPDATE ON audit_chain"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_chain_no_delete":
+        "CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    "audit_chain_no_replace":
+        "CREATE TRIGGER audit_chain_no_replace BEFORE INSERT ON audit_chain"
+        " WHEN EXISTS (SELECT 1 FROM audit_chain WHERE audit_id = NEW.audit_id)"
+        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
 }
+#: The tables whose triggers ENSURED_TRIGGERS names.
+ENSURED_TRIGGER_TABLES = ("audit_log", "audit_chain")

@@ -330,10 +330,24 @@ class HtmlReport:
             ["#", "Time (UTC)", "Examiner", "Action", "Details"], self._audit_rows(), PAGE_ROWS)
         body.append("<h2>Appendix: audit log</h2>")
         body.append(self._page_links(audit, "The audit log is empty."))
+        body.append(self._audit_chain_paragraph())
 
         title = f"Triage report: {case.info().get('name') or ''}"
         write_page(self.folder / "index.html", title, "".join(body))
         return self.artefacts_written
+
+    def _audit_chain_paragraph(self) -> str:
+        """The audit log's hash chain as this report found it, with its head: whoever
+        holds the report can check the case against it later
+        (``triage info CASE --audit-head ENTRY:SHA256``)."""
+        status, _ = self.case.audit_chain_status()
+        text = f"<p>Hash chain: {esc(status.summary())}.</p>"
+        if status.intact and status.head_id is not None:
+            head = f"{status.head_id}:{status.head_digest}"
+            text += (f'<p>Check the case against this report later with <span class="mono">'
+                     f"triage info CASE --audit-head {esc(head)}</span> (entries written"
+                     " after this report extend the chain and do not change this head).</p>")
+        return text
 
     @staticmethod
     def _page_links(pages: list[tuple[str, int]], empty: str) -> str:

@@ -1,0 +1,169 @@
+"""The audit log's hash chain: every change to the log's past shows, and reports can be
+checked against the head they printed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+
+import pytest
+
+from triage.casedb import CaseDatabase
+from triage.casedb.audit_chain import GENESIS
+
+
+def _independent_digests(path) -> list[tuple[int, str]]:
+    """The chain as the module documents it, recomputed here from the stored rows."""
+    conn = sqlite3.connect(path)
+    previous = hashlib.sha256(b"triage audit log").hexdigest()
+    out = []
+    for row in conn.execute("SELECT id, ts, examiner, action, details FROM audit_log ORDER BY id"):
+        canonical = json.dumps(list(row), ensure_ascii=True, separators=(",", ":"))
+        previous = hashlib.sha256(f"{previous}\n{canonical}".encode()).hexdigest()
+        out.append((row[0], previous))
+    conn.close()
+    return out
+
+
+def _tamper(path, *statements: str) -> None:
+    """Another program: drops the guards and edits the log."""
+    conn = sqlite3.connect(path)
+    for trigger in ("audit_log_no_update", "audit_log_no_delete", "audit_log_no_replace",
+                    "audit_chain_no_update", "audit_chain_no_delete", "audit_chain_no_replace"):
+        conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    for statement in statements:
+        conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+@pytest.fixture
+def case_path(tmp_path):
+    path = tmp_path / "case.triage"
+    with CaseDatabase.create(path, examiner="ann") as case:
+        evidence_id = case.add_evidence("/img.E01", "ewf", 100)
+        case.write_batch(files=[{"evidence_id": evidence_id, "volume_idx": 0, "path": "/a",
+                                 "parent": "/", "name": "a", "kind": "file", "size": 1,
+                                 "identity": "0|1||/a"}])
+        file_id = next(case.iter_files())["id"]
+        case.tag("Evidence", "ann", file_id=file_id, comment="the vendor's key")
+        case.add_note("seen on the market", "bob", file_id=file_id)
+        case.audit("export.csv", "ann", {"path": "/out/a.csv"})
+    return path
+
+
+def test_every_entry_is_chained_as_documented(case_path):
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+        stored = list(case.conn.execute("SELECT audit_id, digest FROM audit_chain ORDER BY audit_id"))
+    expected = _independent_digests(case_path)
+    assert [tuple(row) for row in stored] == expected
+    assert status.intact and status.entries == len(expected) >= 4
+    assert (status.head_id, status.head_digest) == expected[-1]
+    assert GENESIS == hashlib.sha256(b"triage audit log").hexdigest()
+
+
+@pytest.mark.parametrize("statement, said", [
+    ("UPDATE audit_log SET examiner = 'mallory' WHERE action = 'tag.add'", "differs"),
+    ("UPDATE audit_log SET details = '{}' WHERE action = 'note.add'", "differs"),
+    ("DELETE FROM audit_log WHERE action = 'tag.add'", "removed"),
+    ("INSERT INTO audit_log (id, ts, action, details) VALUES (-5, 'x', 'planted', '{}')",
+     "not chained"),
+])
+def test_a_changed_removed_or_slipped_in_entry_breaks_the_chain(case_path, statement, said):
+    _tamper(case_path, statement)
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    assert not status.intact
+    assert len(status.problems) == 1 and said in status.problems[0]
+    assert "BROKEN" in status.summary()
+
+
+def test_a_rewritten_log_with_recomputed_digests_fails_against_a_printed_head(case_path):
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    printed = (status.head_id, status.head_digest)  # as a report printed it
+    _tamper(case_path, "UPDATE audit_log SET examiner = 'mallory' WHERE action = 'tag.add'",
+            "DELETE FROM audit_chain")
+    conn = sqlite3.connect(case_path)
+    conn.executemany("INSERT INTO audit_chain (audit_id, digest) VALUES (?, ?)",
+                     _independent_digests(case_path))
+    conn.commit()
+    conn.close()
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, verdict = case.audit_chain_status(head=printed)
+        assert status.intact  # the forger recomputed the chain ...
+        assert verdict is not None and "rewritten" in verdict  # ... but not the printed head
+        assert case.audit_chain_status(head=(status.head_id, status.head_digest))[1] is None
+
+
+def test_entries_written_without_the_chain_are_chained_by_the_next_writable_open_which_says_so(
+        case_path):
+    # An earlier triage (or another program) appends entries and knows nothing of the chain.
+    _tamper(case_path, "INSERT INTO audit_log (ts, action, details) VALUES ('t', 'old.a', '{}')",
+            "INSERT INTO audit_log (ts, action, details) VALUES ('t', 'old.b', '{}')")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+        assert not status.intact and "not chained" in status.problems[0]
+        last_id = max(entry["id"] for entry in case.iter_audit())
+    with CaseDatabase.open(case_path) as case:
+        status, _ = case.audit_chain_status()
+        assert status.intact
+        note = list(case.iter_audit())[-1]
+    assert note["action"] == "audit.chain_extended"
+    assert (note["details"]["first"], note["details"]["last"]) == (last_id - 1, last_id)
+
+
+def test_a_case_from_before_the_chain_opens_read_only_and_is_chained_when_opened_writable(
+        case_path):
+    _tamper(case_path, "DROP TABLE audit_chain")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, verdict = case.audit_chain_status(head=(1, "ab"))
+        assert not status.present and "not chained yet" in status.summary()
+        assert verdict == "the case has no hash chain yet"
+        entries = status.entries
+    with CaseDatabase.open(case_path) as case:
+        status, _ = case.audit_chain_status()
+        started = list(case.iter_audit())[-1]
+        case.audit("still.appends", "ann", {})
+        assert case.audit_chain_status()[0].intact
+    assert status.intact and status.entries == entries + 1
+    assert started["action"] == "audit.chain_started"
+    assert started["details"]["chained_entries"] == entries
+
+
+def test_the_chain_itself_is_append_only(case_path):
+    with CaseDatabase.open(case_path) as case:
+        for statement in ("UPDATE audit_chain SET digest = 'x'", "DELETE FROM audit_chain",
+                          "INSERT OR REPLACE INTO audit_chain (audit_id, digest) VALUES (1, 'x')"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                case.conn.execute(statement)
+        assert case.audit_chain_status()[0].intact
+
+
+def test_the_chain_stays_whole_across_rollbacks_and_two_writers(case_path):
+    """Entries are chained from the last digest this connection wrote when nothing can
+    sit between; a rolled-back transaction, or another connection's entries, must send
+    it back to reading the chain."""
+    first, second = CaseDatabase.open(case_path), CaseDatabase.open(case_path)
+    try:
+        file_id = next(first.iter_files())["id"]
+        first.tag_many("Notable", "ann", [("file", file_id)])
+        with pytest.raises(RuntimeError):
+            with first.conn:
+                first._audit_in_transaction("doomed", "ann", {})
+                raise RuntimeError("rolled back")
+        second.audit("other.program", "bob", {})
+        first.audit("after.rollback", "ann", {})
+        for index in range(30):
+            (first if index % 3 else second).audit(f"turn.{index}", "ann", {})
+        first.untag_many("Notable", "ann", [("file", file_id)])
+        status, _ = first.audit_chain_status()
+    finally:
+        first.close()
+        second.close()
+    assert status.intact, status.summary()
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        actions = [a["action"] for a in case.iter_audit()]
+    assert "doomed" not in actions and actions[-1] == "tag.remove"
