@@ -130,6 +130,35 @@ def test_show_in_file_system_and_warnings(qtbot, window: MainWindow,
     assert workspace.warning_model.row_data(0)["message"] == "truncated JPEG"
 
 
+def test_the_audit_log_view_lists_entries_and_says_whether_the_chain_holds(
+        qtbot, window: MainWindow, sample_case_path: Path) -> None:
+    import sqlite3
+
+    with CaseDatabase.open(sample_case_path) as case:
+        case.audit("export.csv", "Tester", {"path": "/out/a.csv"})
+        entries = len(list(case.iter_audit()))
+    window.open_case(str(sample_case_path), "Tester")
+    workspace = window.workspace
+    window.act_audit.trigger()
+    assert workspace.stack.currentWidget() is workspace.audit_view
+    assert workspace.audit_model.total() == entries
+    assert workspace.audit_model.row_data(entries - 1)["action"] == "export.csv"
+    assert workspace.title.text() == "Audit log: hash chain intact"
+    assert "SHA-256" in workspace.title.toolTip()
+    window.close_case()
+    conn = sqlite3.connect(sample_case_path)
+    conn.execute("DROP TRIGGER audit_log_no_update")
+    conn.execute("UPDATE audit_log SET examiner = 'mallory' WHERE action = 'export.csv'")
+    conn.commit()
+    conn.close()
+    window.open_case(str(sample_case_path), "Tester")
+    window.act_audit.trigger()
+    assert window.workspace.title.text() == "Audit log: hash chain BROKEN"
+    assert "differs from what was chained" in window.workspace.title.toolTip()
+    _click_tree(qtbot, window, "warnings")
+    assert window.workspace.title.toolTip() == ""
+
+
 def test_export_tagged_report_in_the_background(qtbot, window: MainWindow,
                                                 sample_case_path: Path, tmp_path: Path) -> None:
     pytest.importorskip("triage.reports")

@@ -295,6 +295,20 @@ def page_warnings(case: CaseDatabase, offset: int = 0, limit: int = 200) -> list
     return [dict(r) for r in rows]
 
 
+def page_audit(case: CaseDatabase, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
+    """Return one page of the audit log, oldest first (details as stored: JSON text)."""
+    rows = case.conn.execute(
+        "SELECT id, ts, examiner, action, details FROM audit_log ORDER BY id LIMIT ? OFFSET ?",
+        (limit, offset),
+    )
+    return [dict(r) for r in rows]
+
+
+def count_audit(case: CaseDatabase) -> int:
+    """Return how many entries the audit log holds."""
+    return int(case.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0])
+
+
 def artefact_ids(
     case: CaseDatabase,
     types: Sequence[str] | None = None,

@@ -1,4 +1,5 @@
-"""The case tree: Evidence → volumes → directories, artefacts by category, tags, warnings.
+"""The case tree: Evidence → volumes → directories, artefacts by category, tags, warnings,
+audit log.
 
 Directory children are loaded lazily a page at a time (canFetchMore/fetchMore); counts
 are refreshed in place while a scan runs so expanded branches stay expanded.
@@ -44,6 +45,7 @@ _ICON_OF_KIND = {
     "evidence_root": "evidence", "evidence": "evidence", "volume": "volume", "dir": "folder",
     "artefacts_root": "artefacts", "gps": "map", "unallocated": "unallocated",
     "tags_root": "tag", "tag": "tag", "tag_files": "file", "warnings": "warning",
+    "audit": "document",
     "secret_keys": "secret_key",
 }
 _EMPTY_COLOUR = "#8a8a8a"
@@ -96,6 +98,7 @@ class CaseTreeModel(QAbstractItemModel):
         self._add(self._root, TreeNode("artefacts_root", "Artefacts"))
         self._add(self._root, TreeNode("tags_root", "Tags"))
         self._add(self._root, TreeNode("warnings", "Warnings"))
+        self._add(self._root, TreeNode("audit", "Audit log"))
         self._refresh_artefact_nodes(notify=False)
 
     @staticmethod
@@ -205,10 +208,11 @@ class CaseTreeModel(QAbstractItemModel):
     def _refresh_artefact_nodes(self, notify: bool) -> None:
         groups = ((self._root.children[1], self._artefact_children()),
                   (self._root.children[2], self._tag_children()),
-                  (self._root.children[3], None))
+                  (self._root.children[3], None), (self._root.children[4], None))
         for group, fresh in groups:
             if fresh is None:
-                group.count = self._case.count_warnings()
+                group.count = (self._case.count_warnings() if group.kind == "warnings"
+                               else ui_queries.count_audit(self._case))
                 if notify:
                     index = self._index_of(group)
                     self.dataChanged.emit(index, index)

@@ -146,6 +146,8 @@ class MainWindow(QMainWindow):
         self.act_map = self._action("Map", self.show_map, "Ctrl+M", "map")
         self.act_warnings = self._action("Warnings", self._show_warnings, "Ctrl+Shift+W",
                                          "warning")
+        self.act_audit = self._action("Audit log", self._show_audit_log, "Ctrl+Shift+L",
+                                      "document")
         self.act_export = self._action("Export report…", self.export_report, "Ctrl+Shift+E",
                                        "document")
         self.act_export_files = self._action("Export selected files…", self.export_selected_files,
@@ -164,7 +166,7 @@ class MainWindow(QMainWindow):
         for action in (self.act_tag, self.act_untag, self.act_note, self.act_filter):
             review.addAction(action)
         view = menu.addMenu("&View")
-        for action in (self.act_map, self.act_warnings, self.act_refresh):
+        for action in (self.act_map, self.act_warnings, self.act_audit, self.act_refresh):
             view.addAction(action)
         menu.addMenu("&Help").addAction(self.act_about)
 
@@ -180,8 +182,8 @@ class MainWindow(QMainWindow):
         has_case = self.workspace is not None
         scanning = self.ingest.is_running()
         for action in (self.act_close, self.act_add, self.act_tag, self.act_untag, self.act_note,
-                       self.act_filter, self.act_map, self.act_warnings, self.act_export,
-                       self.act_export_files, self.act_refresh):
+                       self.act_filter, self.act_map, self.act_warnings, self.act_audit,
+                       self.act_export, self.act_export_files, self.act_refresh):
             action.setEnabled(has_case)
         self.act_add.setEnabled(has_case and not scanning)
         self.act_close.setEnabled(has_case and not scanning)
@@ -483,6 +485,10 @@ class MainWindow(QMainWindow):
     def _show_warnings(self) -> None:
         if self.workspace is not None:
             self.workspace.select_tree_node("warnings")
+
+    def _show_audit_log(self) -> None:
+        if self.workspace is not None:
+            self.workspace.select_tree_node("audit")
 
     def _focus_filter(self) -> None:
         if self.workspace is not None:

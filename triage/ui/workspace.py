@@ -23,11 +23,13 @@ from PySide6.QtWidgets import (
 from triage.casedb import CaseDatabase, ui_queries
 from triage.textsafety import visible_controls
 from triage.ui.artefact_table_model import ArtefactQuery, ArtefactTableModel
+from triage.ui.audit_table_model import AuditTableModel
 from triage.ui.case_tree_model import CaseTreeModel
 from triage.ui.detail_pane import DetailPane
 from triage.ui.file_table_model import FileLocation, FileTableModel
+from triage.ui.formatting import plain_tooltip
 from triage.ui.map_view import MAX_MARKERS, MapPoint, MapView
-from triage.ui.paged_table_model import PagedTableModel
+from triage.ui.paged_table_model import READ_ERRORS, PagedTableModel
 from triage.ui.warning_table_model import WarningTableModel
 
 FILTER_DELAY_MS = 250
@@ -155,9 +157,11 @@ class Workspace(QWidget):
         self.artefact_view = _table_view(self.artefact_model, "artefact_table")
         self.file_view = _table_view(self.file_model, "file_table")
         self.warning_view = _table_view(self.warning_model, "warning_table")
+        self.audit_model = AuditTableModel(case, self)
+        self.audit_view = _table_view(self.audit_model, "audit_table")
         for model in (self.artefact_model, self.file_model):
             model.total_changed.connect(self._show_count)
-        for model in (self.artefact_model, self.file_model, self.warning_model):
+        for model in (self.artefact_model, self.file_model, self.warning_model, self.audit_model):
             model.load_failed.connect(self.case_damaged)
         for view in (self.artefact_view, self.file_view):
             # Enabling sorting sorts by the indicator at once, and Qt's default indicator is
@@ -191,7 +195,8 @@ class Workspace(QWidget):
         header.addWidget(self.filter)
 
         self.stack = QStackedWidget()
-        for widget in (self.artefact_view, self.file_view, self.warning_view, self.map_view):
+        for widget in (self.artefact_view, self.file_view, self.warning_view, self.audit_view,
+                       self.map_view):
             self.stack.addWidget(widget)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
@@ -217,6 +222,7 @@ class Workspace(QWidget):
     def _on_tree_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         node = self.tree_model.node_at(current)
         payload = node.payload
+        self.title.setToolTip("")  # the audit log's title alone carries one
         if node.kind == "category":
             self.show_artefacts(ArtefactQuery(categories=(payload["category"],),
                                               title=payload["category"]))
@@ -247,6 +253,8 @@ class Workspace(QWidget):
             self.show_directory(FileLocation(None, None, None))
         elif node.kind == "warnings":
             self.show_warnings()
+        elif node.kind == "audit":
+            self.show_audit_log()
 
     def select_tree_node(self, kind: str, label: str | None = None) -> bool:
         """Select a top-level or second-level tree node (as a click would)."""
@@ -291,6 +299,22 @@ class Workspace(QWidget):
         self.filter.setEnabled(False)
         self.warning_model.reload()
         self.title.setText("Warnings")
+        self._after_reload()
+
+    def show_audit_log(self) -> None:
+        """Show the case's audit log, its hash chain checked (intact, or what broke it)."""
+        self.stack.setCurrentWidget(self.audit_view)
+        self.filter.setEnabled(False)
+        self.audit_model.reload()
+        try:
+            status, _ = self.case.audit_chain_status()
+            chain = status.summary()
+            short = ("hash chain intact" if status.intact else
+                     "not chained yet" if not status.present else "hash chain BROKEN")
+        except READ_ERRORS as exc:
+            chain = short = f"hash chain unreadable ({exc})"
+        self.title.setText(visible_controls(f"Audit log: {short}", single_line=True))
+        self.title.setToolTip(plain_tooltip(visible_controls(chain)))
         self._after_reload()
 
     def show_map(self) -> int:
