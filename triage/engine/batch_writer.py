@@ -64,8 +64,10 @@ class BatchWriter:
         whole, one transaction each, in the order they were flushed; at most
         :data:`BACKGROUND_DEPTH` wait, so memory stays bounded. The block ends once every
         batch is written; a failed write is raised at the next flush or at the block's
-        end, and no batch after it is written. Within the block only this writer may use
-        the case, and no process may be forked (the thread may hold SQLite's locks).
+        end, and its batch and every later one are given back to this writer unwritten
+        (a later flush, the run's :meth:`finish`, tries them again, as after a failed
+        write in the caller's thread). Within the block only this writer may use the
+        case, and no process may be forked (the thread may hold SQLite's locks).
         """
         background = _BackgroundWrites(self.case)
         self._background = background
@@ -73,10 +75,26 @@ class BatchWriter:
             yield
         except BaseException:
             self._background = None
-            background.close(raise_error=False)
+            try:
+                background.close(raise_error=False)
+            finally:
+                self._take_back(background.unwritten)
             raise
         self._background = None
-        background.close()
+        try:
+            background.close()
+        finally:
+            self._take_back(background.unwritten)
+
+    def _take_back(self, batches: list[tuple[list[Any], list[Any], list[Any]]]) -> None:
+        """Put batches the thread did not write back in front of what is queued, in
+        order: a later :meth:`flush` (the run's :meth:`finish`) tries them again, as a
+        write in this thread that fails leaves its batch queued."""
+        if not batches:
+            return
+        self.files = [row for files, _, _ in batches for row in files] + self.files
+        self.artefacts = [row for _, artefacts, _ in batches for row in artefacts] + self.artefacts
+        self.warnings = [row for _, _, warnings in batches for row in warnings] + self.warnings
 
     def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
             artefacts: list[dict[str, Any]]) -> None:
@@ -168,6 +186,12 @@ class _BackgroundWrites:
         self._case = case
         self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=BACKGROUND_DEPTH)
         self._error: BaseException | None = None
+        #: The batch whose write failed and those queued after it, in order.
+        self.unwritten: list[tuple[list[Any], list[Any], list[Any]]] = []
+        #: Set by the thread as it ends. Waited on instead of Thread.join: a join that an
+        #: exception from a signal handler interrupts can mark a running thread as ended
+        #: (Python 3.11, bpo-45274's fix), and is_alive() then says False.
+        self._ended = threading.Event()
         self._thread = threading.Thread(target=self._write_all, name="case-writer", daemon=True)
         self._thread.start()
 
@@ -179,23 +203,47 @@ class _BackgroundWrites:
         self._queue.put((files, artefacts, warnings))
 
     def close(self, raise_error: bool = True) -> None:
-        """Wait until every queued batch is written; raise a failed write's error."""
-        self._queue.put(None)
-        self._thread.join()
+        """Wait until every queued batch is written (or, after a failure, set aside in
+        :attr:`unwritten`); raise a failed write's error.
+
+        It returns only once the thread has ended, even when interrupted meanwhile (a
+        second Ctrl+C, a SIGTERM): the caller goes on to use the case's connection, which
+        the thread must no longer be writing with. The interruption is raised then.
+        """
+        interrupted: BaseException | None = None
+        sent = False
+        while not sent or not self._ended.is_set():
+            try:
+                if not sent:
+                    self._queue.put(None)
+                    sent = True
+                self._ended.wait()
+            except BaseException as exc:  # noqa: BLE001 (raised once the thread is done)
+                interrupted = interrupted or exc
+        if interrupted is not None:
+            raise interrupted
         if self._error is not None and raise_error:
             raise self._error
 
     def _write_all(self) -> None:
+        try:
+            self._write_queued()
+        finally:
+            self._ended.set()
+
+    def _write_queued(self) -> None:
         while True:
             batch = self._queue.get()
             if batch is None:
                 return
             if self._error is not None:
-                continue  # after a failed write, later batches are not written
+                self.unwritten.append(batch)  # after a failed write, later batches wait too
+                continue
             try:
                 self._case.write_batch(*batch)
             except BaseException as exc:  # noqa: BLE001 (raised in the caller's thread)
                 self._error = exc
+                self.unwritten.append(batch)
 
 
 def media_warning(run_id: int | None, evidence_id: int | None, volume_idx: int | None, path: str | None,
