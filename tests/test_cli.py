@@ -522,6 +522,7 @@ def test_info_checks_the_audit_log_against_a_printed_head(capsys, tmp_path):
     assert code == 1 and "hash chain BROKEN" in out and "DOES NOT MATCH" in out
     code, out, _ = _run(capsys, "info", str(path), "--json")
     assert code == 0 and '"intact": false' in out
-    code, _, err = _run(capsys, "info", str(path), "--audit-head", "2:xyz")
-    assert code == 2
-    _assert_one_line_error(err, "--audit-head takes ENTRY:SHA256")
+    for wrong in ("2:xyz", "\u00b2:" + "a" * 64, "\u0663:" + "a" * 64):
+        code, _, err = _run(capsys, "info", str(path), "--audit-head", wrong)
+        assert code == 2
+        _assert_one_line_error(err, "--audit-head takes ENTRY:SHA256")

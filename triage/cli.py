@@ -11,6 +11,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -317,13 +318,12 @@ def command_info(args: argparse.Namespace) -> int:
 
     head = None
     if args.audit_head:
-        entry, _, digest = args.audit_head.partition(":")
-        if not entry.strip().isdigit() or len(digest.strip()) != 64 or not all(
-                c in "0123456789abcdefABCDEF" for c in digest.strip()):
+        given = re.fullmatch(r"\s*([0-9]{1,18})\s*:\s*([0-9a-fA-F]{64})\s*", args.audit_head)
+        if given is None:
             print("triage: error: --audit-head takes ENTRY:SHA256 as a report prints it"
                   " (an entry number, a colon, 64 hexadecimal digits)", file=sys.stderr)
             return EXIT_USAGE
-        head = (int(entry), digest.strip())
+        head = (int(given[1]), given[2])
     case = CaseDatabase.open(args.case, readonly=True)
     try:
         chain, head_verdict = case.audit_chain_status(head)

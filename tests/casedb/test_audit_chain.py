@@ -9,8 +9,9 @@ import sqlite3
 
 import pytest
 
-from triage.casedb import CaseDatabase
+from triage.casedb import SCHEMA_VERSION, CaseDatabase
 from triage.casedb.audit_chain import GENESIS
+from triage.casedb.schema import APPLICATION_ID, MIGRATIONS
 
 
 def _independent_digests(path) -> list[tuple[int, str]]:
@@ -34,6 +35,22 @@ def _tamper(path, *statements: str) -> None:
         conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     for statement in statements:
         conn.execute(statement)
+    conn.commit()
+    conn.close()
+
+
+def _pre_chain_case(path, actions=("case.create", "tag.add", "export.csv")):
+    """A case as a triage from before the chain wrote it: the schema, the guards of the
+    time, a few audit entries, no chain table."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for migration in MIGRATIONS:
+        conn.executescript("BEGIN;" + migration + "COMMIT;")
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    conn.execute("INSERT INTO case_info (id, name, created, tool_version)"
+                 " VALUES (1, 'old', '2026-01-01T00:00:00Z', '0.1.0')")
+    conn.executemany("INSERT INTO audit_log (ts, examiner, action, details) VALUES (?, ?, ?, ?)",
+                     [("2026-01-01T00:00:00.000000Z", "ann", action, "{}") for action in actions])
     conn.commit()
     conn.close()
 
@@ -76,7 +93,7 @@ def test_a_changed_removed_or_slipped_in_entry_breaks_the_chain(case_path, state
     with CaseDatabase.open(case_path, readonly=True) as case:
         status, _ = case.audit_chain_status()
     assert not status.intact
-    assert len(status.problems) == 1 and said in status.problems[0]
+    assert len(status.problems) == 1 and said in status.problems[0][1]
     assert "BROKEN" in status.summary()
 
 
@@ -105,7 +122,7 @@ def test_entries_written_without_the_chain_are_chained_by_the_next_writable_open
             "INSERT INTO audit_log (ts, action, details) VALUES ('t', 'old.b', '{}')")
     with CaseDatabase.open(case_path, readonly=True) as case:
         status, _ = case.audit_chain_status()
-        assert not status.intact and "not chained" in status.problems[0]
+        assert not status.intact and "not chained" in status.problems[0][1]
         last_id = max(entry["id"] for entry in case.iter_audit())
     with CaseDatabase.open(case_path) as case:
         status, _ = case.audit_chain_status()
@@ -116,21 +133,105 @@ def test_entries_written_without_the_chain_are_chained_by_the_next_writable_open
 
 
 def test_a_case_from_before_the_chain_opens_read_only_and_is_chained_when_opened_writable(
-        case_path):
-    _tamper(case_path, "DROP TABLE audit_chain")
-    with CaseDatabase.open(case_path, readonly=True) as case:
+        tmp_path):
+    path = tmp_path / "old.triage"
+    _pre_chain_case(path)
+    with CaseDatabase.open(path, readonly=True) as case:
         status, verdict = case.audit_chain_status(head=(1, "ab"))
         assert not status.present and "not chained yet" in status.summary()
         assert verdict == "the case has no hash chain yet"
-        entries = status.entries
-    with CaseDatabase.open(case_path) as case:
+    with CaseDatabase.open(path) as case:
         status, _ = case.audit_chain_status()
         started = list(case.iter_audit())[-1]
         case.audit("still.appends", "ann", {})
         assert case.audit_chain_status()[0].intact
-    assert status.intact and status.entries == entries + 1
+    assert status.intact and status.entries == 4
     assert started["action"] == "audit.chain_started"
-    assert started["details"]["chained_entries"] == entries
+    assert started["details"]["chained_entries"] == 3
+
+
+def test_a_removed_chain_table_is_reported_and_its_restart_stays_in_the_log(case_path):
+    """Self-audit: dropping the chain's table (and editing the log) read as a case made
+    by an earlier triage, and the next writable open chained the edited log as intact."""
+    _tamper(case_path, "DROP TABLE audit_chain",
+            "UPDATE audit_log SET examiner = 'mallory' WHERE action = 'tag.add'")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    assert not status.intact and "table was removed" in status.summary()
+    with CaseDatabase.open(case_path) as case:
+        status, _ = case.audit_chain_status()
+        restarted = list(case.iter_audit())[-1]
+    assert restarted["action"] == "audit.chain_restarted"
+    assert not status.intact and "started again" in status.summary()
+
+
+def test_a_removed_entry_shows_as_a_gap_even_after_the_chain_is_restarted(case_path):
+    _tamper(case_path, "DROP TABLE audit_chain", "DELETE FROM audit_log WHERE action = 'note.add'")
+    with CaseDatabase.open(case_path) as case:
+        status, _ = case.audit_chain_status()
+    assert any("missing from the log" in text for _, text in status.problems)
+
+
+def test_entries_that_are_not_utf8_are_chained_and_checked_not_fatal(case_path):
+    """Self-audit: one entry another program stored as bytes that are not UTF-8 made the
+    case refuse to open writable ("damaged case file") and triage info fail."""
+    _tamper(case_path, "INSERT INTO audit_log (ts, action, details)"
+                       " VALUES ('t', 'odd', CAST(x'7bff7d' AS TEXT))")
+    with CaseDatabase.open(case_path) as case:  # chains it, noting it came from elsewhere
+        status, _ = case.audit_chain_status()
+        assert status.intact
+        from triage.casedb import ui_queries
+
+        shown = [entry for entry in ui_queries.page_audit(case) if entry["action"] == "odd"]
+        assert shown[0]["details"] == "{\ufffd}"  # the GUI's page, not a "damaged case"
+        with pytest.raises(Exception, match="not valid JSON"):  # the report: one line
+            list(case.iter_audit())
+    _tamper(case_path, "UPDATE audit_log SET details = CAST(x'7bfe7d' AS TEXT)"
+                       " WHERE action = 'odd'")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    assert not status.intact and "differs" in status.summary()
+    _tamper(case_path, "UPDATE audit_chain SET digest = CAST(x'c3a9ff' AS TEXT)"
+                       " WHERE audit_id = 1")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        assert not case.audit_chain_status()[0].intact
+
+
+def test_a_printed_head_still_matches_when_later_entries_are_not_chained(case_path):
+    """Self-audit: an entry an earlier triage appended after the report made the head
+    check fail, though nothing up to the head had changed."""
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    printed = (status.head_id, status.head_digest)
+    _tamper(case_path, "INSERT INTO audit_log (ts, action, details) VALUES ('t', 'later', '{}')")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, verdict = case.audit_chain_status(head=printed)
+    assert not status.intact and verdict is None
+
+
+def test_the_check_reads_one_snapshot_while_another_program_writes(case_path):
+    """Self-audit: the log and the chain were read in two snapshots, so a check made
+    while another program tagged said BROKEN ("entries ... not chained")."""
+    import threading
+
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        with CaseDatabase.open(case_path) as writer:
+            file_id = next(writer.iter_files())["id"]
+            while not stop.is_set():
+                writer.tag_many("Notable", "ann", [("file", file_id)])
+                writer.untag_many("Notable", "ann", [("file", file_id)])
+
+    thread = threading.Thread(target=keep_writing)
+    thread.start()
+    try:
+        with CaseDatabase.open(case_path, readonly=True) as case:
+            verdicts = [case.audit_chain_status()[0].intact for _ in range(40)]
+    finally:
+        stop.set()
+        thread.join()
+    assert all(verdicts)
 
 
 def test_the_chain_itself_is_append_only(case_path):

@@ -38,7 +38,7 @@ def test_create_records_case_info_and_examiner(case):
     assert info["name"] == "Op Test" and info["number"] == "42"
     assert info["schema_version"] == SCHEMA_VERSION
     assert case.examiners() == ["ann"]
-    assert [a["action"] for a in case.iter_audit()] == ["case.create"]
+    assert [a["action"] for a in case.iter_audit()] == ["audit.chain_started", "case.create"]
 
 
 def test_refuses_existing_path(tmp_path):

@@ -30,10 +30,20 @@ MAX_PROBLEMS = 20
 
 
 def entry_digest(previous: str, entry: Mapping[str, Any]) -> str:
-    """The digest of one audit entry (its stored values) chained to ``previous``."""
+    """The digest of one audit entry (its stored values) chained to ``previous``.
+
+    Text another program stored that is not UTF-8 is read with its undecodable bytes as
+    lone surrogates (``surrogateescape``), which the ASCII JSON writes as ``\\udcXX``.
+    """
     values = [entry["id"], entry["ts"], entry["examiner"], entry["action"], entry["details"]]
     canonical = json.dumps(values, ensure_ascii=True, separators=(",", ":"))
-    return hashlib.sha256(f"{previous}\n{canonical}".encode("ascii")).hexdigest()
+    text = f"{previous}\n{canonical}"
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+#: Actions of the entries the chain writes about itself.
+CHAIN_STARTED, CHAIN_EXTENDED, CHAIN_RESTARTED = (
+    "audit.chain_started", "audit.chain_extended", "audit.chain_restarted")
 
 
 @dataclass
@@ -44,8 +54,11 @@ class ChainStatus:
     chained: int = 0
     head_id: int | None = None
     head_digest: str | None = None
-    problems: list[str] = field(default_factory=list)
+    #: ``(entry id, what is wrong)``, the first :data:`MAX_PROBLEMS`; more are counted.
+    problems: list[tuple[int, str]] = field(default_factory=list)
     more_problems: int = 0
+    #: Entry id of the first problem left out of :attr:`problems`.
+    first_left_out: int | None = None
     #: False for a case no chain-aware triage has opened writable yet.
     present: bool = True
 
@@ -54,16 +67,25 @@ class ChainStatus:
         """True when every entry is chained and every digest matches."""
         return self.present and not self.problems and not self.more_problems
 
-    def problem(self, text: str) -> None:
+    def problem(self, entry_id: int, text: str) -> None:
         """Record one problem (the first :data:`MAX_PROBLEMS` in words)."""
         if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(text)
+            self.problems.append((entry_id, text))
         else:
             self.more_problems += 1
+            if self.first_left_out is None:
+                self.first_left_out = entry_id
+
+    def problems_up_to(self, entry_id: int) -> list[str]:
+        """The problems of entries up to ``entry_id`` (a printed head's)."""
+        found = [text for at, text in self.problems if at <= entry_id]
+        if self.first_left_out is not None and self.first_left_out <= entry_id:
+            found.append(f"and {self.more_problems} more")
+        return found
 
     def summary(self) -> str:
         """One line for people."""
-        if not self.present:
+        if not self.present and not self.problems:
             return (f"{self.entries} entries, not chained yet (the case was made by an earlier"
                     " triage; opening it writable chains them)")
         if self.intact:
@@ -73,7 +95,7 @@ class ChainStatus:
                     f" SHA-256 {self.head_digest}")
         count = len(self.problems) + self.more_problems
         return (f"{self.entries} entries, hash chain BROKEN ({count} problem"
-                f"{'s' if count != 1 else ''}): " + "; ".join(self.problems)
+                f"{'s' if count != 1 else ''}): " + "; ".join(text for _, text in self.problems)
                 + (f"; and {self.more_problems} more" if self.more_problems else ""))
 
     def as_dict(self) -> dict[str, Any]:
@@ -81,29 +103,42 @@ class ChainStatus:
         return {"entries": self.entries, "chained": self.chained, "intact": self.intact,
                 "present": self.present, "head_id": self.head_id,
                 "head_digest": self.head_digest,
-                "problems": self.problems + ([f"and {self.more_problems} more"]
-                                             if self.more_problems else [])}
+                "problems": [text for _, text in self.problems]
+                + ([f"and {self.more_problems} more"] if self.more_problems else [])}
 
 
-def verify(entries: Iterable[Mapping[str, Any]], digests: Mapping[int, str]) -> ChainStatus:
-    """Check the audit log ``entries`` (in id order, stored values) against the stored
-    ``digests`` (entry id -> digest).
+def verify(rows: Iterable[tuple[Mapping[str, Any], str | None]],
+           orphans: Mapping[int, str]) -> ChainStatus:
+    """Check the audit log against its chain.
 
-    Each entry's digest is recomputed from the stored digest of the chained entry before
-    it (present in the log or not), so one changed or removed entry is reported once,
-    not with every entry after it.
+    ``rows`` are the log's entries in id order (stored values) each with its stored
+    digest (None when unchained); ``orphans`` the stored digests of entries no longer in
+    the log. Each entry's digest is recomputed from the stored digest of the chained
+    entry before it (present in the log or not), so one changed or removed entry is
+    reported once, not with every entry after it. Triage numbers entries 1, 2, 3, ...
+    with no gaps (nothing is ever removed, a rolled-back entry's number is used again),
+    so a number skipped is an entry removed.
     """
     status = ChainStatus()
     previous = GENESIS
-    chained_ids = sorted(digests)
+    removed = sorted(orphans)
     position = 0
-    seen: set[int] = set()
     unchained: list[int] = []
-    for entry in entries:
+    last_number = 0
+    for entry, stored in rows:
         status.entries += 1
         entry_id = int(entry["id"])
-        seen.add(entry_id)
-        stored = digests.get(entry_id)
+        if entry_id > 0:
+            if entry_id > last_number + 1:
+                missing = [n for n in range(last_number + 1, min(entry_id, last_number + 10_001))
+                           if n not in orphans]
+                if missing:
+                    status.problem(missing[0], _span(missing) + " missing from the log (removed)")
+            last_number = entry_id
+        if entry["action"] == CHAIN_RESTARTED:
+            status.problem(entry_id, f"the chain was removed by another program and started"
+                                     f" again at entry {entry_id}: the entries before it are"
+                                     " not protected")
         if stored is None:
             unchained.append(entry_id)
             continue
@@ -111,25 +146,32 @@ def verify(entries: Iterable[Mapping[str, Any]], digests: Mapping[int, str]) -> 
         unchained = []
         status.chained += 1
         # The chained entry before this one: a removed entry is still its link.
-        while position < len(chained_ids) and chained_ids[position] < entry_id:
-            previous = digests[chained_ids[position]]
+        while position < len(removed) and removed[position] < entry_id:
+            previous = orphans[removed[position]]
             position += 1
         if entry_digest(previous, entry) != stored:
-            status.problem(f"entry {entry_id} differs from what was chained (changed since)")
+            status.problem(entry_id, f"entry {entry_id} differs from what was chained"
+                                     " (changed since)")
+        previous = stored
         status.head_id, status.head_digest = entry_id, stored
     _report_unchained(status, unchained)
-    for missing in sorted(set(digests) - seen):
-        status.problem(f"entry {missing} was chained but is no longer in the log (removed)")
+    for missing_id in removed:
+        status.problem(missing_id, f"entry {missing_id} was chained but is no longer in the"
+                                   " log (removed)")
+    status.problems.sort(key=lambda problem: problem[0])
     return status
 
 
-def check_head(status: ChainStatus, digests: Mapping[int, str], head_id: int,
-               head_digest: str) -> str | None:
-    """Compare the chain with a head printed earlier (a report's): None when the entry
-    ``head_id`` still has ``head_digest`` and the chain is intact, else why not."""
-    if not status.intact:
-        return f"the chain is not intact: {status.summary()}"
-    stored = digests.get(head_id)
+def check_head(status: ChainStatus, head_id: int, head_digest: str,
+               stored: str | None) -> str | None:
+    """Compare the chain with a head printed earlier (a report's): None when entry
+    ``head_id`` still has ``head_digest`` (``stored`` is its digest now) and nothing up
+    to it is wrong, else why not. Problems of later entries do not count here."""
+    if not status.present and not status.problems:
+        return "the case has no hash chain yet"
+    wrong = status.problems_up_to(head_id)
+    if wrong:
+        return "the chain up to it is not intact: " + "; ".join(wrong)
     if stored is None:
         return f"entry {head_id} is not in the chain"
     if stored.lower() != head_digest.strip().lower():
@@ -138,9 +180,11 @@ def check_head(status: ChainStatus, digests: Mapping[int, str], head_id: int,
     return None
 
 
+def _span(ids: list[int]) -> str:
+    return f"entry {ids[0]}" if len(ids) == 1 else f"entries {ids[0]} to {ids[-1]}"
+
+
 def _report_unchained(status: ChainStatus, ids: list[int]) -> None:
-    if not ids:
-        return
-    span = f"entry {ids[0]}" if len(ids) == 1 else f"entries {ids[0]} to {ids[-1]}"
-    status.problem(f"{span} not chained (written by another program since the case was"
-                   " last opened writable)")
+    if ids:
+        status.problem(ids[0], f"{_span(ids)} not chained (written by another program since"
+                               " the case was last opened writable)")

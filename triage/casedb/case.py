@@ -350,7 +350,10 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     for name, sql in missing:
                         self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
                         self.conn.execute(sql)
-                    self._chain_audit_log(None)
+                    if "audit_chain" in dict(absent):
+                        self._start_audit_chain()
+                    else:
+                        self._chain_audit_log(None)
                     self.conn.execute("COMMIT")
                 except BaseException:
                     self.conn.execute("ROLLBACK")

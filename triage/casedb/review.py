@@ -12,7 +12,16 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from triage.casedb.audit_chain import GENESIS, ChainStatus, check_head, entry_digest, verify
+from triage.casedb.audit_chain import (
+    CHAIN_EXTENDED,
+    CHAIN_RESTARTED,
+    CHAIN_STARTED,
+    GENESIS,
+    ChainStatus,
+    check_head,
+    entry_digest,
+    verify,
+)
 from triage.casedb.errors import require_utf8, stored_json
 
 
@@ -29,6 +38,37 @@ def _owner(kind: str, item_id: int) -> tuple[int | None, int | None]:
     raise ValueError(f"review items are artefacts or files, not {kind!r}")
 
 
+#: The audit columns as the chain and the views read them: text as its stored bytes, so
+#: that text another program stored that is not UTF-8 is chained (and checked) and shown
+#: rather than failing the read (see :func:`_decoded` and :func:`shown_audit_entry`).
+AUDIT_COLUMNS_AS_STORED = ("id, CAST(ts AS BLOB), CAST(examiner AS BLOB), CAST(action AS BLOB),"
+                           " CAST(details AS BLOB)")
+
+
+def _text(value: Any) -> Any:
+    """A text column read as its bytes, decoded as SQLite would for UTF-8, with bytes that
+    are not UTF-8 kept as lone surrogates (``surrogateescape``)."""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "surrogateescape")
+    return value
+
+
+def _decoded(row: Sequence[Any]) -> dict[str, Any]:
+    """An audit entry read with :attr:`ReviewMixin._AUDIT_COLUMNS`, as the chain hashes it."""
+    return {"id": row[0], "ts": _text(row[1]), "examiner": _text(row[2]),
+            "action": _text(row[3]), "details": _text(row[4])}
+
+
+def shown_audit_entry(row: Sequence[Any]) -> dict[str, Any]:
+    """An audit entry read with :attr:`ReviewMixin._AUDIT_COLUMNS`, for people: bytes
+    that are not UTF-8 as U+FFFD (details still JSON text)."""
+    def shown(value: Any) -> Any:
+        return value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+
+    return {"id": row[0], "ts": shown(row[1]), "examiner": shown(row[2]),
+            "action": shown(row[3]), "details": shown(row[4])}
+
+
 class ReviewMixin:
     """Tags, notes and audit log (mixed into :class:`CaseDatabase`)."""
 
@@ -41,7 +81,8 @@ class ReviewMixin:
             self._audit_in_transaction(action, examiner, details)
 
     def _audit_in_transaction(
-        self, action: str, examiner: str | None, details: dict[str, Any] | None
+        self, action: str, examiner: str | None, details: dict[str, Any] | None,
+        note_unchained: bool = True,
     ) -> None:
         if examiner is not None:
             require_utf8(examiner, "examiner name")
@@ -62,47 +103,66 @@ class ReviewMixin:
             self._chain_tail = (entry_id, digest)
             return
         try:
-            self._chain_audit_log(entry_id)
+            self._chain_audit_log(entry_id, note_unchained)
         except sqlite3.OperationalError as exc:
             # A case made before the chain, opened while another program held the write
             # lock, has no chain table yet: the next writable open chains this entry.
             if "no such table: audit_chain" not in str(exc):
                 raise
 
-    _AUDIT_COLUMNS = "id, ts, examiner, action, details"
+    _AUDIT_COLUMNS = AUDIT_COLUMNS_AS_STORED
 
     def _chained_digest(self, entry_id: int) -> str | None:
         row = self.conn.execute(
-            "SELECT digest FROM audit_chain WHERE audit_id = ?", (entry_id,)).fetchone()
-        return None if row is None else row[0]
+            "SELECT CAST(digest AS BLOB) FROM audit_chain WHERE audit_id = ?",
+            (entry_id,)).fetchone()
+        return None if row is None else _text(row[0])
 
-    def _chain_audit_log(self, own_id: int | None) -> None:
+    def _chain_audit_log(self, own_id: int | None, note_unchained: bool = True) -> None:
         """Chain every audit entry after the last chained one (within the caller's write
         transaction). Entries other than ``own_id``, the one this connection has just
         written, were written without the chain (by another program, or by a triage
-        from before it): one more entry names them, chained as well, so that chaining
-        them is itself in the log."""
+        from before it): unless ``note_unchained`` is False, one more entry names them,
+        chained as well, so that chaining them is itself in the log."""
         last = self.conn.execute(
-            "SELECT audit_id, digest FROM audit_chain ORDER BY audit_id DESC LIMIT 1").fetchone()
-        after, previous = (int(last[0]), last[1]) if last else (0, GENESIS)
-        rows = self.conn.execute(
-            f"SELECT {self._AUDIT_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id", (after,)
-        ).fetchall()
+            "SELECT audit_id, CAST(digest AS BLOB) FROM audit_chain"
+            " ORDER BY audit_id DESC LIMIT 1").fetchone()
+        after, previous = (int(last[0]), _text(last[1])) if last else (0, GENESIS)
+        rows = [_decoded(row) for row in self.conn.execute(
+            f"SELECT {self._AUDIT_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id", (after,))]
         digests = []
         for entry in rows:
-            previous = entry_digest(previous, dict(entry))
+            previous = entry_digest(previous, entry)
             digests.append((entry["id"], previous))
         self.conn.executemany("INSERT INTO audit_chain (audit_id, digest) VALUES (?, ?)", digests)
         self._chain_tail = digests[-1] if digests else None
         foreign = [entry["id"] for entry in rows if entry["id"] != own_id]
-        if foreign:
-            action = "audit.chain_extended" if last else "audit.chain_started"
-            self._audit_in_transaction(action, None, {
+        if foreign and note_unchained:
+            self._audit_in_transaction(CHAIN_EXTENDED, None, {
                 "chained_entries": len(foreign), "first": foreign[0], "last": foreign[-1],
-                "why": ("entries written before this case had a hash chain" if not last else
-                        "entries written without the chain (by another program or an"
-                        " earlier triage)"),
+                "why": "entries written without the chain (by another program or an earlier"
+                       " triage)",
             })
+
+    def _start_audit_chain(self) -> None:
+        """Chain the log of a case that has no chain table (just created by ``_ensure``,
+        in its write transaction), after an entry saying so: the chain starts (a new
+        case, or one made before the chain), or starts again (the log shows it had one:
+        another program removed it)."""
+        (entries,) = self.conn.execute("SELECT count(*) FROM audit_log").fetchone()
+        had_chain = self.conn.execute(
+            "SELECT 1 FROM audit_log WHERE CAST(action AS BLOB) IN (?, ?, ?) LIMIT 1",
+            tuple(a.encode() for a in (CHAIN_STARTED, CHAIN_EXTENDED, CHAIN_RESTARTED)),
+        ).fetchone() is not None
+        if had_chain:
+            action, why = CHAIN_RESTARTED, ("the chain's table was missing: removed by another"
+                                            " program; the entries before this one are not"
+                                            " protected")
+        else:
+            action, why = CHAIN_STARTED, ("a new case" if not entries else
+                                          "entries written before this case had a hash chain")
+        self._audit_in_transaction(action, None, {"chained_entries": int(entries), "why": why},
+                                   note_unchained=False)
 
     def _audit_log_unchained(self) -> bool:
         """True when the audit log has entries the chain does not cover (or no chain)."""
@@ -119,24 +179,50 @@ class ReviewMixin:
         """Check the audit log's hash chain (:mod:`triage.casedb.audit_chain`).
 
         Returns the status and, when ``head`` (an entry id and the digest a report
-        printed for it) is given, None if the case still agrees with it, else why not.
+        printed for it) is given, None if the case still agrees with it up to that
+        entry, else why not. The log and the chain are read in one transaction, so a
+        program writing to the case meanwhile cannot make them disagree.
         """
+        started_here = not self.conn.in_transaction
+        if started_here:
+            self.conn.execute("BEGIN")
         try:
-            digests = {int(audit_id): str(digest) for audit_id, digest in self.conn.execute(
-                "SELECT audit_id, digest FROM audit_chain")}
-        except sqlite3.OperationalError:
+            return self._check_audit_chain(head)
+        finally:
+            if started_here:
+                self.conn.execute("COMMIT")
+
+    def _check_audit_chain(self, head: tuple[int, str] | None) -> tuple[ChainStatus, str | None]:
+        tables = {name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "audit_chain" not in tables:
             (count,) = self.conn.execute("SELECT count(*) FROM audit_log").fetchone()
             status = ChainStatus(entries=int(count), present=False)
-            return status, ("the case has no hash chain yet" if head else None)
-        entries = (dict(row) for row in self.conn.execute(
-            f"SELECT {self._AUDIT_COLUMNS} FROM audit_log ORDER BY id"))
-        status = verify(entries, digests)
-        return status, (check_head(status, digests, *head) if head else None)
+            if self.conn.execute(
+                    "SELECT 1 FROM audit_log WHERE CAST(action AS BLOB) IN (?, ?, ?) LIMIT 1",
+                    tuple(a.encode() for a in (CHAIN_STARTED, CHAIN_EXTENDED, CHAIN_RESTARTED)),
+            ).fetchone():
+                status.problem(0, "the chain's table was removed (the log shows the case had"
+                                  " a chain)")
+            return status, (check_head(status, *head, None) if head else None)
+        rows = ((_decoded(row[:5]), None if row[5] is None else _text(row[5]))
+                for row in self.conn.execute(
+                    f"SELECT {self._AUDIT_COLUMNS}, CAST(c.digest AS BLOB) FROM audit_log"
+                    " LEFT JOIN audit_chain c ON c.audit_id = audit_log.id ORDER BY id"))
+        orphans = {int(audit_id): _text(digest) for audit_id, digest in self.conn.execute(
+            "SELECT audit_id, CAST(digest AS BLOB) FROM audit_chain"
+            " WHERE audit_id NOT IN (SELECT id FROM audit_log)")}
+        status = verify(rows, orphans)
+        if head is None:
+            return status, None
+        stored = orphans.get(head[0]) if head[0] in orphans else self._chained_digest(head[0])
+        return status, check_head(status, head[0], head[1], stored)
 
     def iter_audit(self) -> Iterator[dict[str, Any]]:
-        """Stream the audit log, oldest first."""
-        for row in self.conn.execute("SELECT * FROM audit_log ORDER BY id"):
-            item = dict(row)
+        """Stream the audit log, oldest first (text that is not UTF-8, which only another
+        program can have stored, with U+FFFD for its undecodable bytes)."""
+        for row in self.conn.execute(f"SELECT {self._AUDIT_COLUMNS} FROM audit_log ORDER BY id"):
+            item = shown_audit_entry(row)
             item["details"] = stored_json(item["details"], f"audit entry {item['id']} details")
             yield item
 

@@ -16,6 +16,7 @@ from triage.casedb.queries import (
     _decode_file,
     folded_text_filter,
 )
+from triage.casedb.review import AUDIT_COLUMNS_AS_STORED, shown_audit_entry
 
 if TYPE_CHECKING:
     from triage.casedb.case import CaseDatabase
@@ -298,10 +299,10 @@ def page_warnings(case: CaseDatabase, offset: int = 0, limit: int = 200) -> list
 def page_audit(case: CaseDatabase, offset: int = 0, limit: int = 200) -> list[dict[str, Any]]:
     """Return one page of the audit log, oldest first (details as stored: JSON text)."""
     rows = case.conn.execute(
-        "SELECT id, ts, examiner, action, details FROM audit_log ORDER BY id LIMIT ? OFFSET ?",
+        f"SELECT {AUDIT_COLUMNS_AS_STORED} FROM audit_log ORDER BY id LIMIT ? OFFSET ?",
         (limit, offset),
     )
-    return [dict(r) for r in rows]
+    return [shown_audit_entry(r) for r in rows]
 
 
 def count_audit(case: CaseDatabase) -> int:
