@@ -241,7 +241,7 @@ class FileProcessor:
                 # quick profile reads and hashes no more (a photo's image data). Content
                 # the head holds whole is hashed below, as it costs no read.
                 data = head[:prefix]
-                result.bytes_read += len(data)
+                result.bytes_read += len(head)  # what was read, if more than is parsed
                 if known is not None:
                     row["md5"], row["sha256"] = known[2], known[3]
                     if self._sha1:

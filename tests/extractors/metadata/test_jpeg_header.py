@@ -55,3 +55,53 @@ def test_no_header_in_what_is_not_a_whole_one(data):
 def test_never_raises_and_stays_within_the_data(data):
     found = jpeg_header_length(b"\xff\xd8" + data)
     assert found is None or 4 <= found <= len(data) + 2
+
+
+def _jpeg_with_gps_values_in_the_image_data() -> bytes:
+    """GPS IFD inside the EXIF segment, its latitude and longitude pointing past the
+    segment, into the bytes after the start of scan (exiftool: "Bad offset")."""
+    import struct
+
+    tiff_start = 2 + 4 + 6  # SOI, APP1 marker and length, "Exif\0\0"
+    sof = b"\xff\xc0" + struct.pack(">HBHHB", 11, 8, 10, 10, 1) + b"\x01\x11\x00"
+    sos = b"\xff\xda" + struct.pack(">HB", 8, 1) + b"\x01\x00\x00\x3f\x00"
+    image = b"\x12\x34" * 50_000
+    app1_size = 2 + 4 + 6 + 80
+    values_at = app1_size + len(sof) + len(sos) + len(image) - tiff_start
+    tiff = b"MM\x00\x2a" + struct.pack(">I", 8)
+    tiff += struct.pack(">H", 1) + struct.pack(">HHII", 0x8825, 4, 1, 26) + struct.pack(">I", 0)
+    tiff += struct.pack(">H", 4) + struct.pack(">HHI", 1, 2, 2) + b"N\x00\x00\x00"
+    tiff += struct.pack(">HHII", 2, 5, 3, values_at)
+    tiff += struct.pack(">HHI", 3, 2, 2) + b"E\x00\x00\x00"
+    tiff += struct.pack(">HHII", 4, 5, 3, values_at + 24) + struct.pack(">I", 0)
+    assert len(tiff) == 80
+    values = b"".join(struct.pack(">II", n, 1) for n in (51, 30, 0, 7, 15, 0))
+    app1 = b"\xff\xe1" + struct.pack(">H", 2 + 6 + len(tiff)) + b"Exif\x00\x00" + tiff
+    return b"\xff\xd8" + app1 + sof + sos + image + values + b"\xff\xd9"
+
+
+def test_exif_values_are_read_within_the_exif_segment_only():
+    """Self-audit: full read GPS values that point past the EXIF segment from the image
+    data (exiftool calls them bad offsets) while quick, reading the header, did not; both
+    now read the segment only, and agree."""
+    data = _jpeg_with_gps_values_in_the_image_data()
+    header = jpeg_header_length(data)
+    whole, cut = parse_exif(data), parse_exif(data[:header])
+    assert "gps_latitude" not in whole.attributes
+    assert (cut.attributes, cut.warnings) == (whole.attributes, whole.warnings)
+
+
+def test_a_comment_that_looks_like_an_exif_segment_is_not_taken_for_one():
+    """Self-audit: the truncation check searched the bytes for an APP1 header and found
+    one inside a comment, so only the header (quick) warned of a cut EXIF segment."""
+    import struct
+
+    photo = (DATA / "metadata" / "photos" / "IMG_0001.jpg").read_bytes()
+    fake = b"\xff\xe1\x7f\x00Exif\x00\x00" + b"x" * 100
+    comment = b"\xff\xfe" + struct.pack(">H", 2 + len(fake)) + fake
+    data = photo[:2] + comment + photo[2:]
+    header = jpeg_header_length(data)
+    assert header is not None and header < len(data)
+    whole, cut = parse_exif(data), parse_exif(data[:header])
+    assert whole.warnings == [] and cut.warnings == []
+    assert cut.attributes == whole.attributes and "gps_latitude" in whole.attributes

@@ -19,7 +19,7 @@ from typing import Any
 
 from triage.extractors.metadata.gps_probe import jpeg_exif_block
 from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
-from triage.extractors.metadata.jpeg_frame import jpeg_dimensions
+from triage.extractors.metadata.jpeg_frame import jpeg_dimensions, jpeg_exif_segment
 from triage.extractors.metadata.result import MetadataResult
 from triage.extractors.metadata.textvalues import (
     clean_text,
@@ -276,7 +276,14 @@ def _serials(tags: dict[str, Any], result: MetadataResult) -> None:
 
 
 def _exif_source(data: bytes, result: MetadataResult) -> bytes | None:
-    """Return what ExifRead should read: the file, or a HEIF file's EXIF TIFF block."""
+    """Return what ExifRead should read: a JPEG's EXIF TIFF block (within its APP1
+    segment, as exiftool reads it: a value that points past the segment is a bad
+    offset, not image data to read), a HEIF file's EXIF TIFF block, or the file."""
+    if data[:2] == b"\xff\xd8":
+        block = jpeg_exif_block(data)
+        if block is not None:
+            return block
+        return data
     if data[4:8] != b"ftyp":
         return data
     # HEIF is located by our own bounded walk: ExifRead's HEIC reader keeps parsed boxes
@@ -413,10 +420,10 @@ def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
     """Warn when a JPEG's EXIF APP1 segment is cut short (ExifRead reads such silently)."""
     if not data.startswith(b"\xff\xd8"):
         return
-    found = data.find(b"\xff\xe1", 2, 65536)
-    if found < 0 or data[found + 4 : found + 10] != b"Exif\x00\x00":
+    found = jpeg_exif_segment(data)
+    if found is None:
         return
-    declared = int.from_bytes(data[found + 2 : found + 4], "big")
+    found, declared = found
     if found + 2 + declared > len(data):
         result.warnings.append(
             f"EXIF segment truncated ({len(data) - found - 2} of {declared} bytes present)"

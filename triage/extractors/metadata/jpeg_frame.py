@@ -1,41 +1,56 @@
-"""Read a JPEG's pixel dimensions from its start-of-frame marker (bounded walk)."""
+"""Walk a JPEG's segments (bounded): its pixel dimensions from the start-of-frame
+marker, where its EXIF segment is, and how long its header is."""
 
 from __future__ import annotations
 
 import struct
+from collections.abc import Iterator
 
 #: Start-of-frame markers that carry the image size (not DHT 0xC4, JPG 0xC8, DAC 0xCC).
 _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 #: A JPEG has a few dozen segments before its frame header; more means garbage.
 _MAX_SEGMENTS = 1024
+#: Marker of the start of scan: coded image data follows its segment.
+_SOS = 0xDA
+
+
+def _segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """Yield ``(offset, marker, declared length)`` of each segment of a JPEG, from the
+    start up to and including the start of scan. Stops quietly at the end of the image,
+    at anything that is not a segment, at the end of ``data`` (a segment's marker and
+    length must be in it; its body may be cut), or after :data:`_MAX_SEGMENTS`."""
+    if not data.startswith(b"\xff\xd8"):
+        return
+    pos = 2
+    size = len(data)
+    for _ in range(_MAX_SEGMENTS):
+        while pos + 1 < size and data[pos] == 0xFF and data[pos + 1] == 0xFF:
+            pos += 1  # fill bytes before a marker
+        if pos + 4 > size or data[pos] != 0xFF:
+            return
+        marker = data[pos + 1]
+        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            pos += 2  # markers without a length
+            continue
+        if marker == 0xD9:
+            return
+        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
+        if length < 2:
+            return
+        yield pos, marker, length
+        if marker == _SOS:
+            return
+        pos += 2 + length
 
 
 def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
     """Return ``(width, height)`` from the first SOF segment of a JPEG, or None."""
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    pos = 2
-    size = len(data)
-    for _ in range(_MAX_SEGMENTS):
-        while pos < size and data[pos] == 0xFF and pos + 1 < size and data[pos + 1] == 0xFF:
-            pos += 1  # fill bytes before a marker
-        if pos + 4 > size or data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker in (0xD9, 0xDA):
-            return None
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        if length < 2:
-            return None
+    for pos, marker, _ in _segments(data):
         if marker in _SOF_MARKERS:
-            if pos + 9 > size:
+            if pos + 9 > len(data):
                 return None
             height, width = struct.unpack(">HH", data[pos + 5 : pos + 9])
             return (width, height) if width and height else None
-        pos += 2 + length
     return None
 
 
@@ -47,26 +62,18 @@ def jpeg_header_length(data: bytes) -> int | None:
     EXIF, XMP, ICC profiles and the frame header (the size) all sit in the header, so
     a reader of metadata needs only these bytes, not the image.
     """
-    if not data.startswith(b"\xff\xd8"):
-        return None
-    pos = 2
-    size = len(data)
-    for _ in range(_MAX_SEGMENTS):
-        while pos + 1 < size and data[pos] == 0xFF and data[pos + 1] == 0xFF:
-            pos += 1  # fill bytes before a marker
-        if pos + 4 > size or data[pos] != 0xFF:
-            return None
-        marker = data[pos + 1]
-        if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
-            pos += 2
-            continue
-        if marker == 0xD9:
-            return None
-        (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
-        if length < 2:
-            return None
-        end = pos + 2 + length
-        if marker == 0xDA:
-            return end if end <= size else None
-        pos = end
+    for pos, marker, length in _segments(data):
+        if marker == _SOS:
+            end = pos + 2 + length
+            return end if end <= len(data) else None
+    return None
+
+
+def jpeg_exif_segment(data: bytes) -> tuple[int, int] | None:
+    """Return ``(offset, declared length)`` of a JPEG's EXIF APP1 segment, found by
+    walking the segments from the start (not by searching the bytes: a comment may hold
+    anything); None when there is none before the scan or ``data`` ends first."""
+    for pos, marker, length in _segments(data):
+        if marker == 0xE1 and data[pos + 4 : pos + 10] == b"Exif\x00\x00":
+            return pos, length
     return None
