@@ -3,7 +3,10 @@
 Shared by the scan (its case file) and the exports (their output), neither SQL nor the
 evidence libraries here. Paths are compared after following symbolic links, and folders
 also by device and inode number, so a second name for an evidence folder (a bind mount,
-a case-insensitive file system) is still found.
+a case-insensitive file system) is still found. A file system that ignores the case of
+names and numbers its inodes by name (FAT through FUSE) gives ``EVDIR`` and ``evdir``
+different inode numbers, so where the evidence's own name shows that its file system
+ignores case, names are also compared case-folded.
 """
 
 from __future__ import annotations
@@ -28,6 +31,28 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
+def _ignores_case(path: Path) -> bool:
+    """True when the file system holding ``path`` finds its name in another case too:
+    the name with its case swapped exists but is not listed in its folder. Decided by
+    the nearest name (``path``'s own, else a folder's above it) that has letters."""
+    for place in (path, *path.parents):
+        name = place.name
+        other = name.swapcase()
+        if not name or other == name:
+            continue
+        try:
+            return (place.parent / other).exists() and other not in os.listdir(place.parent)
+        except OSError:
+            return False
+    return False
+
+
+def _same_ignoring_case(path: Path, candidates: Iterable[Path]) -> bool:
+    """True when one of ``candidates`` is ``path`` but for the case of its letters."""
+    folded = str(path).casefold()
+    return any(str(candidate).casefold() == folded for candidate in candidates)
+
+
 def _folders_holding(path: Path) -> tuple[set[Path], set[tuple[int, int]]]:
     """``path`` and every folder above it, as paths and as (device, inode) pairs."""
     paths = {path, *path.parents}
@@ -46,6 +71,8 @@ def inside_evidence_folder(target: str | os.PathLike[str],
             continue
         if folder in paths or _identity(folder) in identities:
             return str(item)
+        if _ignores_case(folder) and _same_ignoring_case(folder, paths):
+            return str(item)
     return None
 
 
@@ -60,6 +87,8 @@ def beside_evidence_file(target: str | os.PathLike[str],
         if image.is_dir():
             continue
         if place == image or place.parent == image.parent:
+            return str(item)
+        if _ignores_case(image) and _same_ignoring_case(image.parent, [place.parent]):
             return str(item)
         if place_folder is not None and _identity(image.parent) == place_folder:
             return str(item)
@@ -78,5 +107,7 @@ def through_evidence_file(target: str | os.PathLike[str],
     for item in files:
         image = _resolved(item)
         if image in paths or (image.exists() and _identity(image) in identities):
+            return str(item)
+        if _ignores_case(image) and _same_ignoring_case(image, paths):
             return str(item)
     return None
