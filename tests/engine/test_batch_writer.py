@@ -198,3 +198,42 @@ def test_background_writes_store_what_writes_in_this_thread_store(tmp_path):
         finally:
             case.close()
     assert stored[0] == stored[1] and len(stored[0]) == 12
+
+
+def test_two_signals_while_the_block_waits_end_it_as_one_interruption():
+    """Self-audit: Ctrl+C and SIGTERM (whose command-line handler raises
+    KeyboardInterrupt) together, while the block waited for a slow write, made it raise
+    "RuntimeError: release unlocked lock" (a handler ran inside Condition.wait), so the
+    run read as an internal error instead of cancelled."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    def raise_interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    import time
+
+    class SlowWrite:
+        written: list[list[str]] = []
+
+        def write_batch(self, files, artefacts, warnings) -> None:
+            time.sleep(1.2)  # a write to a slow disk; no other thread in this test
+            self.written.append([row[0] for row in files])
+
+    case = SlowWrite()
+    writer = BatchWriter(case)
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    killer = subprocess.Popen([sys.executable, "-c", (
+        "import os, signal, sys, time; time.sleep(0.4); pid = int(sys.argv[1]);"
+        " os.kill(pid, signal.SIGINT); os.kill(pid, signal.SIGTERM)"), str(os.getpid())])
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with writer.writing_in_background():
+                writer.add_records([(("a",) + (0,) * 30, [])])
+                writer.flush()
+        assert case.written == [["a"]]  # the block ended after the write, not during it
+    finally:
+        killer.wait()
+        signal.signal(signal.SIGTERM, previous)

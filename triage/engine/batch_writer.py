@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import queue
+import _thread
+import collections
+import signal
 import threading
 import time
 from collections import Counter
@@ -74,16 +76,16 @@ class BatchWriter:
         try:
             yield
         except BaseException:
-            self._background = None
             try:
                 background.close(raise_error=False)
             finally:
+                self._background = None
                 self._take_back(background.unwritten)
             raise
-        self._background = None
         try:
             background.close()
         finally:
+            self._background = None
             self._take_back(background.unwritten)
 
     def _take_back(self, batches: list[tuple[list[Any], list[Any], list[Any]]]) -> None:
@@ -92,9 +94,11 @@ class BatchWriter:
         write in this thread that fails leaves its batch queued."""
         if not batches:
             return
-        self.files = [row for files, _, _ in batches for row in files] + self.files
-        self.artefacts = [row for _, artefacts, _ in batches for row in artefacts] + self.artefacts
-        self.warnings = [row for _, _, warnings in batches for row in warnings] + self.warnings
+        files = [row for files, _, _ in batches for row in files] + self.files
+        artefacts = [row for _, artefacts, _ in batches for row in artefacts] + self.artefacts
+        warnings = [row for _, _, warnings in batches for row in warnings] + self.warnings
+        self.files, self.artefacts, self.warnings = files, artefacts, warnings
+        batches.clear()  # given back once, even if this is called again
 
     def add(self, file_row: dict[str, Any] | tuple[Any, ...] | None,
             artefacts: list[dict[str, Any]]) -> None:
@@ -178,29 +182,65 @@ class BatchWriter:
             self.named_by_path = []
 
 
+#: Signals held back while the caller waits for the writer thread; faults never are.
+_HELD_SIGNALS = frozenset(signal.valid_signals()) - {
+    getattr(signal, name) for name in (
+        "SIGKILL", "SIGSTOP", "SIGSEGV", "SIGBUS", "SIGFPE", "SIGILL", "SIGTRAP", "SIGSYS",
+        "SIGABRT") if hasattr(signal, name)}
+
+
+def _hold_signals() -> Any:
+    """Hold :data:`_HELD_SIGNALS` back from this thread; return what to restore (None
+    where threads cannot mask signals)."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+
+
+def _release_signals(previous: Any) -> None:
+    """Let the signals :func:`_hold_signals` held back in (pending ones are handled)."""
+    if previous is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
 class _BackgroundWrites:
     """One thread that writes the batches handed to it, in order (see
-    :meth:`BatchWriter.writing_in_background`)."""
+    :meth:`BatchWriter.writing_in_background`).
+
+    The caller's side waits only on C-level locks and ``time.sleep``: a signal handler
+    that raises (Ctrl+C, the command line's SIGTERM) in the middle of Python's
+    Condition.wait could leave its lock held ("release unlocked lock") or the queue's
+    lock taken for good, so queue.Queue and threading.Event are not used here. Such an
+    exception between two steps leaves each batch either queued or still the caller's
+    (at worst both: the case writes a batch twice as it would once, rows are keyed).
+    """
 
     def __init__(self, case: CaseDatabase) -> None:
         self._case = case
-        self._queue: queue.Queue[tuple[Any, ...] | None] = queue.Queue(maxsize=BACKGROUND_DEPTH)
+        self._pending: collections.deque[tuple[list[Any], list[Any], list[Any]]] = (
+            collections.deque())
         self._error: BaseException | None = None
+        self._closing = False
         #: The batch whose write failed and those queued after it, in order.
         self.unwritten: list[tuple[list[Any], list[Any], list[Any]]] = []
-        #: Set by the thread as it ends. Waited on instead of Thread.join: a join that an
-        #: exception from a signal handler interrupts can mark a running thread as ended
-        #: (Python 3.11, bpo-45274's fix), and is_alive() then says False.
-        self._ended = threading.Event()
+        #: Held while the thread runs; released as it ends.
+        self._running = _thread.allocate_lock()
+        self._running.acquire()
+        #: Released to wake the thread when a batch or the end comes.
+        self._bell = _thread.allocate_lock()
+        self._bell.acquire()
         self._thread = threading.Thread(target=self._write_all, name="case-writer", daemon=True)
         self._thread.start()
 
     def submit(self, files: list[Any], artefacts: list[Any], warnings: list[Any]) -> None:
         """Queue one batch (waiting while :data:`BACKGROUND_DEPTH` wait); raise the error
         of a failed earlier write."""
+        while len(self._pending) >= BACKGROUND_DEPTH and self._error is None:
+            time.sleep(0.002)
         if self._error is not None:
             raise self._error
-        self._queue.put((files, artefacts, warnings))
+        self._pending.append((files, artefacts, warnings))
+        self._ring()
 
     def close(self, raise_error: bool = True) -> None:
         """Wait until every queued batch is written (or, after a failure, set aside in
@@ -211,39 +251,56 @@ class _BackgroundWrites:
         the thread must no longer be writing with. The interruption is raised then.
         """
         interrupted: BaseException | None = None
-        sent = False
-        while not sent or not self._ended.is_set():
-            try:
-                if not sent:
-                    self._queue.put(None)
-                    sent = True
-                self._ended.wait()
-            except BaseException as exc:  # noqa: BLE001 (raised once the thread is done)
-                interrupted = interrupted or exc
+        self._closing = True
+        # Signals are held back from this thread meanwhile (the writer thread holds them
+        # back too), so no handler can raise where no try catches it (a loop's jump back
+        # runs pending handlers); only one that came just before can, and is caught.
+        held = _hold_signals()
+        try:
+            while self._running.locked():
+                try:
+                    # Polled, not acquired: an exception between taking the lock and
+                    # giving it back would leave this thread waiting for itself.
+                    self._ring()
+                    time.sleep(0.01)
+                except BaseException as exc:  # noqa: BLE001 (raised once the thread is done)
+                    interrupted = interrupted or exc
+        finally:
+            _release_signals(held)
         if interrupted is not None:
             raise interrupted
         if self._error is not None and raise_error:
             raise self._error
 
-    def _write_all(self) -> None:
-        try:
-            self._write_queued()
-        finally:
-            self._ended.set()
-
-    def _write_queued(self) -> None:
-        while True:
-            batch = self._queue.get()
-            if batch is None:
-                return
-            if self._error is not None:
-                self.unwritten.append(batch)  # after a failed write, later batches wait too
-                continue
+    def _ring(self) -> None:
+        if self._bell.locked():
             try:
-                self._case.write_batch(*batch)
-            except BaseException as exc:  # noqa: BLE001 (raised in the caller's thread)
-                self._error = exc
-                self.unwritten.append(batch)
+                self._bell.release()
+            except RuntimeError:  # the thread took it meanwhile
+                pass
+
+    def _write_all(self) -> None:
+        _hold_signals()  # the process's signals go to the caller's thread
+        try:
+            while True:
+                if self._pending:
+                    self._write(self._pending.popleft())
+                elif self._closing:
+                    return
+                else:
+                    self._bell.acquire(timeout=0.05)
+        finally:
+            self._running.release()
+
+    def _write(self, batch: tuple[list[Any], list[Any], list[Any]]) -> None:
+        if self._error is not None:
+            self.unwritten.append(batch)  # after a failed write, later batches wait too
+            return
+        try:
+            self._case.write_batch(*batch)
+        except BaseException as exc:  # noqa: BLE001 (raised in the caller's thread)
+            self._error = exc
+            self.unwritten.append(batch)
 
 
 def media_warning(run_id: int | None, evidence_id: int | None, volume_idx: int | None, path: str | None,
