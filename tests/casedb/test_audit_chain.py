@@ -163,6 +163,68 @@ def test_a_removed_chain_table_is_reported_and_its_restart_stays_in_the_log(case
         restarted = list(case.iter_audit())[-1]
     assert restarted["action"] == "audit.chain_restarted"
     assert not status.intact and "started again" in status.summary()
+    # A head printed after the restart can still be checked later: the restart, which is
+    # reported for ever, does not count against it.
+    with CaseDatabase.open(case_path) as case:
+        case.audit("export.html", "ann", {})
+        status, _ = case.audit_chain_status()
+        printed = (status.head_id, status.head_digest)
+        case.audit("later", "ann", {})
+        assert case.audit_chain_status(head=printed)[1] is None
+
+
+def test_a_removed_entry_shows_as_a_gap_without_the_chain_table_too(case_path):
+    """Self-audit: with the chain's table dropped, a read-only check said "not chained
+    yet" though an entry was missing."""
+    _tamper(case_path, "DROP TABLE audit_chain", "DELETE FROM audit_log WHERE action = 'note.add'")
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    assert any("missing from the log" in text for _, text in status.problems)
+
+
+def test_a_removal_before_a_printed_head_is_caught_behind_many_later_problems(case_path):
+    """Self-audit: only the first 20 problems found were kept and removals are found
+    last, so 21 numbered gaps after the head hid a removal before it."""
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+        (removed,) = case.conn.execute(
+            "SELECT id FROM audit_log WHERE action = 'tag.add'").fetchone()
+    printed = (status.head_id, status.head_digest)
+    statements = [f"DELETE FROM audit_log WHERE id = {removed}"] + [
+        f"INSERT INTO audit_log (id, ts, action, details) VALUES ({1000 + 10 * n}, 't', 'x', '{{}}')"
+        for n in range(25)]
+    _tamper(case_path, *statements)
+    with CaseDatabase.open(case_path, readonly=True) as case:
+        status, verdict = case.audit_chain_status(head=printed)
+    assert verdict is not None and f"entry {removed}" in verdict
+    assert status.problems[0][0] == removed  # the lowest numbers are the ones listed
+
+
+def test_a_gap_is_judged_from_the_removed_entries_in_it_not_its_numbers():
+    """Self-audit: every gap's numbers were listed (up to 10,000 each): 200,000 entries
+    numbered far apart took 88 s to check. The first hole is found by a look-up among
+    the removed chained entries, whatever the gap's size."""
+    from triage.casedb.audit_chain import _first_hole
+
+    assert _first_hole(5, 10**15, []) == 5
+    assert _first_hole(5, 10**15, [5, 6, 7, 9]) == 8
+    assert _first_hole(5, 8, [5, 6, 7]) is None
+    assert _first_hole(5, 6, [1, 2, 5, 10**14]) is None
+
+
+def test_many_numbered_gaps_are_reported_and_counted(tmp_path):
+    path = tmp_path / "gaps.triage"
+    CaseDatabase.create(path).close()
+    conn = sqlite3.connect(path)
+    conn.executemany("INSERT INTO audit_log (id, ts, action, details) VALUES (?, 't', 'x', '{}')",
+                     [(100 + 10_000 * n,) for n in range(20_000)])
+    conn.commit()
+    conn.close()
+    with CaseDatabase.open(path, readonly=True) as case:
+        status, _ = case.audit_chain_status()
+    assert not status.intact and len(status.problems) == 20
+    # Each gap once, and once the entries not chained; counted beyond the list.
+    assert status.more_problems == 20_000 + 1 - 20
 
 
 def test_a_removed_entry_shows_as_a_gap_even_after_the_chain_is_restarted(case_path):
@@ -236,11 +298,29 @@ def test_the_check_reads_one_snapshot_while_another_program_writes(case_path):
 
 def test_the_chain_itself_is_append_only(case_path):
     with CaseDatabase.open(case_path) as case:
-        for statement in ("UPDATE audit_chain SET digest = 'x'", "DELETE FROM audit_chain",
-                          "INSERT OR REPLACE INTO audit_chain (audit_id, digest) VALUES (1, 'x')"):
+        for statement in ("UPDATE audit_chain SET digest = 'x'", "DELETE FROM audit_chain"):
             with pytest.raises(sqlite3.DatabaseError, match="append-only"):
                 case.conn.execute(statement)
+        # An insert over a stored digest leaves it as it is (no error: see the next test).
+        case.conn.execute("INSERT OR REPLACE INTO audit_chain (audit_id, digest) VALUES (1, 'x')")
         assert case.audit_chain_status()[0].intact
+
+
+def test_a_digest_planted_for_a_future_entry_blocks_no_write_and_shows(case_path):
+    """Self-audit: a chain row planted for the next entry number made every audited
+    write of the session fail ("append-only")."""
+    with CaseDatabase.open(case_path) as case:
+        (last,) = case.conn.execute("SELECT max(id) FROM audit_log").fetchone()
+        planted = sqlite3.connect(case_path)
+        planted.execute("INSERT INTO audit_chain (audit_id, digest) VALUES (?, ?)",
+                        (last + 1, "0" * 64))
+        planted.commit()
+        planted.close()
+        case.audit("still.writes", "ann", {})
+        case.audit("and.again", "ann", {})
+        status, _ = case.audit_chain_status()
+    assert [text for _, text in status.problems] == [
+        f"entry {last + 1} differs from what was chained (changed since)"]
 
 
 def test_the_chain_stays_whole_across_rollbacks_and_two_writers(case_path):

@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 #: The digest the first entry is chained to.
 GENESIS = hashlib.sha256(b"triage audit log").hexdigest()
-#: Problems listed one by one; more are counted.
+#: Problems listed one by one (those of the lowest entry numbers); more are counted.
 MAX_PROBLEMS = 20
+#: Problems kept in memory; beyond these only their number and lowest entry id.
+KEPT_PROBLEMS = 10_000
 
 
 def entry_digest(previous: str, entry: Mapping[str, Any]) -> str:
@@ -54,38 +57,49 @@ class ChainStatus:
     chained: int = 0
     head_id: int | None = None
     head_digest: str | None = None
-    #: ``(entry id, what is wrong)``, the first :data:`MAX_PROBLEMS`; more are counted.
-    problems: list[tuple[int, str]] = field(default_factory=list)
-    more_problems: int = 0
-    #: Entry id of the first problem left out of :attr:`problems`.
-    first_left_out: int | None = None
-    #: False for a case no chain-aware triage has opened writable yet.
+    #: False for a case with no chain table.
     present: bool = True
+    #: ``(entry id, what is wrong, counts against a printed head)``, all of them up to
+    #: :data:`KEPT_PROBLEMS`; beyond that only counted, with the lowest entry id.
+    found: list[tuple[int, str, bool]] = field(default_factory=list)
+    uncounted: int = 0
+    lowest_uncounted: int | None = None
+
+    @property
+    def problems(self) -> list[tuple[int, str]]:
+        """The :data:`MAX_PROBLEMS` problems of the lowest entry numbers, in order."""
+        return [(at, text) for at, text, _ in sorted(self.found)[:MAX_PROBLEMS]]
+
+    @property
+    def more_problems(self) -> int:
+        """How many problems :attr:`problems` leaves out."""
+        return max(0, len(self.found) - MAX_PROBLEMS) + self.uncounted
 
     @property
     def intact(self) -> bool:
         """True when every entry is chained and every digest matches."""
-        return self.present and not self.problems and not self.more_problems
+        return self.present and not self.found and not self.uncounted
 
-    def problem(self, entry_id: int, text: str) -> None:
-        """Record one problem (the first :data:`MAX_PROBLEMS` in words)."""
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append((entry_id, text))
-        else:
-            self.more_problems += 1
-            if self.first_left_out is None:
-                self.first_left_out = entry_id
+    def problem(self, entry_id: int, text: str, against_head: bool = True) -> None:
+        """Record one problem; ``against_head`` False for one that a head printed after
+        it is not affected by (the chain's restart: the head covers the new chain)."""
+        if len(self.found) < KEPT_PROBLEMS:
+            self.found.append((entry_id, text, against_head))
+            return
+        self.uncounted += 1
+        if self.lowest_uncounted is None or entry_id < self.lowest_uncounted:
+            self.lowest_uncounted = entry_id
 
     def problems_up_to(self, entry_id: int) -> list[str]:
         """The problems of entries up to ``entry_id`` (a printed head's)."""
-        found = [text for at, text in self.problems if at <= entry_id]
-        if self.first_left_out is not None and self.first_left_out <= entry_id:
-            found.append(f"and {self.more_problems} more")
-        return found
+        found = [text for at, text, counts in sorted(self.found) if counts and at <= entry_id]
+        if self.lowest_uncounted is not None and self.lowest_uncounted <= entry_id:
+            found.append(f"and {self.uncounted} more")
+        return found[:MAX_PROBLEMS]
 
     def summary(self) -> str:
         """One line for people."""
-        if not self.present and not self.problems:
+        if not self.present and not self.found:
             return (f"{self.entries} entries, not chained yet (the case was made by an earlier"
                     " triage; opening it writable chains them)")
         if self.intact:
@@ -93,9 +107,10 @@ class ChainStatus:
                 return "no entries"
             return (f"{self.entries} entries, hash chain intact; head: entry {self.head_id},"
                     f" SHA-256 {self.head_digest}")
-        count = len(self.problems) + self.more_problems
+        count = len(self.found) + self.uncounted
         return (f"{self.entries} entries, hash chain BROKEN ({count} problem"
-                f"{'s' if count != 1 else ''}): " + "; ".join(text for _, text in self.problems)
+                f"{'s' if count != 1 else ''}): "
+                + "; ".join(text for _, text in self.problems)
                 + (f"; and {self.more_problems} more" if self.more_problems else ""))
 
     def as_dict(self) -> dict[str, Any]:
@@ -108,18 +123,19 @@ class ChainStatus:
 
 
 def verify(rows: Iterable[tuple[Mapping[str, Any], str | None]],
-           orphans: Mapping[int, str]) -> ChainStatus:
+           orphans: Mapping[int, str], present: bool = True) -> ChainStatus:
     """Check the audit log against its chain.
 
     ``rows`` are the log's entries in id order (stored values) each with its stored
     digest (None when unchained); ``orphans`` the stored digests of entries no longer in
-    the log. Each entry's digest is recomputed from the stored digest of the chained
-    entry before it (present in the log or not), so one changed or removed entry is
-    reported once, not with every entry after it. Triage numbers entries 1, 2, 3, ...
-    with no gaps (nothing is ever removed, a rolled-back entry's number is used again),
-    so a number skipped is an entry removed.
+    the log; ``present`` False when the case has no chain table (only the numbering is
+    checked then). Each entry's digest is recomputed from the stored digest of the
+    chained entry before it (present in the log or not), so one changed or removed
+    entry is reported once, not with every entry after it. Triage numbers entries 1, 2,
+    3, ... with no gaps (nothing is ever removed, a rolled-back entry's number is used
+    again), so a number skipped is an entry removed.
     """
-    status = ChainStatus()
+    status = ChainStatus(present=present)
     previous = GENESIS
     removed = sorted(orphans)
     position = 0
@@ -128,17 +144,18 @@ def verify(rows: Iterable[tuple[Mapping[str, Any], str | None]],
     for entry, stored in rows:
         status.entries += 1
         entry_id = int(entry["id"])
-        if entry_id > 0:
-            if entry_id > last_number + 1:
-                missing = [n for n in range(last_number + 1, min(entry_id, last_number + 10_001))
-                           if n not in orphans]
-                if missing:
-                    status.problem(missing[0], _span(missing) + " missing from the log (removed)")
-            last_number = entry_id
+        if entry_id > last_number + 1 and last_number >= 0:
+            hole = _first_hole(last_number + 1, entry_id, removed)
+            if hole is not None:
+                more = f" (and perhaps more up to {entry_id - 1})" if hole < entry_id - 1 else ""
+                status.problem(hole, f"entry {hole}{more} missing from the log (removed)")
+        last_number = max(last_number, entry_id)
         if entry["action"] == CHAIN_RESTARTED:
             status.problem(entry_id, f"the chain was removed by another program and started"
                                      f" again at entry {entry_id}: the entries before it are"
-                                     " not protected")
+                                     " not protected", against_head=False)
+        if not present:
+            continue
         if stored is None:
             unchained.append(entry_id)
             continue
@@ -158,8 +175,19 @@ def verify(rows: Iterable[tuple[Mapping[str, Any], str | None]],
     for missing_id in removed:
         status.problem(missing_id, f"entry {missing_id} was chained but is no longer in the"
                                    " log (removed)")
-    status.problems.sort(key=lambda problem: problem[0])
     return status
+
+
+def _first_hole(first: int, stop: int, removed: list[int]) -> int | None:
+    """The first number in ``first`` .. ``stop - 1`` that is not a removed chained entry
+    (those are reported as such), or None; ``removed`` sorted. Costs a look-up and the
+    removed entries in the range, not the range's length."""
+    at = bisect_left(removed, first)
+    candidate = first
+    while candidate < stop and at < len(removed) and removed[at] == candidate:
+        candidate += 1
+        at += 1
+    return candidate if candidate < stop else None
 
 
 def check_head(status: ChainStatus, head_id: int, head_digest: str,

@@ -330,21 +330,15 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
         written without the hash chain (:meth:`_chain_audit_log`). Writes nothing when all
         is in place; when another program holds the write lock, leaves it to a later open
         rather than waiting."""
-        tables = {name for (name,) in self.conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'")}
-        absent = [(name, sql) for name, sql in ENSURED_TABLES.items() if name not in tables]
-        marks = ", ".join("?" * len(ENSURED_TRIGGER_TABLES))
-        present = dict(self.conn.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
-            f" AND tbl_name IN ({marks})", ENSURED_TRIGGER_TABLES))
-        missing = [(name, sql) for name, sql in ENSURED_TRIGGERS.items()
-                   if present.get(name) != sql]
+        absent, missing = self._missing_schema_objects()
         if not absent and not missing and not self._audit_log_unchained():
             return
         try:
             with self.busy_wait(ENSURE_WAIT_S):
                 self.conn.execute("BEGIN IMMEDIATE")
                 try:
+                    # Again under the write lock: another program may have done it since.
+                    absent, missing = self._missing_schema_objects()
                     for _, sql in absent:
                         self.conn.execute(sql)
                     for name, sql in missing:
@@ -360,6 +354,22 @@ class CaseDatabase(ArtefactQueries, FileQueries, ReviewMixin):
                     raise
         except CaseBusy:
             pass
+        except (TypeError, ValueError) as exc:
+            # A redefined audit table whose entry has no number, or a text one.
+            raise CaseError(f"{self.path}: damaged case file (audit log: {exc})") from None
+
+    def _missing_schema_objects(self) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """The ENSURED_TABLES absent and the ENSURED_TRIGGERS missing or changed."""
+        tables = {name for (name,) in self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'")}
+        absent = [(name, sql) for name, sql in ENSURED_TABLES.items() if name not in tables]
+        marks = ", ".join("?" * len(ENSURED_TRIGGER_TABLES))
+        present = dict(self.conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"
+            f" AND tbl_name IN ({marks})", ENSURED_TRIGGER_TABLES))
+        missing = [(name, sql) for name, sql in ENSURED_TRIGGERS.items()
+                   if present.get(name) != sql]
+        return absent, missing
 
     def data_version(self) -> int:
         """A number that changes when another connection (another program) commits to

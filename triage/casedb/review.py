@@ -22,7 +22,7 @@ from triage.casedb.audit_chain import (
     entry_digest,
     verify,
 )
-from triage.casedb.errors import require_utf8, stored_json
+from triage.casedb.errors import CaseError, require_utf8, stored_json
 
 
 def _now() -> str:
@@ -188,6 +188,10 @@ class ReviewMixin:
             self.conn.execute("BEGIN")
         try:
             return self._check_audit_chain(head)
+        except (TypeError, ValueError) as exc:
+            # A redefined audit table whose entry has no number, or a text one.
+            raise CaseError(f"damaged case file: the audit log cannot be checked ({exc})"
+                            ) from None
         finally:
             if started_here:
                 self.conn.execute("COMMIT")
@@ -196,8 +200,9 @@ class ReviewMixin:
         tables = {name for (name,) in self.conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "audit_chain" not in tables:
-            (count,) = self.conn.execute("SELECT count(*) FROM audit_log").fetchone()
-            status = ChainStatus(entries=int(count), present=False)
+            # Without a chain, only the numbering tells: a number skipped is an entry removed.
+            status = verify(((_decoded(row), None) for row in self.conn.execute(
+                f"SELECT {self._AUDIT_COLUMNS} FROM audit_log ORDER BY id")), {}, present=False)
             if self.conn.execute(
                     "SELECT 1 FROM audit_log WHERE CAST(action AS BLOB) IN (?, ?, ?) LIMIT 1",
                     tuple(a.encode() for a in (CHAIN_STARTED, CHAIN_EXTENDED, CHAIN_RESTARTED)),

@@ -254,10 +254,13 @@ ENSURED_TRIGGERS: dict[str, str] = {
     "audit_chain_no_delete":
         "CREATE TRIGGER audit_chain_no_delete BEFORE DELETE ON audit_chain"
         " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+    # A digest already there is kept, silently: a row planted for an entry number not
+    # yet used must not make every later audited write fail (it shows as that entry
+    # "differs" instead).
     "audit_chain_no_replace":
         "CREATE TRIGGER audit_chain_no_replace BEFORE INSERT ON audit_chain"
         " WHEN EXISTS (SELECT 1 FROM audit_chain WHERE audit_id = NEW.audit_id)"
-        " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END",
+        " BEGIN SELECT RAISE(IGNORE); END",
 }
 #: The tables whose triggers ENSURED_TRIGGERS names.
 ENSURED_TRIGGER_TABLES = ("audit_log", "audit_chain")

@@ -342,7 +342,9 @@ class HtmlReport:
         (``triage info CASE --audit-head ENTRY:SHA256``)."""
         status, _ = self.case.audit_chain_status()
         text = f"<p>Hash chain: {esc(status.summary())}.</p>"
-        if status.intact and status.head_id is not None:
+        # A broken chain still has a head: what it is now is what a later check compares
+        # against (a restart, reported for ever, does not stop that).
+        if status.present and status.head_id is not None:
             head = f"{status.head_id}:{status.head_digest}"
             text += (f'<p>Check the case against this report later with <span class="mono">'
                      f"triage info CASE --audit-head {esc(head)}</span> (entries written"
