@@ -143,6 +143,8 @@ def test_the_audit_log_view_lists_entries_and_says_whether_the_chain_holds(
     assert workspace.stack.currentWidget() is workspace.audit_view
     assert workspace.audit_model.total() == entries
     assert workspace.audit_model.row_data(entries - 1)["action"] == "export.csv"
+    # Checked in the background: the title says so until the answer comes.
+    qtbot.waitUntil(lambda: "checking" not in workspace.title.text(), timeout=10000)
     assert workspace.title.text() == "Audit log: hash chain intact"
     assert "SHA-256" in workspace.title.toolTip()
     window.close_case()
@@ -153,6 +155,7 @@ def test_the_audit_log_view_lists_entries_and_says_whether_the_chain_holds(
     conn.close()
     window.open_case(str(sample_case_path), "Tester")
     window.act_audit.trigger()
+    qtbot.waitUntil(lambda: "checking" not in window.workspace.title.text(), timeout=10000)
     assert window.workspace.title.text() == "Audit log: hash chain BROKEN"
     assert "differs from what was chained" in window.workspace.title.toolTip()
     _click_tree(qtbot, window, "warnings")
@@ -297,3 +300,21 @@ def test_a_report_export_says_when_a_run_is_still_recorded_running(
     box = window.findChild(QMessageBox, "error_box")
     assert box is not None and "running" in box.text()
     assert "see the warnings" in window.status_work.text()
+
+
+def test_the_audit_title_says_broken_when_the_chain_table_was_removed(
+        sample_case_path: Path) -> None:
+    """Self-audit: with the chain's table removed (and the case not opened writable
+    since, so it was not started again), the title said "not chained yet" while its
+    tooltip said BROKEN."""
+    import sqlite3
+
+    from triage.ui.audit_chain_check import chain_titles
+
+    conn = sqlite3.connect(sample_case_path)
+    conn.execute("DROP TABLE audit_chain")
+    conn.commit()
+    conn.close()
+    with CaseDatabase.open(sample_case_path, readonly=True) as case:
+        short, summary = chain_titles(case)
+    assert short == "hash chain BROKEN" and "table was removed" in summary

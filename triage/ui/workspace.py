@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
 from triage.casedb import CaseDatabase, ui_queries
 from triage.textsafety import visible_controls
 from triage.ui.artefact_table_model import ArtefactQuery, ArtefactTableModel
+from triage.ui.audit_chain_check import AuditChainCheck
 from triage.ui.audit_table_model import AuditTableModel
 from triage.ui.case_tree_model import CaseTreeModel
 from triage.ui.detail_pane import DetailPane
 from triage.ui.file_table_model import FileLocation, FileTableModel
 from triage.ui.formatting import plain_tooltip
 from triage.ui.map_view import MAX_MARKERS, MapPoint, MapView
-from triage.ui.paged_table_model import READ_ERRORS, PagedTableModel
+from triage.ui.paged_table_model import PagedTableModel
 from triage.ui.warning_table_model import WarningTableModel
 
 FILTER_DELAY_MS = 250
@@ -159,6 +160,9 @@ class Workspace(QWidget):
         self.warning_view = _table_view(self.warning_model, "warning_table")
         self.audit_model = AuditTableModel(case, self)
         self.audit_view = _table_view(self.audit_model, "audit_table")
+        self._audit_check = AuditChainCheck(self)
+        self._audit_check.checked.connect(self._on_audit_checked)
+        self._audit_check_generation = 0
         for model in (self.artefact_model, self.file_model):
             model.total_changed.connect(self._show_count)
         for model in (self.artefact_model, self.file_model, self.warning_model, self.audit_model):
@@ -302,20 +306,23 @@ class Workspace(QWidget):
         self._after_reload()
 
     def show_audit_log(self) -> None:
-        """Show the case's audit log, its hash chain checked (intact, or what broke it)."""
+        """Show the case's audit log; its hash chain is checked in the background and
+        the title then says whether it holds (the tooltip: the head, or what broke it)."""
         self.stack.setCurrentWidget(self.audit_view)
         self.filter.setEnabled(False)
         self.audit_model.reload()
-        try:
-            status, _ = self.case.audit_chain_status()
-            chain = status.summary()
-            short = ("hash chain intact" if status.intact else
-                     "not chained yet" if not status.present else "hash chain BROKEN")
-        except READ_ERRORS as exc:
-            chain = short = f"hash chain unreadable ({exc})"
-        self.title.setText(visible_controls(f"Audit log: {short}", single_line=True))
-        self.title.setToolTip(plain_tooltip(visible_controls(chain)))
+        self._audit_check_generation += 1
+        self.title.setText("Audit log: checking the hash chain…")
+        self._audit_check.start(self.case.path, self._audit_check_generation)
         self._after_reload()
+
+    def _on_audit_checked(self, generation: int, short: str, summary: str) -> None:
+        if generation != self._audit_check_generation:
+            return
+        if self.stack.currentWidget() is not self.audit_view:
+            return
+        self.title.setText(visible_controls(f"Audit log: {short}", single_line=True))
+        self.title.setToolTip(plain_tooltip(visible_controls(summary)))
 
     def show_map(self) -> int:
         """Show every artefact with coordinates on the map; return how many are placed."""
