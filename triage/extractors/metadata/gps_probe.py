@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import struct
 
+from triage.extractors.metadata.jpeg_frame import jpeg_exif_segment
+
 _GPS_IFD_POINTER = 0x8825
 #: Markers a JPEG may hold before its APP1 segment; more than this is not a photo.
 _MAX_SEGMENTS = 64
@@ -31,8 +33,11 @@ def jpeg_exif_block(data: bytes) -> bytes | None:
     None when there is none, or the data is not a JPEG or ends before one is found. The
     block may be cut short when ``data`` is.
     """
-    status, tiff = _find_exif(data)
-    return tiff if status == _FOUND else None
+    found = jpeg_exif_segment(data)
+    if found is None:
+        return None
+    start, length = found
+    return data[start + 10 : start + 2 + length]
 
 
 _FOUND, _ABSENT, _UNKNOWN = "found", "absent", "unknown"
