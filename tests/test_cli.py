@@ -526,3 +526,34 @@ def test_info_checks_the_audit_log_against_a_printed_head(capsys, tmp_path):
         code, _, err = _run(capsys, "info", str(path), "--audit-head", wrong)
         assert code == 2
         _assert_one_line_error(err, "--audit-head takes ENTRY:SHA256")
+
+
+def test_an_interruption_pytsk3_swallows_still_cancels_the_scan(capsys, tmp_path, monkeypatch):
+    """Found by an audit: Ctrl+C or SIGTERM while The Sleuth Kit called back into Python
+    for a read raised inside pytsk3, which swallowed it, and the scan ended "completed".
+    The handlers set the cancel flag before raising, so the engine stops at its next
+    look at it."""
+    import signal
+
+    from triage.engine import ingest
+    from triage.engine.options import RunSummary
+
+    image = Path(__file__).parent / "data" / "images" / "exfat.raw"
+    seen = []
+
+    def run(self, evidence):
+        for number in (signal.SIGINT, signal.SIGTERM):
+            try:  # what pytsk3 does with an exception raised in its read callback
+                signal.getsignal(number)(number, None)
+            except KeyboardInterrupt:
+                pass
+            seen.append(self.cancel.is_set())
+            self.cancel.clear()
+        return RunSummary(run_id=1, status="cancelled" if seen[-1] else "completed")
+
+    monkeypatch.setattr(ingest.IngestEngine, "run", run)
+    previous = signal.getsignal(signal.SIGINT)
+    status, _, _ = _run(capsys, "scan", str(image), "--case", str(tmp_path / "c.triage"),
+                        "--quiet")
+    assert seen == [True, True] and status == 130
+    assert signal.getsignal(signal.SIGINT) is previous  # put back after the scan

@@ -16,6 +16,7 @@ import signal
 import sqlite3
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -177,14 +178,19 @@ def command_scan(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     engine = IngestEngine(case_path, options, progress=bar, cancel=cancel)
     # SIGTERM (a shutdown, a job manager) stops the scan as Ctrl-C does: the run is
-    # recorded as cancelled and the workers are stopped, not left running.
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    # recorded as cancelled and the workers are stopped, not left running. Both set the
+    # cancel flag before raising: an interruption raised inside a read The Sleuth Kit
+    # asked for is swallowed by pytsk3, and the engine's next look at the flag stops it.
+    previous = {number: signal.signal(number, _cancel_then_raise(cancel))
+                for number in (signal.SIGINT, signal.SIGTERM)}
     try:
         summary = engine.run(evidence)
     except KeyboardInterrupt:
         cancel.set()
         raise
     finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if bar:
             bar.close()
     mismatched = []
@@ -211,6 +217,15 @@ def command_scan(args: argparse.Namespace) -> int:
 
 def _raise_interrupt(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
+
+
+def _cancel_then_raise(cancel: threading.Event) -> Callable[[int, Any], None]:
+    """A signal handler that sets ``cancel``, then raises KeyboardInterrupt."""
+    def handler(signum: int, frame: Any) -> None:
+        cancel.set()
+        raise KeyboardInterrupt
+
+    return handler
 
 
 def print_summary(summary: Any, case_path: Path) -> None:
