@@ -237,3 +237,32 @@ def test_two_signals_while_the_block_waits_end_it_as_one_interruption():
     finally:
         killer.wait()
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_an_interruption_as_the_block_closes_still_waits_for_the_thread(monkeypatch):
+    """Third self-audit: an interruption between the block's end and its first wait
+    (or at the wait's first step) let the block end while the thread still wrote."""
+    from triage.engine import batch_writer
+
+    real_close = batch_writer._BackgroundWrites.close
+    calls = []
+
+    def interrupted_first(self, raise_error=True):
+        calls.append(raise_error)
+        if len(calls) == 1:
+            raise KeyboardInterrupt  # as if a handler ran at close()'s first step
+        return real_close(self, raise_error)
+
+    monkeypatch.setattr(batch_writer._BackgroundWrites, "close", interrupted_first)
+    case = _SlowCase()
+    writer = BatchWriter(case)
+    release = __import__("threading").Timer(0.3, case.go.set)
+    release.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            with writer.writing_in_background():
+                writer.add_records([(("a",) + (0,) * 30, [])])
+                writer.flush()
+        assert [[row[0] for row in batch] for batch in case.written] == [["a"]]
+    finally:
+        release.cancel()

@@ -74,17 +74,16 @@ class BatchWriter:
         background = _BackgroundWrites(self.case)
         self._background = background
         try:
-            yield
-        except BaseException:
             try:
+                yield
+                background.close()
+            except BaseException:
                 background.close(raise_error=False)
-            finally:
-                self._background = None
-                self._take_back(background.unwritten)
-            raise
-        try:
-            background.close()
+                raise
         finally:
+            # Again (it returns at once when done): an interruption between the block's
+            # end and the first close must not leave the thread writing.
+            background.close(raise_error=False)
             self._background = None
             self._take_back(background.unwritten)
 
@@ -189,18 +188,17 @@ _HELD_SIGNALS = frozenset(signal.valid_signals()) - {
         "SIGABRT") if hasattr(signal, name)}
 
 
-def _hold_signals() -> Any:
-    """Hold :data:`_HELD_SIGNALS` back from this thread; return what to restore (None
-    where threads cannot mask signals)."""
+def _signal_mask() -> Any:
+    """This thread's signal mask, to restore later (None where threads cannot mask)."""
     if not hasattr(signal, "pthread_sigmask"):
         return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
+    return signal.pthread_sigmask(signal.SIG_BLOCK, ())
 
 
-def _release_signals(previous: Any) -> None:
-    """Let the signals :func:`_hold_signals` held back in (pending ones are handled)."""
-    if previous is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _hold_signals() -> None:
+    """Hold :data:`_HELD_SIGNALS` back from this thread (where threads can mask them)."""
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK, _HELD_SIGNALS)
 
 
 class _BackgroundWrites:
@@ -230,12 +228,19 @@ class _BackgroundWrites:
         self._bell = _thread.allocate_lock()
         self._bell.acquire()
         self._thread = threading.Thread(target=self._write_all, name="case-writer", daemon=True)
-        self._thread.start()
+        try:
+            self._thread.start()
+        except BaseException:
+            # Interrupted while starting, perhaps after the thread began: let it end.
+            self._closing = True
+            self._ring()
+            raise
 
     def submit(self, files: list[Any], artefacts: list[Any], warnings: list[Any]) -> None:
         """Queue one batch (waiting while :data:`BACKGROUND_DEPTH` wait); raise the error
         of a failed earlier write."""
-        while len(self._pending) >= BACKGROUND_DEPTH and self._error is None:
+        while (len(self._pending) >= BACKGROUND_DEPTH and self._error is None
+               and self._running.locked()):
             time.sleep(0.002)
         if self._error is not None:
             raise self._error
@@ -255,18 +260,22 @@ class _BackgroundWrites:
         # Signals are held back from this thread meanwhile (the writer thread holds them
         # back too), so no handler can raise where no try catches it (a loop's jump back
         # runs pending handlers); only one that came just before can, and is caught.
-        held = _hold_signals()
+        previous = _signal_mask()
         try:
-            while self._running.locked():
+            _hold_signals()
+            while True:  # the jump back runs only after an interruption was caught
                 try:
-                    # Polled, not acquired: an exception between taking the lock and
-                    # giving it back would leave this thread waiting for itself.
-                    self._ring()
-                    time.sleep(0.01)
+                    while self._running.locked():
+                        # Polled, not acquired: an exception between taking the lock and
+                        # giving it back would leave this thread waiting for itself.
+                        self._ring()
+                        time.sleep(0.01)
+                    break
                 except BaseException as exc:  # noqa: BLE001 (raised once the thread is done)
                     interrupted = interrupted or exc
         finally:
-            _release_signals(held)
+            if previous is not None:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         if interrupted is not None:
             raise interrupted
         if self._error is not None and raise_error:
@@ -280,8 +289,8 @@ class _BackgroundWrites:
                 pass
 
     def _write_all(self) -> None:
-        _hold_signals()  # the process's signals go to the caller's thread
         try:
+            _hold_signals()  # the process's signals go to the caller's thread
             while True:
                 if self._pending:
                     self._write(self._pending.popleft())
@@ -289,7 +298,13 @@ class _BackgroundWrites:
                     return
                 else:
                     self._bell.acquire(timeout=0.05)
+        except BaseException as exc:  # noqa: BLE001 (raised in the caller's thread)
+            if self._error is None:
+                self._error = exc
         finally:
+            # Whatever is still queued goes back to the caller, unwritten.
+            while self._pending:
+                self.unwritten.append(self._pending.popleft())
             self._running.release()
 
     def _write(self, batch: tuple[list[Any], list[Any], list[Any]]) -> None:
