@@ -64,3 +64,10 @@ def test_names_are_compared_case_folded_only_where_case_is_ignored(tmp_path, mon
     assert inside_evidence_folder(target, [evidence]) is None  # two folders here
     monkeypatch.setattr(evidence_places, "_ignores_case", lambda _path: True)
     assert inside_evidence_folder(target, [evidence]) == str(evidence)
+
+
+def test_names_differing_beyond_case_are_not_taken_for_one():
+    """Third self-audit: casefold() made "Strasse" the same name as "Straße", which FAT
+    keeps apart; names are compared lower-cased, as FAT compares them."""
+    assert not evidence_places._same_ignoring_case(Path("/x/Straße"), [Path("/x/STRASSE")])
+    assert evidence_places._same_ignoring_case(Path("/x/EvDir"), [Path("/x/evdir")])

@@ -31,26 +31,47 @@ def _identity(path: Path) -> tuple[int, int] | None:
     return status.st_dev, status.st_ino
 
 
+#: Paths :func:`_ignores_case` found on a file system that ignores case (listing a
+#: large folder costs tens of milliseconds). Only those are kept: another file system
+#: mounted there later can at worst be refused for a name in another case, never let
+#: through.
+_IGNORES_CASE: set[Path] = set()
+
+
 def _ignores_case(path: Path) -> bool:
     """True when the file system holding ``path`` finds its name in another case too:
     the name with its case swapped exists but is not listed in its folder. Decided by
-    the nearest name (``path``'s own, else a folder's above it) that has letters."""
+    the nearest name (``path``'s own, else a folder's above it) whose letters swap case
+    one for one (not ``ß``, which becomes ``SS``)."""
+    if path in _IGNORES_CASE:
+        return True
+    if _find_whether_case_is_ignored(path):
+        _IGNORES_CASE.add(path)
+        return True
+    return False
+
+
+def _find_whether_case_is_ignored(path: Path) -> bool:
     for place in (path, *path.parents):
         name = place.name
         other = name.swapcase()
-        if not name or other == name:
+        if not name or other == name or len(other) != len(name):
             continue
         try:
-            return (place.parent / other).exists() and other not in os.listdir(place.parent)
+            if not (place.parent / other).exists():
+                return False
+            with os.scandir(place.parent) as entries:
+                return not any(entry.name == other for entry in entries)
         except OSError:
             return False
     return False
 
 
 def _same_ignoring_case(path: Path, candidates: Iterable[Path]) -> bool:
-    """True when one of ``candidates`` is ``path`` but for the case of its letters."""
-    folded = str(path).casefold()
-    return any(str(candidate).casefold() == folded for candidate in candidates)
+    """True when one of ``candidates`` is ``path`` but for the case of its letters
+    (compared lower-cased, as FAT does: ``ß`` is not ``ss`` there)."""
+    lowered = str(path).lower()
+    return any(str(candidate).lower() == lowered for candidate in candidates)
 
 
 def _folders_holding(path: Path) -> tuple[set[Path], set[tuple[int, int]]]:

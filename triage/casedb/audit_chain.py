@@ -92,10 +92,11 @@ class ChainStatus:
 
     def problems_up_to(self, entry_id: int) -> list[str]:
         """The problems of entries up to ``entry_id`` (a printed head's)."""
-        found = [text for at, text, counts in sorted(self.found) if counts and at <= entry_id]
+        found = [text for at, text, counts in sorted(self.found)
+                 if counts and at <= entry_id][:MAX_PROBLEMS]
         if self.lowest_uncounted is not None and self.lowest_uncounted <= entry_id:
-            found.append(f"and {self.uncounted} more")
-        return found[:MAX_PROBLEMS]
+            found.append("and more beyond the problems kept")
+        return found
 
     def summary(self) -> str:
         """One line for people."""
