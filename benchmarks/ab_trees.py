@@ -26,6 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.contenders import Contender  # noqa: E402
+
 
 def run_once(tree: Path, image: str, profile: str, jobs: int, scratch: Path) -> tuple[float, float]:
     """Scan ``image`` with the triage of ``tree``; return (wall, CPU) seconds."""
@@ -37,9 +41,8 @@ def run_once(tree: Path, image: str, profile: str, jobs: int, scratch: Path) -> 
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
-    subprocess.run([sys.executable, "-m", "triage", "scan", image, "--case", str(case),
-                    "--profile", profile, "--jobs", str(jobs), "--quiet"],
-                   env=env, check=True, stdout=subprocess.DEVNULL, cwd=scratch)
+    command = Contender(f"triage {profile}", "triage", profile, jobs).command(Path(image), case)
+    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL, cwd=scratch)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
