@@ -215,6 +215,47 @@ def test_cancel_stops_cleanly_and_keeps_what_was_written(tmp_path):
     assert seen[-1].phase == "done"
 
 
+@pytest.mark.parametrize("stop", ["cancel", "interrupt"])
+def test_workers_end_on_their_own_when_a_walk_is_stopped(tmp_path, monkeypatch, stop):
+    """Found in a timing of Ctrl-C: the command line's interruption left the workers
+    waiting for their next task, and each was killed after two seconds."""
+    import triage.engine.ingest as ingest
+
+    terminated: list[list[int]] = []
+
+    def wind_down(*args):
+        terminated.append(wind_down_workers(*args))
+        return terminated[-1]
+
+    wind_down_workers = ingest.wind_down_workers
+    monkeypatch.setattr(ingest, "wind_down_workers", wind_down)
+    cancel = threading.Event()
+
+    def progress(tick):
+        if tick.files_done:
+            cancel.set()  # the command line's handlers set the flag, then raise
+            if stop == "interrupt":
+                raise KeyboardInterrupt
+
+    # One directory, so one task: the other worker waits for a task from the start, and
+    # the one listing it has none queued when it stops.
+    folder = tmp_path / "evidence"
+    folder.mkdir()
+    for number in range(3000):
+        (folder / f"f{number}.txt").write_text(f"note {number}")
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    engine = IngestEngine(case_path, IngestOptions(jobs=2), progress=progress, cancel=cancel)
+    if stop == "interrupt":
+        with pytest.raises(KeyboardInterrupt):
+            engine.run([str(folder)])
+    else:
+        engine.run([str(folder)])
+    assert terminated and all(shares == [] for shares in terminated)
+    with CaseDatabase.open(case_path) as case:
+        assert case.list_runs()[0]["status"] == "cancelled"
+
+
 @pytest.mark.parametrize("image", ["two_partitions.E01", "seized_laptop.E01"])
 def test_jobs_and_isolation_give_the_same_result(tmp_path, image):
     results = []

@@ -161,3 +161,22 @@ def test_a_worker_whose_parent_stopped_reading_ends_quietly() -> None:
     assert worker_main(0, 1, job.evidence_path, options, [job], tasks, sender,
                        threading.Event()) is None
     sender.close()
+
+
+def test_winding_down_reads_what_workers_still_send_so_none_is_killed() -> None:
+    """Found in a timing of Ctrl-C: a worker told to stop while blocked on its full pipe
+    never saw the request, and was killed two seconds later (four with two workers)."""
+    from triage.engine.ingest import wind_down_workers
+
+    context = multiprocessing.get_context("fork")
+    channel = ResultChannel(context)
+    started, sent = context.Event(), context.Value("i", 0)
+    child = _start(context, channel, send_big, started, sent, 8)  # 8 MiB: blocks
+    assert started.wait(GUARD_SECONDS)
+    try:
+        assert wind_down_workers([child], channel, GUARD_SECONDS) == []
+        assert child.exitcode == 0 and sent.value == 8
+    finally:
+        if child.is_alive():
+            child.kill()
+        channel.close()
