@@ -87,3 +87,22 @@ def test_quick_reports_exactly_the_photos_exiftool_places(tmp_path):
     reported = {path for path, f in found.findings if f.type == "media.exif"}
     assert reported == placed
     assert placed
+
+
+def test_fill_bytes_before_a_marker_do_not_stop_the_probe(tmp_path):
+    """The probe walks segments as the rest of the extractor does (one walker): fill
+    bytes before a marker, which JPEG allows, used to make it give up."""
+    data = (DATA / "metadata" / "photos" / "IMG_0001.jpg").read_bytes()
+    filled = data[:2] + b"\xff\xff" + data[2:]  # FF D8 FF FF FF E1 ...
+    assert jpeg_has_gps(filled) is True
+    if shutil.which("exiftool") is not None:
+        photo = tmp_path / "filled.jpg"
+        photo.write_bytes(filled)
+        (found,) = json.loads(subprocess.run(["exiftool", "-n", "-j", "-GPSLatitude", str(photo)],
+                                             capture_output=True, text=True).stdout)
+        assert "GPSLatitude" in found
+
+
+def test_an_image_that_ends_before_any_exif_has_no_position():
+    assert jpeg_has_gps(b"\xff\xd8\xff\xd9" + b"\x00" * 100) is False
+    assert jpeg_has_gps(b"\xff\xd8\xff\xd9") is None  # too short to say

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import struct
 
-from triage.extractors.metadata.jpeg_frame import jpeg_exif_segment
+from triage.extractors.metadata.jpeg_frame import (
+    APP1,
+    EOI,
+    EXIF_HEADER,
+    SOS,
+    jpeg_exif_segment,
+    jpeg_segments,
+)
 
 _GPS_IFD_POINTER = 0x8825
-#: Markers a JPEG may hold before its APP1 segment; more than this is not a photo.
-_MAX_SEGMENTS = 64
 
 
 def jpeg_has_gps(data: bytes) -> bool | None:
@@ -44,22 +49,13 @@ _FOUND, _ABSENT, _UNKNOWN = "found", "absent", "unknown"
 
 
 def _find_exif(data: bytes) -> tuple[str, bytes]:
-    """(status, TIFF block): found; absent (the frame starts first); unknown (not a JPEG,
-    or the data ends or breaks off before the answer)."""
-    if data[:2] != b"\xff\xd8":
-        return _UNKNOWN, b""
-    position = 2
-    for _ in range(_MAX_SEGMENTS):
-        if position + 4 > len(data) or data[position] != 0xFF:
-            return _UNKNOWN, b""
-        marker = data[position + 1]
-        if marker == 0xDA or marker == 0xD9:  # start of scan / end of image: no EXIF ahead
+    """(status, TIFF block): found; absent (the scan or the end of the image comes
+    first); unknown (not a JPEG, or the data ends or breaks off before the answer)."""
+    for pos, marker, length in jpeg_segments(data):
+        if marker == APP1 and data[pos + 4 : pos + 10] == EXIF_HEADER:
+            return _FOUND, data[pos + 10 : pos + 2 + length]
+        if marker == SOS or marker == EOI:
             return _ABSENT, b""
-        length = struct.unpack_from(">H", data, position + 2)[0]
-        segment = data[position + 4 : position + 2 + length]
-        if marker == 0xE1 and segment[:6] == b"Exif\x00\x00":
-            return _FOUND, segment[6:]
-        position += 2 + length
     return _UNKNOWN, b""
 
 

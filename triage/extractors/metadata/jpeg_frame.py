@@ -11,14 +11,21 @@ _SOF_MARKERS = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
 #: A JPEG has a few dozen segments before its frame header; more means garbage.
 _MAX_SEGMENTS = 1024
 #: Marker of the start of scan: coded image data follows its segment.
-_SOS = 0xDA
+SOS = 0xDA
+#: Marker of the end of the image.
+EOI = 0xD9
+#: Marker of an APP1 segment, which holds EXIF (after ``Exif\0\0``) or XMP.
+APP1 = 0xE1
+EXIF_HEADER = b"Exif\x00\x00"
 
 
-def _segments(data: bytes) -> Iterator[tuple[int, int, int]]:
+def jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
     """Yield ``(offset, marker, declared length)`` of each segment of a JPEG, from the
-    start up to and including the start of scan. Stops quietly at the end of the image,
-    at anything that is not a segment, at the end of ``data`` (a segment's marker and
-    length must be in it; its body may be cut), or after :data:`_MAX_SEGMENTS`."""
+    start up to and including the start of scan (:data:`SOS`), or the end of the image
+    (:data:`EOI`, length 0) when it comes first. Stops quietly at anything that is not a
+    segment, at the end of ``data`` (a segment's marker and length must be in it; its
+    body may be cut), or after :data:`_MAX_SEGMENTS`: a caller that saw neither marker
+    cannot tell what follows."""
     if not data.startswith(b"\xff\xd8"):
         return
     pos = 2
@@ -32,20 +39,21 @@ def _segments(data: bytes) -> Iterator[tuple[int, int, int]]:
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
             pos += 2  # markers without a length
             continue
-        if marker == 0xD9:
+        if marker == EOI:
+            yield pos, marker, 0
             return
         (length,) = struct.unpack(">H", data[pos + 2 : pos + 4])
         if length < 2:
             return
         yield pos, marker, length
-        if marker == _SOS:
+        if marker == SOS:
             return
         pos += 2 + length
 
 
 def jpeg_dimensions(data: bytes) -> tuple[int, int] | None:
     """Return ``(width, height)`` from the first SOF segment of a JPEG, or None."""
-    for pos, marker, _ in _segments(data):
+    for pos, marker, _ in jpeg_segments(data):
         if marker in _SOF_MARKERS:
             if pos + 9 > len(data):
                 return None
@@ -62,8 +70,8 @@ def jpeg_header_length(data: bytes) -> int | None:
     EXIF, XMP, ICC profiles and the frame header (the size) all sit in the header, so
     a reader of metadata needs only these bytes, not the image.
     """
-    for pos, marker, length in _segments(data):
-        if marker == _SOS:
+    for pos, marker, length in jpeg_segments(data):
+        if marker == SOS:
             end = pos + 2 + length
             return end if end <= len(data) else None
     return None
@@ -73,7 +81,7 @@ def jpeg_exif_segment(data: bytes) -> tuple[int, int] | None:
     """Return ``(offset, declared length)`` of a JPEG's EXIF APP1 segment, found by
     walking the segments from the start (not by searching the bytes: a comment may hold
     anything); None when there is none before the scan or ``data`` ends first."""
-    for pos, marker, length in _segments(data):
-        if marker == 0xE1 and data[pos + 4 : pos + 10] == b"Exif\x00\x00":
+    for pos, marker, length in jpeg_segments(data):
+        if marker == APP1 and data[pos + 4 : pos + 10] == EXIF_HEADER:
             return pos, length
     return None
