@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 
 import pytest
 
@@ -187,3 +189,25 @@ def test_while_an_exclusive_task_waits_no_worker_gets_a_second_task(channel_of_t
     channel.finished(0)  # the first worker to finish takes the exclusive task
     assert _read_all(receivers[0]) == [_task(1), UnallocatedTask(1, 1, ())]
     assert _read_all(receivers[1]) == [_task(3)]
+
+
+def test_stop_does_not_wait_for_a_worker_whose_pipe_is_full(channel_of_two):
+    """A worker stuck in C code reads nothing: its full pipe must not hang the parent
+    that tells the workers to stop (the walk then terminates that worker)."""
+    import threading
+
+    channel, receivers = channel_of_two
+    stuck = channel._workers[0].sender
+    os.set_blocking(stuck.fileno(), False)
+    try:
+        while True:
+            os.write(stuck.fileno(), b"x" * 512)
+    except BlockingIOError:
+        pass
+    os.set_blocking(stuck.fileno(), True)
+    assert not select.select([], [stuck], [], 0)[1]
+    stopping = threading.Thread(target=channel.stop, daemon=True)
+    stopping.start()
+    stopping.join(10)
+    assert not stopping.is_alive()
+    assert receivers[1].recv() is None  # the other worker was told

@@ -21,6 +21,7 @@ unread (:meth:`TaskChannel.returned`), and gets no second task until it finishes
 from __future__ import annotations
 
 import pickle
+import select
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -128,10 +129,18 @@ class TaskChannel:
         return len(self._pending)
 
     def stop(self, shares: Iterable[int] | None = None) -> None:
-        """Tell workers (all by default) to stop once they have read what they hold."""
+        """Tell workers (all by default) to stop once they have read what they hold.
+
+        Never waits: a worker whose pipe is full (it is stuck, or busy with tasks it has
+        not read) is not told. Each task a worker reads is checked against the walk's
+        cancel flag, so one with tasks queued stops at its next anyway; and the parent
+        must not hang on a worker stuck inside The Sleuth Kit's C code.
+        """
         chosen = range(len(self._workers)) if shares is None else shares
         for share in chosen:
-            self._send(self._workers[share], None)
+            worker = self._workers[share]
+            if worker.sender is not None and _has_room(worker.sender):
+                self._send(worker, None)
 
     def close(self) -> None:
         """Close every pipe end the parent still holds."""
@@ -191,6 +200,15 @@ class TaskChannel:
         if worker.sender is not None:
             worker.sender.close()
             worker.sender = None
+
+
+def _has_room(sender: Connection) -> bool:
+    """Whether a short message can be written to ``sender`` without waiting (a pipe
+    that is not full takes a write of up to PIPE_BUF bytes whole)."""
+    try:
+        return bool(select.select([], [sender], [], 0)[1])
+    except (OSError, ValueError):  # closed meanwhile: the send says so
+        return True
 
 
 def _same_directory(task: Any, other: Any) -> bool:
