@@ -94,10 +94,10 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.7"
+    VERSION = "1.8"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
-        "BIP-39/Electrum seed phrases, extended keys and private keys in text"
+        "BIP-39/Electrum and Monero seed phrases, extended keys and private keys in text"
     )
     ARTEFACT_TYPES = tuple(
         ArtefactType(

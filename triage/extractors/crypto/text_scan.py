@@ -33,8 +33,13 @@ from dataclasses import dataclass
 from itertools import accumulate, pairwise, repeat
 
 from ..interface import DetectorWarning, Finding
+from .bit_positions import LETTERS_ONLY as _LETTERS_ONLY
+from .bit_positions import set_bits as _set_bits
 from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
 from .known_vectors import is_known_vector
+from .monero_text import monero_seeds
+from .phrase_runs import PHRASE_RUN_RE as _PHRASE_RUN_RE
+from .phrase_runs import WORD_RE as _WORD_RE
 from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
 
 SEED_PHRASE = "crypto.seed_phrase"
@@ -61,13 +66,10 @@ _PAIR_BOTH_ALNUM = _table(lambda c: 0x61 if c >> 4 in (1, 2) and c & 15 in (1, 2
 _PAIR_LETTER_BITS = _table(lambda c: _HEX[((c >> 4) == 1) << 1 | ((c & 15) == 1)])
 #: Two 2-bit nibbles (four positions) -> one hex digit, so a2b_hex packs eight per byte.
 _QUAD_LETTER_BITS = _table(lambda c: _HEX[(c >> 4 & 3) << 2 | (c & 3)])
-_NONZERO = _table(lambda c: 1 if c else 0)
 _REVERSED_BITS = _table(lambda c: int(f"{c:08b}"[::-1], 2))
-_BIT_POSITIONS = tuple(tuple(bit for bit in range(8) if c >> bit & 1) for c in range(256))
 _IS_ALNUM = _table(lambda c: 1 if _is_alnum(c) else 0)
 _IS_LETTER = _table(lambda c: 1 if _is_letter(c) else 0)
 #: Letters lower-cased, everything else a space (one byte in, one byte out).
-_LETTERS_ONLY = _table(lambda c: c | 0x20 if _is_letter(c) else 0x20)
 
 #: Alphanumeric tokens long enough to be an address or key (the shortest, an old P2PKH, is 25);
 #: :func:`_long_alnum_runs` finds exactly these runs without running this expression.
@@ -78,18 +80,12 @@ _ALNUM_PAIRS = b"a" * (MIN_TOKEN // 2)
 _ALNUM_RUN_RE = re.compile(rb"[0-9A-Za-z]*")
 _LOWER_WORD_RE = re.compile(rb"[a-z]+")
 _RUN_OF_LIST_WORDS = re.compile(rb"\x01{12,}")
-_WORD_RE = re.compile(rb"[A-Za-z]+")
 #: A zone's tail (twelfth token on) that may hold a run: it starts with a list word or is
 #: longer than 12 tokens. Codes: 2 separator, 1 list word, 0 other.
 _CANDIDATE_TAIL_RE = re.compile(rb"\x02(?:\x01+|(?=[\x00\x01]{13}))")
 _TAIL_SEPARATOR = b" q "
 _BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
 _ELEVEN_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){11}")
-#: What may stand between two words of a written-down phrase: white space or a comma,
-#: optionally with list numbering ("1.", "2)", "#3", "4 -"), dashes or quotes.
-_SEED_GAP = rb"[\s,;'\"|#-]*(?:\d{1,2}[.):-]?)?[\s,;'\"|-]*"
-#: Words joined by such separators (each whole gap must be one, as ``fullmatch`` would say).
-_PHRASE_RUN_RE = re.compile(rb"[A-Za-z]++(?:" + _SEED_GAP + rb"[A-Za-z]++)*+")
 _WORDSET = frozenset(word.encode("ascii") for word in WORD_INDEX)
 _TAIL_CODES = dict.fromkeys(_WORDSET, 1) | {_TAIL_SEPARATOR.strip(): 2}
 _SEGWIT_PREFIXES = (b"bc1", b"tb1", b"ltc1", b"bcrt1", b"tltc1")
@@ -232,24 +228,6 @@ def _zone_bounds(letters: int, size: int) -> int:
     return first_twelfth | ends
 
 
-def _set_bits(mask: int, size: int) -> list[int]:
-    """Positions of the set bits of ``mask``, ascending."""
-    raw = mask.to_bytes(size // 8, "little")
-    find = raw.translate(_NONZERO).find
-    positions: list[int] = []
-    append = positions.append
-    index = find(1)
-    while index >= 0:
-        offsets = _BIT_POSITIONS[raw[index]]
-        base = index << 3
-        if len(offsets) == 1:
-            append(base + offsets[0])
-        else:
-            positions += [base + bit for bit in offsets]
-        index = find(1, index + 1)
-    return positions
-
-
 def _zone_start(data: bytes, twelfth: int) -> int:
     """Start of the first of the eleven letter tokens before the one at ``twelfth``."""
     span = 128
@@ -274,12 +252,20 @@ class _ListRun:
     spans: list[tuple[int, int]]
 
 
-def _list_word_runs(data: bytes, pairs: bytes) -> Iterator[_ListRun]:
-    """Every maximal run of 12+ consecutive word-list tokens, in order."""
+def _word_bits(pairs: bytes) -> tuple[int, int]:
+    """(letter bits, size) as :func:`_letter_bits` gives them, or (0, 0) when no token
+    of three or more letters can be in the data."""
     # A token of 3+ letters holds a pair of letters at an even offset (byte 0x11).
     if pairs.find(b"\x11") < 0:
-        return
-    letters, size = _letter_bits(pairs)
+        return 0, 0
+    return _letter_bits(pairs)
+
+
+def _list_word_runs(data: bytes, pairs: bytes,
+                    bits: tuple[int, int] | None = None) -> Iterator[_ListRun]:
+    """Every maximal run of 12+ consecutive word-list tokens, in order (``bits``: the
+    data's :func:`_word_bits`, when the caller has them)."""
+    letters, size = _word_bits(pairs) if bits is None else bits
     if not letters:
         return
     bounds = _zone_bounds(letters, size)
@@ -560,9 +546,10 @@ def _long_run_windows(
         yield _run_items(data, unit_start, unit_end), first, count, kind
 
 
-def _iter_seeds(data: bytes, pairs: bytes) -> Iterator[tuple[list[str], str, int, int]]:
+def _iter_seeds(data: bytes, pairs: bytes,
+                bits: tuple[int, int] | None = None) -> Iterator[tuple[list[str], str, int, int]]:
     locator = _Locator()
-    for list_run in _list_word_runs(data, pairs):
+    for list_run in _list_word_runs(data, pairs, bits):
         span = locator.locate(list_run)
         if span is None:
             continue
@@ -672,20 +659,28 @@ def _window_hits(
         if found.checksum_valid is None and not include_unchecksummed:
             continue
         yield start, end, found.value, _token_finding(found, start, "")
-    for words, kind, start, end in _iter_seeds(window, pairs):
-        valid = bool(kind)
-        if not valid and not include_invalid:
-            continue
-        phrase = " ".join(words)
-        attributes = {
-            "words": phrase,
-            "word_count": len(words),
-            "kind": kind or "unknown",
-            "language": "english",
-            "checksum_valid": valid,
-            "offset": start,
-        }
-        yield start, end, phrase, Finding(SEED_PHRASE, attributes, start, None, key=phrase)
+    bits = _word_bits(pairs)
+    for words, kind, start, end in _iter_seeds(window, pairs, bits):
+        if kind or include_invalid:
+            yield _seed_hit(words, kind or "unknown", bool(kind), start, end)
+    if bits[0]:
+        for words, valid, start, end in monero_seeds(window, *bits):
+            if valid or include_invalid:
+                yield _seed_hit(words, "monero", valid, start, end)
+
+
+def _seed_hit(words: list[str], kind: str, valid: bool, start: int,
+              end: int) -> tuple[int, int, str, Finding]:
+    phrase = " ".join(words)
+    attributes = {
+        "words": phrase,
+        "word_count": len(words),
+        "kind": kind,
+        "language": "english",
+        "checksum_valid": valid,
+        "offset": start,
+    }
+    return start, end, phrase, Finding(SEED_PHRASE, attributes, start, None, key=phrase)
 
 
 def single_byte_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
