@@ -19,7 +19,7 @@ DAMAGED_SECTORS = (5120, 5183)
 #: Other places in the E01 file and the media bytes ``(offset, length)`` each one breaks.
 BOOT_SECTOR_CHUNK = (4000, (1048576, 32768))  # holds the NTFS volume's boot sector
 LOW_CHUNK = (20000, (2097152, 32768))
-HIGH_CHUNKS = (182000, (14221312, 65536))
+HIGH_CHUNKS = (182000, (14254080, 32768))
 NEIGHBOUR_CHUNKS = ((170000, (11829248, 32768)), (176000, (11862016, 32768)))
 
 
