@@ -152,8 +152,12 @@ class UnallocatedScanner:
             return
         frontier = 0
         pending: ScanRange | None = None
-        for volume in volumes:
-            for volume_idx, start, length in self._volume_runs(volume, filesystems, warner):
+        covered = max((volume.start + volume.length for volume in volumes), default=0)
+        # The volume slots cover whole sectors: an image that ends inside a sector keeps
+        # its last bytes outside every slot.
+        tail = [(None, covered, self.evidence.size - covered)] if covered < self.evidence.size else []
+        for runs in [*(self._volume_runs(volume, filesystems, warner) for volume in volumes), tail]:
+            for volume_idx, start, length in runs:
                 end = min(start + length, self.evidence.size)
                 start = max(start, frontier)
                 if end <= start:
@@ -186,8 +190,13 @@ class UnallocatedScanner:
         try:
             for start, length in filesystem.unallocated_ranges(warner(volume.index)):
                 yield volume.index, start, length
-        except (EvidenceError, OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 (damaged metadata of one volume must not end the scan)
             warner(volume.index)(f"unallocated blocks not listed: {error}")
+        extent = filesystem.extent()
+        volume_end = volume.start + volume.length
+        if extent is not None and volume.start <= extent[1] < volume_end:
+            # Volume slack: the partition goes on after the file system's last block.
+            yield volume.index, extent[1], volume_end - extent[1]
 
     # -- scanning ----------------------------------------------------------------------
     def scan(

@@ -431,6 +431,11 @@ def _scan_unallocated(task: UnallocatedTask, evidence: Any, processor: FileProce
         for rows, done in scanner.scan({index: filesystem_of(index)
                                         for index in task.volume_indexes}):
             say(("unallocated", share, rows, scanner.take_warnings(), done, None))
+    except _ParentGone:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the walk's directories still need this worker)
+        scanner.warn(f"the unallocated-space scan stopped after {done} bytes:"
+                     f" {type(exc).__name__}: {exc}")
     finally:
         say(("unallocated", share, [], scanner.take_warnings(), done,
              time.perf_counter() - started))

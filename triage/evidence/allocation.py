@@ -44,10 +44,10 @@ def unallocated_runs(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[in
         if fs.fs_type != "iso9660":
             warn(f"unallocated space of {fs.fs_type} file systems is not listed", None)
         return
+    pending: tuple[int, int] | None = None
     try:
         # Readers yield (first block, block count, block size) in ascending order.
-        pending: tuple[int, int] | None = None
-        for first, count, unit in reader(fs):
+        for first, count, unit in reader(fs, warn):
             start, length = fs.offset + first * unit, count * unit
             if pending and pending[0] + pending[1] == start:
                 pending = (pending[0], pending[1] + length)
@@ -57,7 +57,9 @@ def unallocated_runs(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[in
             pending = (start, length)
         if pending:
             yield pending
-    except (*TSK_ERRORS, EvidenceError, ValueError, struct.error) as error:
+    except (*TSK_ERRORS, EvidenceError, ValueError, struct.error, OverflowError) as error:
+        if pending:
+            yield pending  # found before the damage
         warn(f"cannot read the {fs.fs_type} allocation data ({error})", None)
 
 
@@ -110,7 +112,7 @@ def _file_chunks(fs: TskFileSystem, file: object, size: int) -> Iterator[bytes]:
         offset += len(data)
 
 
-def _ntfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+def _ntfs_free(fs: TskFileSystem, _warn: WarnCallback) -> Iterator[tuple[int, int, int]]:
     bitmap = fs.tsk.open_meta(inode=6)
     size = int(bitmap.info.meta.size)
     for first, count in free_bit_runs(_file_chunks(fs, bitmap, size), fs.block_count):
@@ -124,7 +126,7 @@ _HFS_ALLOCATION_FILE = 6
 _REVERSED_BITS = bytes(int(f"{value:08b}"[::-1], 2) for value in range(256))
 
 
-def _hfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+def _hfs_free(fs: TskFileSystem, _warn: WarnCallback) -> Iterator[tuple[int, int, int]]:
     bitmap = fs.tsk.open_meta(inode=_HFS_ALLOCATION_FILE)
     size = int(bitmap.info.meta.size)
     chunks = (chunk.translate(_REVERSED_BITS) for chunk in _file_chunks(fs, bitmap, size))
@@ -133,7 +135,7 @@ def _hfs_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
         yield first, count, fs.block_size
 
 
-def _exfat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+def _exfat_free(fs: TskFileSystem, _warn: WarnCallback) -> Iterator[tuple[int, int, int]]:
     boot = fs.read_volume(0, 512)
     heap_offset, cluster_count = struct.unpack_from("<II", boot, 0x58)
     sector_shift, cluster_shift = boot[0x6C], boot[0x6D]
@@ -148,7 +150,7 @@ def _exfat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
         )
 
 
-def _fat_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+def _fat_free(fs: TskFileSystem, _warn: WarnCallback) -> Iterator[tuple[int, int, int]]:
     boot = fs.read_volume(0, 512)
     sector_size, per_cluster, reserved, fats, root_entries, total16 = struct.unpack_from(
         "<HBHBHH", boot, 0x0B
@@ -208,7 +210,7 @@ def _zero_runs(values: list[int], start: int, end: int) -> Iterator[tuple[int, i
         yield run_start, min(end, len(values)) - run_start
 
 
-def _ext_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
+def _ext_free(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[int, int, int]]:
     superblock = fs.read_volume(1024, 1024)
     blocks_lo, first_data_block, log_size, blocks_per_group = (
         struct.unpack_from("<I", superblock, 0x04)[0],
@@ -235,6 +237,11 @@ def _ext_free(fs: TskFileSystem) -> Iterator[tuple[int, int, int]]:
             bitmap_block |= struct.unpack_from("<I", desc, 0x20)[0] << 32
         group_first = first_data_block + group * blocks_per_group
         in_group = min(blocks_per_group, blocks - group_first)
+        if not first_data_block <= bitmap_block < blocks:
+            warn(f"block group {group}: its block bitmap is said to lie at block"
+                 f" {bitmap_block}, outside the file system; its free blocks are not listed",
+                 None)
+            continue
         bitmap = fs.read_volume(bitmap_block * block_size, block_size)
         for first, count in free_bit_runs([bitmap], in_group):
             yield group_first + first, count, block_size

@@ -272,6 +272,11 @@ class FileSystem(ABC):
         """Yield merged ``(absolute evidence offset, length)`` runs of unallocated blocks."""
         return iter(())
 
+    def extent(self) -> tuple[int, int] | None:
+        """Absolute evidence ``(start, end)`` of the bytes this file system spans, when it
+        has an image under it (None by default)."""
+        return None
+
     def close(self) -> None:
         """Release the file system's resources (nothing to release by default)."""
         return None

@@ -566,10 +566,23 @@ class TskFileSystem(FileSystem):
             return b""
         if offset < 0:
             raise EvidenceError(f"read before the start of the file system (offset {offset})")
+        if self.offset + offset >= self._image_size():
+            # Damaged metadata pointing anywhere (a 64-bit block number from garbage).
+            raise EvidenceError(f"read past the end of the image (offset {self.offset + offset})")
         try:
             return self._img.read(self.offset + offset, size)
-        except TSK_ERRORS as error:
+        except (*TSK_ERRORS, OverflowError) as error:
             raise EvidenceError(f"read error at offset {self.offset + offset}") from error
+
+    def _image_size(self) -> int:
+        try:
+            return int(self._img.get_size())
+        except (*TSK_ERRORS, AttributeError):
+            return 1 << 62
+
+    def extent(self) -> tuple[int, int] | None:
+        """Absolute ``(start, end)`` of the bytes this file system spans (its blocks)."""
+        return self.offset, self.offset + self.block_count * self.block_size
 
 
 def _reason(error: BaseException) -> str:
