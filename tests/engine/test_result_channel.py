@@ -180,3 +180,32 @@ def test_winding_down_reads_what_workers_still_send_so_none_is_killed() -> None:
         if child.is_alive():
             child.kill()
         channel.close()
+
+
+def send_half_a_message_then_sleep(sender) -> None:
+    """Child: a length header promising far more than follows (the rest of a message
+    the parent was reading when Ctrl-C came), then a long wait."""
+    os.write(sender.fileno(), struct.pack("!i", 1 << 30) + b"part of a pickle")
+    time.sleep(60)
+
+
+def test_winding_down_never_waits_for_the_rest_of_a_message() -> None:
+    """Found by an audit: the wind-down read whole messages, so after an interruption in
+    the middle of one it took the rest for a new length and waited for a worker that
+    might never end (or unpickled the middle of a message)."""
+    from triage.engine.ingest import wind_down_workers
+
+    context = multiprocessing.get_context("fork")
+    channel = ResultChannel(context)
+    child = _start(context, channel, send_half_a_message_then_sleep)
+    done: list[list[int]] = []
+    try:
+        winding = threading.Thread(
+            target=lambda: done.append(wind_down_workers([child], channel, 0.5)), daemon=True)
+        winding.start()
+        winding.join(GUARD_SECONDS)
+        assert done == [[0]]  # it gave up on the sleeping child and terminated it
+    finally:
+        if child.is_alive():
+            child.kill()
+        channel.close()

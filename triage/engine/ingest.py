@@ -475,8 +475,8 @@ class IngestEngine:
 
 def wind_down_workers(workers: list[Any], results: ResultChannel, grace: float) -> list[int]:
     """Give the walk's workers up to ``grace`` seconds in all to end on their own, reading
-    and dropping what they still send, then terminate those still running; return their
-    shares.
+    and dropping what they still send (as bytes: :meth:`ResultChannel.discard`), then
+    terminate those still running; return their shares.
 
     A worker told to stop may be blocked sending a batch into its full pipe: unless the
     parent reads, it never sees the request. Joining the workers one after another
@@ -487,10 +487,7 @@ def wind_down_workers(workers: list[Any], results: ResultChannel, grace: float) 
         left = deadline - time.monotonic()
         if left <= 0:
             break
-        try:
-            results.get(timeout=min(0.05, left))
-        except queue_module.Empty:
-            pass
+        results.discard(min(0.05, left))
     terminated = []
     for share, process in enumerate(workers):
         if process.is_alive():

@@ -16,6 +16,7 @@ forked later do not inherit it (the pipe's end then shows as soon as its worker 
 
 from __future__ import annotations
 
+import os
 import pickle
 import queue
 import time
@@ -62,6 +63,26 @@ class ResultChannel:
                 self._drop(reader)
         time.sleep(max(0.0, deadline - time.monotonic()))
         raise queue.Empty
+
+    def discard(self, timeout: float) -> None:
+        """Read and drop what the workers have written, for at most ``timeout`` seconds,
+        without parsing it; a pipe that ends is dropped.
+
+        For winding down: a worker blocked on its full pipe can then go on and end, and
+        a message the parent was reading when Ctrl-C came (its rest still in the pipe)
+        is not taken for the start of another, which could wait for bytes that never
+        come or unpickle the middle of one.
+        """
+        if not self._readers:
+            time.sleep(timeout)
+            return
+        for reader in wait(self._readers, timeout):
+            try:
+                chunk = os.read(reader.fileno(), 1 << 16)  # ready: does not wait
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._drop(reader)
 
     def take_ended(self) -> list[int]:
         """The workers whose pipes ended or were dropped since the last call: after its

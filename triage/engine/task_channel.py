@@ -206,7 +206,9 @@ def _has_room(sender: Connection) -> bool:
     """Whether a short message can be written to ``sender`` without waiting (a pipe
     that is not full takes a write of up to PIPE_BUF bytes whole)."""
     try:
-        return bool(select.select([], [sender], [], 0)[1])
+        poller = select.poll()  # no limit on descriptor numbers, unlike select()
+        poller.register(sender.fileno(), select.POLLOUT)
+        return bool(poller.poll(0))
     except (OSError, ValueError):  # closed meanwhile: the send says so
         return True
 

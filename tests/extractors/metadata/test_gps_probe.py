@@ -106,3 +106,24 @@ def test_fill_bytes_before_a_marker_do_not_stop_the_probe(tmp_path):
 def test_an_image_that_ends_before_any_exif_has_no_position():
     assert jpeg_has_gps(b"\xff\xd8\xff\xd9" + b"\x00" * 100) is False
     assert jpeg_has_gps(b"\xff\xd8\xff\xd9") is None  # too short to say
+
+
+def test_an_exif_header_with_other_padding_is_left_to_the_full_parse(tmp_path):
+    """Found by an audit: "Exif\\0\\xff" (ExifRead and exiftool read its GPS) made the probe
+    say "no position", so the quick profile dropped a photo the full profile reports."""
+    from tests.extractor_harness import run_extractor
+    from triage.extractors.metadata import MetadataExtractor
+
+    data = bytearray((DATA / "metadata" / "photos" / "IMG_0001.jpg").read_bytes())
+    header = data.find(b"Exif\x00\x00")
+    data[header + 5] = 0xFF
+    assert jpeg_has_gps(bytes(data)) is None
+    (tmp_path / "variant.jpg").write_bytes(bytes(data))
+    if shutil.which("exiftool") is not None:
+        (found,) = json.loads(subprocess.run(
+            ["exiftool", "-n", "-j", "-GPSLatitude", str(tmp_path / "variant.jpg")],
+            capture_output=True, text=True).stdout)
+        assert "GPSLatitude" in found
+    for profile in ("quick", "full"):
+        result = run_extractor(MetadataExtractor({"profile": profile}), tmp_path)
+        assert [f for _, f in result.findings if f.type == "media.exif"], profile

@@ -52,7 +52,11 @@ def _find_exif(data: bytes) -> tuple[str, bytes]:
     """(status, TIFF block): found; absent (the scan or the end of the image comes
     first); unknown (not a JPEG, or the data ends or breaks off before the answer)."""
     for pos, marker, length in jpeg_segments(data):
-        if marker == APP1 and data[pos + 4 : pos + 10] == EXIF_HEADER:
+        if marker == APP1 and data[pos + 4 : pos + 8] == EXIF_HEADER[:4]:
+            if data[pos + 4 : pos + 10] != EXIF_HEADER:
+                # "Exif" with other padding (Exif\0\xff): ExifRead and exiftool read it,
+                # so the full parse decides.
+                return _UNKNOWN, b""
             return _FOUND, data[pos + 10 : pos + 2 + length]
         if marker == SOS or marker == EOI:
             return _ABSENT, b""
