@@ -7,6 +7,7 @@ import hashlib
 import json
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -275,3 +276,18 @@ def test_lists_of_phrases_numbered_a_word_a_line_or_split_over_lines() -> None:
             text = ("My wallets\n\n" + "\n\n".join(blocks) + "\n").encode()
             found = [f.attributes["words"] for f in scan_text(text)]
             assert found == phrases, (count, size, layout)
+
+
+@pytest.mark.parametrize("lead", [4096, 4097])
+def test_utf16_text_without_a_byte_order_mark_before_it_is_read(lead: int) -> None:
+    """Found by an audit: UTF-16 text was read only when its byte-order mark opened the
+    bytes given, so a deleted Notepad note in free space was found only by luck of where
+    a window started. Runs of UTF-16LE text are read wherever they start, at either
+    parity, with offsets of the characters in the bytes."""
+    rng = random.Random(lead)
+    address = "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"
+    note = "\ufeffsend to " + address + " tonight"
+    data = rng.randbytes(lead) + note.encode("utf-16-le") + rng.randbytes(300)
+    offset = lead + 2 * note.index(address)
+    assert [(f.attributes["address"], f.offset) for f in scan_text(data)] == [(address, offset)]
+    assert data[offset : offset + 2 * len(address)].decode("utf-16-le") == address

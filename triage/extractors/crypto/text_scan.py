@@ -687,7 +687,8 @@ def single_byte_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
     """The byte strings to scan for ``data``, each with the map from its indexes to
     offsets in ``data``: ``data`` itself, and for data that starts with a UTF-16
     byte-order mark, also its text one byte per UTF-16 code unit (characters beyond
-    Latin-1 as ``?``).
+    Latin-1 as ``?``); for other data with zero bytes, each run of UTF-16LE Latin text
+    in it (:func:`_utf16_run_views`).
 
     Both are scanned: two bytes that look like a byte-order mark prove nothing (carved
     data, binary files, a chunk of free space), and a document in any script can quote
@@ -695,6 +696,10 @@ def single_byte_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
     character of text but two code units, and the map counts it so.
     """
     views: list[tuple[bytes, Callable[[int], int]]] = [(data, _same_offset)]
+    if data[:2] not in (b"\xff\xfe", b"\xfe\xff"):
+        if b"\x00" in data:  # text files have none: no cost for them
+            views += _utf16_run_views(data)
+        return views
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         codec = "utf-16-le" if data[:2] == b"\xff\xfe" else "utf-16-be"
         text = data[2 : len(data) - (len(data) % 2)].decode(codec, errors="surrogatepass")
@@ -709,6 +714,29 @@ def single_byte_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
 
 def _same_offset(index: int) -> int:
     return index
+
+
+#: 'a' for printable ASCII, 'z' for a zero byte: UTF-16LE Latin text reads "azaz...".
+_UTF16_CLASSES = bytes(0x61 if 0x20 <= c <= 0x7E or c in b"\t\n\r" else 0x7A if c == 0
+                       else 0x20 for c in range(256))
+#: UTF-16LE characters in a row worth a view: the shortest address or key.
+_UTF16_RUN_CHARS = MIN_TOKEN
+_UTF16_NEEDLE = b"az" * _UTF16_RUN_CHARS
+_UTF16_PAIRS = re.compile(rb"(?:az)+")
+
+
+def _utf16_run_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
+    """One view per run of UTF-16LE Latin text without a byte-order mark before it (text
+    in free space or carved data, a note that starts mid-window): its characters' low
+    bytes, mapped back to where each character starts."""
+    classes = data.translate(_UTF16_CLASSES)
+    views: list[tuple[bytes, Callable[[int], int]]] = []
+    found = classes.find(_UTF16_NEEDLE)
+    while found >= 0:
+        end = _UTF16_PAIRS.match(classes, found).end()  # type: ignore[union-attr]
+        views.append((data[found:end:2], lambda index, start=found: start + 2 * index))
+        found = classes.find(_UTF16_NEEDLE, end)
+    return views
 
 
 __all__ = ["ADDRESS", "EXTENDED_KEY", "PRIVATE_KEY", "SEED_PHRASE", "TEST_VECTORS", "scan_text"]
