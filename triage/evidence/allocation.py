@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import struct
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
@@ -230,6 +231,7 @@ def _ext_free(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[int, int,
     if groups <= 0:
         raise ValueError("implausible ext superblock (no block groups)")
     table = fs.read_volume((first_data_block + 1) * block_size, groups * desc_size)
+    uninit = _UninitGroups(superblock, table, groups, desc_size, block_size, is_64bit)
     for group in range(min(groups, len(table) // desc_size)):
         desc = table[group * desc_size : (group + 1) * desc_size]
         bitmap_block = struct.unpack_from("<I", desc, 0)[0]
@@ -237,6 +239,13 @@ def _ext_free(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[int, int,
             bitmap_block |= struct.unpack_from("<I", desc, 0x20)[0] << 32
         group_first = first_data_block + group * blocks_per_group
         in_group = min(blocks_per_group, blocks - group_first)
+        if uninit.applies and struct.unpack_from("<H", desc, 0x12)[0] & _BG_BLOCK_UNINIT:
+            # Its bitmap was never written (it may hold an earlier disk's bytes): every
+            # block is free but the file system's own metadata, as the kernel reads it.
+            for first, count in free_bit_runs([uninit.used(group, group_first, in_group)],
+                                              in_group):
+                yield group_first + first, count, block_size
+            continue
         if not first_data_block <= bitmap_block < blocks:
             warn(f"block group {group}: its block bitmap is said to lie at block"
                  f" {bitmap_block}, outside the file system; its free blocks are not listed",
@@ -245,6 +254,82 @@ def _ext_free(fs: TskFileSystem, warn: WarnCallback) -> Iterator[tuple[int, int,
         bitmap = fs.read_volume(bitmap_block * block_size, block_size)
         for first, count in free_bit_runs([bitmap], in_group):
             yield group_first + first, count, block_size
+
+
+_BG_BLOCK_UNINIT = 0x2
+_RO_COMPAT_SPARSE_SUPER, _RO_COMPAT_GDT_CSUM, _RO_COMPAT_METADATA_CSUM = 0x1, 0x10, 0x400
+_COMPAT_SPARSE_SUPER2 = 0x200
+_INCOMPAT_META_BG = 0x10
+
+
+class _UninitGroups:
+    """The blocks of an ext4 group flagged BLOCK_UNINIT that are in use: the superblock
+    and descriptor-table copy the group holds, and any group's bitmaps and inode table
+    placed in it (flex_bg puts them together). The flag counts only with descriptor
+    checksums (GDT_CSUM or METADATA_CSUM), as for the kernel; with META_BG the copies lie
+    elsewhere and the group's bitmap is read as it is."""
+
+    def __init__(self, superblock: bytes, table: bytes, groups: int, desc_size: int,
+                 block_size: int, is_64bit: bool) -> None:
+        compat, _, ro_compat = struct.unpack_from("<III", superblock, 0x5C)
+        incompat = struct.unpack_from("<I", superblock, 0x60)[0]
+        self.applies = bool(ro_compat & (_RO_COMPAT_GDT_CSUM | _RO_COMPAT_METADATA_CSUM)) \
+            and not incompat & _INCOMPAT_META_BG
+        self._sparse = bool(ro_compat & _RO_COMPAT_SPARSE_SUPER)
+        self._backups = (set(struct.unpack_from("<II", superblock, 0x24C))
+                         if compat & _COMPAT_SPARSE_SUPER2 else None)
+        gdt_blocks = (groups * desc_size + block_size - 1) // block_size
+        self._copy_blocks = 1 + gdt_blocks + struct.unpack_from("<H", superblock, 0xCE)[0]
+        inodes_per_group = struct.unpack_from("<I", superblock, 0x28)[0]
+        revision = struct.unpack_from("<I", superblock, 0x4C)[0]
+        inode_size = struct.unpack_from("<H", superblock, 0x58)[0] if revision else 128
+        table_blocks = (inodes_per_group * inode_size + block_size - 1) // block_size
+        #: (first block, count) of every group's bitmaps and inode table, sorted.
+        self._metadata: list[tuple[int, int]] = []
+        self._longest = table_blocks
+        high = is_64bit and desc_size >= 0x2C
+        for group in range(min(groups, len(table) // desc_size) if self.applies else 0):
+            desc = table[group * desc_size : (group + 1) * desc_size]
+            for low, high_at, count in ((0x00, 0x20, 1), (0x04, 0x24, 1), (0x08, 0x28, table_blocks)):
+                block = struct.unpack_from("<I", desc, low)[0]
+                if high:
+                    block |= struct.unpack_from("<I", desc, high_at)[0] << 32
+                self._metadata.append((block, count))
+        self._metadata.sort()
+
+    def _holds_copy(self, group: int) -> bool:
+        if group == 0:
+            return True
+        if self._backups is not None:
+            return group in self._backups
+        if not self._sparse or group == 1:
+            return True
+        for base in (3, 5, 7):
+            power = base
+            while power < group:
+                power *= base
+            if power == group:
+                return True
+        return False
+
+    def used(self, group: int, group_first: int, in_group: int) -> bytes:
+        """The group's block bitmap as the kernel builds it for an unwritten one."""
+        bits = bytearray((in_group + 7) // 8)
+
+        def mark(first: int, count: int) -> None:
+            for block in range(max(first, group_first), min(first + count, group_first + in_group)):
+                index = block - group_first
+                bits[index >> 3] |= 1 << (index & 7)
+
+        if self._holds_copy(group):
+            mark(group_first, self._copy_blocks)
+        # Only what starts at most one inode table before the group can reach into it.
+        start = bisect_left(self._metadata, (group_first - self._longest, 0))
+        for first, count in self._metadata[start:]:
+            if first >= group_first + in_group:
+                break
+            mark(first, count)
+        return bytes(bits)
 
 
 def ext_inode_size(fs: TskFileSystem, inode: int) -> int | None:
