@@ -23,7 +23,7 @@ from triage.evidence import open_evidence
 from triage.extractors.crypto.extractor import CryptoExtractor
 
 ADDRESSES = [b"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
-             b"12c6DSiU4Rq3P4ZxziKxzrGToUjw9F6sxe"]
+             b"3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy"]
 MIB = 1 << 20
 
 needs_tools = pytest.mark.skipif(
@@ -137,3 +137,34 @@ def test_a_damaged_ext4_group_descriptor_loses_only_that_group(tmp_path: Path, j
         assert (address.decode(), offset) in found
     assert any("block group 2" in message and "outside the file system" in message
                for message in messages)
+
+
+@needs_tools
+def test_slack_stops_where_an_overlapping_partition_starts(tmp_path: Path) -> None:
+    """Found by an audit: a partition slot overlapping another's slack had its live
+    files reported as free space."""
+    if shutil.which("mcopy") is None:
+        pytest.skip("mtools absent")
+    first, second = tmp_path / "p1.img", tmp_path / "p2.img"
+    for filesystem in (first, second):
+        subprocess.run(["mkfs.fat", "-C", str(filesystem), "2048"], check=True,
+                       capture_output=True)
+    live = tmp_path / "live.txt"
+    live.write_bytes(b"live " + ADDRESSES[2] + b"\n")
+    subprocess.run(["mcopy", "-i", str(second), str(live), "::live.txt"], check=True)
+    image = tmp_path / "overlap.raw"
+    mbr = bytearray(512)
+    for slot, (kind, start, size) in enumerate(((0x0C, MIB, 8 * MIB), (0xEF, 5 * MIB, 2 * MIB))):
+        struct.pack_into("<B3xB3xII", mbr, 446 + 16 * slot, 0, kind, start // 512, size // 512)
+    mbr[510:512] = b"\x55\xaa"
+    with open(image, "wb") as handle:
+        handle.truncate(12 * MIB)
+        handle.write(mbr)
+        handle.seek(MIB)
+        handle.write(first.read_bytes())
+        handle.seek(5 * MIB)
+        handle.write(second.read_bytes())
+    hidden = _plant(image, MIB + 3 * MIB, ADDRESSES[0])  # the first partition's slack
+    found = _unallocated_hits(image)
+    assert (ADDRESSES[0].decode(), hidden) in found
+    assert all(address != ADDRESSES[2].decode() for address, _ in found)

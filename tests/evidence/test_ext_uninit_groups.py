@@ -54,3 +54,18 @@ def test_never_written_group_bitmaps_read_as_the_kernel_reads_them(tmp_path: Pat
                 for start, length in filesystem.unallocated_ranges()
                 for index in range(length // size)]
     assert mine == expected
+
+
+def test_a_superblock_the_kernel_refuses_falls_back_to_the_stale_bitmaps() -> None:
+    """Found by an audit: a huge inode count per group (every group BLOCK_UNINIT) made
+    working out the groups' metadata quadratic in the number of groups."""
+    import struct
+
+    from triage.evidence.allocation import _UninitGroups
+
+    superblock = bytearray(1024)
+    struct.pack_into("<I", superblock, 0x20, 8)  # blocks per group
+    struct.pack_into("<I", superblock, 0x28, 0x100000)  # inodes per group
+    struct.pack_into("<I", superblock, 0x64, 0x10)  # GDT_CSUM
+    table = bytes(32 * 4096)
+    assert not _UninitGroups(bytes(superblock), table, 4096, 32, 1024, False).applies

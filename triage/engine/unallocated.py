@@ -156,7 +156,13 @@ class UnallocatedScanner:
         # The volume slots cover whole sectors: an image that ends inside a sector keeps
         # its last bytes outside every slot.
         tail = [(None, covered, self.evidence.size - covered)] if covered < self.evidence.size else []
-        for runs in [*(self._volume_runs(volume, filesystems, warner) for volume in volumes), tail]:
+        starts = sorted({volume.start for volume in volumes})
+        runs_by_volume = [
+            self._volume_runs(volume, filesystems, warner,
+                              next((start for start in starts if start > volume.start), None))
+            for volume in volumes
+        ]
+        for runs in [*runs_by_volume, tail]:
             for volume_idx, start, length in runs:
                 end = min(start + length, self.evidence.size)
                 start = max(start, frontier)
@@ -177,6 +183,7 @@ class UnallocatedScanner:
         volume: Any,
         filesystems: dict[int, FileSystem | None],
         warner: Callable[[int | None], WarnCallback],
+        next_start: int | None = None,
     ) -> Iterator[ScanRange]:
         if volume.kind == "unallocated":
             yield volume.index, volume.start, volume.length
@@ -194,6 +201,8 @@ class UnallocatedScanner:
             warner(volume.index)(f"unallocated blocks not listed: {error}")
         extent = filesystem.extent()
         volume_end = volume.start + volume.length
+        if next_start is not None:
+            volume_end = min(volume_end, next_start)  # overlapping slots: not into another
         if extent is not None and volume.start <= extent[1] < volume_end:
             # Volume slack: the partition goes on after the file system's last block.
             yield volume.index, extent[1], volume_end - extent[1]

@@ -284,6 +284,10 @@ class _UninitGroups:
         revision = struct.unpack_from("<I", superblock, 0x4C)[0]
         inode_size = struct.unpack_from("<H", superblock, 0x58)[0] if revision else 128
         table_blocks = (inodes_per_group * inode_size + block_size - 1) // block_size
+        blocks_per_group = struct.unpack_from("<I", superblock, 0x20)[0]
+        if inodes_per_group > 8 * block_size or table_blocks > blocks_per_group:
+            # The kernel refuses such a superblock; the stale bitmaps are read instead.
+            self.applies = False
         #: (first block, count) of every group's bitmaps and inode table, sorted.
         self._metadata: list[tuple[int, int]] = []
         self._longest = table_blocks

@@ -581,8 +581,17 @@ class TskFileSystem(FileSystem):
             return 1 << 62
 
     def extent(self) -> tuple[int, int] | None:
-        """Absolute ``(start, end)`` of the bytes this file system spans (its blocks)."""
+        """Absolute ``(start, end)`` of the bytes this file system spans (its blocks);
+        None for types whose blocks are not all ``block_size`` bytes of the image
+        (yaffs2 pages carry spare bytes) or not checked against ``fsstat``."""
+        if self.fs_type not in _EXTENT_CHECKED:
+            return None
         return self.offset, self.offset + self.block_count * self.block_size
+
+
+#: File system types whose extent (offset + blocks × block size) was checked against fsstat.
+_EXTENT_CHECKED = frozenset({"ntfs", "fat12", "fat16", "fat32", "exfat", "ext2", "ext3",
+                             "ext4", "iso9660"})
 
 
 def _reason(error: BaseException) -> str:

@@ -291,3 +291,21 @@ def test_utf16_text_without_a_byte_order_mark_before_it_is_read(lead: int) -> No
     offset = lead + 2 * note.index(address)
     assert [(f.attributes["address"], f.offset) for f in scan_text(data)] == [(address, offset)]
     assert data[offset : offset + 2 * len(address)].decode("utf-16-le") == address
+
+
+def test_a_long_gap_inside_a_run_of_list_words_is_not_backtracked() -> None:
+    """Found by an audit: a long white-space gap followed by a byte that ends the run
+    made the phrase-run expression try every split of the gap (6 s for 32 KiB; this
+    input took 146 s). A hang guard, not a timing: the expression runs in a child
+    process (it holds the interpreter lock while it runs)."""
+    import subprocess
+    import sys
+
+    code = (
+        "from triage.extractors.crypto.phrase_runs import PHRASE_RUN_RE\n"
+        "data = b'abandon ability able about above' + b' ' * 150_000 + b'\\x00 absent absorb'\n"
+        "print([m.span() for m in PHRASE_RUN_RE.finditer(data)])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.strip() == "[(0, 32), (150034, 150047)]"

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from binascii import a2b_hex
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import accumulate, pairwise, repeat
@@ -726,17 +726,33 @@ _UTF16_PAIRS = re.compile(rb"(?:az)+")
 
 
 def _utf16_run_views(data: bytes) -> list[tuple[bytes, Callable[[int], int]]]:
-    """One view per run of UTF-16LE Latin text without a byte-order mark before it (text
-    in free space or carved data, a note that starts mid-window): its characters' low
-    bytes, mapped back to where each character starts."""
+    """One view of the runs of UTF-16LE Latin text in ``data`` that no byte-order mark
+    opens (text in free space or carved data, a note that starts mid-window): each run's
+    characters' low bytes, the runs joined by a zero byte (which no token crosses), mapped
+    back to where each character starts. One view for all, so many short runs cost one
+    scan, not one each."""
     classes = data.translate(_UTF16_CLASSES)
-    views: list[tuple[bytes, Callable[[int], int]]] = []
+    pieces: list[bytes] = []
+    view_starts: list[int] = []
+    data_starts: list[int] = []
+    length = 0
     found = classes.find(_UTF16_NEEDLE)
     while found >= 0:
         end = _UTF16_PAIRS.match(classes, found).end()  # type: ignore[union-attr]
-        views.append((data[found:end:2], lambda index, start=found: start + 2 * index))
+        piece = data[found:end:2]
+        pieces.append(piece)
+        view_starts.append(length)
+        data_starts.append(found)
+        length += len(piece) + 1
         found = classes.find(_UTF16_NEEDLE, end)
-    return views
+    if not pieces:
+        return []
+
+    def to_offset(index: int) -> int:
+        run = bisect_right(view_starts, index) - 1
+        return data_starts[run] + 2 * (index - view_starts[run])
+
+    return [(b"\x00".join(pieces), to_offset)]
 
 
 __all__ = ["ADDRESS", "EXTENDED_KEY", "PRIVATE_KEY", "SEED_PHRASE", "TEST_VECTORS", "scan_text"]
