@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from .bit_positions import LETTERS_ONLY, set_bits
 from .monero_english import WORDS
 from .monero_seed import SEED_WORDS, monero_checksum_valid, monero_spend_key
-from .phrase_runs import PHRASE_RUN_RE, WORD_RE
+from .phrase_runs import PHRASE_RUN_RE, WORD_RE, start_of_tokens_before, tokens_back
 
 #: Letters of the shortest and the longest word of the list.
 MIN_LETTERS, MAX_LETTERS = 4, 12
@@ -28,7 +28,7 @@ _LIST = frozenset(word.encode("ascii") for word in WORDS)
 _LIST_RUN = re.compile(rb"\x01{%d,}" % SEED_WORDS)
 _LOWER_WORD_RE = re.compile(rb"[a-z]+")
 #: The 24 letter tokens before a position, matched in the reversed bytes.
-_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){%d}" % (SEED_WORDS - 1))
+_TOKENS_BACK = tokens_back(SEED_WORDS - 1)
 
 
 def monero_seeds(data: bytes, letters: int, size: int) -> Iterator[tuple[list[str], bool, int, int]]:
@@ -36,7 +36,7 @@ def monero_seeds(data: bytes, letters: int, size: int) -> Iterator[tuple[list[st
     given its letter bits (bit ``i`` of ``letters`` set when byte ``i`` is an ASCII
     letter; ``size`` bits in all, a multiple of 8)."""
     for position, end in _long_token_runs(letters, size, len(data)):
-        start = _run_start(data, position)
+        start = start_of_tokens_before(data, position, _TOKENS_BACK, span=512)
         text = data[start:end].translate(LETTERS_ONLY)
         words = text.split()
         flags = bytes(map(_LIST.__contains__, words))
@@ -93,21 +93,6 @@ def _long_token_runs(letters: int, size: int, length: int) -> list[tuple[int, in
     if len(positions) % 2:
         positions.append(length)  # the last run goes on to the end
     return list(zip(positions[0::2], positions[1::2], strict=True))
-
-
-def _run_start(data: bytes, position: int) -> int:
-    """Start of the first of the 24 letter tokens before the one at ``position``."""
-    span = 512
-    while True:
-        low = max(0, position - span)
-        back = _TOKENS_BACK.match(data[low:position][::-1])
-        # A match that reaches the window's edge may have cut a token short.
-        if back and (position - back.end() > low or low == 0
-                     or not data[low - 1 : low].isalpha()):
-            return position - back.end()
-        if low == 0:
-            return position - back.end() if back else 0
-        span *= 4
 
 
 def _phrase_candidates(data: bytes, start: int,

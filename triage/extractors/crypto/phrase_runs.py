@@ -12,3 +12,26 @@ SEED_GAP = rb"(?>[\s,;'\"|#-]*(?:\d{1,2}[.):-]?)?[\s,;'\"|-]*)"
 PHRASE_RUN_RE = re.compile(rb"[A-Za-z]++(?:" + SEED_GAP + rb"[A-Za-z]++)*+")
 #: One word of a phrase.
 WORD_RE = re.compile(rb"[A-Za-z]+")
+
+
+def tokens_back(count: int) -> re.Pattern[bytes]:
+    """The expression :func:`start_of_tokens_before` takes: ``count`` letter tokens,
+    matched in reversed bytes."""
+    return re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){%d}" % count)
+
+
+def start_of_tokens_before(data: bytes, position: int, back: re.Pattern[bytes],
+                           span: int = 128) -> int:
+    """Start of the first of the letter tokens ``back`` (from :func:`tokens_back`)
+    matches before ``position``, searched backwards by matching forwards in the reversed
+    bytes of a window that grows fourfold while it may cut a token short."""
+    while True:
+        low = max(0, position - span)
+        found = back.match(data[low:position][::-1])
+        start = position - found.end() if found else low
+        # A match that reaches the window's edge may have cut a token short.
+        if found and (start > low or low == 0 or not data[low - 1 : low].isalpha()):
+            return start
+        if low == 0:
+            return start
+        span *= 4

@@ -40,6 +40,7 @@ from .known_vectors import is_known_vector
 from .monero_text import monero_seeds
 from .phrase_runs import PHRASE_RUN_RE as _PHRASE_RUN_RE
 from .phrase_runs import WORD_RE as _WORD_RE
+from .phrase_runs import start_of_tokens_before, tokens_back
 from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
 
 SEED_PHRASE = "crypto.seed_phrase"
@@ -85,7 +86,7 @@ _RUN_OF_LIST_WORDS = re.compile(rb"\x01{12,}")
 _CANDIDATE_TAIL_RE = re.compile(rb"\x02(?:\x01+|(?=[\x00\x01]{13}))")
 _TAIL_SEPARATOR = b" q "
 _BEYOND_BMP = re.compile("[\U00010000-\U0010ffff]")
-_ELEVEN_TOKENS_BACK = re.compile(rb"(?:[^A-Za-z]*+[A-Za-z]++){11}")
+_ELEVEN_TOKENS_BACK = tokens_back(11)
 _WORDSET = frozenset(word.encode("ascii") for word in WORD_INDEX)
 _TAIL_CODES = dict.fromkeys(_WORDSET, 1) | {_TAIL_SEPARATOR.strip(): 2}
 _SEGWIT_PREFIXES = (b"bc1", b"tb1", b"ltc1", b"bcrt1", b"tltc1")
@@ -228,22 +229,6 @@ def _zone_bounds(letters: int, size: int) -> int:
     return first_twelfth | ends
 
 
-def _zone_start(data: bytes, twelfth: int) -> int:
-    """Start of the first of the eleven letter tokens before the one at ``twelfth``."""
-    span = 128
-    while True:
-        low = max(0, twelfth - span)
-        # Search backwards by matching forwards in the reversed bytes.
-        back = _ELEVEN_TOKENS_BACK.match(data[low:twelfth][::-1])
-        start = twelfth - back.end() if back else low
-        # A match that reaches the window's edge may have cut a token short.
-        if back and (start > low or low == 0 or not _is_letter(data[low - 1])):
-            return start
-        if low == 0:
-            return start
-        span *= 4
-
-
 @dataclass
 class _ListRun:
     """A maximal run (12 or more) of consecutive word-list tokens, any separators."""
@@ -291,7 +276,7 @@ def _list_word_runs(data: bytes, pairs: bytes,
         if tail_size <= 12 and listed < 12:
             if not _listed_before(data, twelfths[zone], 12 - listed):
                 continue
-        yield from _runs_in_zone(data, _zone_start(data, twelfths[zone]), ends[zone])
+        yield from _runs_in_zone(data, start_of_tokens_before(data, twelfths[zone], _ELEVEN_TOKENS_BACK), ends[zone])
 
 
 def _listed_before(data: bytes, position: int, count: int) -> bool:
