@@ -216,6 +216,7 @@ class TskFileSystem(FileSystem):
             raise FileSystemError(f"{label}: no file system found that can be read") from error
         info = self._fs.info
         self._img = img
+        self._known_image_size: int | None = None
         self.offset = offset
         self.volume_index = volume_index
         self.fs_type = FS_TYPE_NAMES.get(int(info.ftype), f"tsk-{int(info.ftype):#x}")
@@ -575,10 +576,13 @@ class TskFileSystem(FileSystem):
             raise EvidenceError(f"read error at offset {self.offset + offset}") from error
 
     def _image_size(self) -> int:
-        try:
-            return int(self._img.get_size())
-        except (*TSK_ERRORS, AttributeError):
-            return 1 << 62
+        # Asked on every raw read (ext inodes are checked this way during a walk): once.
+        if self._known_image_size is None:
+            try:
+                self._known_image_size = int(self._img.get_size())
+            except (*TSK_ERRORS, AttributeError):
+                self._known_image_size = 1 << 62
+        return self._known_image_size
 
     def extent(self) -> tuple[int, int] | None:
         """Absolute ``(start, end)`` of the bytes this file system spans (its blocks);
