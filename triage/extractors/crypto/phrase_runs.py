@@ -12,6 +12,18 @@ SEED_GAP = rb"(?>[\s,;'\"|#-]*(?:\d{1,2}[.):-]?)?[\s,;'\"|-]*)"
 PHRASE_RUN_RE = re.compile(rb"[A-Za-z]++(?:" + SEED_GAP + rb"[A-Za-z]++)*+")
 #: One word of a phrase.
 WORD_RE = re.compile(rb"[A-Za-z]+")
+#: How strongly the gap before a word separates it from the one before: none, a line
+#: break, or a strong break (a blank line, or list numbering that starts again at 1).
+LINE_BREAK, STRONG_BREAK = 1, 2
+#: A blank line, or a new line numbered 1 ("1.", "#1", "1 -"), in the gap before a word.
+STRONG_GAP = re.compile(rb"\n[ \t\r]*(?:\n|#?1(?![0-9]))")
+
+
+def gap_break(gap: bytes) -> int:
+    """How strongly the non-letters ``gap`` between two words separate them."""
+    if b"\n" not in gap:
+        return 0
+    return STRONG_BREAK if STRONG_GAP.search(gap) else LINE_BREAK
 
 
 def tokens_back(count: int) -> re.Pattern[bytes]:

@@ -39,8 +39,9 @@ from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
 from .known_vectors import is_known_vector
 from .monero_text import monero_seeds
 from .phrase_runs import PHRASE_RUN_RE as _PHRASE_RUN_RE
+from .phrase_runs import STRONG_BREAK, gap_break, start_of_tokens_before, tokens_back
+from .phrase_runs import STRONG_GAP as _STRONG_GAP
 from .phrase_runs import WORD_RE as _WORD_RE
-from .phrase_runs import start_of_tokens_before, tokens_back
 from .seeds import BIP39_LENGTHS, WORD_INDEX, bip39_is_valid, electrum_seed_type
 
 SEED_PHRASE = "crypto.seed_phrase"
@@ -305,16 +306,6 @@ def _runs_in_zone(data: bytes, start: int, end: int) -> Iterator[_ListRun]:
 #: (word, start, end, break before it): 0 none, 1 a line break, 2 a strong break (the run's
 #: start, a blank line, or list numbering that starts again at 1).
 _Item = tuple[str, int, int, int]
-LINE_BREAK, STRONG_BREAK = 1, 2
-#: A blank line, or a new line numbered 1 ("1.", "#1", "1 -"), in the gap before a word.
-_STRONG_GAP = re.compile(rb"\n[ \t\r]*(?:\n|#?1(?![0-9]))")
-
-
-def gap_break(gap: bytes) -> int:
-    """How strongly the non-letters ``gap`` between two words separate them."""
-    if b"\n" not in gap:
-        return 0
-    return STRONG_BREAK if _STRONG_GAP.search(gap) else LINE_BREAK
 
 
 # -- seed phrases: the per-run checks --------------------------------------------------------
