@@ -337,3 +337,33 @@ def test_a_stand_in_evidence_record_is_no_place(monkeypatch, tmp_path: Path) -> 
     with CaseDatabase.open(case_path) as case:
         written = export(case, "jsonl", Path("r.jsonl"))
     assert (tmp_path / "r.jsonl").is_file() and written.name == "r.jsonl"
+
+
+def test_attributes_that_are_not_an_object_are_shown_not_dropped(tmp_path: Path) -> None:
+    """The reports helper's finding: a damaged or edited case whose artefact holds a JSON
+    list as its attributes lost them in the CSV and HTML exports."""
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        artefact_id = next(iter(built.artefact_ids.values()))
+        with case.conn:
+            case.conn.execute("UPDATE artefacts SET attributes = ? WHERE id = ?",
+                              ('["KEEP-ME"]', artefact_id))
+        export(case, "csv", tmp_path / "csv")
+        export(case, "html", tmp_path / "html")
+    csv_text = "".join(p.read_text(encoding="utf-8-sig") for p in (tmp_path / "csv").glob("*.csv"))
+    html_text = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "html").glob("*.html"))
+    assert "KEEP-ME" in csv_text and "KEEP-ME" in html_text
+
+
+def test_text_where_the_case_keeps_a_size_gives_no_internal_error(tmp_path: Path) -> None:
+    """The reports helper's finding: text in a damaged case's size columns made the HTML
+    and portable exports fail with a Python error."""
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        with case.conn:
+            case.conn.execute("UPDATE files SET size = 'big<b>'")
+            case.conn.execute("UPDATE evidence SET size = 'big<b>'")
+        export(case, "html", tmp_path / "html")
+        export(case, "portable", tmp_path / "portable")
+    index = (tmp_path / "html" / "index.html").read_text(encoding="utf-8")
+    assert "big<b>" not in index and "damaged case value" in index

@@ -253,3 +253,17 @@ def test_the_report_prints_the_audit_chain_head_the_case_can_be_checked_against(
     with CaseDatabase.open(built_case, readonly=True) as case:
         status, verdict = case.audit_chain_status((int(entry), digest))
     assert verdict is None and status.intact
+
+
+def test_every_tag_names_its_examiner_and_time_even_without_a_comment(tmp_path: Path) -> None:
+    """The reports helper's finding: a tag without a comment showed only its name."""
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        tagged = {t["artefact_id"] for t in case.conn.execute(
+            "SELECT artefact_id FROM tags WHERE artefact_id IS NOT NULL")}
+        artefact = next(a for a in case.iter_artefacts() if a["id"] not in tagged)
+        case.tag("Evidence", "Dana Examiner", artefact_id=artefact["id"])
+        created = case.tags_for(artefact_id=artefact["id"])[0]["created"]
+        export(case, "html", tmp_path / "report")
+    text = "".join("".join(_parse(p).text) for p in (tmp_path / "report").glob("tagged-*.html"))
+    assert f"Dana Examiner, {created}" in text

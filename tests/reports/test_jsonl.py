@@ -92,3 +92,24 @@ def test_every_tag_and_note_of_artefacts_and_files_is_exported(tmp_path: Path) -
     assert {r["file_id"] for r in tagged if r["type"] == "file"} == set(files) - {untagged}
     photos = _records(built.path, tmp_path / "p.jsonl", categories=["Photos"])
     assert all(r["type"] == "media.exif" for r in photos)
+
+
+def test_numbers_json_has_no_word_for_are_written_as_text(tmp_path: Path) -> None:
+    """The reports helper's finding: a NaN in a damaged or edited case's attributes made
+    a line no strict JSON reader takes."""
+    built = build_case(tmp_path)
+    with CaseDatabase.open(built.path) as case:
+        artefact_id = next(iter(built.artefact_ids.values()))
+        with case.conn:
+            case.conn.execute(
+                "UPDATE artefacts SET attributes = ? WHERE id = ?",
+                ('{"altitude": NaN, "values": [Infinity, -Infinity, 1.5]}', artefact_id))
+        export(case, "jsonl", tmp_path / "a.jsonl")
+
+    def refuse(name: str) -> None:
+        raise ValueError(name)
+
+    lines = (tmp_path / "a.jsonl").read_text(encoding="utf-8").splitlines()
+    records = [json.loads(line, parse_constant=refuse) for line in lines]
+    edited = next(r for r in records if r.get("id") == artefact_id)
+    assert edited["attributes"] == {"altitude": "NaN", "values": ["Infinity", "-Infinity", 1.5]}

@@ -52,6 +52,24 @@ def test_tagged_subset_is_copied_with_ids_tags_and_notes(tmp_path: Path) -> None
     assert list((tmp_path / "portable" / "files").iterdir()) == []
 
 
+def test_a_note_on_a_file_without_artefacts_or_tags_goes_into_the_portable_case(
+        tmp_path: Path) -> None:
+    built = build_case(tmp_path)
+    path = "/home/pipe|and\nnewline.txt"
+    with CaseDatabase.open(built.path) as case:
+        file_id = next(f["id"] for f in case.iter_files() if f["path"] == path)
+        assert not case.tags_for(file_id=file_id)
+        case.add_note("seen on the screen at the search", "Dana", file_id=file_id)
+        export(case, "portable", tmp_path / "everything", examiner="Dana")
+        export(case, "portable", tmp_path / "tagged", tagged_only=True, examiner="Dana")
+    with CaseDatabase.open(tmp_path / "everything" / "case.triage") as portable:
+        copied = next(f for f in portable.iter_files() if f["path"] == path)
+        assert [n["text"] for n in portable.notes_for(file_id=copied["id"])] == [
+            "seen on the screen at the search"]
+    with CaseDatabase.open(tmp_path / "tagged" / "case.triage") as portable:
+        assert path not in {f["path"] for f in portable.iter_files()}  # tagged only
+
+
 class _FakeEntry:
     def __init__(self, data: bytes) -> None:
         self.data = data

@@ -54,15 +54,18 @@ def _artefact_selection(
 
 
 def _file_selection(tagged_only: bool, categories: Sequence[str] | None) -> tuple[str, list[Any]]:
-    """WHERE clause over ``files f``: files of selected artefacts, plus tagged files.
+    """WHERE clause over ``files f``: files of selected artefacts, plus tagged files and,
+    unless ``tagged_only``, files with a note.
 
-    Tagged files have no category, so they join the selection only when no category
-    filter is given.
+    Tagged and noted files have no category, so they join the selection only when no
+    category filter is given.
     """
     where, params = _artefact_selection(tagged_only, categories)
     clause = f"f.id IN (SELECT a.file_id FROM artefacts a{where})"
     if not categories:
         clause += " OR f.id IN (SELECT t.file_id FROM tags t WHERE t.file_id IS NOT NULL)"
+        if not tagged_only:
+            clause += " OR f.id IN (SELECT n.file_id FROM notes n WHERE n.file_id IS NOT NULL)"
     return " WHERE " + clause, params
 
 
@@ -157,8 +160,8 @@ def create_subset_case(
     """Create a new case at ``target_path`` holding only the selected part of ``source``.
 
     Copied: case number and examiners, every artefact type and run, the selected
-    artefacts, the files they were found in (plus tagged files when no category is
-    given) and those files' parent directories, the evidence and volume records they
+    artefacts, the files they were found in (plus tagged files, and files with a note
+    unless ``tagged_only``, when no category is given) and those files' parent directories, the evidence and volume records they
     belong to, their tags and notes, and the warnings recorded for that evidence. The
     new case gets one ``portable.create`` audit entry naming the source and the filters.
     Returns the new case, open for writing, and what went into it.

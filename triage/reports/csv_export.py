@@ -32,7 +32,7 @@ from triage.casedb import CaseDatabase
 from triage.reports.annotations import note_records, tag_records
 from triage.reports.naming import safe_component, unique_name
 from triage.reports.selection import Selection, artefact_types_in_case
-from triage.reports.values import evidence_text, iso_utc
+from triage.reports.values import attribute_map, evidence_text, iso_utc
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: A formula character where a reader splitting on ';', tabs or line breaks starts a cell.
@@ -91,7 +91,7 @@ def _artefact_rows(case: CaseDatabase, selection: Selection, type_info: dict[str
     declared = [a["name"] for a in type_info["attributes"]]
     declared_set = set(declared)
     for item in selection.artefacts(case, [type_info["name"]]):
-        attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
+        attributes = attribute_map(item.get("attributes"))
         other = {k: v for k, v in attributes.items() if k not in declared_set}
         yield [
             item["id"], item["type"], evidence_text(item), item["volume_idx"], item["path"],

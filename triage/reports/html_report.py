@@ -35,7 +35,7 @@ from triage.reports.naming import slug, unique_name
 from triage.reports.runs import running_run_warnings
 from triage.reports.selection import Selection, artefact_types_in_case
 from triage.reports.thumbnails import thumbnail_uri
-from triage.reports.values import evidence_text, source_location, text_value
+from triage.reports.values import attribute_map, evidence_text, source_location, text_value
 
 PAGE_ROWS = 1000
 #: Pages with thumbnails hold fewer rows so each stays light to open.
@@ -44,9 +44,12 @@ TAGGED_INLINE = 500
 _MAX_TABLE_ATTRIBUTES = 8
 
 
-def _size(value: int | None) -> str:
+def _size(value: Any) -> str:
+    """A byte count as text that is safe as HTML (callers put it into cells as it is)."""
     if value is None:
         return ""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "(not a whole number: damaged case value)"
     units = ("bytes", "KiB", "MiB", "GiB", "TiB")
     number, unit = float(value), 0
     while number >= 1024 and unit < len(units) - 1:
@@ -70,7 +73,9 @@ def _attributes_summary(attributes: dict[str, Any], skip: set[str], labels: dict
 def _tags_markup(case: CaseDatabase, artefact_id: int | None = None,
                  file_id: int | None = None) -> str:
     tags = case.tags_for(artefact_id=artefact_id, file_id=file_id)
-    return "".join(f'<span class="tag">{esc(t["name"])}</span>' for t in tags)
+    # Who tagged it and when, for every tag (a comment, if any, is in the notes cell).
+    return "".join(f'<div><span class="tag">{esc(t["name"])}</span> <span class="muted">'
+                   f'{esc(t["examiner"])}, {esc(t["created"])}</span></div>' for t in tags)
 
 
 def _source_cell(item: dict[str, Any]) -> str:
@@ -100,7 +105,7 @@ class HtmlReport:
                    ) -> Iterator[str]:
         labels = {a["name"]: a["label"] for a in type_info["attributes"]}
         for item in self.selection.artefacts(self.case, [type_info["name"]]):
-            attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
+            attributes = attribute_map(item.get("attributes"))
             cells = [esc(item["id"]), _source_cell(item),
                      cell_text(item["evidence_name"] or evidence_text(item)),
                      esc(item["volume_idx"])]
@@ -143,7 +148,7 @@ class HtmlReport:
         for item in self.selection.artefacts(self.case):
             if not item["unallocated"]:
                 continue
-            attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
+            attributes = attribute_map(item.get("attributes"))
             yield row([esc(item["id"]), esc(item["type"]),
                        cell_text(item["evidence_name"] or evidence_text(item)),
                        esc(item["volume_idx"]), esc(item["offset"]),
@@ -178,7 +183,7 @@ class HtmlReport:
             items = itertools.chain(items, (a for a in noted if a is not None and (
                 not wanted or a["category"] in wanted)))
         for item in items:
-            attributes = item["attributes"] if isinstance(item["attributes"], dict) else {}
+            attributes = attribute_map(item.get("attributes"))
             yield row([esc(item["id"]), esc(item["type"]), _source_cell(item),
                        _attributes_summary(attributes, set(), {}),
                        _tags_markup(self.case, artefact_id=item["id"]),

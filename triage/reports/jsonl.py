@@ -36,6 +36,7 @@ inside an object (JSON escapes them).
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +129,23 @@ def write_jsonl(case: CaseDatabase, selection: Selection, target: Path) -> int:
 
 
 def _write_line(handle: Any, record: dict[str, Any]) -> None:
-    line = json.dumps(record, ensure_ascii=False, default=str)
+    try:
+        line = json.dumps(record, ensure_ascii=False, default=str, allow_nan=False)
+    except ValueError:
+        # NaN or an infinity (a damaged or edited case): JSON has no such numbers, and
+        # Python would write ones no other reader takes. They are kept as text.
+        line = json.dumps(_finite(record), ensure_ascii=False, default=str, allow_nan=False)
     handle.write(line.translate(_LINE_BREAKS_ESCAPED))
     handle.write("\n")
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every float that is not finite replaced by its name ("NaN",
+    "Infinity", "-Infinity"), in nested dicts and lists."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    return value

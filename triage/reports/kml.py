@@ -25,7 +25,7 @@ from typing import Any
 
 from triage.casedb import CaseDatabase
 from triage.reports.selection import Selection
-from triage.reports.values import evidence_text, source_location
+from triage.reports.values import attribute_map, evidence_text, source_location
 from triage.textsafety import visible_controls
 
 KML_NAMESPACE = "http://www.opengis.net/kml/2.2"
@@ -139,7 +139,7 @@ def taken_time(attributes: dict[str, Any]) -> tuple[str | None, str | None, bool
 def placemark(item: dict[str, Any], where: tuple[float, float, float | None]) -> str:
     """Return the <Placemark> element of one artefact."""
     # A damaged case can hold attributes that are no object (a list, a string).
-    attributes = item["attributes"] if isinstance(item.get("attributes"), dict) else {}
+    attributes = attribute_map(item.get("attributes"))
     latitude, longitude, altitude = where
     path = item.get("path") or ""
     name = posixpath.basename(path) or f"{item['type']} #{item['id']}"

@@ -85,8 +85,9 @@ class PortableCopier:
         base = [file["id"], file["evidence_path"], file.get("volume_idx"), file["path"],
                 file["deleted"]]
         case_values = [file.get("size"), file.get("md5"), file.get("sha256")]
-        size = file.get("size") or 0
-        if size > self.max_bytes:
+        size = file.get("size")
+        # A damaged case can hold text here: such a file is copied, up to the limit.
+        if isinstance(size, int) and size > self.max_bytes:
             reason = f"not copied: larger than the {self.max_bytes:,}-byte limit"
         else:
             entry, reason = reader.open_file(file)

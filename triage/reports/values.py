@@ -50,3 +50,17 @@ def evidence_text(item: dict[str, Any]) -> str:
     if path:
         return str(path)
     return f"unknown (evidence #{item.get('evidence_id')} is not recorded in the case)"
+
+
+#: The name an artefact's attributes are shown under when a damaged or edited case holds
+#: something other than a JSON object for them.
+UNNAMED_ATTRIBUTES = "(attributes)"
+
+
+def attribute_map(value: Any) -> dict[str, Any]:
+    """An artefact's attributes as a mapping: the stored object, or, when a damaged or
+    edited case holds anything else, that value under :data:`UNNAMED_ATTRIBUTES`, so the
+    exports show it instead of dropping it."""
+    if isinstance(value, dict):
+        return value
+    return {} if value is None else {UNNAMED_ATTRIBUTES: value}
