@@ -236,3 +236,88 @@ def test_browser_that_is_the_evidence_through_the_engine(tmp_path, jobs):
         found = [(a["path"], a["attributes"]["torbrowser_version"])
                  for a in case.iter_artefacts(types=["tor.browser"])]
     assert found == [("/", "8.5.1")]
+
+
+def _v3_service(folder: Path, seed: bytes) -> str:
+    """Write tor's two v3 key files for ``seed`` into ``folder``; return the address."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from tests.extractors.tor.test_onion_service import _expanded_secret_file
+    from triage.extractors.tor.onion import v3_address_from_pubkey
+
+    public = Ed25519PrivateKey.from_private_bytes(seed).public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    folder.mkdir(parents=True)
+    (folder / "hs_ed25519_public_key").write_bytes(
+        b"== ed25519v1-public: type0 ==\x00\x00\x00" + public)
+    (folder / "hs_ed25519_secret_key").write_bytes(_expanded_secret_file(seed))
+    return v3_address_from_pubkey(public)
+
+
+def test_a_service_whose_hostname_file_is_empty_is_reported_from_its_keys(tmp_path):
+    """The Tor helper's finding: the engine hands no empty file to an extractor, and the
+    empty hostname was the file chosen to report the folder, so the service was lost."""
+    evidence = tmp_path / "evidence"
+    address = _v3_service(evidence / "var/lib/tor/hs", b"\x11" * 32)
+    (evidence / "var/lib/tor/hs/hostname").write_bytes(b"")
+    (evidence / "etc/tor").mkdir(parents=True)
+    (evidence / "etc/tor/torrc").write_text(
+        "HiddenServiceDir /var/lib/tor/hs/\nHiddenServicePort 80 127.0.0.1:80\n")
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path, name="tor", examiner="tester").close()
+    IngestEngine(case_path, IngestOptions(extractors=["tor"], jobs=1)).run([str(evidence)])
+    with CaseDatabase.open(case_path) as case:
+        (service,) = case.iter_artefacts(types=["tor.onion_service"])
+        messages = [w["message"] for w in case.iter_warnings()]
+    assert service["path"] == "/var/lib/tor/hs"
+    assert service["attributes"]["key_address"] == f"{address}.onion"
+    assert service["attributes"]["has_private_key"] is True
+    assert service["attributes"]["configured_in"] == "/etc/tor/torrc"
+    assert any("empty" in message for message in messages)
+
+
+def _engine_artefacts(tmp_path: Path, evidence: Path) -> list[dict]:
+    case_path = tmp_path / f"{evidence.name}.triage"
+    CaseDatabase.create(case_path, name="tor", examiner="tester").close()
+    IngestEngine(case_path, IngestOptions(extractors=["tor"], jobs=1)).run([str(evidence)])
+    with CaseDatabase.open(case_path) as case:
+        return list(case.iter_artefacts())
+
+
+def test_the_session_copy_firefox_keeps_at_an_upgrade_is_read(tmp_path):
+    """The Tor helper's finding: upgrade.jsonlz4-<build id> (its extension has the build
+    id in it) was not decompressed, so onion tabs only it kept were missed."""
+    sessions = {}
+    for name in ("sessionstore.jsonlz4", "upgrade.jsonlz4-20190307020101"):
+        evidence = tmp_path / name.replace(".", "_")
+        (evidence / "sessionstore-backups").mkdir(parents=True)
+        shutil.copyfile(DATA / "profile" / "sessionstore.jsonlz4",
+                        evidence / "sessionstore-backups" / name)
+        sessions[name] = sorted(a["attributes"]["address"]
+                                for a in _engine_artefacts(tmp_path, evidence)
+                                if a["type"] == "tor.onion_address"
+                                and a["attributes"]["source"] == "session")
+    assert len(sessions["sessionstore.jsonlz4"]) >= 2
+    assert sessions["upgrade.jsonlz4-20190307020101"] == sessions["sessionstore.jsonlz4"]
+
+
+def test_onion_addresses_typed_into_forms_are_found(tmp_path, expected):
+    """The Tor helper's finding: formhistory.sqlite keeps a field's name right before
+    the value typed into it, and such addresses were missed."""
+    import sqlite3
+
+    address = expected["notes"]["valid_v3"]
+    profile = tmp_path / "profile.default"
+    profile.mkdir()
+    with sqlite3.connect(profile / "formhistory.sqlite") as db:
+        db.execute("CREATE TABLE moz_formhistory (id INTEGER PRIMARY KEY, fieldname TEXT"
+                   " NOT NULL, value TEXT NOT NULL, timesUsed INTEGER, firstUsed INTEGER,"
+                   " lastUsed INTEGER, guid TEXT)")
+        db.execute("INSERT INTO moz_formhistory (fieldname, value, timesUsed, guid)"
+                   " VALUES ('searchbar-history', ?, 1, 'AbCdEfGhIjKl')", (address,))
+    db.close()
+    result = run_extractor(TorExtractor(), tmp_path)
+    assert [(f.attributes["address"], f.attributes["source"])
+            for f in result.of_type("tor.onion_address")] == [
+        (address, "formhistory.sqlite (raw)")]

@@ -164,7 +164,7 @@ def test_suffixes_without_a_label_before_them_cost_no_python_step(monkeypatch):
     looked_at: list[int] = []
     real = onion._address_start
     monkeypatch.setattr(onion, "_address_start",
-                        lambda data, end, step: looked_at.append(end) or real(data, end, step))
+                        lambda data, end, *rest: looked_at.append(end) or real(data, end, *rest))
     hostile = b".onion" * 5000 + ".onion".encode("utf-16-le") * 5000 + b"onion.onion x.onion"
     assert scan_onion_addresses(hostile) == []
     assert looked_at == []
@@ -184,3 +184,19 @@ def test_scan_bytes_does_not_backtrack_on_4_mib_of_noise():
     # A hang guard against catastrophic regex backtracking (the scan takes ~0.05 s),
     # not a speed check: speed is measured in benchmarks/.
     assert time.perf_counter() - started < 10
+
+
+def test_in_database_bytes_a_value_may_touch_the_address_before_it():
+    """The Tor helper's finding: SQLite stores a form field's name right before its
+    value (``searchbar-history<address>.onion``), so onion addresses typed into
+    formhistory.sqlite were missed; in text such a run stays one (invalid) label."""
+    for before in ("searchbar-history", "q", "1", "x2f"):
+        data = f"\x0b\x17{before}{VECTOR_ADDRESS}.onionAbCdEfGh".encode()  # the guid next
+        assert scan_onion_addresses(data) == []
+        (hit,) = scan_onion_addresses(data, packed=True)
+        assert hit.address == VECTOR_ADDRESS + ".onion" and hit.checksum_valid
+        assert data[hit.offset : hit.offset + 56].decode() == VECTOR_ADDRESS
+    # Only a checksum-valid address is taken out of a longer run, and never a v2 one.
+    assert scan_onion_addresses(f"q{BAD_CHECKSUM[0]}.onion".encode(), packed=True) == []
+    assert scan_onion_addresses(b"history3g2upl4pq6kufc4m.onion", packed=True) == []
+    assert scan_onion_addresses(b"\x003g2upl4pq6kufc4m.onionAbCd", packed=True) == []

@@ -3,6 +3,7 @@ hosted on the machine, onion addresses in text and browser data, and prefetch tr
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -219,6 +220,8 @@ ARTEFACT_TYPES = (
 _PREFETCH_NAME = re.compile(r"^(tor|firefox)\.exe-[0-9a-f]{8}\.pf$", re.IGNORECASE)
 _TORRC_NAME = re.compile(r"^(\.?torrc(-defaults)?(\.orig\.\d+)?|torrc\.sample)$", re.IGNORECASE)
 _MOZLZ4_EXTENSIONS = frozenset({"jsonlz4", "baklz4", "mozlz4"})
+#: Firefox's copy of the session store kept at an upgrade: upgrade.jsonlz4-<build id>.
+_MOZLZ4_UPGRADE_GLOB = "*.jsonlz4-*"
 _RAW_SCAN_SQLITE = frozenset({"cookies.sqlite", "formhistory.sqlite", "favicons.sqlite",
                               "places.sqlite-wal", "cookies.sqlite-wal"})
 _MAX_CONTEXT = 120
@@ -240,7 +243,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.7"
+    VERSION = "1.8"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -252,7 +255,7 @@ class TorExtractor(Extractor):
          *_RAW_SCAN_SQLITE}
     )
     EXTENSIONS = frozenset({"auth_private", "pf", *_MOZLZ4_EXTENSIONS})
-    PATH_GLOBS = ("*/torrc.orig.*", "*/torrc.d/*")
+    PATH_GLOBS = ("*/torrc.orig.*", "*/torrc.d/*", _MOZLZ4_UPGRADE_GLOB)
     DIRECTORY_NAMES = frozenset({"tor browser", "tor browser.app", "torbrowser-data"})
     DIRECTORY_GLOBS = ("*/tor-browser*", "*/tor browser (*)")
     SCANS_TEXT = True
@@ -297,8 +300,9 @@ class TorExtractor(Extractor):
             elif name == "places.sqlite":
                 yield from self._places(entry, data, ctx)
             elif name in _RAW_SCAN_SQLITE:
-                yield from self._onion_hits(data, source=f"{name} (raw)")
-            elif entry.extension in _MOZLZ4_EXTENSIONS:
+                yield from self._onion_hits(data, source=f"{name} (raw)", packed=True)
+            elif entry.extension in _MOZLZ4_EXTENSIONS or fnmatch.fnmatch(
+                    name, _MOZLZ4_UPGRADE_GLOB):
                 yield from self._mozlz4(entry, data, ctx)
             elif entry.extension == "auth_private":
                 yield from self._auth_private(entry, data, ctx)
@@ -330,8 +334,8 @@ class TorExtractor(Extractor):
         return self._onion_hits(data, source="text")
 
     # -- per-format handlers -----------------------------------------------------------
-    def _onion_hits(self, data: bytes, source: str) -> Iterator[Finding]:
-        hits = scan_onion_addresses(data, max_hits=MAX_HITS_PER_BUFFER)
+    def _onion_hits(self, data: bytes, source: str, packed: bool = False) -> Iterator[Finding]:
+        hits = scan_onion_addresses(data, max_hits=MAX_HITS_PER_BUFFER, packed=packed)
         for hit in hits:
             if hit.exportable or self.include_invalid:
                 yield self._address_finding(hit, data, source)
@@ -434,8 +438,10 @@ class TorExtractor(Extractor):
     def _service_from_file(self, entry: FileView, ctx: ExtractionContext) -> Iterator[Finding]:
         folder = entry.parent
         present = {child.name: child for child in ctx.listdir(folder) if child.kind == "file"}
-        # One finding per folder: only the first service file present reports it.
-        first = next((name for name in SERVICE_FILES if name in present), None)
+        # One finding per folder, from its first service file that holds bytes: the engine
+        # hands no empty file to an extractor, so an empty hostname cannot report it.
+        first = next((name for name in SERVICE_FILES if present.get(name) and present[name].size),
+                     None)
         if first != entry.name:
             return
         files = ServiceFiles(
@@ -584,7 +590,8 @@ def _looks_like_hostname(data: bytes) -> bool:
 
 
 def _service_files_present(ctx: ExtractionContext, folder: str) -> bool:
-    names = {child.name for child in ctx.listdir(folder) if child.kind == "file"}
+    """Whether the folder holds a service file with bytes in it (one that reports it)."""
+    names = {child.name for child in ctx.listdir(folder) if child.kind == "file" and child.size}
     return any(name in names for name in SERVICE_FILES)
 
 

@@ -141,13 +141,15 @@ def _is_base32(label: bytes) -> bool:
     return not label.translate(None, _BASE32_BYTES)
 
 
-def _address_start(lowered: bytes, end: int, step: int) -> int | None:
+def _address_start(lowered: bytes, end: int, step: int, packed: bool = False) -> int | None:
     """Where the address label ending at ``end`` (before ".onion") starts, or None.
 
     The label is the run of letters and digits before ``end``: 56 or 16 base32
     characters. A longer run is an address only when it is an escaped punctuation
     character's tail (``%2F``, ``\\x2F``, ``\\u002F``: URL- and string-encoded links)
-    followed by a checksum-valid v3 label, which cannot be there by chance.
+    followed by a checksum-valid v3 label, which cannot be there by chance. In ``packed``
+    bytes (database records, whose values and field names touch with nothing between:
+    ``searchbar-history<address>.onion``) any longer run ending in such a label is one.
     """
     start, count = _label_before(lowered, end, step)
     if count in (V3_LENGTH, V2_LENGTH):
@@ -155,7 +157,7 @@ def _address_start(lowered: bytes, end: int, step: int) -> int | None:
     if count <= V3_LENGTH:
         return None
     label_start = start + (count - V3_LENGTH) * step
-    if not _after_escape(lowered, start, label_start, step):
+    if not packed and not _after_escape(lowered, start, label_start, step):
         return None
     label = lowered[label_start:end:step]
     if not _is_base32(label) or not checksum_valid(label.decode("ascii")):
@@ -192,11 +194,15 @@ def _followed_by_word(lowered: bytes, after: int, step: int) -> bool:
     return lowered[after] in _WORD_BYTES
 
 
-def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> list[OnionHit]:
+def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER,
+                         packed: bool = False) -> list[OnionHit]:
     """Find ``<label>.onion`` host names (v3 and v2) in ASCII/UTF-8 and UTF-16LE text.
 
     Works on any bytes (whole files or carved chunks); offsets are relative to ``data``.
     Every candidate is returned with its checksum verdict; callers decide what to export.
+    ``packed`` says the bytes are a database's, whose stored values touch each other: a
+    checksum-valid v3 address is then also taken from a longer run of letters and digits
+    (see :func:`_address_start`) and when a letter or digit follows ".onion".
     """
     lowered = data.lower()
     hits: list[OnionHit] = []
@@ -206,19 +212,27 @@ def scan_onion_addresses(data: bytes, max_hits: int = MAX_HITS_PER_BUFFER) -> li
             if len(hits) >= max_hits:
                 break
             pos, after = match.span()
-            if not _followed_by_word(lowered, after, step):
-                start = _address_start(lowered, pos, step)
-                if start is not None:
-                    label = lowered[start:pos:step].decode("ascii")
-                    hits.append(
-                        OnionHit(
-                            address=label + ".onion",
-                            version=3 if len(label) == V3_LENGTH else 2,
-                            checksum_valid=checksum_valid(label),
-                            offset=start,
-                            length=after - start,
-                            encoding=encoding,
-                        )
-                    )
+            # A word character after ".onion" lengthens the name; in packed bytes it may
+            # be the next stored value, so a checksum-valid v3 address still counts.
+            touched = _followed_by_word(lowered, after, step)
+            if touched and not packed:
+                continue
+            start = _address_start(lowered, pos, step, packed)
+            if start is None:
+                continue
+            label = lowered[start:pos:step].decode("ascii")
+            valid = checksum_valid(label)
+            if touched and not valid:
+                continue
+            hits.append(
+                OnionHit(
+                    address=label + ".onion",
+                    version=3 if len(label) == V3_LENGTH else 2,
+                    checksum_valid=valid,
+                    offset=start,
+                    length=after - start,
+                    encoding=encoding,
+                )
+            )
     hits.sort(key=lambda hit: hit.offset)
     return hits
