@@ -74,7 +74,8 @@ def test_sexp_advanced_and_canonical_agree() -> None:
     assert parse_sexp(b"(a |AQID|)") == [b"a", b"\x01\x02\x03"]
 
 
-@pytest.mark.parametrize("bad", [b"(", b"(3:ab", b"(#zz#)", b"((((((" * 50, b"no"])
+@pytest.mark.parametrize("bad", [b"(", b"(3:ab", b"(#zz#)", b"((((((" * 50, b"no",
+                                 b"(11:private-key(3:rsa(1:n" + b"9" * 5000 + b":x)))"])
 def test_sexp_errors_are_sexp_errors(bad: bytes) -> None:
     with pytest.raises(SexpError):
         parse_sexp(bad)

@@ -82,6 +82,22 @@ def test_a_damaged_subkey_header_is_warned_about(tmp_path: Path) -> None:
     assert any(f"unknown tag 63 at offset {subkey}" in w for w in content.warnings)
 
 
+@pytest.mark.parametrize("tag", [13, 2])
+def test_an_open_length_on_a_key_block_packet_is_damage(tmp_path: Path, tag: int) -> None:
+    """The PGP helper's finding: one bit flipped in a user ID's (or signature's) header
+    made its length indeterminate, and the rest of the keyring was taken for its body
+    without a word; gpg says "indeterminate length for invalid packet type 13"."""
+    data = bytearray(PUBRING.read_bytes())
+    offset = _offsets(bytes(data), tag)[0]
+    assert data[offset] & 0xC0 == 0x80  # old format: length type 3 is indeterminate
+    data[offset] |= 0x03
+    content = parse_openpgp(bytes(data))
+    assert [k.primary.fingerprint for k in content.keys] == show_keys(
+        PUBRING, tmp_path / "g").primaries
+    assert any(f"indeterminate length for packet type {tag} at offset {offset}" in w
+               for w in content.warnings)
+
+
 def test_the_extractor_records_the_skip(tmp_path: Path) -> None:
     (tmp_path / "backup.gpg").write_bytes(_junk(17, 1).replace(b"\x99", b"") + SECRING.read_bytes())
     result = run_extractor(PgpExtractor(), tmp_path)

@@ -126,6 +126,21 @@ def test_deleted_agent_key_still_counts(tmp_path: Path) -> None:
         deleted[0].path]
 
 
+def test_one_damaged_agent_key_file_costs_only_itself(tmp_path: Path) -> None:
+    """The PGP helper's finding: a key file whose S-expression holds a 5,000-digit length
+    raised out of the parser and the whole home (keys, secrets) was lost."""
+    whole = analyse_homedir("/.gnupg", LocalFolderContext(DATA / "home3"))
+    copy = tmp_path / "home3"
+    shutil.copytree(DATA / "home3", copy)
+    (copy / ".gnupg/private-keys-v1.d" / ("AB" * 20 + ".key")).write_bytes(
+        b"(11:private-key(3:rsa(1:n" + b"9" * 5000 + b":x)))")
+    context = LocalFolderContext(copy)
+    damaged = analyse_homedir("/.gnupg", context)
+    assert {f.key for f in whole} <= {f.key for f in damaged}
+    assert [f.attributes["has_secret"] for f in damaged if f.type == "pgp.key"] == [
+        f.attributes["has_secret"] for f in whole if f.type == "pgp.key"]
+
+
 def test_curve_home_secrets_and_keygrips_match_gpg(tmp_path: Path) -> None:
     """Found by an audit: brainpool and secp256k1 keys never showed their secret."""
     copy = tmp_path / "home3"

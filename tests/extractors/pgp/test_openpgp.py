@@ -184,3 +184,52 @@ def test_tiny_partial_body_chunks_stop_framing_at_once() -> None:
     framed = read_packets(b"\xcb" + b"\xe9" + body[:512] + b"\xe9" + body[512:1024] + b"\x04"
                           + body[1024:])
     assert [p.body for p in framed.packets] == [body] and framed.warnings == []
+
+
+def _new_format_packet(tag: int, body: bytes) -> bytes:
+    return bytes([0xC0 | tag, 0xFF]) + len(body).to_bytes(4, "big") + body
+
+
+def test_a_compression_bomb_inflates_to_a_bounded_total(monkeypatch) -> None:
+    """The PGP helper's finding: a compressed packet holding thousands of compressed
+    packets, each inflating to the per-packet cap, kept a scan busy for many minutes."""
+    import bz2
+
+    from triage.extractors.pgp import openpgp
+
+    inflated: list[int] = []
+    real = openpgp._inflate
+
+    def counting(body: bytes, *rest: int) -> bytes | None:
+        out = real(body, *rest)
+        inflated.append(len(out or b""))
+        return out
+
+    monkeypatch.setattr(openpgp, "_inflate", counting)
+    zeros = _new_format_packet(8, b"\x03" + bz2.compress(b"\x00" * openpgp.MAX_INFLATE))
+    bomb = _new_format_packet(8, b"\x03" + bz2.compress(zeros * 40))
+    content = parse_openpgp(bomb)
+    assert content.message is not None
+    assert sum(inflated) <= openpgp.MAX_INFLATE + openpgp.KEYRING_SNIFF  # and a keyring?
+    assert any("compression bomb" in warning for warning in content.warnings)
+
+
+def test_a_compressed_keyring_is_read_as_gpg_reads_it(tmp_path: Path) -> None:
+    """The PGP helper's finding: a keyring inside a compressed packet was reported as a
+    message whose "signers" were the keys' own self-signatures, and no key."""
+    import zlib
+
+    pubring = DATA / "home1" / "gnupg-classic" / "pubring.gpg"
+    compressed = tmp_path / "backup.gpg"
+    compressed.write_bytes(
+        _new_format_packet(8, b"\x02" + zlib.compress(pubring.read_bytes())))
+    listing = show_keys(compressed, tmp_path / "gnupghome")
+    assert listing.primaries, "gpg listed nothing: the oracle failed"
+    content = parse_openpgp(compressed.read_bytes())
+    assert content.message is None
+    assert [key.primary.fingerprint for key in content.keys] == listing.primaries
+    assert {key.offset for key in content.keys} == {0}
+    # A compressed message (literal data inside) stays a message.
+    literal = _new_format_packet(11, b"b\x00\x00\x00\x00\x00hello")
+    message = parse_openpgp(_new_format_packet(8, b"\x02" + zlib.compress(literal)))
+    assert message.message is not None and message.keys == []

@@ -143,10 +143,11 @@ def parse_agent_key(data: bytes) -> AgentKey:
             return key
     try:
         tree = parse_sexp(sexp_bytes)
-    except SexpError as exc:
+        _describe_key(tree, key)
+    except (SexpError, ValueError, IndexError, KeyError, TypeError, OverflowError,
+            RecursionError) as exc:
+        # One damaged file must not cost the rest of its GnuPG home.
         key.warnings.append(f"unreadable key S-expression: {exc}")
-        return key
-    _describe_key(tree, key)
     return key
 
 

@@ -15,8 +15,13 @@ from triage.extractors.pgp.keypacket import KeyPacket, KeyParseError, iso_time, 
 from triage.extractors.pgp.signature import REVOCATION_REASONS, Signature, parse_signature
 from triage.extractors.pgp.sniff import iter_key_packets, key_packet_at
 
-#: Cap on data inflated from one compressed packet (messages only, to find signers).
+#: Cap on data inflated from the compressed packets of one message, all together
+#: (messages only, to find signers): a compressed packet may hold thousands more.
 MAX_INFLATE = 4 * 1024 * 1024
+#: Cap on a compressed keyring read whole (a keyring, unlike a message, is read for keys).
+MAX_KEYRING_INFLATE = 64 * 1024 * 1024
+#: Bytes of a compressed packet inflated to see whether a keyring starts it.
+KEYRING_SNIFF = 4096
 #: After damage, how far on (and back) a key packet is looked for, how many times, and
 #: how many bytes are searched in all.
 RESYNC_WINDOW = 1024 * 1024
@@ -361,20 +366,21 @@ def _parse_one_pass(body: bytes, info: MessageInfo) -> None:
             info.signer_key_ids.append(fpr[:8].hex().upper())
 
 
-def _inflate(body: bytes) -> bytes | None:
+def _inflate(body: bytes, limit: int) -> bytes | None:
+    """At most ``limit`` bytes of a compressed packet's content (None when damaged)."""
     if not body:
         return None
     algo = body[0]
     try:
         if algo == 0:
-            return body[1:MAX_INFLATE]
+            return body[1 : 1 + limit]
         if algo in (1, 2):
             inflater = zlib.decompressobj(-15 if algo == 1 else 15)
-            return inflater.decompress(body[1:], MAX_INFLATE)
+            return inflater.decompress(body[1:], limit)
         if algo == 3:
             import bz2
 
-            return bz2.BZ2Decompressor().decompress(body[1:], MAX_INFLATE)
+            return bz2.BZ2Decompressor().decompress(body[1:], limit)
     except (zlib.error, OSError, ValueError, EOFError):
         return None
     return None
@@ -388,7 +394,10 @@ def _add_signer(info: MessageInfo, sig: Signature) -> None:
         info.signer_fingerprints.append(fpr)
 
 
-def _walk_message(data: bytes, info: MessageInfo, warnings: list[str], depth: int) -> None:
+def _walk_message(data: bytes, info: MessageInfo, warnings: list[str], depth: int,
+                  budget: list[int]) -> None:
+    """Note what the packets of a message say; ``budget`` holds the bytes that the
+    compressed packets may still inflate to, shared by all of them."""
     for packet, warning in pk.iter_packets(data):
         if warning:
             warnings.append(warning)
@@ -408,11 +417,42 @@ def _walk_message(data: bytes, info: MessageInfo, warnings: list[str], depth: in
             if sig is not None:
                 _add_signer(info, sig)
         elif tag == pk.TAG_COMPRESSED and depth < 2:
-            inner = _inflate(packet.body)
+            if budget[0] <= 0:
+                warnings.append(f"compressed packets beyond {MAX_INFLATE} inflated bytes in"
+                                " all not inflated (a compression bomb, or a large message)")
+                return
+            inner = _inflate(packet.body, budget[0])
             if inner is None:
                 warnings.append(f"compressed packet at offset {packet.offset} could not be inflated")
             else:
-                _walk_message(inner, info, warnings, depth + 1)
+                budget[0] -= max(len(inner), 1)
+                _walk_message(inner, info, warnings, depth + 1, budget)
+
+
+def _compressed_keyring(packets: list[pk.Packet]) -> OpenPgpContent | None:
+    """The keyring inside a stream that is one compressed packet holding key packets
+    (marker packets aside), read whole up to :data:`MAX_KEYRING_INFLATE` bytes; None for
+    anything else (a compressed message, with its literal data and signatures)."""
+    data_packets = [p for p in packets if p.tag != pk.TAG_MARKER]
+    if len(data_packets) != 1 or data_packets[0].tag != pk.TAG_COMPRESSED:
+        return None
+    packet = data_packets[0]
+    head = _inflate(packet.body, KEYRING_SNIFF)
+    if not head or key_packet_at(head) is None:
+        return None
+    inner = _inflate(packet.body, MAX_KEYRING_INFLATE + 1) or b""
+    keyring = parse_openpgp(inner[:MAX_KEYRING_INFLATE], nested=True)
+    if not keyring.keys:
+        return None
+    where = f"in the compressed packet at offset {packet.offset}"
+    keyring.warnings = [f"{where}: {warning}" for warning in keyring.warnings]
+    if len(inner) > MAX_KEYRING_INFLATE:
+        keyring.warnings.append(f"{where}: keyring beyond {MAX_KEYRING_INFLATE} inflated"
+                                " bytes not read")
+    for key in keyring.keys:
+        key.offset = packet.offset
+    keyring.signatures = [(packet.offset, sig) for _, sig in keyring.signatures]
+    return keyring
 
 
 def _start_key(packet: pk.Packet, content: OpenPgpContent) -> PgpKey | None:
@@ -475,8 +515,13 @@ def _read_resynchronising(data: bytes, content: OpenPgpContent) -> list[pk.Packe
     return packets
 
 
-def parse_openpgp(data: bytes) -> OpenPgpContent:
-    """Read keys, standalone signatures and message structure from OpenPGP bytes."""
+def parse_openpgp(data: bytes, nested: bool = False) -> OpenPgpContent:
+    """Read keys, standalone signatures and message structure from OpenPGP bytes.
+
+    A compressed packet that holds a keyring (``gpg --export`` with compression, as gpg
+    writes some backups) is read as that keyring, as ``gpg --show-keys`` reads it; the
+    keys' offsets are then the compressed packet's (``nested`` marks that inner read).
+    """
     content = OpenPgpContent()
     stream = pk.PacketStream(packets=_read_resynchronising(data, content))
     current: PgpKey | None = None
@@ -534,10 +579,14 @@ def parse_openpgp(data: bytes) -> OpenPgpContent:
                 f"block{owner}: damaged or unsupported, skipped with the signatures after it")
     for key in content.keys:
         _finish_key(key)
+    if is_message and not content.keys and not nested:
+        keyring = _compressed_keyring(stream.packets)
+        if keyring is not None:
+            return keyring
     if is_message:
         info = MessageInfo(offset=stream.packets[0].offset if stream.packets else 0)
         extra: list[str] = []
-        _walk_message(data, info, extra, 0)
+        _walk_message(data, info, extra, 0, [MAX_INFLATE])
         content.warnings.extend(w for w in extra if w not in content.warnings)
         content.message = info
     else:

@@ -29,11 +29,17 @@ TAG_PUBLIC_SUBKEY = 14
 TAG_USER_ATTRIBUTE = 17
 TAG_SEIPD = 18
 TAG_AEAD = 20
+TAG_MARKER = 10
 
 #: Upper bound on packets read from one buffer, so hostile input cannot make us loop long.
 MAX_PACKETS = 200_000
 #: Smallest partial body chunk accepted (see read_packet).
 MIN_PARTIAL_CHUNK = 512
+#: The packets whose length may be left open (old format's indeterminate length, new
+#: format's partial body lengths): compressed, encrypted and literal data (RFC 4880
+#: 4.2.2.4, RFC 9580 4.2.1). A key, user ID or signature header claiming one is damage.
+OPEN_LENGTH_TAGS = frozenset({TAG_COMPRESSED, TAG_SYM_ENCRYPTED, TAG_LITERAL, TAG_SEIPD,
+                              TAG_AEAD})
 
 
 @dataclass
@@ -99,6 +105,9 @@ def read_packet(data: bytes, pos: int) -> tuple[Packet | None, int, str | None]:
             if decoded is None:
                 return None, len(data), f"truncated packet length at offset {pos}"
             length, used, partial = decoded
+            if partial and tag not in OPEN_LENGTH_TAGS:
+                return None, pos, (f"partial body length for packet type {tag} at offset"
+                                   f" {pos}: only data packets have one (damaged header)")
             if partial and length < MIN_PARTIAL_CHUNK:
                 # RFC 4880 4.2.2.4 asks at least 512 octets of the first; implementations
                 # write every partial chunk that large. Tiny ones only make framing slow.
@@ -117,6 +126,9 @@ def read_packet(data: bytes, pos: int) -> tuple[Packet | None, int, str | None]:
     tag = (ctb >> 2) & 0x0F
     length_type = ctb & 0x03
     if length_type == 3:
+        if tag not in OPEN_LENGTH_TAGS:
+            return None, pos, (f"indeterminate length for packet type {tag} at offset {pos}:"
+                               " only data packets have one (damaged header)")
         # Indeterminate length: the packet runs to the end of the buffer.
         return Packet(tag, data[pos + 1 :], pos, False), len(data), None
     size = 1 << length_type

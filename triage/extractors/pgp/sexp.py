@@ -17,6 +17,10 @@ _TOKEN_CHARS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 _SPACE = frozenset(b" \t\r\n\f\v")
 
 
+#: Digits a verbatim atom's length may have: no key file holds anything near 10**12
+#: bytes, and Python refuses to read integers of more than 4,300 digits.
+MAX_LENGTH_DIGITS = 12
+
 class SexpError(ValueError):
     """Malformed or oversized S-expression."""
 
@@ -64,6 +68,8 @@ class _Reader:
             while self.pos < len(data) and 0x30 <= data[self.pos] <= 0x39:
                 self.pos += 1
             if self.pos < len(data) and data[self.pos] == 0x3A:
+                if self.pos - start > MAX_LENGTH_DIGITS:
+                    raise SexpError("verbatim atom length has too many digits")
                 length = int(data[start : self.pos])
                 begin = self.pos + 1
                 if begin + length > len(data):
