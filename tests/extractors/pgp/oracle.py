@@ -95,7 +95,7 @@ def _iso(seconds: str) -> str | None:
 
 
 def _unescape(text: str) -> str:
-    # --with-colons escapes ':' and non-ASCII bytes as \xNN.
+    # --with-colons escapes ':' and control bytes as \xNN; the text holds one char a byte.
     return text.encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
         "latin-1").decode("utf-8", "replace")
 
@@ -106,7 +106,8 @@ def show_key_views(path: Path, home: Path) -> dict[str, GpgKeyView]:
     home.mkdir(mode=0o700, exist_ok=True)
     result = subprocess.run(
         ["gpg", "--homedir", str(home), "--batch", "--show-keys", "--with-colons", str(path)],
-        capture_output=True, text=True, timeout=60, check=False,
+        # gpg writes a user ID's bytes as they are (not UTF-8 ones too): one char a byte.
+        capture_output=True, text=True, encoding="latin-1", timeout=60, check=False,
     )
     stop_agent(home)
     views: dict[str, GpgKeyView] = {}

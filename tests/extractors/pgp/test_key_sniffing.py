@@ -50,7 +50,8 @@ def test_no_test_data_file_is_taken_for_a_key_but_the_keyrings() -> None:
             with path.open("rb") as handle:
                 if key_packet_at(handle.read(4096)) is not None:
                     hits.add(path.relative_to(root).as_posix())
-    assert hits == {"pgp/home1/gnupg-classic/pubring.gpg", "pgp/home1/gnupg-classic/secring.gpg"}
+    assert hits == {"pgp/home1/gnupg-classic/pubring.gpg", "pgp/home1/gnupg-classic/secring.gpg",
+                    "pgp/latin1-uids.gpg"}
 
 
 def _ingest(evidence: Path, case_path: Path, profile: str) -> dict[str, list[str]]:

@@ -233,3 +233,15 @@ def test_a_compressed_keyring_is_read_as_gpg_reads_it(tmp_path: Path) -> None:
     literal = _new_format_packet(11, b"b\x00\x00\x00\x00\x00hello")
     message = parse_openpgp(_new_format_packet(8, b"\x02" + zlib.compress(literal)))
     assert message.message is not None and message.keys == []
+
+
+def test_user_ids_that_differ_only_in_bytes_that_are_not_utf8_stay_apart(tmp_path: Path) -> None:
+    """The PGP helper's finding: "Ren\\xe9" and "Ren\\xe8" both read as "Ren\\ufffd", so
+    the revocation of one was taken for both."""
+    path = DATA / "latin1-uids.gpg"
+    (view,) = show_key_views(path, tmp_path / "gnupghome").values()
+    (key,) = parse_openpgp(path.read_bytes()).keys
+    attributes = key.attributes("binary")
+    assert attributes["user_ids"] == ["Ren\ufffd <r@x.org>"] * 2
+    assert attributes["revoked_user_ids"] == view.revoked_user_ids == ["Ren\ufffd <r@x.org>"]
+    assert attributes["emails"] == ["r@x.org"]

@@ -95,7 +95,7 @@ class PgpKey:
         bound = [uid for uid in self.user_ids if uid in self.certified_user_ids]
         emails = []
         for uid in bound:
-            email = email_of(uid)
+            email = email_of(shown_user_id(uid))
             if email and email not in emails:
                 emails.append(email)
         secrets = self.secret_keys()
@@ -109,15 +109,17 @@ class PgpKey:
             "curve": primary.curve,
             "created": primary.created_iso,
             "expires": iso_time(self.expires) if self.expires else None,
-            "user_ids": bound,
-            "unbound_user_ids": [uid for uid in self.user_ids if uid not in self.certified_user_ids],
+            "user_ids": [shown_user_id(uid) for uid in bound],
+            "unbound_user_ids": [shown_user_id(uid) for uid in self.user_ids
+                                 if uid not in self.certified_user_ids],
             "self_certified": bool(bound),
             "emails": emails,
             "subkeys": [key.fingerprint for key in self.subkeys
                         if key.fingerprint in self.bound_subkeys],
             "unbound_subkeys": [key.fingerprint for key in self.subkeys
                                 if key.fingerprint not in self.bound_subkeys],
-            "revoked_user_ids": [uid for uid in self.user_ids if uid in self.revoked_user_ids],
+            "revoked_user_ids": [shown_user_id(uid) for uid in self.user_ids
+                                 if uid in self.revoked_user_ids],
             "revoked_subkeys": [key.fingerprint for key in self.subkeys
                                 if key.fingerprint in self.revoked_subkeys],
             "revoked": self.revoked,
@@ -162,6 +164,12 @@ class OpenPgpContent:
     signatures: list[tuple[int, Signature]] = field(default_factory=list)
     message: MessageInfo | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+def shown_user_id(user_id: str) -> str:
+    """A user ID as reported: bytes that are not UTF-8 (kept apart while reading, as
+    surrogate escapes) become U+FFFD."""
+    return user_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def email_of(user_id: str) -> str | None:
@@ -553,7 +561,9 @@ def parse_openpgp(data: bytes, nested: bool = False) -> OpenPgpContent:
         elif tag == pk.TAG_USER_ID:
             on_subkey, target = False, None
             if current is not None and len(current.user_ids) < MAX_USER_IDS:
-                target = packet.body[:2048].decode("utf-8", "replace")
+                # Bytes that are not UTF-8 stay distinct here (two user IDs differing only
+                # in them keep their own certifications); they are shown as U+FFFD.
+                target = packet.body[:2048].decode("utf-8", "surrogateescape")
                 current.user_ids.append(target)
         elif tag == pk.TAG_USER_ATTRIBUTE:
             on_subkey, target = False, None
