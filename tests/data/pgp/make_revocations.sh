@@ -8,6 +8,8 @@
 #   * the signing subkey is revoked (0x28);
 #   * Dave is made a designated revoker: a direct-key signature (0x1F) without a key
 #     expiration time, made after the user IDs' self-signatures that set one (3 years).
+# And latin1-uids.gpg: one key with two user IDs that are not UTF-8 and differ in one
+# byte ("Ren\351", "Ren\350": Latin-1 e-acute and e-grave), the second revoked.
 set -eu
 HERE=$(cd "$(dirname "$0")" && pwd)
 WORK=$(mktemp -d)
@@ -43,4 +45,9 @@ in_ "$A" --quick-revoke-uid "$CAROL" 'Carol Old <carol@old.example>'
 printf 'addrevoker\n%s\ny\nsave\n' "$DAVE" | edit "$A" "$CAROL"
 in_ "$A" --armor --export "$CAROL" > "$HERE/carol.asc"
 in_ "$A" --armor --export-secret-keys "$CAROL" > "$HERE/carol-secret.asc"
-echo "carol=$CAROL dave=$DAVE"
+in_ "$A" --quick-gen-key "$(printf 'Ren\351 <r@x.org>')" ed25519 cert,sign never
+RENE=$(gpg --homedir "$A" --with-colons --list-keys r@x.org | awk -F: '/^fpr/{print $10; exit}')
+in_ "$A" --utf8-strings --quick-add-uid "$RENE" "$(printf 'Ren\350 <r@x.org>')"
+in_ "$A" --utf8-strings --quick-revoke-uid "$RENE" "$(printf 'Ren\350 <r@x.org>')"
+in_ "$A" --export "$RENE" > "$HERE/latin1-uids.gpg"
+echo "carol=$CAROL dave=$DAVE rene=$RENE"
