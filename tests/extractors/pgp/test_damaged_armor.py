@@ -47,3 +47,18 @@ def test_damaged_armored_key_gives_a_warning(how: str, tmp_path: Path) -> None:
 def test_intact_key_gives_no_warning() -> None:
     found = list(scan_armored(CAROL.read_bytes()))
     assert [f.type for f in found] == ["pgp.key"]
+
+
+def test_a_line_pasted_into_the_armor_costs_nothing_after_it() -> None:
+    """The PGP helper's finding: decoding stopped at the first line that is not radix-64,
+    so the keys after it in the block were lost with only a "truncated" warning."""
+    lines = CAROL.read_bytes().splitlines(keepends=True)
+    body = [i for i, line in enumerate(lines) if len(line.strip()) == 64]
+    lines.insert(body[2], b"(key pasted from the vendor's page, 2019-06-01)\n")
+    found = list(scan_armored(b"".join(lines)))
+    keys = [f for f in found if getattr(f, "type", None) == "pgp.key"]
+    intact = [f for f in scan_armored(CAROL.read_bytes()) if f.type == "pgp.key"]
+    assert [k.attributes["fingerprint"] for k in keys] == [
+        k.attributes["fingerprint"] for k in intact]
+    assert keys[0].attributes["crc_ok"] is True
+    assert any("not radix-64 skipped" in w for w in keys[0].attributes.get("warnings", []))

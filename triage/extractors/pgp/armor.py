@@ -95,15 +95,22 @@ def decode_armor_body(body: bytes) -> tuple[bytes, bool | None, dict[str, str], 
         index += 1
     chunks: list[bytes] = []
     checksum: bytes | None = None
-    for line in lines[index:]:
+    skipped: list[int] = []
+    for number, line in enumerate(lines[index:], start=index):
         if not line:
             continue
         if line.startswith(b"=") and len(line) == 5:
             checksum = line[1:]
             break
         if not _B64_LINE.match(line):
-            break
+            # A line pasted into the block (a note, a mail client's addition): the lines
+            # after it still hold the rest, each a whole number of radix-64 quads.
+            skipped.append(number)
+            continue
         chunks.append(line)
+    if skipped:
+        warnings.append(f"{len(skipped)} line(s) inside the armor that are not radix-64 skipped"
+                        f" (the first is line {skipped[0] + 1} of the block)")
     text = b"".join(chunks)
     text = text[: len(text) - len(text) % 4] if len(text) % 4 == 1 else text
     try:
