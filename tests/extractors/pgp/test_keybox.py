@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.extractors.pgp.oracle import DATA, corpus, list_home
 from triage.extractors.pgp.keybox import is_keybox, parse_keybox
 from triage.extractors.pgp.openpgp import parse_openpgp
@@ -35,3 +37,30 @@ def test_truncated_keybox_keeps_earlier_blocks() -> None:
     assert box.warnings and len(box.keyblocks) == 2
     keys = [k for _, block in box.keyblocks for k in parse_openpgp(block).keys]
     assert keys[0].primary.fingerprint  # first certificate is intact
+
+
+def _blob_starts(data: bytes) -> list[int]:
+    starts, pos = [], 0
+    while pos + 5 <= len(data):
+        starts.append(pos)
+        pos += int.from_bytes(data[pos : pos + 4], "big")
+    return starts
+
+
+@pytest.mark.parametrize(("blob", "length"), [
+    (0, 0), (0, 0x7FFFFFFF), (1, 4), (1, 0xFFFFFF00), (1, "+16"), (1, "-16"), (2, "+16"),
+])
+def test_a_damaged_blob_length_loses_no_other_key(tmp_path: Path, blob: int,
+                                                   length: int | str) -> None:
+    """The PGP helper's finding: one wrong blob length lost every key after it."""
+    kbx = DATA / "home2/.gnupg/pubring.kbx"
+    data = bytearray(kbx.read_bytes())
+    start = _blob_starts(bytes(data))[blob]
+    if isinstance(length, str):
+        length = int.from_bytes(data[start : start + 4], "big") + int(length)
+    data[start : start + 4] = length.to_bytes(4, "big")
+    box = parse_keybox(bytes(data))
+    keys = [k.primary.fingerprint for _, block in box.keyblocks
+            for k in parse_openpgp(block).keys]
+    assert keys == _fingerprints(kbx)
+    assert box.warnings
