@@ -62,3 +62,17 @@ def test_a_line_pasted_into_the_armor_costs_nothing_after_it() -> None:
         k.attributes["fingerprint"] for k in intact]
     assert keys[0].attributes["crc_ok"] is True
     assert any("not radix-64 skipped" in w for w in keys[0].attributes.get("warnings", []))
+
+
+def test_empty_armor_headers_cannot_hide_a_key_and_a_cap_is_said(monkeypatch) -> None:
+    """The PGP helper's finding: 10,000 header lines with nothing after them used up the
+    block cap, and the key after them was dropped without a word."""
+    from triage.extractors.pgp import armor
+
+    junk = b"-----BEGIN PGP MESSAGE-----\n" * 10_001
+    found = list(scan_armored(junk + CAROL.read_bytes()))
+    assert [f.type for f in found if f.type == "pgp.key"] == ["pgp.key"]
+    monkeypatch.setattr(armor, "MAX_BLOCKS", 1)
+    found = list(scan_armored(CAROL.read_bytes() * 2))
+    assert [f.type for f in found if f.type == "pgp.key"] == ["pgp.key"]
+    assert any(isinstance(f, DetectorWarning) and "were not read" in f.message for f in found)

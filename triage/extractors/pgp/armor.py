@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 
 #: Largest armored block decoded; a key ring of many keys stays well below this.
 MAX_ARMOR_BYTES = 8 * 1024 * 1024
-#: Most blocks decoded from one buffer (hostile input could hold millions of headers).
+#: Most blocks with content decoded from one buffer, and most armor header lines looked
+#: at in all (hostile input could hold millions of headers, with or without content).
 MAX_BLOCKS = 10_000
+MAX_HEADER_LINES = 100_000
 
 BEGIN_RE = re.compile(rb"-----BEGIN PGP ([A-Z][A-Z ,/0-9]{2,40})-----")
 _UTF16_BEGIN = "-----BEGIN PGP ".encode("utf-16-le")
@@ -216,33 +218,50 @@ def _decode_block(data: bytes, match: re.Match[bytes],
     return block
 
 
-def find_armored(data: bytes) -> Iterator[ArmoredBlock]:
+def find_armored(data: bytes, notes: list[str] | None = None) -> Iterator[ArmoredBlock]:
     """Yield every armored block in ``data`` (offsets relative to ``data``): the 8-bit
-    ones in order, then the UTF-16LE ones in order."""
-    yield from _find_narrow(data)
-    yield from _find_utf16(data)
+    ones in order, then the UTF-16LE ones in order. Where a cap stopped the search, a
+    sentence saying so is added to ``notes``."""
+    yield from _find_narrow(data, notes=notes)
+    yield from _find_utf16(data, notes)
 
 
 def _find_narrow(data: bytes, start: int = 0, stop: int | None = None,
-                 nested: bool = False) -> Iterator[ArmoredBlock]:
-    """Blocks in ``data[start:stop]``; offsets relative to ``data``."""
+                 nested: bool = False, notes: list[str] | None = None) -> Iterator[ArmoredBlock]:
+    """Blocks in ``data[start:stop]``; offsets relative to ``data``.
+
+    Header lines with nothing after them (a file that lists "-----BEGIN PGP MESSAGE-----"
+    ten thousand times) do not count towards :data:`MAX_BLOCKS`, so they cannot hide a
+    key behind them; at most :data:`MAX_HEADER_LINES` are looked at.
+    """
     signatures = _SignatureFinder(data)
     stop = len(data) if stop is None else stop
     pos = start
-    for _ in range(MAX_BLOCKS):
+    decoded = 0
+    for _ in range(MAX_HEADER_LINES):
         match = BEGIN_RE.search(data, pos, stop)
         if match is None:
+            return
+        if decoded >= MAX_BLOCKS:
             break
         block = _decode_block(data, match, signatures, stop if nested else None)
+        decoded += bool(block.data)
         yield block
         if block.signed_text is not None and not nested:
             # The signed text may quote armor, dash-escaped ("- -----BEGIN PGP ..."), as
             # when a key is published in a signed message; it is read once, not nested.
             yield from _find_narrow(data, *block.signed_text, nested=True)
         pos = max(block.end, match.end())
+    else:
+        if BEGIN_RE.search(data, pos, stop) is None:
+            return
+    if notes is not None:
+        notes.append(f"more than {MAX_BLOCKS} armored blocks with content (or"
+                     f" {MAX_HEADER_LINES} armor header lines): those from byte {pos} on"
+                     " were not read")
 
 
-def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
+def _find_utf16(data: bytes, notes: list[str] | None = None) -> Iterator[ArmoredBlock]:
     """Blocks stored as UTF-16LE: the text from the first header on is narrowed once per
     byte alignment and searched like 8-bit text (linear, however many headers)."""
     anywhere = data.find(_UTF16_BEGIN)
@@ -257,7 +276,7 @@ def _find_utf16(data: bytes) -> Iterator[ArmoredBlock]:
             continue
         body = data[first : len(data) - (len(data) - first) % 2]
         narrow = body.decode("utf-16-le", "replace").encode("latin-1", "replace")
-        for block in _find_narrow(narrow):
+        for block in _find_narrow(narrow, notes=notes):
             block.start = first + 2 * block.start
             block.end = first + 2 * block.end
             block.headers["encoding"] = "UTF-16LE"

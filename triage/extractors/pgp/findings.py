@@ -135,7 +135,8 @@ def scan_armored(data: bytes) -> Iterator[Finding]:
     and for OpenPGP data in base64 MIME parts of mail (``application/pgp-keys`` ...)."""
     if b"-----BEGIN PGP " in data or b"-\x00-\x00-\x00-\x00-\x00B\x00E\x00G\x00I\x00N" in data:
         empty: list[DetectorWarning] = []
-        for block in find_armored(data):
+        notes: list[str] = []
+        for block in find_armored(data, notes):
             for finding in _block_findings(data, block):
                 if isinstance(finding, DetectorWarning):
                     empty.append(finding)
@@ -148,6 +149,8 @@ def scan_armored(data: bytes) -> Iterator[Finding]:
             # would otherwise get one warning for each.
             yield DetectorWarning(f"{len(empty)} armored blocks gave nothing; the first: "
                                   f"{empty[0].message}")
+        for note in notes:
+            yield DetectorWarning(note)
     yield from _mime_part_findings(data)
 
 
