@@ -303,6 +303,8 @@ class FileProcessor:
                 continue
             self._run(result, extractor, extractor.extract, view, data, ctx, view=view)
         for scanner in scanners:
+            if scanner in wanted and self._call_wants(scanner.extract_searches_bytes, view):
+                continue  # its extract searched these bytes already, knowing the format
             self._run(result, scanner, scanner.scan_bytes, data, view=view, ctx=ctx)
 
     def _remember(self, key: Any, known: tuple[Any, ...]) -> None:

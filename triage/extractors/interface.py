@@ -282,6 +282,12 @@ class Extractor:
         """
         return None
 
+    def extract_searches_bytes(self, entry: FileView) -> bool:
+        """True when :meth:`extract` on this file already searches its bytes as
+        :meth:`scan_bytes` would (and more, knowing the format): the engine then does not
+        run :meth:`scan_bytes` over the same file, which would report its hits twice."""
+        return False
+
     def wants_directory(self, entry: FileView) -> bool:
         """Decide whether :meth:`extract_directory` runs on this directory."""
         if entry.name.lower() in self.DIRECTORY_NAMES:

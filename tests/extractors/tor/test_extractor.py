@@ -321,3 +321,22 @@ def test_onion_addresses_typed_into_forms_are_found(tmp_path, expected):
     assert [(f.attributes["address"], f.attributes["source"])
             for f in result.of_type("tor.onion_address")] == [
         (address, "formhistory.sqlite (raw)")]
+
+
+def test_a_history_visit_is_reported_once_in_the_full_profile(tmp_path):
+    """The Tor helper's finding: the full profile's byte-level scan of every SQLite file
+    reported places.sqlite's visits a second time, as bare text hits."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    shutil.copyfile(DATA / "profile" / "places.sqlite", evidence / "places.sqlite")
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path, name="tor", examiner="tester").close()
+    IngestEngine(case_path, IngestOptions(profile="full", extractors=["tor"], jobs=1)).run(
+        [str(evidence)])
+    with CaseDatabase.open(case_path) as case:
+        found = [(a["attributes"]["address"], a["attributes"]["source"])
+                 for a in case.iter_artefacts(types=["tor.onion_address"])]
+    from_history = {address for address, source in found if source == "places"}
+    assert from_history
+    assert [source for address, source in found if address in from_history] == [
+        "places"] * len(from_history)

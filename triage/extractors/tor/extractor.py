@@ -281,6 +281,12 @@ class TorExtractor(Extractor):
         """
         return bool(INSTALL_NAME.match(entry.name)) or renamed_install_root(entry.path) is not None
 
+    def extract_searches_bytes(self, entry: FileView) -> bool:
+        """Browser databases: :meth:`extract` scans their raw bytes itself (deleted rows
+        in free pages), leaving out the addresses it reports with their history."""
+        name = entry.name.lower()
+        return name == "places.sqlite" or name in _RAW_SCAN_SQLITE
+
     @property
     def include_invalid(self) -> bool:
         """Whether v3 look-alikes with a bad checksum are reported too (option)."""
