@@ -340,3 +340,23 @@ def test_a_history_visit_is_reported_once_in_the_full_profile(tmp_path):
     assert from_history
     assert [source for address, source in found if address in from_history] == [
         "places"] * len(from_history)
+
+
+def test_a_service_of_a_tor_browser_that_is_the_evidence_keeps_its_torrc(tmp_path):
+    """The Tor helper's finding: with the Tor Browser folder as the evidence, the torrc's
+    "E:\\Tor Browser\\...\\hs" was looked for at /Tor Browser/...: a second service without
+    keys was reported there, and the real one lost its torrc and ports."""
+    evidence = tmp_path / "evidence"
+    _fake_tor_browser(evidence)
+    data = evidence / "Browser/TorBrowser/Data/Tor"
+    address = _v3_service(data / "hs", b"\x05" * 32)
+    (data / "hs/hostname").write_text(f"{address}.onion\n")
+    (data / "torrc").write_bytes(
+        b"DataDirectory E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\r\n"
+        b"HiddenServiceDir E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\\hs\r\n"
+        b"HiddenServicePort 80 127.0.0.1:8080\r\n")
+    services = [a for a in _engine_artefacts(tmp_path, evidence) if a["type"] == "tor.onion_service"]
+    assert [(a["path"], a["attributes"]["configured_in"], a["attributes"]["ports"])
+            for a in services] == [("/Browser/TorBrowser/Data/Tor/hs",
+                                    "/Browser/TorBrowser/Data/Tor/torrc",
+                                    ["80 -> 127.0.0.1:8080"])]

@@ -247,6 +247,15 @@ def test_describe_port(value, expected):
     ("/etc/tor", "/var/lib/tor/../tor/./hs//", "/var/lib/tor/hs"),
     ("/opt/tor", "hs", "/opt/tor/hs"),
     ("/x", "C:\\Users\\a\\hs\\", "/Users/a/hs"),
+    # The evidence is the Tor Browser folder: its torrc's folder names are found in the
+    # drive path, which is taken from there.
+    ("/Browser/TorBrowser/Data/Tor", "E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\\hs",
+     "/Browser/TorBrowser/Data/Tor/hs"),
+    ("/Tor Browser/Browser/TorBrowser/Data/Tor",
+     "E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\\hs",
+     "/Tor Browser/Browser/TorBrowser/Data/Tor/hs"),
+    ("/Data/Tor", "E:\\services\\hs", "/services/hs"),  # elsewhere on the drive
+    ("/Tor", "E:\\tor\\hs", "/Tor/hs"),
     ("/x", "  ", None),
 ])
 def test_service_dir_in_volume(folder, value, expected):

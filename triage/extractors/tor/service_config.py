@@ -95,16 +95,34 @@ def service_dir_in_volume(torrc_folder: str, configured: str) -> str | None:
     start tor in the torrc's folder (``tor -f torrc``, ``tor -f .torrc``), so that folder
     is the likeliest working directory. A Windows drive path keeps its path below the
     drive letter: the volume's drive letter is unknown, so this assumes the torrc and the
-    service share a volume, as they do in a Tor Browser folder.
+    service share a volume, as they do in a Tor Browser folder. When the torrc's own
+    folder (its last two names or more, or all of it) also appears in that path, the
+    path is taken from there: the evidence may hold only part of the drive, such as the
+    Tor Browser folder itself, whose torrc says ``E:\\Tor Browser\\...\\Data\\Tor\\hs``.
     """
     value = configured.strip().replace("\\", "/")
     if not value:
         return None
     if _DRIVE.match(value):
-        return _normalise(value[2:])
+        return _rerooted(torrc_folder, _normalise(value[2:]) or "/")
     if value.startswith("/"):
         return _normalise(value)
     return _normalise(torrc_folder.rstrip("/") + "/" + value)
+
+
+def _rerooted(torrc_folder: str, path: str) -> str:
+    """``path`` (a drive path without its letter) moved under ``torrc_folder`` when the
+    names of that folder, or its last two or more, occur in it (without case)."""
+    folder = [name for name in torrc_folder.split("/") if name]
+    names = [name for name in path.split("/") if name]
+    lowered = [name.lower() for name in names]
+    for size in range(len(folder), 1 if len(folder) > 1 else 0, -1):
+        tail = [name.lower() for name in folder[len(folder) - size :]]
+        for end in range(len(names) - 1, size - 2, -1):
+            if lowered[end - size + 1 : end + 1] == tail:
+                rest = names[end + 1 :]
+                return "/" + "/".join(folder + rest) if folder or rest else "/"
+    return path
 
 
 def is_windows_path(value: str) -> bool:
