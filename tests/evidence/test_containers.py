@@ -54,6 +54,24 @@ def test_every_container_of_the_ext2_fs_reads_the_same_bytes(relative: str) -> N
         assert evidence.read(0, len(raw)) == raw
 
 
+def test_a_renamed_sparse_vmdk_reads_itself_not_the_file_its_descriptor_names(
+        tmp_path: Path) -> None:
+    """The evidence helper's finding: a sparse VMDK's embedded descriptor names the file
+    it was made as ("ext2.vmdk"); libvmdk opened a file of that name beside a renamed
+    copy and read it instead, without a word."""
+    parts = [corpus_file(D + "ext2.splitraw.000"), corpus_file(D + "ext2.splitraw.001")]
+    raw = b"".join(part.read_bytes() for part in parts)
+    shutil.copyfile(corpus_file(D + "ext2.vmdk"), tmp_path / "exhibit1.vmdk")
+    other = corpus_file("plaso/test_data/image.vmdk")
+    shutil.copyfile(other, tmp_path / "ext2.vmdk")  # another disk under the original name
+    with open_evidence(tmp_path / "exhibit1.vmdk") as evidence:
+        assert evidence.read(0, len(raw)) == raw
+        assert [Path(s).name for s in evidence.segments] == ["exhibit1.vmdk"]
+    (tmp_path / "ext2.vmdk").unlink()  # and alone
+    with open_evidence(tmp_path / "exhibit1.vmdk") as evidence:
+        assert evidence.read(0, len(raw)) == raw
+
+
 def test_differential_vhd_reads_through_its_parent() -> None:
     child = corpus_file(D + "image-differential.vhd")
     with open_evidence(child) as evidence:

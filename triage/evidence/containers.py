@@ -235,6 +235,11 @@ def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
         directory = os.path.dirname(current)
         try:
             handle.open(current, "r")
+            if handle.number_of_extents == 1 and _is_sparse_vmdk(current):
+                # A sparse file carries its own descriptor, which names the extent as the
+                # file was first called: the data is this very file, whatever a file of
+                # that name beside it holds (a renamed copy next to its original).
+                return _VmdkWithFiles(handle, _open_extent_files(handle, [current])), [current]
             # libvmdk opens the extents it names as they are, and would wait for ever on
             # a FIFO.
             for index in range(handle.number_of_extents):
@@ -260,6 +265,48 @@ def open_vmdk(path: str) -> tuple[MediaImage, int, list[str]]:
         return handle, files
 
     return _open_chain(path, "VMDK", open_one, lambda handle: handle.parent_filename)
+
+
+#: First bytes of a VMDK sparse extent (hosted and ESX "COWD" formats).
+_SPARSE_VMDK_MAGICS = (b"KDMV", b"COWD")
+
+
+def _is_sparse_vmdk(path: str) -> bool:
+    with open(path, "rb") as handle:
+        return handle.read(4) in _SPARSE_VMDK_MAGICS
+
+
+def _open_extent_files(handle: Any, paths: list[str]) -> list[Any]:
+    """Open ``paths`` read-only as ``handle``'s extent data files, in order; return them."""
+    files = [open(path, "rb") for path in paths]  # noqa: SIM115 (closed with the handle)
+    try:
+        handle.open_extent_data_files_as_file_objects(files)
+    except BaseException:
+        for file in files:
+            file.close()
+        raise
+    return files
+
+
+class _VmdkWithFiles:
+    """A libvmdk handle whose extent files this module opened (closed with it)."""
+
+    def __init__(self, handle: Any, files: list[Any]) -> None:
+        self._handle = handle
+        self._files = files
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._handle, name)
+
+    def set_parent(self, parent: Any) -> None:  # noqa: D102
+        self._handle.set_parent(getattr(parent, "_handle", parent))
+
+    def close(self) -> None:  # noqa: D102
+        try:
+            _close_quietly(self._handle)
+        finally:
+            for file in self._files:
+                file.close()
 
 
 def open_vhd(path: str) -> tuple[MediaImage, int, list[str]]:
