@@ -175,3 +175,69 @@ def test_hfs_forks_and_extended_attributes_match_istat_and_icat() -> None:
                           int(size))] = content
     assert streams == expected
     assert len(expected) == 2  # a_file's 'myxattr' and a_resourcefork's resource fork
+
+
+def _mft_record_offset(image: Path, volume: int, inode: int) -> int:
+    """Where MFT record ``inode`` lies in ``image`` (from $MFT's first data run)."""
+    import pytsk3
+
+    with open_evidence(image) as evidence:
+        part = evidence.volumes()[volume]
+        fs = pytsk3.FS_Info(pytsk3.Img_Info(str(image)), offset=part.start)
+        for attr in fs.open_meta(inode=0):
+            if int(attr.info.type) == pytsk3.TSK_FS_ATTR_TYPE_NTFS_DATA:
+                first = next(iter(attr))
+                return part.start + int(first.addr) * fs.info.block_size + inode * 1024
+    raise AssertionError("no $MFT data run")
+
+
+def test_a_name_whose_record_is_damaged_is_not_deleted_and_has_no_content(tmp_path: Path) -> None:
+    """The evidence helper's finding: an allocated name whose MFT record is zeroed (fls:
+    "r/- 66: data/p1.txt", not deleted) was recorded as deleted, with the hashes of
+    empty content."""
+    from triage.casedb import CaseDatabase
+    from triage.engine import IngestEngine, IngestOptions
+
+    image = tmp_path / "damaged.raw"
+    shutil.copyfile(IMAGES / "two_partitions.raw", image)
+    offset = _mft_record_offset(image, 2, 66)
+    with open(image, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(b"\x00" * 1024)
+    assert walk_listing(image, 2, [(w, p) for w, p in _walk_warnings(image, 2)]) == fls_listing(
+        [image], 2048)
+    case_path = tmp_path / "case.triage"
+    CaseDatabase.create(case_path).close()
+    IngestEngine(case_path, IngestOptions(profile="full", jobs=1, unallocated=False)).run(
+        [str(image)])
+    with CaseDatabase.open(case_path) as case:
+        (row,) = [f for f in case.iter_files() if f["path"] == "/data/p1.txt"]
+    assert (row["deleted"], row["allocated"], row["size"], row["md5"]) == (False, False, None, None)
+
+
+def _walk_warnings(image: Path, volume: int) -> list[tuple[str, str | None]]:
+    warnings: list[tuple[str, str | None]] = []
+    with open_evidence(image) as evidence:
+        for _ in evidence.volumes()[volume].open_filesystem().walk(
+                lambda message, path=None: warnings.append((message, path))):
+            pass
+    return warnings
+
+
+def test_a_kept_name_of_a_freed_inode_is_not_deleted_as_fls_says(tmp_path: Path) -> None:
+    """The evidence helper's finding: debugfs kill_file frees an ext4 inode and keeps its
+    name; fls lists the name as allocated (body format: no "(deleted)"), triage marked it
+    deleted. It is now not deleted, and not allocated either."""
+    require_tool("debugfs")
+    with open_evidence(IMAGES / "two_partitions.raw") as evidence:
+        ext4 = next(v for v in evidence.volumes() if v.start == 10240 * 512)
+        data = evidence.read(ext4.start, ext4.length)
+    image = tmp_path / "ext4.raw"
+    image.write_bytes(data)
+    subprocess.run(["debugfs", "-w", "-R", "kill_file /srv/p2.txt", str(image)],
+                   check=True, capture_output=True)
+    assert walk_listing(image, 0) == fls_listing([image], 0)
+    with open_evidence(image) as evidence:
+        entry = next(e for e in evidence.volumes()[0].open_filesystem().walk()
+                     if e.path == "/srv/p2.txt")
+    assert (entry.deleted, entry.allocated) == (False, False)

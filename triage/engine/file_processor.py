@@ -131,6 +131,11 @@ class FileProcessor:
             return result
         if entry.kind != "file":
             return result
+        if entry.meta_type.endswith("/-"):
+            # No readable metadata (fls shows "r/-"): size and content are unknown, not
+            # empty, so nothing is typed or hashed.
+            row["size"] = None
+            return result
         if entry.size == 0:
             row["mime"] = "application/x-empty"
             row["mime_description"] = "empty"

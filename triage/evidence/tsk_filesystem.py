@@ -96,8 +96,9 @@ class TskFileEntry(FileEntry):
                  atime: float | None = None, ctime: float | None = None,
                  crtime: float | None = None, mode: int | None = None, uid: int | None = None,
                  gid: int | None = None, stream: str | None = None,
-                 meta_type: str = "r/r") -> None:
-        FileEntry.__init__(self, path, name, inode, size, kind, deleted, not deleted, mtime,
+                 meta_type: str = "r/r", allocated: bool | None = None) -> None:
+        FileEntry.__init__(self, path, name, inode, size, kind, deleted,
+                           not deleted if allocated is None else allocated, mtime,
                            atime, ctime, crtime, mode, uid, gid, stream, meta_type)
         self._file = file
         self._attr_type = attr_type
@@ -109,7 +110,7 @@ class TskFileEntry(FileEntry):
         return TskFileEntry(
             self._file, attr_type, attr_id, f"{self.path}:{stream}", f"{self.name}:{stream}",
             inode, size, "file", self.deleted, self.mtime, self.atime, self.ctime,
-            self.crtime, self.mode, self.uid, self.gid, stream, self.meta_type,
+            self.crtime, self.mode, self.uid, self.gid, stream, self.meta_type, self.allocated,
         )
 
     def read(self, offset: int, size: int) -> bytes:
@@ -296,15 +297,19 @@ class TskFileSystem(FileSystem):
         path = f"{parent}/{name}" if parent != "/" else f"/{name}"
         name_type = int(name_info.type)
         if meta is None:
+            # No readable metadata (a damaged record): deleted only if its name is, as
+            # fls marks it; its content and size are unknown.
             kind = _NAME_KINDS[name_type] if name_type < len(_NAME_KINDS) else "other"
             code = _NAME_TYPE_CODES[name_type] if name_type < 12 else "-"
             entry = TskFileEntry(
                 file, _ATTR_DEFAULT, -1, path, name, str(int(name_info.meta_addr)), 0, kind,
-                True, meta_type=f"{code}/-",
+                name_deleted, meta_type=f"{code}/-", allocated=False,
             )
             return [entry], None
         meta_type = int(meta.type)
-        deleted = name_deleted or bool(int(meta.flags) & _META_UNALLOC)
+        # As fls: a name is deleted when it is unallocated; an allocated name whose inode
+        # is free ("realloc") is not deleted, but not allocated either.
+        gone = name_deleted or bool(int(meta.flags) & _META_UNALLOC)
         kind = _META_KINDS[meta_type] if meta_type < len(_META_KINDS) else "other"
         code = _TYPE_CODES.get((name_type, meta_type)) or _type_code(name_type, meta_type)
         seconds = meta.mtime
@@ -316,12 +321,12 @@ class TskFileSystem(FileSystem):
         seconds = meta.crtime
         crtime = posix_time(seconds, meta.crtime_nano) if seconds else None
         entry = TskFileEntry(
-            file, _ATTR_DEFAULT, -1, path, name, str(meta.addr), int(meta.size), kind, deleted,
-            mtime, atime, ctime, crtime, int(meta.mode), int(meta.uid), int(meta.gid), None,
-            code,
+            file, _ATTR_DEFAULT, -1, path, name, str(meta.addr), int(meta.size), kind,
+            name_deleted, mtime, atime, ctime, crtime, int(meta.mode), int(meta.uid),
+            int(meta.gid), None, code, not gone,
         )
         recurse = kind == "dir" and name_type in _NAME_DIR_TYPES and (
-            not name_deleted or deleted
+            not name_deleted or gone
         )
         directory = file if recurse else None
         if self._is_ntfs:
