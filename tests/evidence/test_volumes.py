@@ -469,3 +469,18 @@ def test_text_and_random_bytes_are_still_not_disk_images(tmp_path: Path, content
     path.write_bytes(content)
     with pytest.raises(EvidenceError, match="not a disk image"):
         open_evidence(path)
+
+
+@pytest.mark.parametrize(("description", "expected"), [
+    ("Apple_partition_map", True),  # the map's own slot (mmls lists it as a partition)
+    ("Microsoft reserved partition", True),
+    ("Apple_HFS", False),
+    ("DOS_FAT_16", False),
+])
+def test_slots_that_hold_no_file_system_by_design(description: str, expected: bool) -> None:
+    """The evidence helper's finding: an Apple partition map's own slot was opened as a
+    data partition and warned about ("no file system found")."""
+    from triage.evidence.evidence import Volume
+
+    volume = Volume(1, 512, 63 * 512, "partition", description, "mac")
+    assert volume.expects_no_file_system is expected

@@ -36,7 +36,7 @@ _HASH_NAMES = {"md5": "MD5", "sha1": "SHA1", "sha256": "SHA256"}
 
 #: Partition descriptions (The Sleuth Kit's, lower case: an MBR type's name, a GPT
 #: partition's own name) of types that hold no file system.
-_NO_FILE_SYSTEM_TYPES = ("microsoft reserved", "bios boot", "linux swap")
+_NO_FILE_SYSTEM_TYPES = ("microsoft reserved", "bios boot", "linux swap", "apple_partition_map")
 
 
 @dataclass
@@ -60,7 +60,8 @@ class Volume:
 
     @property
     def expects_no_file_system(self) -> bool:
-        """True for partition types that hold none (Microsoft reserved, BIOS boot, swap):
+        """True for partition types that hold none (Microsoft reserved, BIOS boot, swap,
+        an Apple partition map's own slot):
         a failed open is then no finding, and the bytes are scanned whole as for any
         volume without a file system."""
         if self.partition_type in NO_FILE_SYSTEM_TYPES:
