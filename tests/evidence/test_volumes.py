@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.evidence.oracles import IMAGES, corpus_file, mmls_slots, sfdisk_image
+from tests.evidence.oracles import IMAGES, corpus_file, mmls_slots, require_tool, sfdisk_image
 from triage.evidence import EvidenceError, FileSystemError, open_evidence
 
 
@@ -484,3 +484,61 @@ def test_slots_that_hold_no_file_system_by_design(description: str, expected: bo
 
     volume = Volume(1, 512, 63 * 512, "partition", description, "mac")
     assert volume.expects_no_file_system is expected
+
+
+def _gpt_4kn(path: Path, size: int, partitions: list[tuple[int, int, str]]) -> None:
+    """Write a GPT disk with 4096-byte sectors: protective MBR, header at LBA 1, 128
+    entries of 128 bytes from LBA 2, backup at the end; ``partitions`` are (first LBA,
+    last LBA, name), Linux data partitions."""
+    import struct
+    import uuid
+    import zlib
+
+    sector = 4096
+    lbas = size // sector
+    entries = bytearray(128 * 128)
+    linux = uuid.UUID("0FC63DAF-8483-4772-8E79-3D69D8477DE4").bytes_le
+    for index, (first, last, name) in enumerate(partitions):
+        entries[index * 128 : (index + 1) * 128] = (
+            linux + uuid.uuid4().bytes_le + struct.pack("<QQQ", first, last, 0)
+            + name.encode("utf-16-le").ljust(72, b"\0"))
+    table_lbas = len(entries) // sector
+
+    def header(own: int, other: int, table: int) -> bytes:
+        fields = bytearray(struct.pack(
+            "<8s4sII4sQQQQ16sQIII", b"EFI PART", b"\0\0\1\0", 92, 0, bytes(4), own, other,
+            2 + table_lbas, lbas - 2 - table_lbas, uuid.uuid4().bytes_le, table, 128, 128,
+            zlib.crc32(entries)))
+        struct.pack_into("<I", fields, 16, zlib.crc32(fields))
+        return bytes(fields)
+
+    mbr = bytearray(512)
+    struct.pack_into("<B3sB3sII", mbr, 446, 0, bytes(3), 0xEE, bytes(3), 1,
+                     min(lbas - 1, 0xFFFFFFFF))
+    mbr[510:512] = b"\x55\xaa"
+    with open(path, "wb") as handle:
+        handle.truncate(size)
+        for offset, data in ((0, mbr), (sector, header(1, lbas - 1, 2)), (2 * sector, entries),
+                             ((lbas - 1 - table_lbas) * sector, entries),
+                             ((lbas - 1) * sector, header(lbas - 1, 1, lbas - 1 - table_lbas))):
+            handle.seek(offset)
+            handle.write(data)
+
+
+def test_a_truncated_gpt_with_4096_byte_sectors_keeps_the_partitions_it_holds(
+        tmp_path: Path) -> None:
+    """The evidence helper's finding: the table was read as if sectors were 512 bytes,
+    so a cut 4Kn disk showed only its protective MBR's slot."""
+    whole = tmp_path / "gpt4k.raw"
+    _gpt_4kn(whole, 16 << 20, [(256, 1279, "first"), (1536, 2559, "second")])
+    require_tool("mmls")
+    listed = subprocess.run(["mmls", "-b", "4096", str(whole)], capture_output=True,
+                            text=True, check=True).stdout
+    assert "first" in listed and "second" in listed  # the oracle reads the made table
+    image = _cut(tmp_path, whole, 5_500_000)  # "second" (from 6 MiB) is lost
+    with open_evidence(image) as evidence:
+        partitions = [(v.start, v.length, v.description) for v in evidence.volumes()
+                      if v.kind == "partition"]
+        warnings = evidence.volume_warnings
+    assert partitions == [(256 * 4096, 1024 * 4096, "GPT first")]
+    assert any("GPT second partition at byte 6291456" in warning for warning in warnings)

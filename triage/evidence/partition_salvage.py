@@ -165,16 +165,26 @@ def _logical_partitions(read: Reader, image_size: int, extended_first: int,
     return found
 
 
+#: Sector sizes a GPT is looked for with, in order.
+_GPT_SECTOR_SIZES = (512, 4096)
+
+
 def _gpt_partitions(read: Reader) -> list[SalvagedPartition]:
-    header = read(SECTOR, _GPT_HEADER.size)
-    if len(header) < _GPT_HEADER.size or not header.startswith(b"EFI PART"):
+    # The header is at LBA 1: byte 512 of a disk with 512-byte sectors, 4096 of a 4Kn
+    # one; every LBA in it counts in that disk's sectors.
+    for sector in _GPT_SECTOR_SIZES:
+        header = read(sector, _GPT_HEADER.size)
+        if len(header) >= _GPT_HEADER.size and header.startswith(b"EFI PART"):
+            fields = _GPT_HEADER.unpack(header)
+            if fields[5] == 1:  # the header's own LBA
+                break
+    else:
         return []
-    fields = _GPT_HEADER.unpack(header)
     entries_lba, count, entry_size = fields[10], fields[11], fields[12]
     if entry_size < 128 or entry_size > 4096:
         return []
     count = min(count, MAX_GPT_ENTRIES)
-    table = read(entries_lba * SECTOR, count * entry_size)
+    table = read(entries_lba * sector, count * entry_size)
     found = []
     for index in range(len(table) // entry_size):
         entry = table[index * entry_size:(index + 1) * entry_size]
@@ -184,6 +194,6 @@ def _gpt_partitions(read: Reader) -> list[SalvagedPartition]:
         if last < first:
             continue
         name = entry[56:128].decode("utf-16-le", "replace").split("\x00", 1)[0].strip()
-        found.append(SalvagedPartition(first * SECTOR, (last - first + 1) * SECTOR,
+        found.append(SalvagedPartition(first * sector, (last - first + 1) * sector,
                                        f"GPT {name}" if name else "GPT partition", "gpt"))
     return sorted(found, key=lambda p: p.start)
