@@ -200,3 +200,19 @@ def test_in_database_bytes_a_value_may_touch_the_address_before_it():
     assert scan_onion_addresses(f"q{BAD_CHECKSUM[0]}.onion".encode(), packed=True) == []
     assert scan_onion_addresses(b"history3g2upl4pq6kufc4m.onion", packed=True) == []
     assert scan_onion_addresses(b"\x003g2upl4pq6kufc4m.onionAbCd", packed=True) == []
+
+
+def test_an_address_whose_key_is_no_curve_point_is_not_valid():
+    """The Tor helper's finding: a v3 address with a right checksum and version but a
+    "key" that is not an ed25519 point (tor refuses it) was reported as valid."""
+    import hashlib
+
+    from triage.extractors.tor.ed25519_point import is_curve_point
+    from triage.extractors.tor.onion import checksum_valid, v3_address_from_pubkey
+
+    key = next(candidate for candidate in (hashlib.sha256(b"%d" % i).digest() for i in range(64))
+               if not is_curve_point(candidate))
+    address = v3_address_from_pubkey(key)
+    (hit,) = scan_onion_addresses(f"visit http://{address}.onion/".encode())
+    assert hit.checksum_valid is False and not hit.exportable
+    assert checksum_valid(VECTOR_ADDRESS) is True  # tor's own test vector still is

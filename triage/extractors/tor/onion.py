@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from triage.extractors.tor.ed25519_point import is_curve_point
+
 V3_LENGTH = 56
 V2_LENGTH = 16
 _BASE32_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyz234567")
@@ -76,20 +78,23 @@ def onion_version(address: str) -> int | None:
 
 
 def v3_pubkey(address: str) -> bytes | None:
-    """Return the ed25519 key inside a v3 address with a valid checksum, else None."""
+    """Return the ed25519 key inside a v3 address with a valid checksum and version, else
+    None; also None when the key is not a point of the curve, which tor refuses
+    (rend-spec-v3: a client validates the address, its key included)."""
     label = strip_onion(address)
     if onion_version(label) != 3:
         return None
     raw = base64.b32decode(label.upper())
     pubkey, checksum, version = raw[:32], raw[32:34], raw[34]
-    if version != 3 or v3_checksum(pubkey) != checksum:
+    if version != 3 or v3_checksum(pubkey) != checksum or not is_curve_point(pubkey):
         return None
     return pubkey
 
 
 @lru_cache(maxsize=4096)
 def checksum_valid(address: str) -> bool | None:
-    """True/False for a v3 address's checksum and version byte; None for v2 (no checksum)."""
+    """True/False for a v3 address's checksum, version byte and key (see :func:`v3_pubkey`);
+    None for v2 (no checksum)."""
     version = onion_version(address)
     if version == 3:
         return v3_pubkey(address) is not None
