@@ -469,3 +469,20 @@ def test_damaged_exif_structure_is_warned_about(tmp_path: Path, name: str) -> No
     path = tmp_path / f"{name}.jpg"
     path.write_bytes(data)
     assert "Warning" in exiftool_json([path], "Warning")[str(path.resolve())], name
+
+
+def test_heif_items_of_empty_extents_are_skipped_in_one_step() -> None:
+    """The metadata helper's finding: 2,000 items of 65,535 extents without bytes (a 12 KB
+    file) were read extent by extent: 36 s. A hang guard, not a speed check."""
+    from tests.extractors.metadata.builders import _box, _full_box
+
+    items = b"".join(struct.pack(">HHH", 1, 0, 0xFFFF) for _ in range(2000))
+    iloc = _full_box(b"iloc", 0, bytes([0x00, 0x00]) + struct.pack(">H", 2000) + items)
+    infe = _full_box(b"infe", 2, struct.pack(">HH", 2, 0) + b"Exif" + b"\x00")
+    iinf = _full_box(b"iinf", 0, struct.pack(">H", 1) + infe)
+    hdlr = _full_box(b"hdlr", 0, b"\x00" * 4 + b"pict" + b"\x00" * 13)
+    data = (_box(b"ftyp", b"heic" + bytes(4) + b"mif1heic")
+            + _full_box(b"meta", 0, hdlr + iinf + iloc) + _box(b"mdat", bytes(16)))
+    started = time.monotonic()
+    assert "make" not in parse_exif(data).attributes
+    assert time.monotonic() - started < 5
