@@ -127,3 +127,34 @@ def test_an_exif_header_with_other_padding_is_left_to_the_full_parse(tmp_path):
     for profile in ("quick", "full"):
         result = run_extractor(MetadataExtractor({"profile": profile}), tmp_path)
         assert [f for _, f in result.findings if f.type == "media.exif"], profile
+
+
+def test_a_gps_pointer_in_the_exif_ifd_is_followed(tmp_path):
+    """The metadata helper's finding: the probe looked for the GPS pointer in IFD0 only,
+    while the full parse (and exiftool) also follow one in the EXIF IFD, so the quick
+    profile dropped such a photo."""
+    import struct
+
+    from tests.extractor_harness import run_extractor
+    from tests.extractors.metadata.builders import ASCII, LONG, RATIONAL, dms, ifd, tiny_jpeg
+    from triage.extractors.metadata import MetadataExtractor
+
+    gps = [(1, ASCII, "S"), (2, RATIONAL, dms(33.5)), (3, ASCII, "W"), (4, RATIONAL, dms(70.25))]
+
+    def layout(exif_at: int, gps_at: int) -> list[bytes]:
+        return [ifd([(0x010F, ASCII, "Camera"), (0x8769, LONG, exif_at)], 8),
+                ifd([(0x8825, LONG, gps_at)], exif_at), ifd(gps, gps_at)]
+
+    first, second, _ = (len(part) for part in layout(0, 0))
+    tiff = b"II*\x00" + struct.pack("<I", 8) + b"".join(layout(8 + first, 8 + first + second))
+    photo = tmp_path / "gps_in_exif_ifd.jpg"
+    photo.write_bytes(tiny_jpeg(tiff))
+    assert jpeg_has_gps(photo.read_bytes()) is True
+    found = run_extractor(MetadataExtractor({"profile": "quick"}), tmp_path)
+    (exif,) = [f for _, f in found.findings if f.type == "media.exif"]
+    if shutil.which("exiftool") is not None:
+        (oracle,) = json.loads(subprocess.run(
+            ["exiftool", "-n", "-j", "-GPSLatitude", "-GPSLongitude", str(photo)],
+            capture_output=True, text=True).stdout)
+        assert (oracle["GPSLatitude"], oracle["GPSLongitude"]) == (-33.5, -70.25)
+    assert (exif.attributes["gps_latitude"], exif.attributes["gps_longitude"]) == (-33.5, -70.25)

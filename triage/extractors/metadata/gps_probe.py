@@ -14,6 +14,7 @@ from triage.extractors.metadata.jpeg_frame import (
 )
 
 _GPS_IFD_POINTER = 0x8825
+_EXIF_IFD_POINTER = 0x8769
 
 
 def jpeg_has_gps(data: bytes) -> bool | None:
@@ -64,8 +65,10 @@ def _find_exif(data: bytes) -> tuple[str, bytes]:
 
 
 def _ifd0_has_gps(tiff: bytes) -> bool | None:
-    """Whether IFD0 points to a GPS IFD that holds a latitude and a longitude (cameras
-    write an empty GPS IFD, or one with only GPSVersionID, when they had no fix)."""
+    """Whether IFD0, or the EXIF IFD it points to, points to a GPS IFD that holds a
+    latitude and a longitude (cameras write an empty GPS IFD, or one with only
+    GPSVersionID, when they had no fix; some software puts the GPS pointer in the EXIF
+    IFD, where the full parse also follows it)."""
     if tiff[:2] == b"II":
         order = "<"
     elif tiff[:2] == b"MM":
@@ -73,8 +76,11 @@ def _ifd0_has_gps(tiff: bytes) -> bool | None:
     else:
         return None
     try:
-        gps = _tag_value(tiff, order, struct.unpack_from(f"{order}I", tiff, 4)[0],
-                         _GPS_IFD_POINTER)
+        ifd0 = struct.unpack_from(f"{order}I", tiff, 4)[0]
+        gps = _tag_value(tiff, order, ifd0, _GPS_IFD_POINTER)
+        if gps is None:
+            exif = _tag_value(tiff, order, ifd0, _EXIF_IFD_POINTER)
+            gps = None if exif is None else _tag_value(tiff, order, exif, _GPS_IFD_POINTER)
         if gps is None:
             return False
         tags = _tags(tiff, order, gps)
