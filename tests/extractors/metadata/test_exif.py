@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import struct
+import subprocess
 import time
 from pathlib import Path
 
@@ -486,3 +489,28 @@ def test_heif_items_of_empty_extents_are_skipped_in_one_step() -> None:
     started = time.monotonic()
     assert "make" not in parse_exif(data).attributes
     assert time.monotonic() - started < 5
+
+
+def test_the_edit_time_s_zone_is_not_taken_for_the_capture_time(tmp_path: Path) -> None:
+    """The metadata helper's finding: OffsetTime (the zone of DateTime, the last edit) was
+    applied to DateTimeOriginal when OffsetTimeOriginal was absent; exiftool gives that
+    time no zone."""
+    tiff = tiff_block([(0x0132, ASCII, "2024:01:10 09:00:00")],
+                      [(0x9003, ASCII, "2008:05:30 15:56:01"), (0x9010, ASCII, "-07:00")], [])
+    result = parse_exif(tiny_jpeg(tiff))
+    assert result.attributes["datetime_original"] == "2008:05:30 15:56:01"
+    assert "datetime_original_utc" not in result.attributes
+    assert "utc_offset_original" not in result.attributes
+    with_own = tiff_block([], [(0x9003, ASCII, "2008:05:30 15:56:01"), (0x9010, ASCII, "-07:00"),
+                               (0x9011, ASCII, "+02:00")], [])
+    assert parse_exif(tiny_jpeg(with_own)).attributes["datetime_original_utc"] == (
+        "2008-05-30T13:56:01Z")
+    if shutil.which("exiftool") is not None:
+        photo = tmp_path / "edited.jpg"
+        photo.write_bytes(tiny_jpeg(tiff))
+        (record,) = json.loads(subprocess.run(
+            ["exiftool", "-j", "-SubSecDateTimeOriginal", "-SubSecModifyDate", str(photo)],
+            capture_output=True, text=True).stdout)
+        # The zone goes with the edit time; the capture time gets none.
+        assert record["SubSecModifyDate"] == "2024:01:10 09:00:00-07:00"
+        assert "SubSecDateTimeOriginal" not in record

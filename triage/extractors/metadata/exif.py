@@ -224,14 +224,15 @@ def _gps(tags: dict[str, Any], result: MetadataResult) -> None:
 
 
 def _datetimes(tags: dict[str, Any], result: MetadataResult) -> None:
-    common_offset = _text(tags, "EXIF OffsetTime")
+    # Each time has its own zone tag (EXIF 2.31): OffsetTime is DateTime's (the last
+    # edit), so it says nothing of when the photo was taken.
     for kind, offset_tag in (
         ("original", "OffsetTimeOriginal"),
         ("digitized", "OffsetTimeDigitized"),
     ):
         recorded = _text(tags, f"EXIF DateTime{kind.capitalize()}")
         result.set(f"datetime_{kind}", recorded)
-        offset_text = _text(tags, f"EXIF {offset_tag}") or common_offset
+        offset_text = _text(tags, f"EXIF {offset_tag}")
         zone = parse_utc_offset(offset_text)
         # strptime is the dearest step of a photo's metadata: parse only when it is used.
         moment = parse_exif_datetime(recorded) if zone is not None else None
