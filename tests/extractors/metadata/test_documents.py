@@ -255,3 +255,31 @@ def test_deeply_nested_xmp_is_read_in_linear_time() -> None:
     result = parse_pdf(data)
     assert time.process_time() - started < 5
     assert result.attributes["author"] == "Mallory; Trent"
+
+
+def test_ole2_text_is_decoded_in_each_property_set_s_own_code_page(tmp_path) -> None:
+    """The metadata helper's finding: UTF-8 (65001, stored as the signed value -535) was
+    read as Windows-1252, and the DocumentSummaryInformation's own code page was never
+    used (its company and manager came out in the other set's)."""
+    from tests.extractors.metadata.builders import VT_I2, ole2_file
+
+    def stored(text: str, encoding: str) -> str:
+        return text.encode(encoding).decode("cp1252")  # the builder writes cp1252 bytes
+
+    utf8 = ole2_file({1: (VT_I2, -535), 4: stored("Zoë Müller", "utf-8")},
+                     {1: (VT_I2, -535), 15: stored("Société Générale", "utf-8")})
+    cyrillic = ole2_file({4: "Alice"}, {1: (VT_I2, 1251), 15: stored("ООО Ромашка", "cp1251"),
+                                        14: stored("Иванов", "cp1251")})
+    assert {k: v for k, v in parse_ole2(utf8).attributes.items()
+            if k in ("author", "company")} == {"author": "Zoë Müller",
+                                               "company": "Société Générale"}
+    attributes = parse_ole2(cyrillic).attributes
+    assert (attributes["author"], attributes["company"], attributes["manager"]) == (
+        "Alice", "ООО Ромашка", "Иванов")
+    if shutil.which("exiftool") is not None:
+        for name, data in (("utf8.doc", utf8), ("cyrillic.doc", cyrillic)):
+            (tmp_path / name).write_bytes(data)
+        records = exiftool_json([tmp_path / "utf8.doc", tmp_path / "cyrillic.doc"],
+                                "Author", "Company", "Manager")
+        assert records[str((tmp_path / "utf8.doc").resolve())]["Company"] == "Société Générale"
+        assert records[str((tmp_path / "cyrillic.doc").resolve())]["Manager"] == "Иванов"

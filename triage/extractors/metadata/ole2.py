@@ -37,15 +37,29 @@ _EARLIEST = datetime(1980, 1, 1)
 
 
 def _decode(value: object, codepage: object) -> str | None:
+    """Text of a property set string in the set's code page (its CodePage property)."""
     if isinstance(value, bytes):
-        encoding = f"cp{codepage}" if isinstance(codepage, int) and codepage > 0 else "cp1252"
-        if codepage == 65001:
-            encoding = "utf-8"
+        encoding = _ENCODINGS.get(_codepage(codepage), f"cp{_codepage(codepage)}")
         try:
             value = value.decode(encoding, "replace")
         except LookupError:
             value = value.decode("cp1252", "replace")
     return clean_text(value)
+
+
+#: Code pages Python names otherwise (65001 is UTF-8; none recorded: Windows-1252).
+_ENCODINGS = {65001: "utf-8", 0: "cp1252"}
+#: UTF-16 property sets: olefile drops the zero bytes of their strings, so their text
+#: cannot be read back.
+_UTF16_CODEPAGE = 1200
+
+
+def _codepage(value: object) -> int:
+    """The code page as a number: it is stored as a signed 16-bit value, so 65001 (UTF-8)
+    reads as -535; 0 when absent."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return 0
+    return value & 0xFFFF
 
 
 #: Most items a property vector may declare; real ones (title and heading lists) hold a few.
@@ -96,12 +110,17 @@ def parse_ole2(data: bytes) -> MetadataResult:
     except Exception as exc:  # olefile raises many types on corrupt input
         result.warnings.append(f"OLE2 unreadable: {type(exc).__name__}: {exc}"[:300])
         return result
-    codepage = getattr(meta, "codepage", None)
+    # The two property sets each have their own code page.
+    codepages = (getattr(meta, "codepage", None), getattr(meta, "codepage_doc", None))
+    if _UTF16_CODEPAGE in map(_codepage, codepages):
+        result.warnings.append("property set in UTF-16 (code page 1200): its text is"
+                               " garbled by the OLE2 reader (exiftool reads it)")
+    document_fields = set(getattr(meta, "DOCSUM_ATTRIBS", ()))
     for source, name in _TEXT.items():
         value = getattr(meta, source, None)
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
-        result.set(name, _decode(value, codepage))
+        result.set(name, _decode(value, codepages[source in document_fields]))
     for source, name in _DATES.items():
         value = getattr(meta, source, None)
         if isinstance(value, datetime) and value >= _EARLIEST:
