@@ -283,3 +283,16 @@ def test_ole2_text_is_decoded_in_each_property_set_s_own_code_page(tmp_path) -> 
                                 "Author", "Company", "Manager")
         assert records[str((tmp_path / "utf8.doc").resolve())]["Company"] == "Société Générale"
         assert records[str((tmp_path / "cyrillic.doc").resolve())]["Manager"] == "Иванов"
+
+
+def test_a_missing_or_null_info_entry_is_no_value(tmp_path) -> None:
+    """The metadata helper's finding: "/Author 99 0 R" (no object 99) was reported as the
+    author "None", and "/Producer null" as the producer "NullObject"."""
+    data = _pdf_with_info(b"<< /Title (Kept) /Author 99 0 R /Producer null >>")
+    result = parse_pdf(data)
+    assert result.attributes.get("title") == "Kept"
+    assert "author" not in result.attributes and "producer" not in result.attributes
+    path = tmp_path / "dangling.pdf"
+    path.write_bytes(data)
+    record = exiftool_json([path], "Title", "Author", "Producer")[str(path.resolve())]
+    assert record["Title"] == "Kept" and "Author" not in record

@@ -104,7 +104,11 @@ def _read_info(reader: PdfReader, result: MetadataResult) -> dict[str, str | byt
     for key in (*_INFO_TEXT, *_INFO_DATES):
         try:
             value = info.get(key)
-            if value is not None:
+            if hasattr(value, "get_object"):
+                value = value.get_object()
+            # A reference to a missing object, or /Key null, holds no value (its text
+            # would be "None" or "NullObject").
+            if value is not None and type(value).__name__ != "NullObject":
                 # Text now, inside the guard: making text of an object is what can fail.
                 values[key] = value if isinstance(value, str | bytes) else str(value)
         except RecursionError:
