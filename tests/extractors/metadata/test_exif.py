@@ -514,3 +514,23 @@ def test_the_edit_time_s_zone_is_not_taken_for_the_capture_time(tmp_path: Path) 
         # The zone goes with the edit time; the capture time gets none.
         assert record["SubSecModifyDate"] == "2024:01:10 09:00:00-07:00"
         assert "SubSecDateTimeOriginal" not in record
+
+
+def test_gps_times_keep_their_fractions_as_exiftool_shows_them(corpus: Path) -> None:
+    """The metadata helper's finding: GPS times were cut to whole seconds (and a fraction
+    of a minute lost): 14:27:07.24 read 14:27:07."""
+    photos = _corpus_photos(corpus)
+    records = exiftool_json(photos, "GPSDateTime", "GPSTimeStamp")
+    compared = 0
+    for path in photos:
+        record = records.get(str(path.resolve()), {})
+        if "GPSDateTime" not in record:
+            continue
+        expected = record["GPSDateTime"].replace(" ", "T").replace(":", "-", 2)
+        assert parse_exif(path.read_bytes()).attributes["gps_timestamp"] == expected, path
+        compared += 1
+    assert compared >= 5
+    minutes = tiff_block([], [], [(1, ASCII, "N"), (2, RATIONAL, dms(1.0)), (3, ASCII, "E"),
+                                  (4, RATIONAL, dms(1.0)), (7, RATIONAL, [(14, 1), (61, 2), (0, 1)]),
+                                  (29, ASCII, "2020-12-31")])
+    assert parse_exif(tiny_jpeg(minutes)).attributes["gps_timestamp"] == "2020-12-31T14:30:30Z"

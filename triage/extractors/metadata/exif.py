@@ -216,11 +216,23 @@ def _gps(tags: dict[str, Any], result: MetadataResult) -> None:
         and 0 <= stamp[1] < 60
         and 0 <= stamp[2] < 61
     ):
-        hours, minutes, seconds = int(stamp[0]), int(stamp[1]), int(stamp[2])
-        clock = f"{hours:02d}:{minutes:02d}:{seconds:02d}"
+        clock = _gps_clock(stamp)
         date = _text(tags, "GPS GPSDate")
-        day = parse_exif_datetime(f"{date} {clock}") if date else None
-        result.set("gps_timestamp", f"{day:%Y-%m-%dT%H:%M:%S}Z" if day else clock)
+        # "YYYY:MM:DD" as EXIF writes it; some software writes "YYYY-MM-DD".
+        day = parse_exif_datetime(f"{date.replace('-', ':')} {clock[:8]}") if date else None
+        result.set("gps_timestamp", f"{day:%Y-%m-%dT%H:%M:%S}{clock[8:]}Z" if day else clock)
+
+
+def _gps_clock(stamp: list[float]) -> str:
+    """GPSTimeStamp's hours, minutes and seconds as "HH:MM:SS" with the fraction of a
+    second when there is one ("14:27:07.24"), as exiftool shows it; a fraction of an hour
+    or a minute counts into the smaller units."""
+    total = round((stamp[0] * 60 + stamp[1]) * 60 + stamp[2], 6)
+    whole = int(total)
+    hours, rest = divmod(whole, 3600)
+    clock = f"{hours % 24:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    fraction = f"{total - whole:.6f}"[1:].rstrip("0").rstrip(".")
+    return clock + fraction
 
 
 def _datetimes(tags: dict[str, Any], result: MetadataResult) -> None:
