@@ -534,3 +534,29 @@ def test_gps_times_keep_their_fractions_as_exiftool_shows_them(corpus: Path) -> 
                                   (4, RATIONAL, dms(1.0)), (7, RATIONAL, [(14, 1), (61, 2), (0, 1)]),
                                   (29, ASCII, "2020-12-31")])
     assert parse_exif(tiny_jpeg(minutes)).attributes["gps_timestamp"] == "2020-12-31T14:30:30Z"
+
+
+@pytest.mark.parametrize(("magic", "suffix"), [(b"IIRO", ".orf"), (b"IIU\x00", ".rw2")])
+def test_olympus_and_panasonic_raw_files_are_read_as_tiff(tmp_path: Path, magic: bytes,
+                                                          suffix: str) -> None:
+    """The metadata helper's finding: ORF ("IIRO") and RW2 ("IIU\\0") files are TIFF but
+    for their magic number, and were never parsed, though listed by extension."""
+    tiff = tiff_block([(0x010F, ASCII, "OLYMPUS IMAGING CORP."), (0x0110, ASCII, "E-M5")],
+                      [(0x9003, ASCII, "2019:07:01 12:00:00")],
+                      [(1, ASCII, "N"), (2, RATIONAL, dms(45.5)), (3, ASCII, "W"),
+                       (4, RATIONAL, dms(73.25))])
+    raw = magic + tiff[4:]
+    attributes = parse_exif(raw).attributes
+    assert (attributes["make"], attributes["model"], attributes["datetime_original"]) == (
+        "OLYMPUS IMAGING CORP.", "E-M5", "2019:07:01 12:00:00")
+    path = tmp_path / f"P1010001{suffix}"
+    path.write_bytes(raw)
+    record = exiftool_json([path], *ORACLE_TAGS)[str(path.resolve())]
+    assert attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-6)
+    assert attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-6)
+    assert record["Make"] == attributes["make"]
+    from tests.extractor_harness import run_extractor
+    from triage.extractors.metadata import MetadataExtractor
+
+    found = run_extractor(MetadataExtractor(), tmp_path)
+    assert [f.attributes["model"] for _, f in found.findings if f.type == "media.exif"] == ["E-M5"]

@@ -17,6 +17,7 @@ from triage.extractors.metadata.exif import parse_exif
 from triage.extractors.metadata.gps_probe import jpeg_has_gps
 from triage.extractors.metadata.jpeg_frame import jpeg_header_length
 from triage.extractors.metadata.result import MetadataResult
+from triage.extractors.metadata.tiff_ifd import TIFF_MAGICS
 from triage.extractors.metadata.zone_identifier import parse_zone_identifier
 
 MEDIA_EXIF = ArtefactType(
@@ -129,7 +130,7 @@ def image_format(data: bytes) -> str | None:
     """Return 'JPEG', 'TIFF' or 'HEIF' when ``data`` starts like one of them, else None."""
     if data.startswith(b"\xff\xd8\xff"):
         return "JPEG"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
+    if data[:4] in TIFF_MAGICS:
         return "TIFF"
     if data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS:
         return "HEIF"
@@ -154,8 +155,7 @@ class MetadataExtractor(Extractor):
     )
     SIGNATURES = (
         (0, b"\xff\xd8\xff"),
-        (0, b"II*\x00"),
-        (0, b"MM\x00*"),
+        *((0, magic) for magic in TIFF_MAGICS),
         (0, b"%PDF-"),
         (0, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),
         *((4, b"ftyp" + brand) for brand in _HEIF_BRANDS),

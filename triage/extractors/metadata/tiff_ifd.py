@@ -284,6 +284,13 @@ def _jpeg_exif_span(data: bytes) -> tuple[int, int, int, int]:
     raise TiffDecline("too many JPEG segments before EXIF")
 
 
+#: TIFF headers, and the raw formats that are TIFF but for their magic number (Olympus
+#: ORF "IIRO"/"IIRS"/"MMOR", Panasonic RW2 "IIU\0"): byte order, then the first IFD's offset.
+TIFF_MAGICS_LITTLE = (b"II*\x00", b"IIRO", b"IIRS", b"IIU\x00")
+TIFF_MAGICS_BIG = (b"MM\x00*", b"MMOR")
+TIFF_MAGICS = TIFF_MAGICS_LITTLE + TIFF_MAGICS_BIG
+
+
 class _IfdReader:
     """Walks the IFDs of one TIFF block ``data[base:end]``; offsets are block-relative."""
 
@@ -294,9 +301,9 @@ class _IfdReader:
         if self.size < 8:
             raise TiffDecline("TIFF header truncated")
         magic = data[base : base + 4]
-        if magic == b"II*\x00":
+        if magic in TIFF_MAGICS_LITTLE:
             self.order = "<"
-        elif magic == b"MM\x00*":
+        elif magic in TIFF_MAGICS_BIG:
             self.order = ">"
         else:
             raise TiffDecline("not a TIFF header")
