@@ -106,6 +106,19 @@ def test_quick_reads_and_hashes_a_photo_whose_header_runs_past_the_head():
     assert "gps_latitude" in findings[0].attributes
 
 
+def test_quick_finds_a_position_written_only_in_xmp():
+    """An edited or exported photo often keeps its position only in XMP: quick reads its
+    header and reports it, with the attributes full gives."""
+    data = _padded((PHOTOS / "IMG_0005_xmp.jpg").read_bytes(), 300_000)
+    entry = _BytesEntry("IMG_0005_xmp.jpg", data)
+    row, findings = _process(entry)
+    assert max(offset + size for offset, size in entry.reads) <= 65536
+    assert [f.type for f in findings] == ["media.exif"]
+    _, full_findings = _process(_BytesEntry("IMG_0005_xmp.jpg", data), profile="full")
+    assert findings[0].attributes == full_findings[0].attributes
+    assert findings[0].attributes["gps_latitude"] == pytest.approx(41.0082)
+
+
 def test_full_reads_every_photo_whole():
     data = _padded(_jpeg_without_gps(), 300_000)
     row, _ = _process(_BytesEntry("holiday.jpg", data), profile="full")

@@ -99,8 +99,10 @@ def _segment(marker: int, payload: bytes) -> bytes:
     return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
 
 
-def tiny_jpeg(exif_tiff: bytes | None = None, width: int = 8, height: int = 8) -> bytes:
-    """A decodable grey JPEG (every 8x8 block flat mid-grey), optionally with an EXIF APP1.
+def tiny_jpeg(exif_tiff: bytes | None = None, width: int = 8, height: int = 8,
+              xmp: bytes | None = None) -> bytes:
+    """A decodable grey JPEG (every 8x8 block flat mid-grey), optionally with an EXIF APP1
+    and an XMP APP1 (after the EXIF one, where cameras and editors put it).
 
     The Huffman tables have a single one-bit code each (DC difference 0, AC end-of-block),
     so every block is the two bits '00'.
@@ -108,6 +110,8 @@ def tiny_jpeg(exif_tiff: bytes | None = None, width: int = 8, height: int = 8) -
     out = b"\xff\xd8"
     if exif_tiff is not None:
         out += _segment(0xE1, b"Exif\x00\x00" + exif_tiff)
+    if xmp is not None:
+        out += _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + xmp)
     out += _segment(0xDB, b"\x00" + b"\x01" * 64)
     out += _segment(0xC0, struct.pack(">BHHB", 8, height, width, 1) + b"\x01\x11\x00")
     out += _segment(0xC4, b"\x00" + b"\x01" + b"\x00" * 15 + b"\x00")

@@ -30,6 +30,8 @@ HEIC_GPS = "photos/IMG_0002.heic"
 TIFF_GPS = "photos/scan_0003.tif"
 #: A GPS IFD whose position, altitude and time are all 0/0: a receiver without a fix.
 JPEG_NO_FIX = "photos/IMG_0004_nofix.jpg"
+#: GPS, camera and times only in XMP (no EXIF), properties as attributes and elements.
+JPEG_XMP_GPS = "photos/IMG_0005_xmp.jpg"
 DOCX = "documents/report.docx"
 ODT = "documents/minutes.odt"
 DOC = "documents/ledger.doc"
@@ -76,6 +78,22 @@ EXPECTED: dict[str, dict[str, object]] = {
         "make": "TriageCam",
         "model": "TC-100",
         "datetime_original": "2019:06:07 08:09:10",
+        "width": 8,
+        "height": 8,
+    },
+    JPEG_XMP_GPS: {
+        "make": "XmpPhone",
+        "model": "XP-3",
+        "software": "Photo Editor 4.1",
+        "serial_number": "XP3-00042",
+        "datetime_original": "2023:11:05 21:14:09",
+        "datetime_original_utc": "2023-11-05T18:14:09Z",
+        "utc_offset_original": "+03:00",
+        "gps_latitude": 41 + 0.492 / 60,
+        "gps_longitude": -(28 + 58.512 / 60),
+        "gps_altitude": -3.25,
+        "gps_timestamp": "2023-11-05T18:14:07.50Z",
+        "orientation": 8,
         "width": 8,
         "height": 8,
     },
@@ -173,6 +191,32 @@ def _jpeg_no_fix() -> bytes:
         ],
     )
     return tiny_jpeg(tiff)
+
+
+#: Written as Adobe's tools write XMP: the compact form (properties as attributes of
+#: rdf:Description) for simple values, elements for the rest; coordinates as
+#: "DDD,MM.mmk", the altitude as a rational.
+_PHOTO_XMP = b"""<?xpacket begin='\xef\xbb\xbf' id='W5M0MpCehiHzreSzNTczkc9d'?>
+<x:xmpmeta xmlns:x='adobe:ns:meta/'>
+<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'>
+ <rdf:Description rdf:about=''
+  xmlns:tiff='http://ns.adobe.com/tiff/1.0/'
+  xmlns:xmp='http://ns.adobe.com/xap/1.0/'
+  xmlns:aux='http://ns.adobe.com/exif/1.0/aux/'
+  tiff:Make='XmpPhone' tiff:Model='XP-3' tiff:Orientation='8'
+  xmp:CreatorTool='Photo Editor 4.1' aux:SerialNumber='XP3-00042'/>
+ <rdf:Description rdf:about=''
+  xmlns:exif='http://ns.adobe.com/exif/1.0/'>
+  <exif:DateTimeOriginal>2023-11-05T21:14:09.25+03:00</exif:DateTimeOriginal>
+  <exif:GPSLatitude>41,0.492N</exif:GPSLatitude>
+  <exif:GPSLongitude>28,58.512W</exif:GPSLongitude>
+  <exif:GPSAltitude>13/4</exif:GPSAltitude>
+  <exif:GPSAltitudeRef>1</exif:GPSAltitudeRef>
+  <exif:GPSTimeStamp>2023-11-05T18:14:07.50Z</exif:GPSTimeStamp>
+ </rdf:Description>
+</rdf:RDF>
+</x:xmpmeta>
+<?xpacket end='w'?>"""
 
 
 def _heic() -> bytes:
@@ -309,6 +353,7 @@ def build_samples() -> dict[str, bytes]:
         HEIC_GPS: _heic(),
         TIFF_GPS: _tiff(),
         JPEG_NO_FIX: _jpeg_no_fix(),
+        JPEG_XMP_GPS: tiny_jpeg(xmp=_PHOTO_XMP),
         DOCX: docx_file(_CORE_XML, _APP_XML),
         ODT: odt_file(_META_XML),
         DOC: _doc(),

@@ -31,6 +31,7 @@ from tests.extractors.metadata.samples import (
     HEIC_GPS,
     JPEG_GPS,
     JPEG_NO_FIX,
+    JPEG_XMP_GPS,
     TIFF_GPS,
 )
 from triage.extractors.metadata import exif as exif_module
@@ -60,7 +61,7 @@ def _corpus_photos(corpus: Path) -> list[Path]:
     return sorted(p for p in corpus.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)
 
 
-@pytest.mark.parametrize("relative", [JPEG_GPS, HEIC_GPS, TIFF_GPS, JPEG_NO_FIX])
+@pytest.mark.parametrize("relative", [JPEG_GPS, HEIC_GPS, TIFF_GPS, JPEG_NO_FIX, JPEG_XMP_GPS])
 def test_sample_values_are_the_ones_built_in(relative: str) -> None:
     attributes = parse_exif((SAMPLES / relative).read_bytes()).attributes
     for name, value in EXPECTED[relative].items():
@@ -409,7 +410,7 @@ def test_signed_latitude_takes_its_sign_from_the_reference(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.sampled_from([JPEG_GPS, HEIC_GPS, TIFF_GPS]), st.data())
+@given(st.sampled_from([JPEG_GPS, HEIC_GPS, TIFF_GPS, JPEG_XMP_GPS]), st.data())
 def test_fuzz_mutated_photos(relative: str, data: st.DataObject) -> None:
     original = bytearray((SAMPLES / relative).read_bytes())
     for _ in range(data.draw(st.integers(1, 8))):
@@ -560,3 +561,104 @@ def test_olympus_and_panasonic_raw_files_are_read_as_tiff(tmp_path: Path, magic:
 
     found = run_extractor(MetadataExtractor(), tmp_path)
     assert [f.attributes["model"] for _, f in found.findings if f.type == "media.exif"] == ["E-M5"]
+
+
+# -- XMP in photos -------------------------------------------------------------------------
+def _without_fraction(value: str) -> str:
+    """exiftool's "YYYY:MM:DD HH:MM:SS.ff+HH:MM" without the fraction of a second."""
+    head, dot, rest = value.partition(".")
+    return head + rest.lstrip("0123456789") if dot else value
+
+
+def test_xmp_only_photo_agrees_with_exiftool() -> None:
+    path = SAMPLES / JPEG_XMP_GPS
+    record = exiftool_json([path], "XMP:all", "Composite:GPSAltitude")[str(path.resolve())]
+    result = parse_exif(path.read_bytes())
+    attributes = result.attributes
+    assert result.warnings == []
+    assert (attributes["make"], attributes["model"]) == (record["Make"], record["Model"])
+    assert attributes["software"] == record["CreatorTool"]
+    assert attributes["serial_number"] == record["SerialNumber"]
+    assert attributes["orientation"] == record["Orientation"]
+    assert attributes["gps_latitude"] == pytest.approx(record["GPSLatitude"], abs=1e-9)
+    assert attributes["gps_longitude"] == pytest.approx(record["GPSLongitude"], abs=1e-9)
+    assert attributes["gps_altitude"] == pytest.approx(record["GPSAltitude"], abs=1e-9)
+    assert (attributes["datetime_original"] + attributes["utc_offset_original"]
+            == _without_fraction(record["DateTimeOriginal"]))
+    assert attributes["gps_timestamp"] == record["GPSDateTime"].replace(":", "-", 2).replace(" ", "T")
+
+
+def test_exif_comes_first_and_xmp_fills_what_it_lacks() -> None:
+    """EXIF's make and capture time stand; XMP adds the position. The XMP zone is not put
+    on EXIF's clock time: a time, its zone and its UTC come from one source."""
+    exif_tiff = tiff_block(ifd0=[(0x010F, ASCII, "ExifCam")],
+                           exif=[(0x9003, ASCII, "2020:01:02 03:04:05")], gps=[])
+    xmp = (b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF "
+           b"xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description "
+           b"xmlns:tiff='http://ns.adobe.com/tiff/1.0/' xmlns:exif='http://ns.adobe.com/exif/1.0/' "
+           b"tiff:Make='XmpCam' exif:DateTimeOriginal='2020-01-02T03:04:05+05:00' "
+           b"exif:GPSLatitude='10,30S' exif:GPSLongitude='20,15,36E'/></rdf:RDF></x:xmpmeta>")
+    attributes = parse_exif(tiny_jpeg(exif_tiff, xmp=xmp)).attributes
+    assert attributes["make"] == "ExifCam"
+    assert attributes["datetime_original"] == "2020:01:02 03:04:05"
+    assert "datetime_original_utc" not in attributes and "utc_offset_original" not in attributes
+    assert attributes["gps_latitude"] == pytest.approx(-10.5)
+    assert attributes["gps_longitude"] == pytest.approx(20.26)
+
+
+@pytest.mark.parametrize("packet, warning", [
+    (b"<!DOCTYPE x [<!ENTITY a 'b'>]><x/>", "XMP: XML declares a DOCTYPE or entities"),
+    (b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF", "XMP: XML not well formed"),
+    (b"<x xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:GPSLatitude='91,0N' "
+     b"exif:GPSLongitude='1,0E'/>", "XMP GPS latitude 91.0 out of range; ignored"),
+    (b"<x xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:GPSLatitude='north' "
+     b"exif:GPSLongitude='1,0E'/>", "XMP GPS latitude 'north' is not an XMP coordinate"),
+    (b"<x xmlns:exif='http://ns.adobe.com/exif/1.0/' exif:DateTimeOriginal='yesterday'/>",
+     "XMP date 'yesterday' is not an XMP date"),
+])
+def test_bad_xmp_is_a_warning_and_exif_stays(packet: bytes, warning: str) -> None:
+    exif_tiff = tiff_block(ifd0=[(0x010F, ASCII, "ExifCam")], exif=[], gps=[])
+    result = parse_exif(tiny_jpeg(exif_tiff, xmp=packet))
+    assert result.attributes["make"] == "ExifCam"
+    assert "gps_latitude" not in result.attributes
+    assert any(w.startswith(warning) for w in result.warnings), result.warnings
+
+
+def test_corpus_values_read_from_xmp_match_exiftool(corpus: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every value the XMP adds to a corpus photo (its EXIF lacks it) is exiftool's XMP tag."""
+    from triage.extractors.metadata.jpeg_frame import jpeg_xmp_packet
+
+    photos = [p for p in _corpus_photos(corpus) if jpeg_xmp_packet(p.read_bytes())]
+    assert len(photos) >= 10
+    oracle = exiftool_json(photos, "XMP:all")
+    sources = {
+        "software": ("Software", "CreatorTool"),
+        "lens_model": ("LensModel", "Lens"),
+        "orientation": ("Orientation",),
+        "datetime_original": ("DateTimeOriginal", "DateCreated"),
+        "datetime_digitized": ("DateTimeDigitized", "CreateDate"),
+        "datetime_modified": ("ModifyDate", "DateTime"),
+    }
+    compared = 0
+    for path in photos:
+        data = path.read_bytes()
+        with_xmp = parse_exif(data).attributes
+        with monkeypatch.context() as patch:
+            patch.setattr(exif_module, "jpeg_xmp_packet", lambda _data: None)
+            exif_only = parse_exif(data).attributes
+        record = oracle[str(path.resolve())]
+        for name, tags in sources.items():
+            if name in exif_only or name not in with_xmp:
+                continue
+            expected = next(record[t] for t in tags if t in record)
+            ours = with_xmp[name]
+            if name.startswith("datetime_") and name != "datetime_modified":
+                kind = name.removeprefix("datetime_")
+                ours += with_xmp.get(f"utc_offset_{kind}", "")
+                expected = _without_fraction(expected).replace("Z", "+00:00")
+            elif name == "datetime_modified":
+                expected = _without_fraction(expected)[:19]
+            assert ours == expected, (path.name, name)
+            compared += 1
+    assert compared >= 20

@@ -158,3 +158,43 @@ def test_a_gps_pointer_in_the_exif_ifd_is_followed(tmp_path):
             capture_output=True, text=True).stdout)
         assert (oracle["GPSLatitude"], oracle["GPSLongitude"]) == (-33.5, -70.25)
     assert (exif.attributes["gps_latitude"], exif.attributes["gps_longitude"]) == (-33.5, -70.25)
+
+
+def _xmp_jpeg(exif_gps: bool | None, xmp_gps: bool, comment: int = 0) -> bytes:
+    """A JPEG with an EXIF segment (with or without a position; None: no EXIF), a comment
+    of ``comment`` bytes, then an XMP packet with or without a position."""
+    from tests.extractors.metadata.builders import ASCII, RATIONAL, dms, tiff_block, tiny_jpeg
+
+    gps = [(1, ASCII, "N"), (2, RATIONAL, dms(1.5)), (3, ASCII, "E"), (4, RATIONAL, dms(2.5))]
+    exif = None if exif_gps is None else tiff_block(
+        ifd0=[(0x010F, ASCII, "Cam")], exif=[], gps=gps if exif_gps else [])
+    position = b" exif:GPSLatitude='1,30N' exif:GPSLongitude='2,30E'" if xmp_gps else b""
+    xmp = (b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><rdf:RDF xmlns:rdf="
+           b"'http://www.w3.org/1999/02/22-rdf-syntax-ns#'><rdf:Description xmlns:exif="
+           b"'http://ns.adobe.com/exif/1.0/'" + position + b"/></rdf:RDF></x:xmpmeta>")
+    jpeg = tiny_jpeg(exif, xmp=xmp)
+    if comment:
+        at = jpeg.index(b"http://ns.adobe.com/xap/1.0/") - 4
+        jpeg = jpeg[:at] + b"\xff\xfe" + (comment + 2).to_bytes(2, "big") + b"c" * comment + jpeg[at:]
+    return jpeg
+
+
+@pytest.mark.parametrize("exif_gps", [None, False])
+def test_probe_sees_a_position_written_only_in_xmp(exif_gps):
+    assert jpeg_has_gps(_xmp_jpeg(exif_gps, xmp_gps=True)) is True
+    assert jpeg_has_gps(_xmp_jpeg(exif_gps, xmp_gps=False)) is False
+
+
+def test_probe_reads_exif_alone_when_the_head_ends_before_the_xmp():
+    """The documented limit: an XMP packet beyond the data the probe gets goes unseen
+    when the EXIF says there is no position (what quick reads of such a photo)."""
+    photo = _xmp_jpeg(False, xmp_gps=True, comment=8000)
+    assert jpeg_has_gps(photo) is True
+    assert jpeg_has_gps(photo[:4096]) is False
+    assert jpeg_has_gps(_xmp_jpeg(None, xmp_gps=True, comment=8000)[:4096]) is None
+
+
+def test_probe_leaves_an_xmp_packet_cut_before_its_position_to_the_full_parse():
+    photo = _xmp_jpeg(False, xmp_gps=True)
+    cut = photo.index(b"GPSLatitude")
+    assert jpeg_has_gps(photo[:cut]) is None

@@ -19,8 +19,12 @@ from typing import Any
 
 from triage.extractors.metadata.gps_probe import jpeg_exif_block
 from triage.extractors.metadata.heif import heif_dimensions, heif_exif_tiff
-from triage.extractors.metadata.jpeg_frame import jpeg_dimensions, jpeg_exif_segment
-from triage.extractors.metadata.result import MetadataResult
+from triage.extractors.metadata.jpeg_frame import (
+    jpeg_dimensions,
+    jpeg_exif_segment,
+    jpeg_xmp_packet,
+)
+from triage.extractors.metadata.result import MetadataResult, signed_coordinate
 from triage.extractors.metadata.textvalues import (
     clean_text,
     iso_utc,
@@ -33,6 +37,7 @@ from triage.extractors.metadata.tiff_ifd import (
     first_ifd_is_empty,
     read_exif_tags,
 )
+from triage.extractors.metadata.xmp import read_photo_xmp
 
 #: Larger inputs are cut: EXIF sits at the start of JPEG/HEIC files, and TIFF IFDs beyond
 #: this are rare enough to accept the loss (a warning says so).
@@ -188,12 +193,7 @@ def _coordinate(
         result.warnings.append(
             f"GPS {axis.lower()} stored as a negative number; the sign is taken from its "
             f"reference ({ref or 'none, so N/E'})")
-    if ref == negative:
-        value = -value
-    if not -limit <= value <= limit:
-        result.warnings.append(f"GPS {axis.lower()} {value} out of range; ignored")
-        return None
-    return value
+    return signed_coordinate(value, ref, negative, limit, axis.lower(), result)
 
 
 def _gps(tags: dict[str, Any], result: MetadataResult) -> None:
@@ -444,7 +444,8 @@ def _check_app1_complete(data: bytes, result: MetadataResult) -> None:
 
 
 def parse_exif(data: bytes) -> MetadataResult:
-    """Return the camera, time, GPS, orientation and size metadata found in ``data``."""
+    """Return the camera, time, GPS, orientation and size metadata found in ``data``: its
+    EXIF, and for a JPEG what its XMP adds (a value EXIF lacks)."""
     result = MetadataResult()
     tags, found = _read_tags(data, result)
     _drop_mistyped_text(tags, result)
@@ -469,6 +470,9 @@ def parse_exif(data: bytes) -> MetadataResult:
         result.set("height", height)
         if found:
             result.set("has_thumbnail", _has_thumbnail(tags))
+        packet = jpeg_xmp_packet(data) if data[:2] == b"\xff\xd8" else None
+        if packet:
+            read_photo_xmp(packet, result)
     except Exception as exc:  # a value of an unexpected shape must not lose the rest
         result.warnings.append(f"EXIF value unreadable: {type(exc).__name__}: {exc}"[:300])
     return result

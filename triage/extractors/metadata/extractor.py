@@ -141,7 +141,7 @@ class MetadataExtractor(Extractor):
     """EXIF of JPEG/TIFF/HEIF/raw photos and authorship of Office, ODF and PDF documents."""
 
     NAME = "metadata"
-    VERSION = "1.6"
+    VERSION = "1.7"
     DESCRIPTION = (
         "Photo EXIF (camera, serial numbers, times, GPS position) and document metadata "
         "(authors, dates, company, application) of Office, OpenDocument and PDF files."

@@ -1,4 +1,4 @@
-"""A cheap look for a GPS position in a JPEG's EXIF, before the full ExifRead parse."""
+"""A cheap look for a GPS position in a JPEG's EXIF or XMP, before the full parse."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from triage.extractors.metadata.jpeg_frame import (
     EOI,
     EXIF_HEADER,
     SOS,
+    XMP_HEADER,
     jpeg_exif_segment,
     jpeg_segments,
 )
@@ -18,19 +19,35 @@ _EXIF_IFD_POINTER = 0x8769
 
 
 def jpeg_has_gps(data: bytes) -> bool | None:
-    """Return whether the JPEG's EXIF holds a GPS position (a GPS IFD with a latitude and
-    a longitude).
+    """Return whether the JPEG holds a GPS position: a GPS IFD with a latitude and a
+    longitude in its EXIF, or an XMP packet that names both.
 
-    ``False`` when the file has no EXIF, its IFD0 has no GPS pointer or its GPS IFD has
-    no position; ``None`` when the structure cannot be read in ``data`` (the caller then
-    parses in full, so nothing is lost).
+    ``False`` when the header up to the scan has neither (no EXIF, no GPS pointer, a
+    GPS IFD without a position), or when its EXIF has none and ``data`` ends before the
+    scan with no XMP seen; ``None`` when the structure cannot be read in ``data`` (the
+    caller then parses in full, so nothing is lost).
     """
-    status, tiff = _find_exif(data)
-    if status == _ABSENT:
-        return False
-    if status == _UNKNOWN:
-        return None
-    return _ifd0_has_gps(tiff)
+    exif_seen = False
+    for pos, marker, length in jpeg_segments(data):
+        if marker == APP1 and not exif_seen and data[pos + 4 : pos + 8] == EXIF_HEADER[:4]:
+            if data[pos + 4 : pos + 10] != EXIF_HEADER:
+                # "Exif" with other padding (Exif\0\xff): ExifRead and exiftool read it,
+                # so the full parse decides.
+                return None
+            answer = _ifd0_has_gps(data[pos + 10 : pos + 2 + length])
+            if answer is not False:
+                return answer
+            exif_seen = True
+        elif marker == APP1 and data[pos + 4 : pos + 4 + len(XMP_HEADER)] == XMP_HEADER:
+            segment = data[pos : pos + 2 + length]
+            if b"GPSLatitude" in segment and b"GPSLongitude" in segment:
+                return True
+            if pos + 2 + length > len(data):
+                return None  # the packet goes on past the data
+        elif marker == SOS or marker == EOI:
+            return False
+    # The data ends before the scan: an XMP packet further on is not seen here.
+    return False if exif_seen else None
 
 
 def jpeg_exif_block(data: bytes) -> bytes | None:
@@ -44,24 +61,6 @@ def jpeg_exif_block(data: bytes) -> bytes | None:
         return None
     start, length = found
     return data[start + 10 : start + 2 + length]
-
-
-_FOUND, _ABSENT, _UNKNOWN = "found", "absent", "unknown"
-
-
-def _find_exif(data: bytes) -> tuple[str, bytes]:
-    """(status, TIFF block): found; absent (the scan or the end of the image comes
-    first); unknown (not a JPEG, or the data ends or breaks off before the answer)."""
-    for pos, marker, length in jpeg_segments(data):
-        if marker == APP1 and data[pos + 4 : pos + 8] == EXIF_HEADER[:4]:
-            if data[pos + 4 : pos + 10] != EXIF_HEADER:
-                # "Exif" with other padding (Exif\0\xff): ExifRead and exiftool read it,
-                # so the full parse decides.
-                return _UNKNOWN, b""
-            return _FOUND, data[pos + 10 : pos + 2 + length]
-        if marker == SOS or marker == EOI:
-            return _ABSENT, b""
-    return _UNKNOWN, b""
 
 
 def _ifd0_has_gps(tiff: bytes) -> bool | None:

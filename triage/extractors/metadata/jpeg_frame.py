@@ -17,6 +17,8 @@ EOI = 0xD9
 #: Marker of an APP1 segment, which holds EXIF (after ``Exif\0\0``) or XMP.
 APP1 = 0xE1
 EXIF_HEADER = b"Exif\x00\x00"
+#: What starts an APP1 segment that holds an XMP packet.
+XMP_HEADER = b"http://ns.adobe.com/xap/1.0/\x00"
 
 
 def jpeg_segments(data: bytes) -> Iterator[tuple[int, int, int]]:
@@ -84,4 +86,14 @@ def jpeg_exif_segment(data: bytes) -> tuple[int, int] | None:
     for pos, marker, length in jpeg_segments(data):
         if marker == APP1 and data[pos + 4 : pos + 10] == EXIF_HEADER:
             return pos, length
+    return None
+
+
+def jpeg_xmp_packet(data: bytes) -> bytes | None:
+    """Return the XMP packet of a JPEG's first XMP APP1 segment (cut short when ``data``
+    is), found by walking the segments up to the scan; None when there is none."""
+    for pos, marker, length in jpeg_segments(data):
+        start = pos + 4 + len(XMP_HEADER)
+        if marker == APP1 and data[pos + 4 : start] == XMP_HEADER:
+            return data[start : pos + 2 + length]
     return None

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import io
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pypdf import PdfReader
 
 from triage.extractors.metadata.dates import normalise_iso_date, normalise_pdf_date
 from triage.extractors.metadata.result import MetadataResult
-from triage.extractors.metadata.safexml import MAX_XML, UnsafeXml, local_name, parse_xml
+from triage.extractors.metadata.safexml import MAX_XML, UnsafeXml, parse_xml
 from triage.extractors.metadata.textvalues import clean_text
+from triage.extractors.metadata.xmp import xmp_values
 
 # pypdf logs every repaired oddity; our warnings go to the case instead.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -38,34 +39,6 @@ _XMP_TEXT = {
 _XMP_DATES = {"CreateDate": "created", "ModifyDate": "modified"}
 
 
-_XMP_ARRAYS = frozenset({"Seq", "Alt", "Bag"})
-
-
-def _xmp_values(root: Any) -> dict[str, str]:
-    """Flatten an XMP tree to {local name: text}; rdf:Seq/Alt/Bag items are joined by '; '."""
-    out: dict[str, str] = {}
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        for key, value in element.attrib.items():
-            out.setdefault(local_name(key), value.strip())
-        name = local_name(element.tag)
-        # An array is the property's rdf:Seq/Alt/Bag child and that child's rdf:li
-        # children; looking only there keeps the walk linear (every element's whole
-        # subtree made 20,000 nested elements take 30 s).
-        items = [
-            (li.text or "").strip()
-            for container in element
-            if isinstance(container.tag, str) and local_name(container.tag) in _XMP_ARRAYS
-            for li in container
-            if isinstance(li.tag, str) and local_name(li.tag) == "li"
-        ]
-        text = "; ".join(i for i in items if i) if items else (element.text or "").strip()
-        if text and name not in ("li", "Seq", "Alt", "Bag", "Description", "RDF", "xmpmeta"):
-            out.setdefault(name, text)
-    return out
-
-
 def _read_xmp(reader: PdfReader, result: MetadataResult) -> dict[str, str]:
     try:
         stream = reader.trailer["/Root"].get_object().get("/Metadata")
@@ -76,7 +49,7 @@ def _read_xmp(reader: PdfReader, result: MetadataResult) -> dict[str, str]:
         if isinstance(declared, int) and declared > MAX_XML:
             result.warnings.append("XMP packet too large; not read")
             return {}
-        return _xmp_values(parse_xml(stream.get_data()))
+        return xmp_values(parse_xml(stream.get_data()))
     except UnsafeXml as exc:
         result.warnings.append(f"XMP: {exc}")
     except RecursionError:

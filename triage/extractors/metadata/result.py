@@ -22,3 +22,14 @@ class MetadataResult:
         if value is None or value == "" or value == []:
             return
         self.attributes[name] = value
+
+
+def signed_coordinate(magnitude: float, ref: str, negative: str, limit: float, axis: str,
+                      result: MetadataResult) -> float | None:
+    """``magnitude`` degrees signed by its hemisphere ``ref`` (negative when it is
+    ``negative``, 'S' or 'W'); None with a warning when outside +-``limit``."""
+    value = -magnitude if ref == negative else magnitude
+    if not -limit <= value <= limit:
+        result.warnings.append(f"GPS {axis} {value} out of range; ignored")
+        return None
+    return value
