@@ -291,7 +291,7 @@ PY
 fi
 
 # Differencing images: fat16.raw as a QCOW2 base with an overlay and as a VMDK base with
-# a delta disk; each child changes 4 KiB at 1 MiB. chain/flat.sha256 holds the SHA-256 of
+# two delta disks (one sparse file; a descriptor with its extent beside it); each child changes 4 KiB at 1 MiB. chain/flat.sha256 holds the SHA-256 of
 # what qemu-img reads through each child (the oracle; the tests do not need qemu).
 if want chain; then
     CHAIN="$OUT/chain"
@@ -304,7 +304,11 @@ if want chain; then
         qemu-img convert -O vmdk "$OUT/fat16.raw" base.vmdk
         qemu-img create -q -f vmdk -b base.vmdk -F vmdk delta.vmdk
         qemu-io -c "write -P 0x5a 1048576 4096" delta.vmdk >/dev/null
-        for child in overlay.qcow2 delta.vmdk; do
+        # A delta disk as a descriptor file with a separate extent, over the sparse base.
+        qemu-img create -q -f vmdk -b base.vmdk -F vmdk -o subformat=twoGbMaxExtentSparse \
+            split_delta.vmdk
+        qemu-io -c "write -P 0x5a 1048576 4096" split_delta.vmdk >/dev/null
+        for child in overlay.qcow2 delta.vmdk split_delta.vmdk; do
             qemu-img convert -O raw "$child" "$WORK/flat.raw"
             echo "$(sha256sum < "$WORK/flat.raw" | cut -d' ' -f1)  $child"
         done > flat.sha256

@@ -298,9 +298,6 @@ class _VmdkWithFiles:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._handle, name)
 
-    def set_parent(self, parent: Any) -> None:  # noqa: D102
-        self._handle.set_parent(getattr(parent, "_handle", parent))
-
     def close(self) -> None:  # noqa: D102
         try:
             _close_quietly(self._handle)
@@ -358,7 +355,8 @@ def _open_chain(
             check_media_file(current)
             handle, files = open_one(current)
             if opened:
-                opened[-1].set_parent(handle)
+                # A child that is a bare libyal handle takes only a bare handle as parent.
+                opened[-1].set_parent(getattr(handle, "_handle", handle))
             opened.append(handle)
             segments.extend(f for f in files if f not in segments)
             parent_name = parent_of(handle)
