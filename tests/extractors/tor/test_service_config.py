@@ -19,6 +19,7 @@ from triage.extractors.tor.service_config import (
     TorrcCache,
     describe_port,
     find_service_config,
+    service_dir_candidates,
     service_dir_in_volume,
 )
 
@@ -243,23 +244,52 @@ def test_describe_port(value, expected):
 
 
 @pytest.mark.parametrize(("folder", "value", "expected"), [
-    ("/etc/tor", "/var/lib/tor/hs/", "/var/lib/tor/hs"),
-    ("/etc/tor", "/var/lib/tor/../tor/./hs//", "/var/lib/tor/hs"),
-    ("/opt/tor", "hs", "/opt/tor/hs"),
-    ("/x", "C:\\Users\\a\\hs\\", "/Users/a/hs"),
-    # The evidence is the Tor Browser folder: its torrc's folder names are found in the
-    # drive path, which is taken from there.
+    ("/etc/tor", "/var/lib/tor/hs/", ["/var/lib/tor/hs"]),
+    ("/etc/tor", "/var/lib/tor/../tor/./hs//", ["/var/lib/tor/hs"]),
+    ("/opt/tor", "hs", ["/opt/tor/hs"]),
+    ("/x", "C:\\Users\\a\\hs\\", ["/Users/a/hs"]),
+    # The evidence may be the Tor Browser folder: its torrc's folder names are found in
+    # the drive path, which may be taken from there.
     ("/Browser/TorBrowser/Data/Tor", "E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\\hs",
-     "/Browser/TorBrowser/Data/Tor/hs"),
+     ["/Tor Browser/Browser/TorBrowser/Data/Tor/hs", "/Browser/TorBrowser/Data/Tor/hs"]),
     ("/Tor Browser/Browser/TorBrowser/Data/Tor",
      "E:\\Tor Browser\\Browser\\TorBrowser\\Data\\Tor\\hs",
-     "/Tor Browser/Browser/TorBrowser/Data/Tor/hs"),
-    ("/Data/Tor", "E:\\services\\hs", "/services/hs"),  # elsewhere on the drive
-    ("/Tor", "E:\\tor\\hs", "/Tor/hs"),
-    ("/x", "  ", None),
+     ["/Tor Browser/Browser/TorBrowser/Data/Tor/hs"]),
+    ("/Data/Tor", "E:\\services\\hs", ["/services/hs"]),  # elsewhere on the drive
+    ("/Tor", "E:\\tor\\hs", ["/tor/hs", "/Tor/hs"]),
+    ("/x", "  ", []),
 ])
-def test_service_dir_in_volume(folder, value, expected):
-    assert service_dir_in_volume(folder, value) == expected
+def test_service_dir_candidates(folder, value, expected):
+    assert service_dir_candidates(folder, value) == expected
+    chosen = service_dir_in_volume(folder, value, lambda path: path == expected[-1])
+    assert chosen == (expected[-1] if expected else None)
+    assert service_dir_in_volume(folder, value, lambda path: False) == (
+        expected[0] if expected else None)
+
+
+def test_a_name_shared_by_chance_does_not_move_a_service(tmp_path):
+    """The audit's finding: a torrc in C:\\Tor naming a service under
+    ...\\Roaming\\tor\\hidden_service was re-rooted to /Tor/hidden_service, which made a
+    second, phantom service beside the real one."""
+    real = tmp_path / "Users/bob/AppData/Roaming/tor/hidden_service"
+    shutil.copytree(V3_SAMPLE, real)
+    _write(tmp_path / "Tor/torrc",
+           "HiddenServiceDir C:\\Users\\bob\\AppData\\Roaming\\tor\\hidden_service\n"
+           "HiddenServicePort 80 127.0.0.1:8080\n")
+    services = _services(tmp_path)
+    assert list(services) == ["/Users/bob/AppData/Roaming/tor/hidden_service"]
+    assert services["/Users/bob/AppData/Roaming/tor/hidden_service"]["has_private_key"]
+
+
+def test_the_tor_browser_folder_alone_still_finds_its_service(tmp_path):
+    data = tmp_path / "Browser/TorBrowser/Data/Tor"
+    shutil.copytree(V3_SAMPLE, data / "hs")
+    _write(data / "torrc", "HiddenServiceDir E:\\Tor Browser\\Browser\\TorBrowser\\Data"
+           "\\Tor\\hs\nHiddenServicePort 80 127.0.0.1:80\n")
+    services = _services(tmp_path)
+    assert list(services) == ["/Browser/TorBrowser/Data/Tor/hs"]
+    assert services["/Browser/TorBrowser/Data/Tor/hs"]["configured_in"] == (
+        "/Browser/TorBrowser/Data/Tor/torrc")
 
 
 # -- hostile configurations ----------------------------------------------------------------

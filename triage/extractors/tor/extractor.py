@@ -243,7 +243,7 @@ class TorExtractor(Extractor):
     """Tor Browser, tor's state and torrc, hosted onion services, onion addresses."""
 
     NAME = "tor"
-    VERSION = "1.8"
+    VERSION = "1.9"
     DESCRIPTION = (
         "Tor Browser installations and settings, tor state (last run, guards) and torrc, "
         "onion services hosted on the machine (hostname checked against keys), onion "
@@ -416,8 +416,17 @@ class TorExtractor(Extractor):
         torrc files that are reported on their own. ``torrc_path`` is the file the
         ``HiddenServiceDir`` line is in.
         """
-        folder = service_dir_in_volume(torrc_path.rsplit("/", 1)[0] or "/", service["dir"])
-        if folder is not None and is_windows_path(service["dir"]):
+        windows = is_windows_path(service["dir"])
+
+        def exists(path: str) -> bool:
+            if windows:
+                return real_spelling(ctx, path) is not None
+            entry = ctx.stat(path)
+            return entry is not None and entry.kind == "dir"
+
+        folder = service_dir_in_volume(torrc_path.rsplit("/", 1)[0] or "/", service["dir"],
+                                       exists)
+        if folder is not None and windows:
             # Windows paths ignore case; the folder's own spelling is the one to report.
             folder = real_spelling(ctx, folder) or folder
         if folder is not None and _service_files_present(ctx, folder):

@@ -15,7 +15,7 @@ import itertools
 import re
 import weakref
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,8 +85,9 @@ def _parent(path: str) -> str:
     return path.rstrip("/").rsplit("/", 1)[0] or "/"
 
 
-def service_dir_in_volume(torrc_folder: str, configured: str) -> str | None:
-    """Map a ``HiddenServiceDir`` value to a path in the torrc's file system, if possible.
+def service_dir_candidates(torrc_folder: str, configured: str) -> list[str]:
+    """The paths in the torrc's file system a ``HiddenServiceDir`` value may name, likeliest
+    first; empty for an empty value.
 
     Trailing slashes and ``.``/``..`` are normalised away. POSIX absolute paths are taken
     as they are; relative ones are resolved against the torrc's folder. tor resolves them
@@ -95,19 +96,41 @@ def service_dir_in_volume(torrc_folder: str, configured: str) -> str | None:
     start tor in the torrc's folder (``tor -f torrc``, ``tor -f .torrc``), so that folder
     is the likeliest working directory. A Windows drive path keeps its path below the
     drive letter: the volume's drive letter is unknown, so this assumes the torrc and the
-    service share a volume, as they do in a Tor Browser folder. When the torrc's own
-    folder (its last two names or more, or all of it) also appears in that path, the
-    path is taken from there: the evidence may hold only part of the drive, such as the
-    Tor Browser folder itself, whose torrc says ``E:\\Tor Browser\\...\\Data\\Tor\\hs``.
+    service share a volume. When the torrc's own folder (its last two names or more, or
+    all of it) also appears in that path, the path taken from there comes second: the
+    evidence may hold only part of the drive, such as the Tor Browser folder itself,
+    whose torrc says ``E:\\Tor Browser\\...\\Data\\Tor\\hs``.
     """
     value = configured.strip().replace("\\", "/")
     if not value:
-        return None
+        return []
     if _DRIVE.match(value):
-        return _rerooted(torrc_folder, _normalise(value[2:]) or "/")
+        literal = _normalise(value[2:]) or "/"
+        rerooted = _rerooted(torrc_folder, literal)
+        return [literal] if rerooted == literal else [literal, rerooted]
     if value.startswith("/"):
-        return _normalise(value)
-    return _normalise(torrc_folder.rstrip("/") + "/" + value)
+        return [_normalise(value)]
+    return [_normalise(torrc_folder.rstrip("/") + "/" + value)]
+
+
+def service_dir_in_volume(torrc_folder: str, configured: str,
+                          exists: Callable[[str], bool] | None = None) -> str | None:
+    """The path in the torrc's file system a ``HiddenServiceDir`` value names: the first
+    of :func:`service_dir_candidates` that ``exists`` in the evidence, else the first
+    (the drive path as written); None for an empty value.
+
+    A drive path re-rooted under the torrc's folder is taken only when the path as
+    written is not there and the re-rooted one is: a name shared by chance (a torrc in
+    ``C:\\Tor`` and a service under ``...\\Roaming\\tor\\``) must not invent a service.
+    """
+    candidates = service_dir_candidates(torrc_folder, configured)
+    if not candidates:
+        return None
+    if exists is not None:
+        for candidate in candidates:
+            if exists(candidate):
+                return candidate
+    return candidates[0]
 
 
 def _rerooted(torrc_folder: str, path: str) -> str:
@@ -210,7 +233,12 @@ def _expand(ctx: ExtractionContext, listdir: _Listings, pattern: str) -> Iterato
 
 def _include_targets(ctx: ExtractionContext, torrc_path: str, value: str) -> list[str]:
     """Files an ``%include`` names: a file, every non-dot file of a folder, or a pattern."""
-    target = service_dir_in_volume(_parent(torrc_path), value.strip('"'))
+    def exists(path: str) -> bool:
+        if _GLOB_CHARS & set(path.rsplit("/", 1)[-1]):
+            path = _parent(path)
+        return ctx.stat(path) is not None
+
+    target = service_dir_in_volume(_parent(torrc_path), value.strip('"'), exists)
     if target is None:
         return []
     name = target.rsplit("/", 1)[-1]
@@ -302,17 +330,18 @@ def read_torrc_blocks(ctx: ExtractionContext, path: str) -> TorrcBlocks | None:
     blocks = TorrcBlocks({}, {}, config.included_files)
     for position, service in enumerate(config.hidden_services):
         source = service.get("file", path)
-        configured = service_dir_in_volume(_parent(source), service["dir"])
-        if configured is None:
-            continue
-        index, key = ((blocks.folded, configured.lower()) if is_windows_path(service["dir"])
-                      else (blocks.exact, configured))
-        index.setdefault(key, (position, ServiceConfig(
+        block = ServiceConfig(
             torrc_path=source,
             configured_dir=service["dir"],
             ports=[describe_port(port) for port in service["ports"]],
             version=service["version"],
-        )))
+        )
+        # Every place the value may name: the block is looked up by a folder found on
+        # disk, so a candidate that is not there matches nothing.
+        for configured in service_dir_candidates(_parent(source), service["dir"]):
+            index, key = ((blocks.folded, configured.lower()) if is_windows_path(service["dir"])
+                          else (blocks.exact, configured))
+            index.setdefault(key, (position, block))
     return blocks
 
 
