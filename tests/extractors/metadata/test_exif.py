@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -535,6 +536,30 @@ def test_gps_times_keep_their_fractions_as_exiftool_shows_them(corpus: Path) -> 
                                   (4, RATIONAL, dms(1.0)), (7, RATIONAL, [(14, 1), (61, 2), (0, 1)]),
                                   (29, ASCII, "2020-12-31")])
     assert parse_exif(tiny_jpeg(minutes)).attributes["gps_timestamp"] == "2020-12-31T14:30:30Z"
+
+
+@pytest.mark.parametrize(("stamp", "expected"), [
+    ([(23, 1), (59, 1), (605, 10)], "2021-01-01T00:00:00.5Z"),  # a leap second
+    ([(23, 1), (59, 1), (599999999, 10000000)], "2021-01-01T00:00:00Z"),  # rounds to 24:00
+    ([(23, 1), (59, 1), (59, 1)], "2020-12-31T23:59:59Z"),
+])
+def test_a_gps_time_past_midnight_is_the_next_day(tmp_path: Path, stamp: list,
+                                                  expected: str) -> None:
+    """The audit's finding: 23:59:60.5 on 2020:12:31 read as 2020-12-31T00:00:00.5Z, a
+    day early. exiftool shows "2020:12:31 24:00:00.5Z": the same moment."""
+    tiff = tiff_block([], [], [(1, ASCII, "N"), (2, RATIONAL, dms(1.0)), (3, ASCII, "E"),
+                               (4, RATIONAL, dms(1.0)), (7, RATIONAL, stamp),
+                               (29, ASCII, "2020:12:31")])
+    path = tmp_path / "midnight.jpg"
+    path.write_bytes(tiny_jpeg(tiff))
+    shown = exiftool_json([path], "GPSDateTime")[str(path.resolve())]["GPSDateTime"]
+    day, clock = shown.rstrip("Z").split(" ")
+    hours, minutes, seconds = clock.split(":")
+    moment = (datetime.strptime(day, "%Y:%m:%d").replace(tzinfo=UTC)
+              + timedelta(hours=int(hours), minutes=int(minutes), seconds=float(seconds)))
+    ours = parse_exif(path.read_bytes()).attributes["gps_timestamp"]
+    assert ours == expected
+    assert datetime.fromisoformat(ours.replace("Z", "+00:00")) == moment
 
 
 @pytest.mark.parametrize(("magic", "suffix"), [(b"IIRO", ".orf"), (b"IIU\x00", ".rw2")])

@@ -14,6 +14,7 @@ import io
 import logging
 import struct
 import time
+from datetime import timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -216,23 +217,28 @@ def _gps(tags: dict[str, Any], result: MetadataResult) -> None:
         and 0 <= stamp[1] < 60
         and 0 <= stamp[2] < 61
     ):
-        clock = _gps_clock(stamp)
+        days, clock = _gps_clock(stamp)
         date = _text(tags, "GPS GPSDate")
         # "YYYY:MM:DD" as EXIF writes it; some software writes "YYYY-MM-DD".
         day = parse_exif_datetime(f"{date.replace('-', ':')} {clock[:8]}") if date else None
+        if day is not None:
+            day += timedelta(days=days)
         result.set("gps_timestamp", f"{day:%Y-%m-%dT%H:%M:%S}{clock[8:]}Z" if day else clock)
 
 
-def _gps_clock(stamp: list[float]) -> str:
+def _gps_clock(stamp: list[float]) -> tuple[int, str]:
     """GPSTimeStamp's hours, minutes and seconds as "HH:MM:SS" with the fraction of a
-    second when there is one ("14:27:07.24"), as exiftool shows it; a fraction of an hour
+    second when there is one ("14:27:07.24"), as exiftool shows it, and the days the time
+    runs past midnight: a leap second (23:59:60.5) or a time rounded up to 24:00 is the
+    next day's 00:00 (exiftool shows "24:00:00.5" on the same date); a fraction of an hour
     or a minute counts into the smaller units."""
     total = round((stamp[0] * 60 + stamp[1]) * 60 + stamp[2], 6)
     whole = int(total)
-    hours, rest = divmod(whole, 3600)
-    clock = f"{hours % 24:02d}:{rest // 60:02d}:{rest % 60:02d}"
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    clock = f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
     fraction = f"{total - whole:.6f}"[1:].rstrip("0").rstrip(".")
-    return clock + fraction
+    return days, clock + fraction
 
 
 def _datetimes(tags: dict[str, Any], result: MetadataResult) -> None:
