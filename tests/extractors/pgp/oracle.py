@@ -97,7 +97,7 @@ def _iso(seconds: str) -> str | None:
 def _unescape(text: str) -> str:
     # --with-colons escapes ':' and control bytes as \xNN; the text holds one char a byte.
     return text.encode("latin-1", "backslashreplace").decode("unicode_escape").encode(
-        "latin-1").decode("utf-8", "replace")
+        "latin-1").decode("utf-8", "backslashreplace")
 
 
 def show_key_views(path: Path, home: Path) -> dict[str, GpgKeyView]:

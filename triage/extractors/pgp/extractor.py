@@ -156,7 +156,7 @@ class PgpExtractor(Extractor):
     """Finds OpenPGP keys (with secret presence), GnuPG homes, messages and signatures."""
 
     NAME = "pgp"
-    VERSION = "1.3"
+    VERSION = "1.4"
     DESCRIPTION = (
         "OpenPGP keys in keyrings, keyboxes, agent key files and armored text, GnuPG homes "
         "(which keys have their secret half present), encrypted messages and signatures."

@@ -168,8 +168,9 @@ class OpenPgpContent:
 
 def shown_user_id(user_id: str) -> str:
     """A user ID as reported: bytes that are not UTF-8 (kept apart while reading, as
-    surrogate escapes) become U+FFFD."""
-    return user_id.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    surrogate escapes) are written as ``\\xNN``, so two user IDs that differ only in such
+    bytes ("Ren\\xe9", "Ren\\xe8") are told apart wherever they are shown."""
+    return user_id.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def email_of(user_id: str) -> str | None:
