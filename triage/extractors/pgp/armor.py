@@ -10,7 +10,7 @@ from __future__ import annotations
 import binascii
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 #: Largest armored block decoded; a key ring of many keys stays well below this.
 MAX_ARMOR_BYTES = 8 * 1024 * 1024
@@ -261,6 +261,26 @@ def _find_narrow(data: bytes, start: int = 0, stop: int | None = None,
                      " were not read")
 
 
+_NOT_LATIN1 = re.compile(rb"[^\x00]+")
+
+
+def _narrow_utf16le(wide: bytes) -> bytes:
+    """One byte per UTF-16LE code unit of ``wide`` (even length): the unit's value where
+    it is below 256, ``?`` elsewhere.
+
+    Unlike decoding, this keeps a surrogate pair as two bytes, so byte ``i`` of the result
+    is always the unit at ``2 * i`` of ``wide``.
+    """
+    narrow = wide[0::2]
+    high = wide[1::2]
+    if not high.strip(b"\x00"):
+        return narrow
+    out = bytearray(narrow)
+    for run in _NOT_LATIN1.finditer(high):
+        out[run.start() : run.end()] = b"?" * (run.end() - run.start())
+    return bytes(out)
+
+
 def _find_utf16(data: bytes, notes: list[str] | None = None) -> Iterator[ArmoredBlock]:
     """Blocks stored as UTF-16LE: the text from the first header on is narrowed once per
     byte alignment and searched like 8-bit text (linear, however many headers)."""
@@ -268,21 +288,34 @@ def _find_utf16(data: bytes, notes: list[str] | None = None) -> Iterator[Armored
     if anywhere < 0:
         return
     blocks = []
+    notes_before = len(notes) if notes is not None else 0
     for parity in (0, 1):
         first = anywhere
         while first >= 0 and first % 2 != parity:
             first = data.find(_UTF16_BEGIN, first + 1)
         if first < 0:
             continue
-        body = data[first : len(data) - (len(data) - first) % 2]
-        narrow = body.decode("utf-16-le", "replace").encode("latin-1", "replace")
+        narrow = _narrow_utf16le(data[first : len(data) - (len(data) - first) % 2])
         for block in _find_narrow(narrow, notes=notes):
-            block.start = first + 2 * block.start
-            block.end = first + 2 * block.end
-            block.headers["encoding"] = "UTF-16LE"
-            blocks.append(block)
+            # A copy: the scan goes on from the block's narrow offsets once it is yielded.
+            signed = block.signed_text
+            blocks.append(replace(
+                block, start=first + 2 * block.start, end=first + 2 * block.end,
+                headers={**block.headers, "encoding": "UTF-16LE"},
+                signed_text=None if signed is None else (first + 2 * signed[0],
+                                                         first + 2 * signed[1])))
     blocks.sort(key=lambda block: block.start)
-    yield from blocks[:MAX_BLOCKS]
+    # As in the 8-bit scan, only blocks with content count towards the cap: header
+    # lines with nothing after them must not hide the key behind them.
+    with_content = 0
+    for block in blocks:
+        if with_content >= MAX_BLOCKS:
+            if notes is not None and len(notes) == notes_before:
+                notes.append(f"more than {MAX_BLOCKS} armored blocks with content in UTF-16"
+                             f" text: those from byte {block.start} on were not read")
+            return
+        with_content += bool(block.data)
+        yield block
 
 
 #: MIME parts holding OpenPGP data in base64 (RFC 3156 types), looked at in mail text.
