@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import heapq
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 
@@ -139,7 +139,10 @@ def _phrase_candidates(data: bytes, start: int,
     seeds = _seeds_in_run(len(matches), breaks, words_at)
     found = [(first, True) for first in seeds]
     for first in _whole_lines(breaks):
-        if all(first + SEED_WORDS <= other or other + SEED_WORDS <= first for other in seeds):
+        # The seeds are sorted and apart: only the last to start within the line can
+        # reach it, so one search per line (not a test against every seed) settles it.
+        before = bisect_right(seeds, first + SEED_WORDS - 1)
+        if not before or seeds[before - 1] + SEED_WORDS <= first:
             found.append((first, False))
     for first, valid in sorted(found):
         window = matches[first : first + SEED_WORDS]
@@ -178,11 +181,16 @@ def _seeds_in_run(size: int, breaks: list[int],
         return monero_checksum_valid(window) and monero_spend_key(window) is not None
 
     seeds: list[int] = []
+    # One flag a word, set for the words of each seed taken. Seeds are all 25 words long,
+    # so a window overlaps one exactly when its first or its last word is taken: two
+    # lookups, where testing against every seed made a file of seeds quadratic.
+    taken = bytearray(size)
 
     def take(first: int) -> bool:
-        free = all(first + SEED_WORDS <= other or other + SEED_WORDS <= first for other in seeds)
-        if free and first + SEED_WORDS <= size and is_seed(first):
+        end = first + SEED_WORDS
+        if end <= size and not taken[first] and not taken[end - 1] and is_seed(first):
             seeds.append(first)
+            taken[first:end] = b"\x01" * SEED_WORDS
             return True
         return False
 
