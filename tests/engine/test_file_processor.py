@@ -239,3 +239,45 @@ def test_a_streams_extension_is_its_own() -> None:
     assert FileView("/a.txt:hidden", "a.txt:hidden", 1, stream="hidden").extension == ""
     assert FileView("/b.xlsx:pay.txt", "b.xlsx:pay.txt", 1, stream="pay.txt").extension == "txt"
     assert FileView("/c.TXT", "c.TXT", 1).extension == "txt"
+
+
+# -- text under any name in the quick profile ------------------------------------------------
+_SEED = ("abandon " * 11 + "about").encode()  # BIP-39's first test vector
+_PAD = b"ordinary words of a note that says nothing in particular.\n"
+
+
+@pytest.mark.parametrize(("name", "data"), [
+    ("recovery.dat", _SEED),
+    ("seed.txt~", _PAD * 3 + _SEED),
+    ("wallet_words.2023", _SEED),
+    ("debug.log.1", _PAD + f"tor at http://{ONION}/\n".encode()),
+    ("utf16_bom.dat", b"\xff\xfe" + ("note: " + "abandon " * 11 + "about").encode("utf-16-le")),
+    ("big_note", _PAD * 30_000 + _SEED),  # 1.7 MB with no extension: past the 1 MiB rule
+    ("notices.log", _PAD * 160_000 + _SEED),  # 9.3 MB: past the 8 MiB rule
+])
+def test_quick_scans_text_whatever_its_name_and_size(name: str, data: bytes) -> None:
+    """The quick-versus-full audit's finding: quick read text only under a text extension
+    (or none, up to 1 MiB) and up to 8 MiB, so seeds and onions in recovery.dat, seed.txt~
+    or a large log were found by full alone. Full and quick must find the same."""
+    from triage.extractors.crypto import CryptoExtractor
+    from triage.extractors.tor import TorExtractor
+
+    found = {}
+    for profile in ("quick", "full"):
+        extractors = [CryptoExtractor({"profile": profile}), TorExtractor({"profile": profile})]
+        processor = FileProcessor(extractors, IngestOptions(profile=profile))
+        result = processor.process(_BytesEntry(name, data),
+                                   FileSystemContext(None, lambda m, p=None: None))
+        found[profile] = sorted((f.type, str(sorted(f.attributes.items()))) for _, f in result.findings)
+    assert found["quick"] == found["full"]
+    assert found["quick"], "the sample holds an artefact"
+
+
+def test_quick_still_leaves_binary_content_nobody_wants() -> None:
+    from triage.extractors.crypto import CryptoExtractor
+
+    entry = _BytesEntry("cache.dat", bytes(range(256)) * 400)
+    processor = FileProcessor([CryptoExtractor({"profile": "quick"})], IngestOptions(profile="quick"))
+    result = processor.process(entry, FileSystemContext(None, lambda m, p=None: None))
+    assert sum(size for _, size in entry.reads) <= QUICK_HEAD_SIZE
+    assert result.row.get("md5") is None

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triage.engine.text import is_text_like
+from triage.engine.text import is_text_like, reads_as_text
 
 
 def _reference_printable_share(sample: bytes) -> bool:
@@ -42,3 +43,33 @@ def test_printable_share_matches_the_byte_by_byte_rule(data: bytes) -> None:
     sample = data[:4096]
     expected = b"\x00" not in sample and _reference_printable_share(sample)
     assert is_text_like(None, data) is expected
+
+
+@pytest.mark.parametrize(("head", "text"), [
+    (b"abandon ability able " * 100, True),
+    ("Привет, мир; ".encode() * 400, True),  # UTF-8, cut anywhere in its last character
+    ("café résumé ".encode("cp1252") * 300, True),  # a legacy code page, mostly ASCII
+    (b"\xff\xfe" + "seed 😀 ".encode("utf-16-le") * 400, True),
+    (b"\xfe\xff" + "notes".encode("utf-16-be") * 300, True),
+    (b"RSTR" + b"\xff" * 4092, False),  # NTFS $LogFile fill: no NUL, but no text
+    (bytes(range(128, 256)) * 32, False),
+])
+def test_reads_as_text(head: bytes, text: bool) -> None:
+    assert reads_as_text(head[:4096]) is text
+    assert reads_as_text(head[:4095]) is text
+
+
+@given(st.binary(min_size=64, max_size=4096))
+def test_random_bytes_behind_a_byte_order_mark_are_not_text(tail: bytes) -> None:
+    """One random file in 32,768 starts with a UTF-16 byte-order mark (a cache blob of the
+    benchmark image did); what follows must decode as UTF-16 too."""
+    if tail.isascii():
+        return
+    for mark in (b"\xff\xfe", b"\xfe\xff"):
+        data = mark + tail
+        encoding = "utf-16-le" if mark == b"\xff\xfe" else "utf-16-be"
+        try:
+            data[2 : len(data) - len(data) % 2].decode(encoding)
+        except UnicodeDecodeError as error:
+            if error.start < len(data) - 6:
+                assert not reads_as_text(data)

@@ -26,7 +26,7 @@ from triage.engine.filetype import (
 )
 from triage.engine.options import IngestOptions
 from triage.engine.shared_content import SharedContentTable, shared_key
-from triage.engine.text import is_text_like
+from triage.engine.text import is_text_like, reads_as_text
 from triage.extractors.interface import (
     DetectorWarning,
     ExtractionContext,
@@ -182,7 +182,10 @@ class FileProcessor:
             if not (guess and extension_mismatch(view.extension, guess)) and not any(
                 self._content_wanted(x, view, head)
                 for x in name_wanted + self._wanted_by_content(view, head, guess, skip=name_wanted)
-            ) and not self._marked(head):
+            ) and not self._marked(head) and not (
+                    # Text under any name (recovery.dat, seed.txt~, debug.log.1) is what
+                    # the detectors read; the allow-list of text extensions alone let it go.
+                    self.text_scanners and not guess and reads_as_text(head)):
                 if guess:
                     row["extension_mismatch"] = 0
                 return

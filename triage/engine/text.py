@@ -42,3 +42,37 @@ def is_text_like(mime: str | None, head: bytes) -> bool:
         return False
     printable = len(sample.translate(None, _CONTROL_BYTES))
     return printable >= 0.9 * len(sample)
+
+
+_HIGH_BYTES = bytes(range(128, 256))
+
+
+def reads_as_text(head: bytes) -> bool:
+    """True when ``head`` (the first bytes of content no name or signature vouches for)
+    is text a person wrote: text-like, and either UTF-8 (cut anywhere in its last
+    character) or mostly ASCII (a legacy code page's note).
+
+    Stricter than :func:`is_text_like` on bytes alone, which counts every byte from 0x80
+    up as printable: a file system's log of 0xFF fill, or other binary without NUL
+    bytes, would pass it and be read whole.
+    """
+    if not is_text_like(None, head):
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # A byte-order mark must be followed by UTF-16 (random bytes start so one time
+        # in 32,768, and hold unpaired surrogates).
+        body = head[2 : len(head) - len(head) % 2]
+        return _decodes(body, "utf-16-le" if head[0] == 0xFF else "utf-16-be", 4)
+    if head.isascii() or _decodes(head, "utf-8", 3):
+        return True
+    return len(head.translate(None, _HIGH_BYTES)) >= 0.7 * len(head)
+
+
+def _decodes(data: bytes, encoding: str, cut: int) -> bool:
+    """Whether ``data`` decodes, but for a character cut by its last ``cut`` bytes."""
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        return error.start >= len(data) - cut and error.reason in (
+            "unexpected end of data", "unexpected end of data (truncated surrogate pair)")
+    return True
