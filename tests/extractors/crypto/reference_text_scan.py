@@ -113,17 +113,28 @@ def _iter_tokens(data: bytes) -> Iterator[tuple[Identified, int, int]]:
     for match in LONG_TOKEN_RE.finditer(translated):
         start, end = match.start(), match.end() - 1
         token = data[start:end]
-        if not _worth_identifying(token):
-            continue
-        if len(token) == 42 and token[:1] in b"qpQP":
-            for prefix in _CASHADDR_PREFIXES:
-                if data[max(0, start - len(prefix)) : start].lower() == prefix:
-                    start -= len(prefix)
-                    token = data[start:end]
+        found = None
+        if _worth_identifying(token):
+            if len(token) == 42 and token[:1] in b"qpQP":
+                for prefix in _CASHADDR_PREFIXES:
+                    if data[max(0, start - len(prefix)) : start].lower() == prefix:
+                        start -= len(prefix)
+                        token = data[start:end]
+                        break
+            found = identify(token.decode("ascii"))
+        if found is None or not found.checksum_valid:
+            # An address glued to the text after it (SQLite columns): its shortest
+            # prefix of 25 to 35 characters that is a valid address, found by brute force.
+            for length in range(25, min(35, len(token) - 1) + 1):
+                glued = identify(token[:length].decode("ascii"))
+                if glued is not None and glued.checksum_valid and glued.type == ADDRESS:
+                    yield glued, start, start + length
                     break
-        found = identify(token.decode("ascii"))
-        if found is not None:
-            yield found, start, end
+            else:
+                if found is not None:
+                    yield found, start, end
+            continue
+        yield found, start, end
 
 
 def _iter_seeds(data: bytes) -> Iterator[tuple[list[str], str, int, int]]:

@@ -309,3 +309,32 @@ def test_a_long_gap_inside_a_run_of_list_words_is_not_backtracked() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True).stdout
     assert out.strip() == "[(0, 32), (150034, 150047)]"
+
+
+@pytest.mark.parametrize(("address", "after"), [
+    ("1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "Address 1BvBM | Blockchain Explorer"),
+    ("3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy", "Bitcoin"),
+    ("LVg2kJoFNg45Nbpy53h7Fe1wKyeXVRhMH9", "ltc"),
+    ("rPT1Sjq2YGrBMTttX4GZHjKu9dyfzbpAYe", "XRP wallet"),
+])
+def test_an_address_glued_to_the_next_column_of_an_sqlite_row_is_found(
+        tmp_path, address: str, after: str) -> None:
+    """The quick-versus-full audit's side finding: in an SQLite record a column's text
+    follows the one before with nothing between, so a visited address followed by its
+    page title ("...NVN2Address") was no address."""
+    import sqlite3
+
+    path = tmp_path / "History"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT, title TEXT)")
+        db.execute("INSERT INTO urls (url, title) VALUES (?, ?)",
+                   (f"https://explorer.example/address/{address}", after))
+    db.close()
+    data = path.read_bytes()
+    assert (address + after).encode() in data  # glued, as SQLite stores them
+    assert [f.attributes["address"] for f in scan_text(data)] == [address]
+
+
+def test_a_longer_run_that_starts_like_no_address_is_not_one() -> None:
+    # One character off: the checksum of every prefix fails.
+    assert scan_text(b"x 1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3Address y") == []

@@ -94,7 +94,7 @@ class CryptoExtractor(Extractor):
     addresses, seed phrases, extended keys and private keys in text."""
 
     NAME = "crypto"
-    VERSION = "1.10"
+    VERSION = "1.11"
     DESCRIPTION = (
         "Cryptocurrency wallet files and extension vaults; checksum-validated addresses, "
         "BIP-39/Electrum and Monero seed phrases, extended keys and private keys in text"

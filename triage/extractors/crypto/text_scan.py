@@ -30,12 +30,21 @@ from binascii import a2b_hex
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from hashlib import sha256
 from itertools import accumulate, pairwise, repeat
 
 from ..interface import DetectorWarning, Finding
+from .base58 import BITCOIN_ALPHABET, RIPPLE_ALPHABET, b58encode
 from .bit_positions import LETTERS_ONLY as _LETTERS_ONLY
 from .bit_positions import set_bits as _set_bits
-from .identify import ADDRESS, EXTENDED_KEY, PRIVATE_KEY, Identified, identify
+from .identify import (
+    ADDRESS,
+    BASE58_ADDRESS_VERSIONS,
+    EXTENDED_KEY,
+    PRIVATE_KEY,
+    Identified,
+    identify,
+)
 from .known_vectors import is_known_vector
 from .monero_text import monero_seeds
 from .phrase_runs import PHRASE_RUN_RE as _PHRASE_RUN_RE
@@ -173,17 +182,83 @@ def _long_alnum_runs(data: bytes, pairs: bytes) -> Iterator[tuple[int, int]]:
 def _iter_tokens(data: bytes, pairs: bytes) -> Iterator[tuple[Identified, int, int]]:
     for start, end in _long_alnum_runs(data, pairs):
         token = data[start:end]
-        if not _worth_identifying(token):
-            continue
-        if len(token) == 42 and token[:1] in b"qpQP":
-            for prefix in _CASHADDR_PREFIXES:
-                if data[max(0, start - len(prefix)) : start].lower() == prefix:
-                    start -= len(prefix)
-                    token = data[start:end]
-                    break
-        found = identify(token.decode("ascii"))
+        found = None
+        if _worth_identifying(token):
+            if len(token) == 42 and token[:1] in b"qpQP":
+                for prefix in _CASHADDR_PREFIXES:
+                    if data[max(0, start - len(prefix)) : start].lower() == prefix:
+                        start -= len(prefix)
+                        token = data[start:end]
+                        break
+            found = identify(token.decode("ascii"))
+        if (found is None or not found.checksum_valid) and len(token) > MIN_TOKEN:
+            glued = _address_at_start(token)
+            if glued is not None:
+                yield glued, start, start + len(glued.value)
+                continue
         if found is not None:
             yield found, start, end
+
+
+_ADDRESS_BYTES = 25
+
+
+def _digits(alphabet: str) -> dict[int, int]:
+    return {char: digit for digit, char in enumerate(alphabet.encode("ascii"))}
+
+
+def _address_leaders() -> frozenset[int]:
+    """First characters a 25-byte Bitcoin-alphabet address of a known version can have:
+    those from its smallest to its largest payload, in alphabet order (a run starting
+    otherwise, most base64, is passed over at once)."""
+    leaders = set()
+    for version in BASE58_ADDRESS_VERSIONS:
+        low = b58encode(bytes([version]) + bytes(24))[0]
+        high = b58encode(bytes([version]) + b"\xff" * 24)[0]
+        first, last = BITCOIN_ALPHABET.index(low), BITCOIN_ALPHABET.index(high)
+        leaders.update(BITCOIN_ALPHABET[first : last + 1].encode("ascii"))
+    return frozenset(leaders)
+
+
+_BITCOIN_DIGITS, _RIPPLE_DIGITS = _digits(BITCOIN_ALPHABET), _digits(RIPPLE_ALPHABET)
+_ADDRESS_LEADERS = _address_leaders()
+#: An XRP classic address (version 0) starts with the Ripple alphabet's zero, 'r'.
+_RIPPLE_ZERO = ord(RIPPLE_ALPHABET[0])
+
+
+def _address_at_start(token: bytes) -> Identified | None:
+    """A Base58 address (25 bytes with a valid checksum) at the start of a longer run: in
+    an SQLite record a column's text follows the one before with nothing between
+    ("...NVN2Address"), so a visited address ends where the page title begins.
+
+    Each prefix of 25 to 35 characters is decoded as one integer grows; only a prefix
+    that decodes to exactly 25 bytes has its checksum tested (a chance match: 2**-32).
+    """
+    if token[0] in _ADDRESS_LEADERS:
+        digits, zero = _BITCOIN_DIGITS, ord(BITCOIN_ALPHABET[0])
+    elif token[0] == _RIPPLE_ZERO:
+        digits, zero = _RIPPLE_DIGITS, _RIPPLE_ZERO
+    else:
+        return None
+    ones = len(token) - len(token.lstrip(bytes([zero])))
+    value = 0
+    for length, char in enumerate(token[:35], 1):
+        digit = digits.get(char)
+        if digit is None:
+            return None
+        value = value * 58 + digit
+        if length < MIN_TOKEN:
+            continue
+        zeros = min(ones, length)
+        rest = _ADDRESS_BYTES - zeros
+        if rest <= 0 or value >> (8 * rest) or not value >> (8 * (rest - 1)):
+            continue
+        raw = bytes(zeros) + value.to_bytes(rest, "big")
+        if sha256(sha256(raw[:21]).digest()).digest()[:4] == raw[21:]:
+            found = identify(token[:length].decode("ascii"))
+            if found is not None and found.checksum_valid and found.type == ADDRESS:
+                return found
+    return None
 
 
 # -- seed phrases: finding candidate zones ------------------------------------------------
