@@ -43,8 +43,17 @@ def test_a_browser_history_database_is_scanned_in_full(tmp_path: Path) -> None:
     assert {"tor.onion_address", "crypto.address"} <= found
 
 
-def test_quick_leaves_application_databases_unread(tmp_path: Path) -> None:
-    entry = _BytesEntry("History", _history(tmp_path))
+def test_quick_searches_application_databases_up_to_its_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The quick-versus-full audit: a browser history's addresses and onions were found
+    by full alone. Quick searches databases up to QUICK_SQLITE_LIMIT, no further."""
+    from triage.engine import file_processor
+
+    data = _history(tmp_path)
+    assert _types(_BytesEntry("History", data), "quick") == _types(
+        _BytesEntry("History", data), "full")
+    monkeypatch.setattr(file_processor, "QUICK_SQLITE_LIMIT", len(data) - 1)
+    entry = _BytesEntry("History", data)
     assert _types(entry, "quick") == set()
     assert max(offset + size for offset, size in entry.reads) <= 64 * 1024
 
@@ -60,10 +69,12 @@ def test_an_armored_key_after_binary_bytes_is_found(profile: str) -> None:
 
 def test_older_libmagic_names_for_sqlite_are_scanned_too() -> None:
     """Self-audit: libmagic before 5.4x calls SQLite application/x-sqlite3."""
-    options = IngestOptions(profile="full")
-    processor = FileProcessor(build_extractors(options), options)
-    for mime in ("application/vnd.sqlite3", "application/x-sqlite3"):
-        assert processor._binary_scanners(mime, b"SQLite format 3\x00") == processor.text_scanners
+    for profile in ("quick", "full"):
+        options = IngestOptions(profile=profile)
+        processor = FileProcessor(build_extractors(options), options)
+        for mime in ("application/vnd.sqlite3", "application/x-sqlite3"):
+            assert processor._binary_scanners(
+                mime, b"SQLite format 3\x00", 4096) == processor.text_scanners
 
 
 @pytest.mark.parametrize("profile", ["quick", "full"])

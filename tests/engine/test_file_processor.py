@@ -281,3 +281,40 @@ def test_quick_still_leaves_binary_content_nobody_wants() -> None:
     result = processor.process(entry, FileSystemContext(None, lambda m, p=None: None))
     assert sum(size for _, size in entry.reads) <= QUICK_HEAD_SIZE
     assert result.row.get("md5") is None
+
+
+def _history_database(tmp_path: Path, rows: int = 3) -> bytes:
+    """A browser-history-like SQLite database with an address and an onion in its URLs."""
+    import sqlite3
+
+    path = tmp_path / "History"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE urls (id INTEGER PRIMARY KEY, url TEXT, title TEXT)")
+        db.executemany("INSERT INTO urls (url, title) VALUES (?, ?)", [
+            ("https://www.blockchain.com/explorer/addresses/btc/"
+             "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2", "Address"),
+            (f"http://{ONION}/shop", "shop"),
+            *((f"https://example.org/page/{n}", f"page {n}") for n in range(rows)),
+        ])
+    db.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("name", ["History", "places.sqlite", "old.bak"])
+def test_quick_searches_sqlite_databases_as_full_does(tmp_path: Path, name: str) -> None:
+    """The quick-versus-full audit's finding: a Chrome history's visited addresses and
+    onions (and a descriptor wallet's xpub) were found by full alone."""
+    from triage.extractors.crypto import CryptoExtractor
+    from triage.extractors.tor import TorExtractor
+
+    data = _history_database(tmp_path)
+    found = {}
+    for profile in ("quick", "full"):
+        extractors = [CryptoExtractor({"profile": profile}), TorExtractor({"profile": profile})]
+        processor = FileProcessor(extractors, IngestOptions(profile=profile))
+        result = processor.process(_BytesEntry(name, data),
+                                   FileSystemContext(None, lambda m, p=None: None))
+        found[profile] = sorted((f.type, f.attributes.get("address")) for _, f in result.findings)
+    assert found["quick"] == found["full"]
+    assert ("crypto.address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2") in found["quick"]
+    assert ("tor.onion_address", ONION) in found["quick"]

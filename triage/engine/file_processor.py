@@ -46,6 +46,9 @@ TEXT_BUFFER_LIMIT = 32 * 1024 * 1024
 OVERSIZED_FLOOR = 16 << 30
 #: The quick profile reads content of text-like names up to this size for the detectors.
 QUICK_TEXT_LIMIT = 8 * 1024 * 1024
+#: The quick profile searches SQLite databases up to this size (one buffer) for addresses,
+#: onions and keys in their rows; larger ones (a heavy user's browser history) in full.
+QUICK_SQLITE_LIMIT = TEXT_BUFFER_LIMIT
 #: Content keys (hard links) whose type and hashes are kept for the next name of the inode.
 KNOWN_CONTENT_LIMIT = 20_000
 
@@ -185,7 +188,8 @@ class FileProcessor:
             ) and not self._marked(head) and not (
                     # Text under any name (recovery.dat, seed.txt~, debug.log.1) is what
                     # the detectors read; the allow-list of text extensions alone let it go.
-                    self.text_scanners and not guess and reads_as_text(head)):
+                    self.text_scanners and not guess and reads_as_text(head)
+            ) and not self._quick_sqlite(guess, entry.size):
                 if guess:
                     row["extension_mismatch"] = 0
                 return
@@ -238,7 +242,7 @@ class FileProcessor:
         if self.text_scanners and is_text_like(mime, head):
             scanners = self.text_scanners
         else:
-            scanners = self._binary_scanners(mime, head)
+            scanners = self._binary_scanners(mime, head, entry.size)
         scan_text = bool(scanners)
         if not self._full and not wanted and not scan_text:
             return
@@ -357,15 +361,20 @@ class FileProcessor:
             result.findings.append((scanner, finding))
         self.timings["extractor:text (streamed)"] += time.perf_counter() - started
 
-    def _binary_scanners(self, mime: str | None, head: bytes) -> list[Extractor]:
+    def _binary_scanners(self, mime: str | None, head: bytes, size: int) -> list[Extractor]:
         """The text detectors worth running over content that is not text: all of them
-        over an SQLite database in the full profile (browser histories, chat and wallet
-        apps keep addresses, onion URLs and pasted keys in their rows as plain text), and
-        those whose ``TEXT_MARKERS`` are in the first 4 KiB."""
-        if self._full and mime in _SQLITE_MIMES:
+        over an SQLite database (browser histories, chat and wallet apps keep addresses,
+        onion URLs, descriptors and pasted keys in their rows as plain text; the quick
+        profile up to :data:`QUICK_SQLITE_LIMIT`), and those whose ``TEXT_MARKERS`` are in
+        the first 4 KiB."""
+        if mime in _SQLITE_MIMES and (self._full or self._quick_sqlite(mime, size)):
             return self.text_scanners
         head = head[:QUICK_HEAD_SIZE]
         return [x for x, markers in self._marked_scanners if any(m in head for m in markers)]
+
+    def _quick_sqlite(self, mime: str | None, size: int) -> bool:
+        """Whether the quick profile searches this content as an SQLite database."""
+        return bool(self.text_scanners) and mime in _SQLITE_MIMES and size <= QUICK_SQLITE_LIMIT
 
     def _marked(self, head: bytes) -> bool:
         """True when a text detector's marker is in the first :data:`QUICK_HEAD_SIZE`
