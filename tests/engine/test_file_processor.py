@@ -252,6 +252,7 @@ _PAD = b"ordinary words of a note that says nothing in particular.\n"
     ("wallet_words.2023", _SEED),
     ("debug.log.1", _PAD + f"tor at http://{ONION}/\n".encode()),
     ("utf16_bom.dat", b"\xff\xfe" + ("note: " + "abandon " * 11 + "about").encode("utf-16-le")),
+    ("utf16_nobom.txt", ("my words: " + "abandon " * 11 + "about").encode("utf-16-le")),
     ("big_note", _PAD * 30_000 + _SEED),  # 1.7 MB with no extension: past the 1 MiB rule
     ("notices.log", _PAD * 160_000 + _SEED),  # 9.3 MB: past the 8 MiB rule
 ])

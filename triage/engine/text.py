@@ -39,9 +39,22 @@ def is_text_like(mime: str | None, head: bytes) -> bool:
         return True
     sample = head[:4096]
     if b"\x00" in sample:
-        return False
+        return _utf16_without_mark(sample)
     printable = len(sample.translate(None, _CONTROL_BYTES))
     return printable >= 0.9 * len(sample)
+
+
+def _utf16_without_mark(sample: bytes) -> bool:
+    """Latin-script UTF-16 (either byte order) without a byte-order mark: nine in ten of
+    every other byte zero, the bytes between printable (Notepad and PowerShell write
+    such files)."""
+    if len(sample) < 64:
+        return False
+    for zeros, chars in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if (zeros.count(0) >= 0.9 * len(zeros) and chars.count(0) <= 0.1 * len(chars)
+                and len(chars.translate(None, _CONTROL_BYTES)) >= 0.9 * len(chars)):
+            return True
+    return False
 
 
 _HIGH_BYTES = bytes(range(128, 256))
