@@ -246,6 +246,21 @@ _SEED = ("abandon " * 11 + "about").encode()  # BIP-39's first test vector
 _PAD = b"ordinary words of a note that says nothing in particular.\n"
 
 
+def _findings_in_both_profiles(name: str, data: bytes) -> dict[str, list]:
+    """Per profile, the crypto and Tor findings of one file: sorted (type, attributes)."""
+    from triage.extractors.crypto import CryptoExtractor
+    from triage.extractors.tor import TorExtractor
+
+    found = {}
+    for profile in ("quick", "full"):
+        extractors = [CryptoExtractor({"profile": profile}), TorExtractor({"profile": profile})]
+        processor = FileProcessor(extractors, IngestOptions(profile=profile))
+        result = processor.process(_BytesEntry(name, data),
+                                   FileSystemContext(None, lambda m, p=None: None))
+        found[profile] = sorted((f.type, sorted(f.attributes.items())) for _, f in result.findings)
+    return found
+
+
 @pytest.mark.parametrize(("name", "data"), [
     ("recovery.dat", _SEED),
     ("seed.txt~", _PAD * 3 + _SEED),
@@ -260,16 +275,7 @@ def test_quick_scans_text_whatever_its_name_and_size(name: str, data: bytes) -> 
     """The quick-versus-full audit's finding: quick read text only under a text extension
     (or none, up to 1 MiB) and up to 8 MiB, so seeds and onions in recovery.dat, seed.txt~
     or a large log were found by full alone. Full and quick must find the same."""
-    from triage.extractors.crypto import CryptoExtractor
-    from triage.extractors.tor import TorExtractor
-
-    found = {}
-    for profile in ("quick", "full"):
-        extractors = [CryptoExtractor({"profile": profile}), TorExtractor({"profile": profile})]
-        processor = FileProcessor(extractors, IngestOptions(profile=profile))
-        result = processor.process(_BytesEntry(name, data),
-                                   FileSystemContext(None, lambda m, p=None: None))
-        found[profile] = sorted((f.type, str(sorted(f.attributes.items()))) for _, f in result.findings)
+    found = _findings_in_both_profiles(name, data)
     assert found["quick"] == found["full"]
     assert found["quick"], "the sample holds an artefact"
 
@@ -305,17 +311,8 @@ def _history_database(tmp_path: Path, rows: int = 3) -> bytes:
 def test_quick_searches_sqlite_databases_as_full_does(tmp_path: Path, name: str) -> None:
     """The quick-versus-full audit's finding: a Chrome history's visited addresses and
     onions (and a descriptor wallet's xpub) were found by full alone."""
-    from triage.extractors.crypto import CryptoExtractor
-    from triage.extractors.tor import TorExtractor
-
-    data = _history_database(tmp_path)
-    found = {}
-    for profile in ("quick", "full"):
-        extractors = [CryptoExtractor({"profile": profile}), TorExtractor({"profile": profile})]
-        processor = FileProcessor(extractors, IngestOptions(profile=profile))
-        result = processor.process(_BytesEntry(name, data),
-                                   FileSystemContext(None, lambda m, p=None: None))
-        found[profile] = sorted((f.type, f.attributes.get("address")) for _, f in result.findings)
+    found = _findings_in_both_profiles(name, _history_database(tmp_path))
     assert found["quick"] == found["full"]
-    assert ("crypto.address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2") in found["quick"]
-    assert ("tor.onion_address", ONION) in found["quick"]
+    addresses = [(kind, dict(attributes).get("address")) for kind, attributes in found["quick"]]
+    assert ("crypto.address", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2") in addresses
+    assert ("tor.onion_address", ONION) in addresses

@@ -8,7 +8,7 @@ only there; exiftool reads it, so an examiner expects it read.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from triage.extractors.metadata.result import MetadataResult, signed_coordinate
@@ -203,12 +203,12 @@ def _gps_time(text: str | None, found: MetadataResult) -> None:
     match = _XMP_DATE.match((text or "").strip())
     if not match or match.group(4) is None:
         return
-    recorded, offset, moment = _xmp_date(text)
+    recorded, _, moment = _xmp_date(text)
     if recorded is None:
         return
     if moment is None:  # no zone: GPS time is UTC
         moment = datetime.strptime(recorded, "%Y:%m:%d %H:%M:%S")
-    elif offset != "+00:00":
-        moment = datetime.strptime(iso_utc(moment), "%Y-%m-%dT%H:%M:%SZ")
+    else:
+        moment = moment.astimezone(UTC)
     fraction = match.group(7) or ""  # as written, as exiftool shows it
     found.set("gps_timestamp", f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}Z")
